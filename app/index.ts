@@ -1,0 +1,2 @@
+// Public API of app/ (re-exports only).
+export {};

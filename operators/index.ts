@@ -1,0 +1,2 @@
+// Public API of operators/ (re-exports only).
+export {};

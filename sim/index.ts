@@ -1,0 +1,2 @@
+// Public API of sim/ (re-exports only).
+export {};

@@ -1,0 +1,2 @@
+// Public API of sinks/ (re-exports only).
+export {};

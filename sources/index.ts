@@ -1,0 +1,2 @@
+// Public API of sources/ (re-exports only).
+export {};

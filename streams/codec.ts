@@ -1,0 +1,70 @@
+// Shared io-ts helpers: every boundary decodes with `decodeWith`, which turns io-ts's
+// error list into one message naming each failing path and what was expected there.
+import * as t from "io-ts";
+import { isLeft } from "fp-ts/lib/Either.js";
+
+/** An io-ts codec that accepts only finite numbers (JSON cannot carry NaN/Infinity, hand-made values can). */
+export const FiniteNumber = new t.Type<number, number, unknown>(
+  "FiniteNumber",
+  (u): u is number => typeof u === "number" && Number.isFinite(u),
+  (u, c) => (typeof u === "number" && Number.isFinite(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+
+/** `exact` + `type` + `partial` in one: unknown keys are errors (config, journal). */
+export function strictStruct<R extends t.Props, O extends t.Props>(required: R, optional: O, name?: string) {
+  return t.exact(t.intersection([t.type(required), t.partial(optional)]), name);
+}
+
+/** A readable path for one io-ts context: `$.assets.BTC.staleGate.maxAgeMs`. */
+export function contextPath(context: t.Context): string {
+  const keys = context.map((c) => c.key).filter((k) => k !== "");
+  return keys.length === 0 ? "$" : "$." + keys.join(".");
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "undefined (missing)";
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 60 ? text.slice(0, 57) + "..." : text;
+}
+
+/** One line per failing path: `$.levels.0.px: expected string, got 12`. */
+export function formatErrors(errors: t.Errors): string[] {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const e of errors) {
+    const last = e.context[e.context.length - 1];
+    const expected = e.message ?? last?.type.name ?? "a valid value";
+    const line = `${contextPath(e.context)}: expected ${expected}, got ${describe(e.value)}`;
+    if (!seen.has(line)) {
+      seen.add(line);
+      lines.push(line);
+    }
+  }
+  return lines;
+}
+
+/** The error a boundary throws or reports when input does not decode. Names what and where. */
+export class DecodeFailure extends Error {
+  override readonly name = "DecodeFailure";
+  constructor(
+    readonly what: string,
+    readonly problems: string[],
+  ) {
+    super(`${what}: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ""}`);
+  }
+}
+
+export type Decoded<A> = { ok: true; value: A } | { ok: false; error: DecodeFailure };
+
+/** Decode `input` with `codec`; never throws. `what` names the input in the error ("l2Book frame", "config file x.yaml"). */
+export function decodeWith<A, O>(codec: t.Type<A, O, unknown>, input: unknown, what: string): Decoded<A> {
+  const result = codec.decode(input);
+  if (isLeft(result)) return { ok: false, error: new DecodeFailure(what, formatErrors(result.left)) };
+  return { ok: true, value: result.right };
+}

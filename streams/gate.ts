@@ -1,0 +1,19 @@
+// Why quoting is paused. A closed gate emits an empty intent carrying one of these.
+import * as t from "io-ts";
+import { FiniteNumber } from "./codec.js";
+
+export const QuoteGateReason = t.union(
+  [
+    t.type({ kind: t.literal("NoDataReceived") }),
+    t.type({ kind: t.literal("StaleData"), ageMs: FiniteNumber, thresholdMs: FiniteNumber }),
+    t.type({ kind: t.literal("CrossedBook"), bestBid: FiniteNumber, bestAsk: FiniteNumber }),
+    t.type({ kind: t.literal("EmptyBookSide"), side: t.keyof({ bid: null, ask: null }) }),
+    t.type({ kind: t.literal("DataQuality"), detail: t.string }),
+    t.type({ kind: t.literal("QuotaBreaker"), headroom: FiniteNumber, threshold: FiniteNumber }),
+    t.type({ kind: t.literal("OrderStale"), cloid: t.string, ageMs: FiniteNumber }),
+    t.type({ kind: t.literal("KillSwitch"), trigger: t.string, detail: t.string }),
+  ],
+  "QuoteGateReason",
+);
+export type QuoteGateReason = t.TypeOf<typeof QuoteGateReason>;
+export type QuoteGateKind = QuoteGateReason["kind"];

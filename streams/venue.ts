@@ -1,0 +1,44 @@
+// The venue contract (DESIGN.md): the Hyperliquid client and the in-process paper venue both
+// satisfy it, so the pipeline and the sink never know which one they drive. Everything is an
+// Observable (not a Promise) so that replay on a VirtualTimeScheduler stays deterministic.
+import type { Observable } from "rxjs";
+import type { ActionBatch, BatchResult } from "./actions.js";
+import type { VenueFillBatch } from "./fill.js";
+import type { AssetMeta, BookEvent, TradeEvent } from "./market.js";
+import type { AccountSnapshot, OrderStatusAnswer, OrderUpdate, RateLimitSnapshot } from "./orders.js";
+
+export type ConnectionStatus = "connecting" | "open" | "reconnecting" | "closed";
+
+export interface ConnectionState {
+  readonly status: ConnectionStatus;
+  /** Reconnect attempts since the last data received after a (re)connect. */
+  readonly attempt: number;
+  readonly time: number;
+}
+
+/** A frame or response that did not decode: a value on the feed, never a stream error. */
+export interface DecodeErrorEvent {
+  readonly kind: "DecodeError";
+  /** Which feed or endpoint: "ws:l2Book", "http:/info clearinghouseState", … */
+  readonly source: string;
+  readonly message: string;
+  readonly time: number;
+}
+
+export interface Venue {
+  readonly name: string;
+  meta(): Observable<readonly AssetMeta[]>;
+  book(asset: string): Observable<BookEvent>;
+  trades(asset: string): Observable<TradeEvent>;
+  /** Our order updates, all assets. */
+  readonly orderUpdates$: Observable<OrderUpdate>;
+  /** Our fills, all assets; snapshot batches after (re)subscribe. */
+  readonly fills$: Observable<VenueFillBatch>;
+  readonly connection$: Observable<ConnectionState>;
+  readonly decodeErrors$: Observable<DecodeErrorEvent>;
+  /** Send one batch; emits exactly one BatchResult then completes (or errors on transport failure/timeout). */
+  submit(batch: ActionBatch): Observable<BatchResult>;
+  account(): Observable<AccountSnapshot>;
+  orderStatus(ref: { readonly oid: number } | { readonly cloid: string }): Observable<OrderStatusAnswer>;
+  rateLimit(): Observable<RateLimitSnapshot>;
+}
