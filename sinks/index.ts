@@ -1,2 +1,3 @@
 // Public API of sinks/ (re-exports only).
-export {};
+export * from "./cloid.js";
+export * from "./orderStore.js";

@@ -6,3 +6,4 @@ export * from "./fill.js";
 export * from "./orders.js";
 export * from "./actions.js";
 export * from "./venue.js";
+export * from "./execution.js";
