@@ -1,4 +1,10 @@
 // Public API of operators/ (re-exports only).
-export {};
 export * from "./cancelFillRaceGuard.js";
 export * from "./quoter.js";
+export * from "./dedupTid.js";
+export * from "./staleGate.js";
+export * from "./crossedBookGate.js";
+export * from "./markoutWindow.js";
+export * from "./dataQualityGate.js";
+export * from "./quotaBudget.js";
+export * from "./quotaThrottle.js";
