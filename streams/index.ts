@@ -7,3 +7,4 @@ export * from "./orders.js";
 export * from "./actions.js";
 export * from "./venue.js";
 export * from "./execution.js";
+export * from "./wire/index.js";
