@@ -1,0 +1,795 @@
+// The simulated exchange: one matcher and ledger for every account, driven by a market source
+// on a SchedulerLike. Requests travel with seeded latency; answers, order updates and fills come
+// back on their own delays, so races happen the way they do live; faults are injected and logged.
+// PaperVenue (one account, in-process) and the protocol server are both views of this object.
+import { Subject, asyncScheduler, type Observable, type SchedulerLike, type Subscription } from "rxjs";
+import type { ActionBatch, BatchResult, CancelResult, ModifySpec, OrderResult, OrderSpec } from "../streams/actions.js";
+import { batchLength, isCancelBatch } from "../streams/actions.js";
+import type { VenueFill } from "../streams/fill.js";
+import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
+import { bookMid } from "../streams/market.js";
+import type { OpenOrder, OrderStatusAnswer, OrderUpdate, Position, RateLimitSnapshot } from "../streams/orders.js";
+import { SimAccount, type SimFillRecord } from "./account.js";
+import { SimAssetBook, type SimExecution, type SimRestingOrder } from "./assetBook.js";
+import { simFaultConfig, type SimFaultConfig, type SimFaultRecord, type SimFaultSpec, type SimRange } from "./faults.js";
+import { simValidPrice, simValidSize, simWireNumber } from "./format.js";
+import type { SimMarket, SimMarketEvent } from "./market.js";
+import { simEventTime } from "./market.js";
+import { simUniverse } from "./meta.js";
+import { SimRng } from "./prng.js";
+import { SIM_DEFAULT_QUEUE, type SimQueueFunction } from "./queueModel.js";
+import { SimIpWeightWindow, simExchangeWeight } from "./rateLimits.js";
+import { SIM_TEXT, badAloText, simErrorCode, withAsset } from "./texts.js";
+
+/** The counterparty address printed for the recorded/synthetic market side of a trade. */
+export const SIM_MARKET_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/** A public trade as the feed prints it (domain trade + the wire's users and hash). */
+export interface SimTrade extends TradeEvent {
+  readonly users: readonly [string, string];
+  readonly hash: string;
+}
+
+export type SimFeedEvent =
+  | { readonly kind: "book"; readonly book: BookEvent }
+  | { readonly kind: "trades"; readonly asset: string; readonly trades: readonly SimTrade[] }
+  | { readonly kind: "ref"; readonly quote: ReferenceQuote }
+  | { readonly kind: "malformed"; readonly channel: "l2Book" | "trades"; readonly asset: string; readonly time: number; readonly text: string };
+
+export type SimUserEvent =
+  | { readonly kind: "orderUpdate"; readonly user: string; readonly update: OrderUpdate }
+  | { readonly kind: "fill"; readonly user: string; readonly record: SimFillRecord }
+  | { readonly kind: "nonUserCancel"; readonly user: string; readonly asset: string; readonly oid: number; readonly time: number };
+
+export interface SimDropout {
+  readonly kind: "dropout";
+  readonly time: number;
+  readonly until: number;
+}
+
+/** What a request gets back: the HTTP status it would carry, and the domain answer. */
+export interface SimReply {
+  readonly http: 200 | 429;
+  readonly result: BatchResult;
+}
+
+export interface PaperExchangeOptions {
+  readonly market: SimMarket;
+  readonly scheduler?: SchedulerLike;
+  readonly seed?: number | string;
+  /** A profile name (`none`, `realistic`, `hostile`) or knobs over one. Default `none`. */
+  readonly faults?: SimFaultSpec;
+  /** USDC each new account starts with. Default 100,000. */
+  readonly startingBalance?: number;
+  /** Maker / taker fee rates (fraction of notional). Defaults 0.00015 / 0.00045 (Hyperliquid tier 0). */
+  readonly makerFee?: number;
+  readonly takerFee?: number;
+  /** Initial address budget (FACTS §9: 10,000). Lower it to reach the limited regime in a test. */
+  readonly addressInitialBuffer?: number;
+  readonly ipWeightPerMinute?: number;
+  readonly queue?: SimQueueFunction;
+  /** Cancel of an order the venue knows was canceled → AlreadyCancelled (default: AlreadyFilled, as the live text can't tell). */
+  readonly revealCancelOutcome?: boolean;
+  /** Stop fault timers when a finite market ends (so a VirtualTimeScheduler flush terminates). Default true. */
+  readonly stopWithMarket?: boolean;
+}
+
+const EPS = 1e-9;
+const FIRST_OID = 40_000_000_000; // beyond 2^32 like live oids, so uint64 encodings get exercised
+
+function sample(rng: SimRng, r: SimRange): number {
+  return r[0] === r[1] ? r[0] : Math.round(rng.uniform(r[0], r[1]));
+}
+
+interface Pending {
+  readonly userEvents: { ev: SimUserEvent; delay: number }[];
+}
+
+export class PaperExchange {
+  readonly scheduler: SchedulerLike;
+  readonly config: SimFaultConfig;
+  readonly universe: readonly AssetMeta[];
+  /** Every injected fault, in order. */
+  readonly faults: SimFaultRecord[] = [];
+  /** Market data as published (after feed faults). */
+  readonly feed$: Observable<SimFeedEvent>;
+  /** User events at their delivery time (after latency). */
+  readonly user$: Observable<SimUserEvent>;
+  /** Connection faults (dropouts) every connection must suffer. */
+  readonly dropouts$: Observable<SimDropout>;
+  /** Market events consumed, and whether the (finite) market has ended. */
+  marketEvents = 0;
+  marketEnded = false;
+
+  private readonly feedSubject = new Subject<SimFeedEvent>();
+  private readonly userSubject = new Subject<SimUserEvent>();
+  private readonly dropoutSubject = new Subject<SimDropout>();
+  private readonly books = new Map<string, SimAssetBook>();
+  private readonly metaByName = new Map<string, AssetMeta>();
+  private readonly accounts = new Map<string, SimAccount>();
+  private readonly live = new Map<number, SimRestingOrder>();
+  private readonly endedAt = new Map<number, number>();
+  private readonly ipWindows = new Map<string, SimIpWeightWindow>();
+  private readonly staleUntil = new Map<string, number>();
+  private readonly recentRequests: number[] = [];
+  private readonly rngLatency: SimRng;
+  private readonly rngFaults: SimRng;
+  private readonly rngIds: SimRng;
+  private readonly options: PaperExchangeOptions;
+  private readonly seenTids = new Set<number>();
+  private nextOid = FIRST_OID;
+  private nextSeq = 0;
+  private offset = 0;
+  private iterator: Iterator<SimMarketEvent> | undefined;
+  private pendingEvent: SimMarketEvent | undefined;
+  private running = false;
+  private pumpSub: Subscription | undefined;
+  private readonly clockSubs = new Map<number, Subscription>();
+
+  constructor(options: PaperExchangeOptions) {
+    this.options = options;
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.config = simFaultConfig(options.faults ?? "none");
+    const root = new SimRng(options.seed ?? 1);
+    this.rngLatency = root.fork("latency");
+    this.rngFaults = root.fork("faults");
+    this.rngIds = root.fork("ids");
+    this.universe = simUniverse({
+      extra: options.market.assets.map((a) => ({ name: a.name, szDecimals: a.szDecimals ?? 2 })),
+    });
+    for (const m of this.universe) this.metaByName.set(m.name, m);
+    this.feed$ = this.feedSubject.asObservable();
+    this.user$ = this.userSubject.asObservable();
+    this.dropouts$ = this.dropoutSubject.asObservable();
+  }
+
+  now(): number {
+    return this.scheduler.now();
+  }
+
+  assetMeta(asset: string): AssetMeta | undefined {
+    return this.metaByName.get(asset);
+  }
+
+  assetById(id: number): AssetMeta | undefined {
+    return this.universe[id];
+  }
+
+  private book(asset: string): SimAssetBook {
+    let b = this.books.get(asset);
+    if (!b) {
+      b = new SimAssetBook(asset, this.metaByName.get(asset)?.szDecimals ?? 2, this.options.queue ?? SIM_DEFAULT_QUEUE);
+      this.books.set(asset, b);
+    }
+    return b;
+  }
+
+  /** The account of `user` (lower-cased address), created with the starting balance on first use. */
+  account(user: string): SimAccount {
+    const key = user.toLowerCase();
+    let a = this.accounts.get(key);
+    if (!a) {
+      a = new SimAccount(key, this.options.startingBalance ?? 100_000, this.options.addressInitialBuffer);
+      this.accounts.set(key, a);
+    }
+    return a;
+  }
+
+  hasAccount(user: string): boolean {
+    return this.accounts.has(user.toLowerCase());
+  }
+
+  // ---------------------------------------------------------------- market pump
+
+  /** Start consuming the market (idempotent). Exchange time drives the clock on replay. */
+  start(): this {
+    if (this.running || this.iterator) return this;
+    this.running = true;
+    this.iterator = this.options.market.open(this.now());
+    const first = this.iterator.next();
+    if (first.done) {
+      this.endMarket();
+      return this;
+    }
+    this.offset = simEventTime(first.value) - this.now();
+    this.pendingEvent = first.value;
+    this.schedulePump();
+    this.startFaultClocks();
+    return this;
+  }
+
+  /** Stop the market and fault clocks; pending deliveries still arrive. */
+  stop(): void {
+    this.running = false;
+    this.pumpSub?.unsubscribe();
+    for (const s of this.clockSubs.values()) s.unsubscribe();
+    this.clockSubs.clear();
+  }
+
+  private schedulePump(): void {
+    const e = this.pendingEvent;
+    if (!e || !this.running) return;
+    const delay = Math.max(0, simEventTime(e) - this.offset - this.now());
+    this.pumpSub = this.scheduler.schedule(() => this.pump(), delay);
+  }
+
+  private pump(): void {
+    if (!this.running || !this.iterator) return;
+    const now = this.now();
+    let e = this.pendingEvent;
+    while (e && simEventTime(e) - this.offset <= now) {
+      this.onMarket(this.restamp(e));
+      const n = this.iterator.next();
+      e = n.done ? undefined : n.value;
+    }
+    this.pendingEvent = e;
+    if (e) this.schedulePump();
+    else this.endMarket();
+  }
+
+  private endMarket(): void {
+    this.marketEnded = true;
+    if (this.options.stopWithMarket ?? true) this.stop();
+  }
+
+  private restamp(e: SimMarketEvent): SimMarketEvent {
+    if (this.offset === 0) return e;
+    switch (e.kind) {
+      case "book":
+        return { kind: "book", book: { ...e.book, time: e.book.time - this.offset } };
+      case "trade":
+        return { kind: "trade", trade: { ...e.trade, time: e.trade.time - this.offset } };
+      case "ref":
+        return { kind: "ref", quote: { ...e.quote, time: e.quote.time - this.offset } };
+    }
+  }
+
+  private onMarket(e: SimMarketEvent): void {
+    this.marketEvents++;
+    if (e.kind === "ref") {
+      this.feedSubject.next({ kind: "ref", quote: e.quote });
+      return;
+    }
+    if (e.kind === "trade") {
+      const t = e.trade;
+      const b = this.book(t.asset);
+      this.applyExecutions(t.asset, b.applyTrade(t), undefined, false);
+      this.publishTrades(t.asset, [{ ...t, users: [SIM_MARKET_ADDRESS, SIM_MARKET_ADDRESS], hash: "0x" + "0".repeat(64) }]);
+      return;
+    }
+    const b = this.book(e.book.asset);
+    const crossings = b.applyBook(e.book);
+    this.applyExecutions(e.book.asset, crossings, undefined, true);
+    this.publishBook(e.book.asset);
+  }
+
+  private isStale(asset: string): boolean {
+    return (this.staleUntil.get(asset) ?? -Infinity) > this.now();
+  }
+
+  private publishBook(asset: string): void {
+    if (this.isStale(asset)) return;
+    const now = this.now();
+    if (this.rngFaults.chance(this.config.malformedFrameProb)) {
+      this.recordFault({ kind: "malformedFrame", time: now, asset, detail: "l2Book" });
+      this.feedSubject.next({ kind: "malformed", channel: "l2Book", asset, time: now, text: `{"channel":"l2Book","data":{"coin":"${asset}","time":${now},"levels":[[{"px":` });
+      return;
+    }
+    let book = this.book(asset).displayed(now);
+    if (this.rngFaults.chance(this.config.crossedBookProb) && book.bids[0] && book.asks[0]) {
+      // The glitch: the bid side shifted above the ask side for one frame (matching is unaffected).
+      const shift = book.asks[0].px - book.bids[0].px + (book.asks[1] ? book.asks[1].px - book.asks[0].px : 1);
+      book = { ...book, bids: book.bids.map((l) => ({ ...l, px: l.px + shift })) };
+      this.recordFault({ kind: "crossedBook", time: now, asset, detail: `bid ${book.bids[0]!.px} ask ${book.asks[0]!.px}` });
+    }
+    this.feedSubject.next({ kind: "book", book });
+  }
+
+  private publishTrades(asset: string, trades: SimTrade[]): void {
+    if (trades.length === 0 || this.isStale(asset)) return;
+    this.feedSubject.next({ kind: "trades", asset, trades });
+  }
+
+  /** Mid of the published book (market + simulated orders), used as the mark. */
+  mark(asset: string): number | undefined {
+    const b = this.books.get(asset);
+    if (!b) return undefined;
+    const { bid, ask } = b.bbo();
+    return bid !== undefined && ask !== undefined ? (bid + ask) / 2 : b.market ? bookMid(b.market) : undefined;
+  }
+
+  /** Current published book of an asset (for /info l2Book). */
+  currentBook(asset: string): BookEvent | undefined {
+    const b = this.books.get(asset);
+    return b?.market ? b.displayed(this.now()) : undefined;
+  }
+
+  // ---------------------------------------------------------------- executions and fills
+
+  private newTid(): number {
+    let tid = this.rngIds.bits50();
+    while (this.seenTids.has(tid)) tid = this.rngIds.bits50();
+    this.seenTids.add(tid);
+    return tid;
+  }
+
+  private fee(px: number, sz: number, maker: boolean): number {
+    const rate = maker ? (this.options.makerFee ?? 0.00015) : (this.options.takerFee ?? 0.00045);
+    return Math.round(px * sz * rate * 1e6) / 1e6;
+  }
+
+  private recordFill(user: string, asset: string, oid: number, cloid: string | null, isBuy: boolean, px: number, sz: number, crossed: boolean, tid: number, hash: string): SimFillRecord {
+    const acct = this.account(user);
+    const fee = this.fee(px, sz, !crossed);
+    const eff = acct.applyFill(asset, isBuy, px, sz, fee);
+    const record: SimFillRecord = {
+      user: acct.user,
+      dir: eff.dir,
+      fill: {
+        tid,
+        oid,
+        cloid,
+        asset,
+        isBuy,
+        size: sz,
+        price: px,
+        time: this.now(),
+        fee,
+        crossed,
+        startPosition: eff.startPosition,
+        closedPnl: Math.round(eff.closedPnl * 1e6) / 1e6,
+        hash,
+      },
+    };
+    acct.fills.push(record);
+    return record;
+  }
+
+  /**
+   * Apply matches to accounts and books. `taker` is our aggressing order (when a simulated order
+   * takes); `print` publishes trades that the recorded feed does not already carry.
+   */
+  private applyExecutions(
+    asset: string,
+    execs: readonly SimExecution[],
+    taker: { user: string; oid: number; cloid: string | null } | undefined,
+    print: boolean,
+    pending?: Pending,
+  ): { filled: number; notional: number } {
+    const prints: SimTrade[] = [];
+    let filled = 0;
+    let notional = 0;
+    const b = this.book(asset);
+    for (const x of execs) {
+      if (x.sz <= EPS) continue;
+      const maker = x.maker;
+      if (maker && maker.sz <= EPS) continue;
+      const sz = maker ? Math.min(x.sz, maker.sz) : x.sz;
+      const tid = this.newTid();
+      const hash = this.rngIds.hash32();
+      const makerUser = maker ? maker.user : SIM_MARKET_ADDRESS;
+      const takerUser = taker ? taker.user : SIM_MARKET_ADDRESS;
+      if (maker) {
+        const rec = this.recordFill(maker.user, asset, maker.oid, maker.cloid, maker.isBuy, x.px, sz, false, tid, hash);
+        maker.sz = b.roundSz(maker.sz - sz + 1e-12);
+        const done = maker.sz <= EPS;
+        if (done) {
+          b.remove(maker);
+          this.live.delete(maker.oid);
+          this.endedAt.set(maker.oid, this.now());
+        }
+        this.deliverFillAndUpdate(rec, done ? this.orderUpdate(maker, "filled") : undefined, pending);
+      }
+      if (taker) {
+        const rec = this.recordFill(taker.user, asset, taker.oid, taker.cloid, x.aggressorIsBuy, x.px, sz, true, tid, hash);
+        this.queueUser({ kind: "fill", user: taker.user, record: rec }, pending);
+        filled += sz;
+        notional += sz * x.px;
+      }
+      if (print || taker) {
+        const buyer = x.aggressorIsBuy ? takerUser : makerUser;
+        const seller = x.aggressorIsBuy ? makerUser : takerUser;
+        prints.push({ asset, time: this.now(), tid, px: x.px, sz, side: x.aggressorIsBuy ? "buy" : "sell", users: [buyer, seller], hash });
+      }
+    }
+    this.publishTrades(asset, prints);
+    return { filled, notional };
+  }
+
+  private orderUpdate(o: SimRestingOrder | { oid: number; cloid: string | null; asset: string; isBuy: boolean; px: number; sz: number; origSz: number }, status: string): OrderUpdate {
+    const u: OrderUpdate = { asset: o.asset, oid: o.oid, cloid: o.cloid, isBuy: o.isBuy, px: o.px, sz: Math.max(0, o.sz), origSz: o.origSz, status, time: this.now() };
+    const acct = "user" in o ? this.account((o as SimRestingOrder).user) : undefined;
+    acct?.orders.set(o.oid, u);
+    return u;
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  private deliver(ev: SimUserEvent, delay: number): void {
+    this.scheduler.schedule(() => this.userSubject.next(ev), Math.max(0, delay));
+  }
+
+  /** Queue a user event: within a request it goes out with that request's feed delay; otherwise at once + feed latency. */
+  private queueUser(ev: SimUserEvent, pending?: Pending, extra = 0): void {
+    if (pending) pending.userEvents.push({ ev, delay: extra });
+    else this.deliver(ev, sample(this.rngLatency, this.config.userFeedMs) + extra);
+  }
+
+  private deliverFillAndUpdate(rec: SimFillRecord, update: OrderUpdate | undefined, pending?: Pending): void {
+    const fillEv: SimUserEvent = { kind: "fill", user: rec.user, record: rec };
+    if (!update) {
+      this.queueUser(fillEv, pending);
+      return;
+    }
+    const updEv: SimUserEvent = { kind: "orderUpdate", user: rec.user, update };
+    const fillFirst = this.rngFaults.chance(this.config.fillBeforeUpdateProb);
+    if (fillFirst) this.recordFault({ kind: "fillBeforeUpdate", time: this.now(), user: rec.user, asset: rec.fill.asset, oid: rec.fill.oid });
+    const [first, second] = fillFirst ? [fillEv, updEv] : [updEv, fillEv];
+    const gap = fillFirst ? 1 + sample(this.rngLatency, this.config.userFeedMs) : 0;
+    if (pending) {
+      pending.userEvents.push({ ev: first, delay: 0 }, { ev: second, delay: gap });
+    } else {
+      const d = sample(this.rngLatency, this.config.userFeedMs);
+      this.deliver(first, d);
+      this.deliver(second, d + gap);
+    }
+  }
+
+  private recordFault(f: SimFaultRecord): void {
+    this.faults.push(f);
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /** Charge REST weight for one IP; false = HTTP 429. */
+  chargeIp(ip: string, weight: number): boolean {
+    let w = this.ipWindows.get(ip);
+    if (!w) {
+      w = new SimIpWeightWindow(this.options.ipWeightPerMinute);
+      this.ipWindows.set(ip, w);
+    }
+    return w.tryConsume(this.now(), weight);
+  }
+
+  /**
+   * Send one batch from `user`. The batch reaches the matcher after the entry latency; `reply`
+   * is called after the ack latency (HTTP 429 at once-ish when the IP weight is exhausted).
+   */
+  submit(user: string, batch: ActionBatch, reply: (r: SimReply) => void, opts: { readonly ip?: string } = {}): void {
+    const acct = this.account(user);
+    const sentAt = this.now();
+    const ack = sample(this.rngLatency, this.config.ackMs);
+    if (!this.chargeIp(opts.ip ?? `local:${acct.user}`, simExchangeWeight(batchLength(batch)))) {
+      this.scheduler.schedule(
+        () => reply({ http: 429, result: { ok: false, code: "RateLimited", error: "429 Too Many Requests", rateLimited: true } }),
+        ack,
+      );
+      return;
+    }
+    const entry = sample(this.rngLatency, isCancelBatch(batch) ? this.config.cancelEntryMs : this.config.orderEntryMs);
+    this.scheduler.schedule(() => {
+      const pending: Pending = { userEvents: [] };
+      const result = this.process(acct, batch, sentAt, pending);
+      this.flushRequest(acct.user, batch, result, pending, ack, reply);
+    }, entry);
+  }
+
+  private flushRequest(user: string, batch: ActionBatch, result: BatchResult, pending: Pending, ack: number, reply: (r: SimReply) => void): void {
+    const now = this.now();
+    let maxUserDelay = 0;
+    let base = sample(this.rngLatency, this.config.userFeedMs);
+    for (const { ev, delay } of pending.userEvents) {
+      const d = base + delay;
+      maxUserDelay = Math.max(maxUserDelay, d);
+      this.deliver(ev, d);
+      base = d;
+    }
+    let respDelay = ack;
+    const placed = result.ok && (result.type === "order" || result.type === "batchModify") && result.statuses.some((s) => s.kind === "resting" || s.kind === "filled");
+    if (placed && this.rngFaults.chance(this.config.oidLateProb)) {
+      respDelay = maxUserDelay + sample(this.rngFaults, this.config.oidLateExtraMs);
+      this.recordFault({ kind: "oidLate", time: now, user, detail: `response after ${respDelay} ms` });
+    } else if (placed && pending.userEvents.length > 0 && respDelay > maxUserDelay && this.config.ackMs[1] > 0) {
+      this.recordFault({ kind: "updateBeforeResponse", time: now, user, detail: `${batch.type}: updates at +${maxUserDelay} ms, response at +${respDelay} ms` });
+    }
+    this.scheduler.schedule(() => reply({ http: 200, result }), respDelay);
+  }
+
+  private loadFactor(): number {
+    const now = this.now();
+    this.recentRequests.push(now);
+    while (this.recentRequests.length > 0 && this.recentRequests[0]! <= now - 1000) this.recentRequests.shift();
+    const peak = this.config.peakRequestsPerSec;
+    return peak <= 0 ? 1 : Math.min(1, this.recentRequests.length / peak);
+  }
+
+  private process(acct: SimAccount, batch: ActionBatch, sentAt: number, pending: Pending): BatchResult {
+    const load = this.loadFactor();
+    const budget = acct.budget.check(this.now(), batchLength(batch), isCancelBatch(batch));
+    if (!budget.ok) return { ok: false, code: "RateLimited", error: budget.error, rateLimited: true };
+    switch (batch.type) {
+      case "order":
+        return { ok: true, type: "order", statuses: batch.orders.map((o) => this.place(acct, o, load, pending)) };
+      case "cancel":
+        return { ok: true, type: "cancel", statuses: batch.cancels.map((c) => this.cancel(acct, c.asset, c.oid, sentAt, pending)) };
+      case "cancelByCloid":
+        return {
+          ok: true,
+          type: "cancelByCloid",
+          statuses: batch.cancels.map((c) => this.cancel(acct, c.asset, acct.cloidToOid.get(c.cloid.toLowerCase()), sentAt, pending)),
+        };
+      case "batchModify":
+        return { ok: true, type: "batchModify", statuses: batch.modifies.map((m) => this.modify(acct, m, load, pending)) };
+      case "scheduleCancel":
+        this.scheduleCancel(acct, batch.time);
+        return { ok: true, type: "scheduleCancel" };
+    }
+  }
+
+  private reject(text: string): OrderResult {
+    return { kind: "rejected", code: simErrorCode(text), error: text };
+  }
+
+  private place(acct: SimAccount, spec: OrderSpec, load: number, pending: Pending): OrderResult {
+    const meta = this.metaByName.get(spec.asset);
+    if (!meta) return this.reject(SIM_TEXT.unknownAsset);
+    if (!simValidPrice(spec.px, meta.szDecimals, meta.isSpot)) return this.reject(SIM_TEXT.tick);
+    if (!simValidSize(spec.sz, meta.szDecimals)) return this.reject(SIM_TEXT.invalidSize);
+    const pos = acct.position(spec.asset);
+    if (spec.reduceOnly) {
+      if (pos.szi === 0 || (spec.isBuy ? pos.szi > 0 : pos.szi < 0)) return this.reject(SIM_TEXT.reduceOnly);
+    } else {
+      if (spec.px * spec.sz < 10) return this.reject(SIM_TEXT.minNotional);
+      if (!this.marginOk(acct, spec, meta)) return this.reject(SIM_TEXT.margin);
+    }
+    if (this.rngFaults.chance(this.config.rejectRate * load)) {
+      const text = this.rngFaults.pick(this.config.rejectTexts);
+      this.recordFault({ kind: "reject", time: this.now(), user: acct.user, asset: spec.asset, detail: text });
+      return this.reject(text);
+    }
+    const b = this.book(spec.asset);
+    if (spec.tif === "Alo" && b.wouldCross(spec.isBuy, spec.px)) {
+      const { bid, ask } = b.bbo();
+      return this.reject(badAloText(simWireNumber(bid ?? 0), simWireNumber(ask ?? 0), meta.id));
+    }
+    const oid = this.nextOid++;
+    const cloid = spec.cloid ? spec.cloid.toLowerCase() : null;
+    if (cloid) acct.cloidToOid.set(cloid, oid);
+    let sz = spec.sz;
+    if (spec.reduceOnly) sz = Math.min(sz, Math.abs(pos.szi));
+    let filled = 0;
+    let notional = 0;
+    if (spec.tif !== "Alo") {
+      const take = b.take(spec.isBuy, spec.px, sz, acct.user);
+      for (const o of take.selfTradeCanceled) {
+        b.remove(o);
+        this.live.delete(o.oid);
+        this.endedAt.set(o.oid, this.now());
+        this.queueUser({ kind: "orderUpdate", user: o.user, update: this.orderUpdate(o, "selfTradeCanceled") }, pending);
+      }
+      const r = this.applyExecutions(spec.asset, take.executions, { user: acct.user, oid, cloid }, false, pending);
+      filled = b.roundSz(r.filled + 1e-12);
+      notional = r.notional;
+    }
+    const remaining = b.roundSz(sz - filled + 1e-12);
+    const base = { oid, cloid, asset: spec.asset, isBuy: spec.isBuy, px: spec.px, origSz: spec.sz };
+    if (spec.tif === "Ioc" || remaining <= EPS) {
+      if (filled <= EPS) {
+        this.endedAt.set(oid, this.now());
+        acct.orders.set(oid, { ...base, sz: spec.sz, status: "iocCancelRejected", time: this.now() });
+        return this.reject(SIM_TEXT.iocCancel);
+      }
+      const status = remaining <= EPS ? "filled" : "canceled";
+      this.endedAt.set(oid, this.now());
+      const upd: OrderUpdate = { ...base, sz: remaining, status, time: this.now() };
+      acct.orders.set(oid, upd);
+      this.queueUser({ kind: "orderUpdate", user: acct.user, update: upd }, pending);
+      return { kind: "filled", oid, totalSz: filled, avgPx: notional / filled, ...(cloid ? { cloid } : {}) };
+    }
+    const resting = b.rest({
+      oid,
+      cloid,
+      user: acct.user,
+      asset: spec.asset,
+      isBuy: spec.isBuy,
+      px: spec.px,
+      sz: remaining,
+      origSz: spec.sz,
+      tif: spec.tif,
+      reduceOnly: spec.reduceOnly,
+      time: this.now(),
+      seq: this.nextSeq++,
+    });
+    this.live.set(oid, resting);
+    this.queueUser({ kind: "orderUpdate", user: acct.user, update: this.orderUpdate(resting, "open") }, pending);
+    return { kind: "resting", oid, ...(cloid ? { cloid } : {}) };
+  }
+
+  private marginOk(acct: SimAccount, spec: OrderSpec, meta: AssetMeta): boolean {
+    const value = this.accountValue(acct);
+    let used = spec.px * spec.sz;
+    for (const [asset, p] of acct.positions) used += Math.abs(p.szi) * (this.mark(asset) ?? p.entryPx);
+    for (const o of this.live.values()) if (o.user === acct.user) used += o.px * o.sz;
+    return used / meta.maxLeverage <= value;
+  }
+
+  private accountValue(acct: SimAccount): number {
+    return acct.balance + acct.unrealized((a) => this.mark(a));
+  }
+
+  private cancel(acct: SimAccount, asset: string, oid: number | undefined, sentAt: number, pending: Pending): CancelResult {
+    const assetId = this.metaByName.get(asset)?.id ?? -1;
+    const o = oid === undefined ? undefined : this.live.get(oid);
+    if (!o || o.user !== acct.user || o.asset !== asset) {
+      const text = withAsset(SIM_TEXT.missingOrder, assetId);
+      const known = oid === undefined ? undefined : acct.orders.get(oid);
+      const ended = oid === undefined ? undefined : this.endedAt.get(oid);
+      if (known && known.status === "filled" && ended !== undefined && ended >= sentAt) {
+        this.recordFault({ kind: "cancelFillRace", time: this.now(), user: acct.user, asset, oid: known.oid, detail: `filled at ${ended}, cancel sent at ${sentAt}` });
+      }
+      if (this.options.revealCancelOutcome && known && known.status !== "filled" && known.status !== "open") return { kind: "AlreadyCancelled" };
+      return { kind: "AlreadyFilled", error: text };
+    }
+    this.cancelResting(o, "canceled", pending);
+    return { kind: "Cancelled" };
+  }
+
+  private cancelResting(o: SimRestingOrder, status: string, pending?: Pending): OrderUpdate {
+    this.book(o.asset).remove(o);
+    this.live.delete(o.oid);
+    this.endedAt.set(o.oid, this.now());
+    const upd = this.orderUpdate(o, status);
+    this.queueUser({ kind: "orderUpdate", user: o.user, update: upd }, pending);
+    return upd;
+  }
+
+  private modify(acct: SimAccount, m: ModifySpec, load: number, pending: Pending): OrderResult {
+    const oid = typeof m.oid === "number" ? m.oid : acct.cloidToOid.get(m.oid.toLowerCase());
+    const o = oid === undefined ? undefined : this.live.get(oid);
+    if (!o || o.user !== acct.user) return this.reject(SIM_TEXT.cannotModify);
+    const newFirst = this.rngFaults.chance(this.config.modifyNewFirstProb);
+    const cancelEvents: Pending = { userEvents: [] };
+    this.cancelResting(o, "canceled", cancelEvents);
+    const placeEvents: Pending = { userEvents: [] };
+    const result = this.place(acct, { ...m.order, cloid: m.order.cloid || (o.cloid ?? "") }, load, placeEvents);
+    if (newFirst && placeEvents.userEvents.length > 0) {
+      this.recordFault({ kind: "modifyNewFirst", time: this.now(), user: acct.user, asset: o.asset, oid: o.oid });
+      pending.userEvents.push(...placeEvents.userEvents, ...cancelEvents.userEvents);
+    } else pending.userEvents.push(...cancelEvents.userEvents, ...placeEvents.userEvents);
+    return result;
+  }
+
+  private scheduleCancel(acct: SimAccount, time: number | null): void {
+    acct.scheduledCancelAt = time;
+    if (time === null) return;
+    this.scheduler.schedule(() => {
+      if (acct.scheduledCancelAt !== time) return;
+      acct.scheduledCancelAt = null;
+      for (const o of [...this.live.values()]) if (o.user === acct.user) this.cancelResting(o, "scheduledCancel");
+    }, Math.max(0, time - this.now()));
+  }
+
+  // ---------------------------------------------------------------- faults on clocks
+
+  private startFaultClocks(): void {
+    const c = this.config;
+    this.poisson(c.marginCancelsPerHour, () => this.injectMarginCancel());
+    this.poisson(c.dropoutsPerHour, () => {
+      const now = this.now();
+      const until = now + sample(this.rngFaults, c.dropoutMs);
+      this.recordFault({ kind: "dropout", time: now, until });
+      this.dropoutSubject.next({ kind: "dropout", time: now, until });
+    });
+    this.poisson(c.stalePerHour, () => {
+      const assets = [...this.books.keys()];
+      if (assets.length === 0) return;
+      const asset = this.rngFaults.pick(assets);
+      const now = this.now();
+      const until = now + sample(this.rngFaults, c.staleMs);
+      this.staleUntil.set(asset, until);
+      this.recordFault({ kind: "staleFeed", time: now, asset, until });
+    });
+  }
+
+  private poisson(perHour: number, fire: () => void): void {
+    if (!(perHour > 0)) return;
+    const id = this.clockSubs.size;
+    const rng = this.rngFaults.fork(`clock${id}`);
+    const loop = (): void => {
+      if (!this.running) return;
+      this.clockSubs.set(
+        id,
+        this.scheduler.schedule(() => {
+          if (!this.running) return;
+          fire();
+          loop();
+        }, Math.max(1, Math.round(rng.exponential(3_600_000 / perHour)))),
+      );
+    };
+    loop();
+  }
+
+  /** Cancel one resting order as the exchange would on a margin check (marginCanceled + nonUserCancel). */
+  injectMarginCancel(): void {
+    const orders = [...this.live.values()];
+    if (orders.length === 0) return;
+    const o = this.rngFaults.pick(orders);
+    this.recordFault({ kind: "marginCancel", time: this.now(), user: o.user, asset: o.asset, oid: o.oid });
+    this.cancelResting(o, "marginCanceled");
+    this.queueUser({ kind: "nonUserCancel", user: o.user, asset: o.asset, oid: o.oid, time: this.now() });
+  }
+
+  // ---------------------------------------------------------------- views
+
+  openOrders(user: string): OpenOrder[] {
+    const u = user.toLowerCase();
+    const out: OpenOrder[] = [];
+    for (const o of this.live.values()) {
+      if (o.user === u) out.push({ asset: o.asset, oid: o.oid, cloid: o.cloid, isBuy: o.isBuy, px: o.px, sz: o.sz, origSz: o.origSz, time: o.time });
+    }
+    return out;
+  }
+
+  positions(user: string): Position[] {
+    const acct = this.account(user);
+    const out: Position[] = [];
+    for (const [asset, p] of acct.positions) {
+      if (p.szi === 0) continue;
+      const m = this.mark(asset) ?? p.entryPx;
+      out.push({ asset, szi: p.szi, entryPx: p.entryPx, unrealizedPnl: p.szi * (m - p.entryPx) });
+    }
+    return out;
+  }
+
+  accountValueOf(user: string): number {
+    return this.accountValue(this.account(user));
+  }
+
+  orderStatus(user: string, ref: { readonly oid: number } | { readonly cloid: string }): OrderStatusAnswer {
+    const acct = this.account(user);
+    const oid = "oid" in ref ? ref.oid : acct.cloidToOid.get(ref.cloid.toLowerCase());
+    const u = oid === undefined ? undefined : acct.orders.get(oid);
+    return u ? { kind: "known", update: u } : { kind: "unknownOid" };
+  }
+
+  rateLimit(user: string): RateLimitSnapshot {
+    return this.account(user).budget.snapshot();
+  }
+
+  /** Venue truth for tests and the soak: every fill sent, open orders, positions, cash. */
+  truth(user: string): SimVenueTruth {
+    const acct = this.account(user);
+    return {
+      user: acct.user,
+      fills: acct.fills.map((r) => r.fill),
+      openOrders: this.openOrders(acct.user),
+      positions: this.positions(acct.user),
+      balance: acct.balance,
+      realisedPnl: acct.realisedPnl,
+      feesPaid: acct.feesPaid,
+      accountValue: this.accountValue(acct),
+      rateLimit: acct.budget.snapshot(),
+      orders: [...acct.orders.values()],
+    };
+  }
+
+  /** Every account the exchange has seen (lower-case addresses). */
+  users(): string[] {
+    return [...this.accounts.keys()];
+  }
+
+}
+
+export interface SimVenueTruth {
+  readonly user: string;
+  readonly fills: readonly VenueFill[];
+  readonly openOrders: readonly OpenOrder[];
+  readonly positions: readonly Position[];
+  readonly balance: number;
+  readonly realisedPnl: number;
+  readonly feesPaid: number;
+  readonly accountValue: number;
+  readonly rateLimit: RateLimitSnapshot;
+  /** Latest update of every order the account placed. */
+  readonly orders: readonly OrderUpdate[];
+}

@@ -1,0 +1,37 @@
+// The simulated universe: the real mainnet `meta` universe recorded in the Python SDK's
+// cassette (tests/cassettes/info_test, test_get_info.json), asset ids by index (BTC = 0).
+import type { AssetMeta } from "../streams/market.js";
+
+const CASSETTE_UNIVERSE: readonly (readonly [string, number])[] = [
+  ["BTC", 5], ["ETH", 4], ["ATOM", 2], ["MATIC", 1], ["DYDX", 1], ["SOL", 2], ["AVAX", 2], ["BNB", 3],
+  ["APE", 1], ["OP", 1], ["LTC", 2], ["ARB", 1], ["DOGE", 0], ["INJ", 1], ["SUI", 1], ["kPEPE", 0],
+  ["CRV", 1], ["LDO", 1], ["LINK", 1], ["STX", 1], ["RNDR", 1], ["CFX", 0], ["FTM", 0], ["GMX", 2],
+  ["SNX", 1], ["XRP", 0], ["BCH", 3], ["APT", 2],
+];
+
+export interface SimMetaOptions {
+  /** Extra assets (synthetic markets for names not in the cassette universe), appended in order. */
+  readonly extra?: readonly { readonly name: string; readonly szDecimals: number; readonly maxLeverage?: number }[];
+}
+
+/** The perp universe as `meta` reports it: cassette assets first (same ids as mainnet then), extras after. */
+export function simUniverse(options: SimMetaOptions = {}): AssetMeta[] {
+  const out: AssetMeta[] = CASSETTE_UNIVERSE.map(([name, szDecimals], id) => ({
+    name,
+    id,
+    szDecimals,
+    maxLeverage: 50,
+    isSpot: false,
+  }));
+  for (const e of options.extra ?? []) {
+    if (out.some((a) => a.name === e.name)) continue;
+    out.push({ name: e.name, id: out.length, szDecimals: e.szDecimals, maxLeverage: e.maxLeverage ?? 20, isSpot: false });
+  }
+  return out;
+}
+
+/** Universe covering `assets`: unknown names get szDecimals 2 (documented default). */
+export function simUniverseFor(assets: readonly string[]): AssetMeta[] {
+  const known = new Set(CASSETTE_UNIVERSE.map(([n]) => n));
+  return simUniverse({ extra: assets.filter((a) => !known.has(a)).map((name) => ({ name, szDecimals: 2 })) });
+}

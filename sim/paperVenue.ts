@@ -1,0 +1,152 @@
+// PaperVenue: the Venue contract (streams/venue.ts) for one simulated account, in-process on
+// the exchange's scheduler. With a VirtualTimeScheduler a replay runs as fast as the CPU allows
+// and, for one seed and one input, emits the same events at the same times every run.
+import { BehaviorSubject, Observable, Subject, concat, defer, filter, from, map, mergeMap, of, type Subscription } from "rxjs";
+import type { ActionBatch, BatchResult } from "../streams/actions.js";
+import type { VenueFillBatch } from "../streams/fill.js";
+import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
+import type { AccountSnapshot, OrderStatusAnswer, OrderUpdate, RateLimitSnapshot } from "../streams/orders.js";
+import type { ConnectionState, DecodeErrorEvent, Venue } from "../streams/venue.js";
+import { PaperExchange, type PaperExchangeOptions, type SimVenueTruth } from "./exchange.js";
+
+/** Build a venue with its own exchange (started at once), or attach to a shared exchange. */
+export type PaperVenueOptions =
+  | (PaperExchangeOptions & { readonly user?: string; readonly name?: string })
+  | { readonly exchange: PaperExchange; readonly user: string; readonly name?: string };
+
+/** The default in-process account address. */
+export const SIM_DEFAULT_USER = "0x00000000000000000000000000000000000000aa";
+
+export class PaperVenue implements Venue {
+  readonly name: string;
+  readonly exchange: PaperExchange;
+  readonly user: string;
+  readonly orderUpdates$: Observable<OrderUpdate>;
+  readonly fills$: Observable<VenueFillBatch>;
+  readonly connection$: Observable<ConnectionState>;
+  readonly decodeErrors$: Observable<DecodeErrorEvent>;
+  /** nonUserCancel events (userEvents): orders the exchange canceled on its own. */
+  readonly nonUserCancels$: Observable<{ readonly asset: string; readonly oid: number; readonly time: number }>;
+  /** User events dropped because the connection was down (a dropout fault). */
+  lostEvents = 0;
+
+  private readonly updates = new Subject<OrderUpdate>();
+  private readonly fillBatches = new Subject<VenueFillBatch>();
+  private readonly nonUser = new Subject<{ asset: string; oid: number; time: number }>();
+  private readonly connection: BehaviorSubject<ConnectionState>;
+  private down = false;
+  private readonly subs: Subscription[] = [];
+
+  constructor(options: PaperVenueOptions) {
+    const attached = "exchange" in options;
+    this.exchange = attached ? options.exchange : new PaperExchange(options);
+    this.user = (options.user ?? SIM_DEFAULT_USER).toLowerCase();
+    this.name = options.name ?? "paper";
+    this.exchange.account(this.user);
+    const ex = this.exchange;
+    this.connection = new BehaviorSubject<ConnectionState>({ status: "open", attempt: 0, time: ex.now() });
+    this.connection$ = this.connection.asObservable();
+    this.orderUpdates$ = this.updates.asObservable();
+    this.nonUserCancels$ = this.nonUser.asObservable();
+    this.fills$ = defer(() => concat(of(this.snapshot()), this.fillBatches));
+    this.decodeErrors$ = ex.feed$.pipe(
+      filter((e) => e.kind === "malformed"),
+      map((e) => ({ kind: "DecodeError" as const, source: `ws:${e.channel}`, message: `malformed frame: ${e.text}`, time: e.time })),
+    );
+    this.subs.push(
+      ex.user$.subscribe((e) => {
+        if (e.user !== this.user) return;
+        if (this.down) {
+          this.lostEvents++;
+          return;
+        }
+        if (e.kind === "orderUpdate") this.updates.next(e.update);
+        else if (e.kind === "fill") this.fillBatches.next({ isSnapshot: false, fills: [e.record.fill] });
+        else this.nonUser.next({ asset: e.asset, oid: e.oid, time: e.time });
+      }),
+      ex.dropouts$.subscribe((d) => {
+        this.down = true;
+        this.connection.next({ status: "reconnecting", attempt: 1, time: d.time });
+        ex.scheduler.schedule(() => {
+          this.down = false;
+          this.connection.next({ status: "open", attempt: 0, time: ex.now() });
+          // The resubscribe: userFills answers with a snapshot that carries what the dropout lost.
+          this.fillBatches.next(this.snapshot());
+        }, Math.max(0, d.until - d.time));
+      }),
+    );
+    if (!attached) ex.start();
+  }
+
+  private snapshot(): VenueFillBatch {
+    return { isSnapshot: true, fills: this.exchange.truth(this.user).fills };
+  }
+
+  meta(): Observable<readonly AssetMeta[]> {
+    return defer(() => of(this.exchange.universe));
+  }
+
+  book(asset: string): Observable<BookEvent> {
+    return this.exchange.feed$.pipe(
+      filter((e): e is Extract<typeof e, { kind: "book" }> => e.kind === "book" && e.book.asset === asset),
+      map((e) => e.book),
+    );
+  }
+
+  trades(asset: string): Observable<TradeEvent> {
+    return this.exchange.feed$.pipe(
+      filter((e): e is Extract<typeof e, { kind: "trades" }> => e.kind === "trades" && e.asset === asset),
+      mergeMap((e) => from(e.trades)),
+    );
+  }
+
+  /** The reference venue's quotes (synthetic markets and Binance replays). */
+  reference(asset: string): Observable<ReferenceQuote> {
+    return this.exchange.feed$.pipe(
+      filter((e): e is Extract<typeof e, { kind: "ref" }> => e.kind === "ref" && e.quote.asset === asset),
+      map((e) => e.quote),
+    );
+  }
+
+  submit(batch: ActionBatch): Observable<BatchResult> {
+    return new Observable<BatchResult>((subscriber) => {
+      let active = true;
+      this.exchange.submit(this.user, batch, (reply) => {
+        if (!active) return;
+        subscriber.next(reply.result);
+        subscriber.complete();
+      });
+      return () => {
+        // The request is already on its way; unsubscribing only stops listening for the answer.
+        active = false;
+      };
+    });
+  }
+
+  account(): Observable<AccountSnapshot> {
+    return defer(() => {
+      const t = this.exchange.truth(this.user);
+      return of({ time: this.exchange.now(), accountValue: t.accountValue, positions: t.positions, openOrders: t.openOrders });
+    });
+  }
+
+  orderStatus(ref: { readonly oid: number } | { readonly cloid: string }): Observable<OrderStatusAnswer> {
+    return defer(() => of(this.exchange.orderStatus(this.user, ref)));
+  }
+
+  rateLimit(): Observable<RateLimitSnapshot> {
+    return defer(() => of(this.exchange.rateLimit(this.user)));
+  }
+
+  /** Venue truth (all fills sent, open orders, positions, cash) for tests and the soak. */
+  truth(): SimVenueTruth {
+    return this.exchange.truth(this.user);
+  }
+
+  /** Stop the market and detach (pending deliveries are dropped for this venue). */
+  close(): void {
+    this.exchange.stop();
+    for (const s of this.subs.splice(0)) s.unsubscribe();
+    this.connection.next({ status: "closed", attempt: 0, time: this.exchange.now() });
+  }
+}

@@ -1,0 +1,112 @@
+// Rate limits exactly as FACTS.md §9 states them: a per-IP REST weight window, and a per-address
+// action budget with the cancel allowance and the one-request-per-10-s limited regime.
+import { addressLimitText } from "./texts.js";
+
+export const SIM_IP_WEIGHT_PER_MINUTE = 1200;
+export const SIM_ADDRESS_INITIAL_BUFFER = 10_000;
+export const SIM_LIMITED_INTERVAL_MS = 10_000;
+
+/** IP weight of an exchange request: 1 + floor(n / 40). */
+export function simExchangeWeight(batchLength: number): number {
+  return 1 + Math.floor(batchLength / 40);
+}
+
+const WEIGHT_2 = new Set(["l2Book", "allMids", "clearinghouseState", "orderStatus", "spotClearinghouseState", "exchangeStatus"]);
+const PER_20_ITEMS = new Set([
+  "recentTrades", "historicalOrders", "userFills", "userFillsByTime", "fundingHistory", "userFunding",
+  "nonUserFundingUpdates", "twapHistory", "userTwapSliceFills", "userTwapSliceFillsByTime",
+  "delegatorHistory", "delegatorRewards", "validatorStats",
+]);
+
+/** IP weight of an info request (DOC-RL); `items` = elements returned, for the per-20-items endpoints (+1 per 20, UNCONFIRMED increment). */
+export function simInfoWeight(type: string, items = 0): number {
+  if (WEIGHT_2.has(type)) return 2;
+  if (type === "userRole") return 60;
+  if (PER_20_ITEMS.has(type)) return 20 + Math.floor(items / 20);
+  if (type === "candleSnapshot") return 20 + Math.floor(items / 60);
+  return 20;
+}
+
+/** Sliding 60 s window of REST weight for one IP. A refused request consumes nothing. */
+export class SimIpWeightWindow {
+  private readonly entries: { time: number; weight: number }[] = [];
+  private head = 0;
+  private total = 0;
+
+  constructor(
+    readonly limit = SIM_IP_WEIGHT_PER_MINUTE,
+    readonly windowMs = 60_000,
+  ) {}
+
+  used(now: number): number {
+    this.expire(now);
+    return this.total;
+  }
+
+  /** True and recorded when `weight` fits in the window at `now`; false (HTTP 429) otherwise. */
+  tryConsume(now: number, weight: number): boolean {
+    this.expire(now);
+    if (this.total + weight > this.limit) return false;
+    this.entries.push({ time: now, weight });
+    this.total += weight;
+    return true;
+  }
+
+  private expire(now: number): void {
+    while (this.head < this.entries.length) {
+      const e = this.entries[this.head]!;
+      if (e.time > now - this.windowMs) break;
+      this.total -= e.weight;
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
+
+export type SimBudgetDecision = { readonly ok: true; readonly limitedRegime: boolean } | { readonly ok: false; readonly error: string };
+
+/**
+ * Per-address action budget: cap = initial buffer (10,000) + 1 per USDC traded; a batch of n
+ * counts n; cancels may go up to min(cap + 100000, 2 × cap); over the cap, one request per 10 s.
+ */
+export class SimAddressBudget {
+  used = 0;
+  cumVlm = 0;
+  private lastLimitedAt = -Infinity;
+
+  constructor(readonly initialBuffer = SIM_ADDRESS_INITIAL_BUFFER) {}
+
+  cap(): number {
+    return this.initialBuffer + Math.floor(this.cumVlm);
+  }
+
+  cancelCap(): number {
+    const cap = this.cap();
+    return Math.min(cap + 100_000, cap * 2);
+  }
+
+  check(now: number, n: number, isCancel: boolean): SimBudgetDecision {
+    const cap = isCancel ? this.cancelCap() : this.cap();
+    if (this.used + n <= cap) {
+      this.used += n;
+      return { ok: true, limitedRegime: false };
+    }
+    if (now - this.lastLimitedAt >= SIM_LIMITED_INTERVAL_MS) {
+      this.lastLimitedAt = now;
+      this.used += n;
+      return { ok: true, limitedRegime: true };
+    }
+    return { ok: false, error: addressLimitText(this.used + n, this.cap(), this.cumVlm) };
+  }
+
+  addVolume(usdc: number): void {
+    this.cumVlm += usdc;
+  }
+
+  snapshot(): { cumVlm: number; nRequestsUsed: number; nRequestsCap: number; nRequestsSurplus: number } {
+    return { cumVlm: this.cumVlm, nRequestsUsed: this.used, nRequestsCap: this.cap(), nRequestsSurplus: 0 };
+  }
+}
