@@ -1,0 +1,68 @@
+// Which gate holds each asset closed, and for how long, read from the gated intents themselves:
+// a closed gate emits an empty intent with its reason, an open pipeline emits a ladder.
+import type { QuoteIntent } from "../streams/intent.js";
+import type { ServiceMetrics } from "./metrics.js";
+
+interface AssetGate {
+  reason: string | undefined;
+  since: number;
+  readonly closedMs: Map<string, number>;
+}
+
+export class GateTracker {
+  private readonly assets = new Map<string, AssetGate>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly metrics?: ServiceMetrics,
+  ) {}
+
+  private entry(asset: string): AssetGate {
+    let e = this.assets.get(asset);
+    if (!e) {
+      e = { reason: undefined, since: this.now(), closedMs: new Map() };
+      this.assets.set(asset, e);
+    }
+    return e;
+  }
+
+  private account(asset: string, e: AssetGate, at: number): void {
+    if (e.reason === undefined) return;
+    const ms = Math.max(0, at - e.since);
+    e.closedMs.set(e.reason, (e.closedMs.get(e.reason) ?? 0) + ms);
+    this.metrics?.gateClosedSeconds.inc({ asset, reason: e.reason }, ms / 1000);
+    e.since = at;
+  }
+
+  /** Feed every gated intent of every asset. */
+  observe(intent: QuoteIntent): void {
+    const e = this.entry(intent.asset);
+    const closed = intent.bids.length === 0 && intent.asks.length === 0 && intent.reason !== undefined;
+    const reason = closed ? intent.reason!.kind : undefined;
+    if (reason === e.reason) return;
+    const at = this.now();
+    this.account(intent.asset, e, at);
+    if (e.reason !== undefined) this.metrics?.gateClosed.set({ asset: intent.asset, reason: e.reason }, 0);
+    if (reason !== undefined) this.metrics?.gateClosed.set({ asset: intent.asset, reason }, 1);
+    e.reason = reason;
+    e.since = at;
+  }
+
+  /** The reason the asset is closed now (undefined: quoting). */
+  closedReason(asset: string): string | undefined {
+    return this.assets.get(asset)?.reason;
+  }
+
+  /** Bring the time-closed totals up to now (before a scrape or a report). */
+  settle(): void {
+    const at = this.now();
+    for (const [asset, e] of this.assets) this.account(asset, e, at);
+  }
+
+  /** Milliseconds closed, per asset and reason, up to the last settle. */
+  totals(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [asset, e] of this.assets) out[asset] = Object.fromEntries(e.closedMs);
+    return out;
+  }
+}
