@@ -88,13 +88,15 @@ interface Pending {
  * Measures each fill against the mid at fixed horizons after it.
  *
  * ```
- * horizonsMs = [2, 5], staleAfterMs = 9 (one frame = 1 ms; fill and mid times = frame times)
- * mids$:          m---n-o---p-------
- * source:         --f----------g----
- * markoutWindow:  ----------R-------------S      R (at p, 8 ms): +2 ms → m (last mid ≤ 4: "no new mid
- *                                                uses the last"), +5 ms → o; both complete.
- *                                                S (9 ms after g): no mid after g+2, g+5 → both
- *                                                incomplete, provisional mid p.
+ * horizonsMs = [2, 5], staleAfterMs = 20 (one frame = 1 ms; fill and mid times = frame times)
+ * mids$:          m-----n---o--------------------------
+ * source:         --f-------------g--------------------
+ * markoutWindow:  ----------R-------------------------S
+ *
+ * R (at o): +2 ms (due 4) is known when n (6 > 4) arrives and uses m, the last mid at or before
+ *   it ("no new mid uses the last one"); +5 ms (due 7) is known at o and uses n. Complete.
+ * S (20 ms after g arrived): no mid after g's horizons ever came, so both are incomplete and
+ *   carry the provisional mid o.
  * ```
  *
  * - For a fill at time T and a horizon h, the mid is the latest one with time ≤ T + h, known

@@ -1,0 +1,209 @@
+import { describe, expect, it } from "vitest";
+import { Subject, VirtualTimeScheduler } from "rxjs";
+import { markoutWindow } from "../../operators/index.js";
+import type { FillEvent, FillMarkouts, HorizonMarkout, MidEvent } from "../../streams/index.js";
+import { marbles } from "../marbles.js";
+
+function fill(time: number, isBuy: boolean, price: number, midAtPlacement: number, asset = "BTC", tid = time): FillEvent {
+  return {
+    tid,
+    oid: 1,
+    cloid: null,
+    asset,
+    isBuy,
+    size: 1,
+    price,
+    time,
+    fee: 0,
+    crossed: false,
+    midAtFill: price,
+    placementPrice: price,
+    midAtPlacement,
+    quotedHalfSpreadBps: 5,
+    source: "base_ladder",
+  };
+}
+const mid = (time: number, value: number, asset = "BTC"): MidEvent => ({ asset, time, mid: value });
+function h(horizonMs: number, m: number | null, markoutBps: number | null, adverseBps: number | null, complete: boolean): HorizonMarkout {
+  return { horizonMs, mid: m, markoutBps, adverseBps, complete };
+}
+
+describe("markoutWindow", () => {
+  it(
+    "emits one record when every horizon is known; a horizon with no new mid uses the last one",
+    marbles((m) => {
+      const mids = m.hot("   m-----n---o", { m: mid(0, 100), n: mid(6, 101), o: mid(10, 99) });
+      const fills = m.hot("  --f|", { f: fill(2, true, 100, 100) });
+      // +2 ms (due 4): no mid in (2, 4], known at n (6 > 4) → m = 100.  +5 ms (due 7): known at o → n = 101.
+      const expected = "     ----------(r|)";
+      const r: FillMarkouts = {
+        fill: fill(2, true, 100, 100),
+        horizons: [h(2, 100, 0, 0, true), h(5, 101, 100, 100, true)],
+        complete: true,
+      };
+      m.expect(fills.pipe(markoutWindow(mids, { horizonsMs: [2, 5], staleAfterMs: 20 }, m.scheduler))).toBeObservable(expected, { r });
+      m.expect(fills).toHaveSubscriptions("^--!");
+      m.expect(mids).toHaveSubscriptions("^---------!");
+    }),
+  );
+
+  it(
+    "a fill whose mids stop arrives incomplete at 30 s (default horizons), with provisional mids",
+    marbles((m) => {
+      const mids = m.hot("   m 999ms n", { m: mid(0, 100), n: mid(1_000, 102) });
+      const fills = m.hot("  100ms f", { f: fill(100, false, 100, 104) });
+      const expected = "     30100ms r";
+      // sell: markout = −(mid − 100)/100 × 10⁴; adverse = −(mid − 104)/104 × 10⁴
+      const r = {
+        fill: fill(100, false, 100, 104),
+        horizons: [
+          h(500, 100, -0, expect.closeTo(384.615, 2) as unknown as number, true),
+          h(2_000, 102, -200, expect.closeTo(192.308, 2) as unknown as number, false),
+          h(10_000, 102, -200, expect.closeTo(192.308, 2) as unknown as number, false),
+        ],
+        complete: false,
+      };
+      m.expect(fills.pipe(markoutWindow(mids, {}, m.scheduler))).toBeObservable(expected, { r });
+    }),
+  );
+
+  it(
+    "resolves at once a fill that arrives after all its horizons have passed (a late fills feed)",
+    marbles((m) => {
+      const mids = m.hot("   a-b-c-d-e", { a: mid(0, 100), b: mid(2, 101), c: mid(4, 102), d: mid(6, 103), e: mid(8, 104) });
+      const fills = m.hot("  ---------f|", { f: fill(1, true, 100, 100) });
+      const r: FillMarkouts = {
+        fill: fill(1, true, 100, 100),
+        horizons: [h(2, 101, 100, 100, true), h(5, 103, 300, 300, true)],
+        complete: true,
+      };
+      m.expect(fills.pipe(markoutWindow(mids, { horizonsMs: [2, 5] }, m.scheduler))).toBeObservable("---------r|", { r });
+    }),
+  );
+
+  it(
+    "matches mids to fills by asset",
+    marbles((m) => {
+      const mids = m.hot("   a-e---b-----c", { a: mid(0, 100), e: mid(2, 50, "ETH"), b: mid(6, 110), c: mid(12, 120) });
+      const fills = m.hot("  -f|", { f: fill(1, true, 100, 100) });
+      // ETH's mid at 2 neither resolves nor answers BTC's horizon: +2 ms (due 3) is known at b → a.
+      const r: FillMarkouts = {
+        fill: fill(1, true, 100, 100),
+        horizons: [h(2, 100, 0, 0, true), h(10, 110, 1000, 1000, true)],
+        complete: true,
+      };
+      m.expect(fills.pipe(markoutWindow(mids, { horizonsMs: [2, 10] }, m.scheduler))).toBeObservable("------------(r|)", { r });
+    }),
+  );
+
+  it(
+    "bounds pending fills: the oldest is emitted incomplete to make room",
+    marbles((m) => {
+      const mids = m.hot("   m", { m: mid(0, 100) });
+      const fills = m.hot("  -f-g", { f: fill(1, true, 100, 100), g: fill(3, true, 100, 100) });
+      const evicted: FillMarkouts = { fill: fill(1, true, 100, 100), horizons: [h(5, 100, 0, 0, false)], complete: false };
+      const stale: FillMarkouts = { fill: fill(3, true, 100, 100), horizons: [h(5, 100, 0, 0, false)], complete: false };
+      m.expect(fills.pipe(markoutWindow(mids, { horizonsMs: [5], staleAfterMs: 10, maxPending: 1 }, m.scheduler))).toBeObservable(
+        "---e---------s",
+        { e: evicted, s: stale },
+      );
+    }),
+  );
+
+  it(
+    "prunes mids to lookbackMs: a fill older than that finds no mid for its horizon",
+    marbles((m) => {
+      const mids = m.hot("   abcdefghijk", Object.fromEntries([..."abcdefghijk"].map((k, i) => [k, mid(i, 100 + i)])));
+      const fills = m.hot("  -----------f|", { f: fill(0, true, 100, 100) });
+      const r: FillMarkouts = { fill: fill(0, true, 100, 100), horizons: [h(2, null, null, null, false)], complete: false };
+      m.expect(fills.pipe(markoutWindow(mids, { horizonsMs: [2], lookbackMs: 3 }, m.scheduler))).toBeObservable("-----------r|", { r });
+    }),
+  );
+
+  it(
+    "keeps the mids a waiting fill needs even beyond lookbackMs",
+    marbles((m) => {
+      const mids = m.hot("   a-b-------c", { a: mid(0, 100), b: mid(2, 101), c: mid(10, 105) });
+      const fills = m.hot("  -f|", { f: fill(1, true, 100, 100) });
+      const r: FillMarkouts = { fill: fill(1, true, 100, 100), horizons: [h(8, 101, 100, 100, true)], complete: true };
+      m.expect(fills.pipe(markoutWindow(mids, { horizonsMs: [8], lookbackMs: 1 }, m.scheduler))).toBeObservable("----------(r|)", { r });
+    }),
+  );
+
+  it(
+    "completes at once on an empty fill source",
+    marbles((m) => {
+      const mids = m.hot("   m-", { m: mid(0, 100) });
+      m.expect(m.cold("|").pipe(markoutWindow(mids, {}, m.scheduler))).toBeObservable("|");
+      m.expect(mids).toHaveSubscriptions("(^!)");
+    }),
+  );
+
+  it(
+    "stays silent on a never fill source",
+    marbles((m) => {
+      const mids = m.hot("   m-n", { m: mid(0, 100), n: mid(2, 101) });
+      m.expect(m.cold("-").pipe(markoutWindow(mids, {}, m.scheduler))).toBeObservable("-");
+    }),
+  );
+
+  it(
+    "passes a fill-source error through",
+    marbles((m) => {
+      const mids = m.hot("   m---", { m: mid(0, 100) });
+      const fills = m.hot("  -f-#", { f: fill(1, true, 100, 100) }, new Error("fills"));
+      m.expect(fills.pipe(markoutWindow(mids, { horizonsMs: [2] }, m.scheduler))).toBeObservable("---#", {}, new Error("fills"));
+      m.expect(mids).toHaveSubscriptions("^--!");
+    }),
+  );
+
+  it(
+    "passes a mid-feed error through",
+    marbles((m) => {
+      const mids = m.hot("   m-#", { m: mid(0, 100) }, new Error("mids"));
+      const fills = m.hot("  -f--", { f: fill(1, true, 100, 100) });
+      m.expect(fills.pipe(markoutWindow(mids, { horizonsMs: [2] }, m.scheduler))).toBeObservable("--#", {}, new Error("mids"));
+      m.expect(fills).toHaveSubscriptions("^-!");
+    }),
+  );
+
+  it(
+    "unsubscribes both inputs and cancels stale timers when the consumer unsubscribes",
+    marbles((m) => {
+      const mids = m.hot("   m------", { m: mid(0, 100) });
+      const fills = m.hot("  -f-----", { f: fill(1, true, 100, 100) });
+      m.expect(fills.pipe(markoutWindow(mids, { horizonsMs: [2], staleAfterMs: 5 }, m.scheduler)), "^--!").toBeObservable("----");
+      m.expect(fills).toHaveSubscriptions("^--!");
+      m.expect(mids).toHaveSubscriptions("^--!");
+    }),
+  );
+
+  it("keeps state per subscription and leaves no timers after unsubscribe", () => {
+    const scheduler = new VirtualTimeScheduler();
+    const mids = new Subject<MidEvent>();
+    const fills = new Subject<FillEvent>();
+    const op = fills.pipe(markoutWindow(mids, { horizonsMs: [5], staleAfterMs: 50 }, scheduler));
+    const a: FillMarkouts[] = [];
+    const b: FillMarkouts[] = [];
+    const s1 = op.subscribe((v) => a.push(v));
+    mids.next(mid(0, 100));
+    const s2 = op.subscribe((v) => b.push(v));
+    fills.next(fill(1, true, 100, 100));
+    mids.next(mid(10, 101));
+    expect(a.map((r) => r.horizons[0]!.mid)).toEqual([100]);
+    // the second subscription never saw the mid at 0: the horizon is known but has no mid
+    expect(b.map((r) => r.horizons[0]!.mid)).toEqual([null]);
+    fills.next(fill(20, true, 100, 100));
+    s1.unsubscribe();
+    s2.unsubscribe();
+    scheduler.flush();
+    expect(scheduler.actions.length).toBe(0);
+    expect(a.length).toBe(1);
+  });
+
+  it("rejects bad options", () => {
+    const mids = new Subject<MidEvent>();
+    expect(() => markoutWindow(mids, { horizonsMs: [] })).toThrow(/horizonsMs/);
+    expect(() => markoutWindow(mids, { maxPending: 0 })).toThrow(/maxPending/);
+  });
+});
