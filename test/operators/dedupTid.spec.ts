@@ -58,12 +58,12 @@ describe("dedupTid", () => {
   it(
     "dedupes the isSnapshot replay of the fills feed after a reconnect",
     marbles((m) => {
-      const f = [venueFill(1), venueFill(2), venueFill(3), venueFill(4)];
+      const [f1, f2, f3, f4] = [venueFill(1), venueFill(2), venueFill(3), venueFill(4)] as const;
       const batches: Record<string, VenueFillBatch> = {
-        s: { isSnapshot: true, fills: [f[0]!, f[1]!] },
-        u: { isSnapshot: false, fills: [f[2]!] },
+        s: { isSnapshot: true, fills: [f1, f2] },
+        u: { isSnapshot: false, fills: [f3] },
         // reconnect: the snapshot replays everything so far plus the fill missed while away
-        r: { isSnapshot: true, fills: [f[0]!, f[1]!, f[2]!, f[3]!] },
+        r: { isSnapshot: true, fills: [f1, f2, f3, f4] },
       };
       const feed = m.hot("  -s------u----r-|", batches);
       const expected = "    -(ab)---c----d-|";
@@ -71,7 +71,7 @@ describe("dedupTid", () => {
         concatMap((b) => from(b.fills)),
         dedupTid<VenueFill>({ key: (x) => `${x.asset}:${x.tid}` }),
       );
-      m.expect(fills).toBeObservable(expected, { a: f[0], b: f[1], c: f[2], d: f[3] });
+      m.expect(fills).toBeObservable(expected, { a: f1, b: f2, c: f3, d: f4 });
     }),
   );
 
