@@ -2,6 +2,8 @@
 // reference-venue quotes, opened fresh for each run. Replay of recordings (the caller reads the
 // files with sources/recordings and passes domain events in) or a synthetic market.
 import type { BookEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
+import { SimRng } from "./prng.js";
+import { inferTakerFlow, type SimTakerFlowOptions } from "./takerFlow.js";
 
 export type SimMarketEvent =
   | { readonly kind: "book"; readonly book: BookEvent }
@@ -48,6 +50,13 @@ export interface ReplayMarketOptions {
   readonly loop?: boolean;
   /** szDecimals per asset name, when not in the cassette universe. */
   readonly szDecimals?: Readonly<Record<string, number>>;
+  /**
+   * For assets that have books but no trades (the S3 archive): infer taker flow (sim/takerFlow.ts).
+   * `true` uses the defaults; an object overrides knobs. Default: infer when an asset has no trades.
+   */
+  readonly inferTakers?: boolean | Partial<SimTakerFlowOptions>;
+  /** Seed for the inferred flow. Default 1. */
+  readonly seed?: number | string;
 }
 
 /**
@@ -62,7 +71,23 @@ export function replayMarket(
   },
   options: ReplayMarketOptions = {},
 ): SimMarket {
-  const events = simMergeEvents(input);
+  const inferred: TradeEvent[] = [];
+  if (options.inferTakers !== false) {
+    const traded = new Set((input.trades ?? []).map((t) => t.asset));
+    const byAsset = new Map<string, BookEvent[]>();
+    for (const b of input.books ?? []) {
+      if (traded.has(b.asset)) continue;
+      const list = byAsset.get(b.asset);
+      if (list) list.push(b);
+      else byAsset.set(b.asset, [b]);
+    }
+    for (const [asset, books] of byAsset) {
+      const knobs = typeof options.inferTakers === "object" ? options.inferTakers : {};
+      const sd = options.szDecimals?.[asset];
+      inferred.push(...inferTakerFlow(books, new SimRng(options.seed ?? 1, `takers.${asset}`), sd === undefined ? knobs : { szDecimals: sd, ...knobs }));
+    }
+  }
+  const events = simMergeEvents({ ...input, trades: [...(input.trades ?? []), ...inferred] });
   const names = new Set<string>();
   for (const e of events) names.add(e.kind === "book" ? e.book.asset : e.kind === "trade" ? e.trade.asset : e.quote.asset);
   const assets = [...names].map((name) => {

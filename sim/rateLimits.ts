@@ -94,7 +94,9 @@ export class SimAddressBudget {
       this.used += n;
       return { ok: true, limitedRegime: false };
     }
-    if (now - this.lastLimitedAt >= SIM_LIMITED_INTERVAL_MS) {
+    // The first refusal starts the limited regime's clock; from then on one request per 10 s passes.
+    if (this.lastLimitedAt === -Infinity) this.lastLimitedAt = now;
+    else if (now - this.lastLimitedAt >= SIM_LIMITED_INTERVAL_MS) {
       this.lastLimitedAt = now;
       this.used += n;
       return { ok: true, limitedRegime: true };

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { simBehindShare, simQueueAfterDepthChange } from "../../sim/index.js";
+
+const qty = fc.double({ min: 0, max: 1000, noNaN: true });
+
+describe("queue model (hftbacktest ProbQueueModel, expected value)", () => {
+  it("never moves us back, never below zero, never beyond the displayed size", () => {
+    fc.assert(
+      fc.property(qty, qty, qty, qty, (a, b, c, traded) => {
+        const prev = Math.max(a, b);
+        const front = Math.min(a, b);
+        const next = simQueueAfterDepthChange(front, prev, c, traded);
+        expect(next).toBeGreaterThanOrEqual(0);
+        expect(next).toBeLessThanOrEqual(front + 1e-9);
+        expect(next).toBeLessThanOrEqual(c + 1e-9);
+      }),
+    );
+  });
+
+  it("attributes more of a cancel to the front when we are near the back of the queue", () => {
+    // same level (10), same cancel (4): at the back (front 9) we gain more than at the front (front 1)
+    const nearBack = 9 - simQueueAfterDepthChange(9, 10, 6, 0);
+    const nearFront = 1 - simQueueAfterDepthChange(1, 10, 6, 0);
+    expect(nearBack).toBeGreaterThan(nearFront);
+    expect(simBehindShare(0, 10)).toBe(1);
+    expect(simBehindShare(10, 0)).toBe(0);
+  });
+
+  it("does not count a drop already explained by trades at the level as cancels", () => {
+    expect(simQueueAfterDepthChange(3, 10, 7, 3)).toBe(3);
+  });
+
+  it("with nobody behind us, every cancel was ahead", () => {
+    expect(simQueueAfterDepthChange(10, 10, 2, 0)).toBe(2);
+  });
+});
