@@ -8,3 +8,7 @@ export * from "./info.js";
 export * from "./errors.js";
 export * from "./decode.js";
 export * from "./binance.js";
+export * from "./msgpack.js";
+export * from "./format.js";
+export * from "./signing.js";
+export * from "./nonce.js";
