@@ -2,3 +2,6 @@
 export * from "./cloid.js";
 export * from "./orderStore.js";
 export * from "./ladderDiff.js";
+export * from "./position.js";
+export * from "./killSwitch.js";
+export * from "./executor.js";

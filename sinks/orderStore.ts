@@ -414,8 +414,8 @@ export class OrderStore implements RaceGuardLookup {
   // ---- venue updates and fills ---------------------------------------------------------------
 
   /**
-   * Apply an orderUpdates message. `authoritative` (a status answer): an `open` may revive an order
-   * we had inferred gone or cancel-raced.
+   * Apply an orderUpdates message. An `open` revives an order we had only inferred gone; with
+   * `authoritative` (a status answer) it also revives a cancel-raced one.
    */
   applyUpdate(update: OrderUpdate, now: number, authoritative = false): StoreChange {
     const r = this.#find(update.cloid, update.oid);
@@ -456,7 +456,9 @@ export class OrderStore implements RaceGuardLookup {
     switch (cls) {
       case "open":
         if (r.state === "pending-new") this.#settle(r, now);
-        else if (authoritative && (r.state === "cancel-raced" || (isTerminalOrderState(r.state) && r.inferred))) {
+        else if ((authoritative && r.state === "cancel-raced") || (isTerminalOrderState(r.state) && r.inferred)) {
+          // the venue shows it open: a placement we had inferred lost landed late, or a cancel
+          // answered "never placed…" reached the venue before the order did.
           r.inferred = false;
           r.terminalAt = null;
           r.state = "resting";
