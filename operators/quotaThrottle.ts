@@ -145,7 +145,8 @@ export interface QuotaThrottleOptions {
  * Lets action batches through Hyperliquid's IP and address budgets (FACTS §9), cancels first.
  *
  * ```
- * (reserve nearly reached: used 9,490 of 10,000)
+ * (used 9,490 of 10,000; breaker thresholds lowered to isolate the reserve rule — with the
+ *  defaults the breaker, open below 10% headroom, refuses these placements first)
  * source:         -p-c-P-c-|      p = 5 orders (fits under 95%), P = 20 orders, c = cancels
  * quotaThrottle:  -p-c---c-|      P refused ("reserve"), counted, onRefused; cancels pass
  *
