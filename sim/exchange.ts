@@ -355,6 +355,7 @@ export class PaperExchange {
     taker: { user: string; oid: number; cloid: string | null } | undefined,
     print: boolean,
     pending?: Pending,
+    takerEvents?: SimUserEvent[],
   ): { filled: number; notional: number } {
     const prints: SimTrade[] = [];
     let filled = 0;
@@ -382,7 +383,9 @@ export class PaperExchange {
       }
       if (taker) {
         const rec = this.recordFill(taker.user, asset, taker.oid, taker.cloid, x.aggressorIsBuy, x.px, sz, true, tid, hash);
-        this.queueUser({ kind: "fill", user: taker.user, record: rec }, pending);
+        const ev: SimUserEvent = { kind: "fill", user: taker.user, record: rec };
+        if (takerEvents) takerEvents.push(ev);
+        else this.queueUser(ev, pending);
         filled += sz;
         notional += sz * x.px;
       }
@@ -559,6 +562,7 @@ export class PaperExchange {
     if (spec.reduceOnly) sz = Math.min(sz, Math.abs(pos.szi));
     let filled = 0;
     let notional = 0;
+    const takerFills: SimUserEvent[] = [];
     if (spec.tif !== "Alo") {
       const take = b.take(spec.isBuy, spec.px, sz, acct.user);
       for (const o of take.selfTradeCanceled) {
@@ -567,7 +571,7 @@ export class PaperExchange {
         this.endedAt.set(o.oid, this.now());
         this.queueUser({ kind: "orderUpdate", user: o.user, update: this.orderUpdate(o, "selfTradeCanceled") }, pending);
       }
-      const r = this.applyExecutions(spec.asset, take.executions, { user: acct.user, oid, cloid }, false, pending);
+      const r = this.applyExecutions(spec.asset, take.executions, { user: acct.user, oid, cloid }, false, pending, takerFills);
       filled = b.roundSz(r.filled + 1e-12);
       notional = r.notional;
     }
@@ -583,7 +587,7 @@ export class PaperExchange {
       this.endedAt.set(oid, this.now());
       const upd: OrderUpdate = { ...base, sz: remaining, status, time: this.now() };
       acct.orders.set(oid, upd);
-      this.queueUser({ kind: "orderUpdate", user: acct.user, update: upd }, pending);
+      this.queueTakerEvents({ kind: "orderUpdate", user: acct.user, update: upd }, takerFills, pending);
       return { kind: "filled", oid, totalSz: filled, avgPx: notional / filled, ...(cloid ? { cloid } : {}) };
     }
     const resting = b.rest({
@@ -601,8 +605,20 @@ export class PaperExchange {
       seq: this.nextSeq++,
     });
     this.live.set(oid, resting);
-    this.queueUser({ kind: "orderUpdate", user: acct.user, update: this.orderUpdate(resting, "open") }, pending);
+    this.queueTakerEvents({ kind: "orderUpdate", user: acct.user, update: this.orderUpdate(resting, "open") }, takerFills, pending);
     return { kind: "resting", oid, ...(cloid ? { cloid } : {}) };
+  }
+
+  /** A taking order's own update and its fills: update first, unless the fillBeforeUpdate fault fires. */
+  private queueTakerEvents(update: SimUserEvent, fills: SimUserEvent[], pending: Pending): void {
+    if (fills.length > 0 && this.rngFaults.chance(this.config.fillBeforeUpdateProb)) {
+      this.recordFault({ kind: "fillBeforeUpdate", time: this.now(), user: update.user, detail: "taker" });
+      for (const f of fills) this.queueUser(f, pending);
+      this.queueUser(update, pending, 1 + sample(this.rngLatency, this.config.userFeedMs));
+      return;
+    }
+    this.queueUser(update, pending);
+    for (const f of fills) this.queueUser(f, pending);
   }
 
   private marginOk(acct: SimAccount, spec: OrderSpec, meta: AssetMeta): boolean {
