@@ -12,3 +12,5 @@ export * from "./msgpack.js";
 export * from "./format.js";
 export * from "./signing.js";
 export * from "./nonce.js";
+export * from "./encode.js";
+export * from "./serve.js";
