@@ -11,7 +11,9 @@ export function readRecordingText(path: string): string {
 
 /** Non-empty lines of a recording. */
 export function recordingLines(path: string): string[] {
-  return readRecordingText(path).split("\n").filter((l) => l.trim().length > 0);
+  return readRecordingText(path)
+    .split(/\r?\n/)
+    .filter((l) => l.trim().length > 0);
 }
 
 /** Error naming the file and line, for a record that does not parse. */
