@@ -1,2 +1,2 @@
 // Public API of sources/ (re-exports only).
-export {};
+export * from "./hyperliquid/index.js";

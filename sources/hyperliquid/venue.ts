@@ -1,0 +1,280 @@
+// HyperliquidVenue: the `Venue` contract (streams/venue.ts) over the Hyperliquid wire protocol —
+// live (mainnet/testnet) and against the paper venue's server. Feeds come from the WS client;
+// info requests go over HTTP; submit() signs and sends via WS post when connected, else HTTP
+// /exchange, and never retries (the executor reconciles via orderStatus).
+import { Wallet } from "ethers";
+import {
+  EMPTY,
+  Observable,
+  Subject,
+  asyncScheduler,
+  concatMap,
+  defer,
+  forkJoin,
+  from,
+  map,
+  merge,
+  mergeMap,
+  of,
+  shareReplay,
+  tap,
+  throwError,
+  type SchedulerLike,
+} from "rxjs";
+import {
+  HlNonceGenerator,
+  classifyExchangeError,
+  decodeErrorEvent,
+  decodeHlBook,
+  decodeHlClearinghouseState,
+  decodeHlExchangeResponse,
+  decodeHlFrontendOpenOrders,
+  decodeHlMeta,
+  decodeHlOrderStatus,
+  decodeHlOrderUpdates,
+  decodeHlTrades,
+  decodeHlUserFills,
+  decodeHlUserRateLimit,
+  encodeAction,
+  hlAccountSnapshot,
+  hlHttpErrorResult,
+  hlWalletAddress,
+  isRateLimitText,
+  signedExchangeBody,
+  type AccountSnapshot,
+  type ActionBatch,
+  type AssetMeta,
+  type BatchResult,
+  type BookEvent,
+  type ConnectionState,
+  type DecodeErrorEvent,
+  type Decoded,
+  type HlInfoRequest,
+  type OrderStatusAnswer,
+  type OrderUpdate,
+  type RateLimitSnapshot,
+  type TradeEvent,
+  type Venue,
+  type VenueFillBatch,
+} from "../../streams/index.js";
+import { HlTransportError } from "./errors.js";
+import { HlHttpClient, type HlHttpAnswer, type HlHttpClientOptions } from "./httpClient.js";
+import { HlWsClient, type HlPostResponse, type HlWsClientOptions } from "./wsClient.js";
+
+export const HL_MAINNET_API_URL = "https://api.hyperliquid.xyz";
+export const HL_TESTNET_API_URL = "https://api.hyperliquid-testnet.xyz";
+
+/** Only the exact mainnet URL signs as mainnet (FACTS §1); testnet, localhost, paper: testnet. */
+export function hlIsMainnet(baseUrl: string): boolean {
+  return baseUrl.replace(/\/+$/, "") === HL_MAINNET_API_URL;
+}
+
+/** The Python SDK's rule: "ws" + base[len("http"):] + "/ws". */
+export function hlWsUrl(baseUrl: string): string {
+  return "ws" + baseUrl.replace(/\/+$/, "").slice("http".length) + "/ws";
+}
+
+export interface HyperliquidVenueOptions {
+  /** `https://api.hyperliquid.xyz`, testnet, or the paper venue's `http://127.0.0.1:port`. */
+  readonly baseUrl: string;
+  /** Default: derived from baseUrl (`wss://…/ws`). */
+  readonly wsUrl?: string;
+  /** Signing key (ethers Wallet or 0x private key); omit for a read-only venue. */
+  readonly wallet?: Wallet | string;
+  /** The account whose orders, fills and state we follow (master, sub-account or vault — not an agent's address). */
+  readonly userAddress: string;
+  /** Trade on behalf of this vault/sub-account (signed into the hash and sent in the body). */
+  readonly vaultAddress?: string | null;
+  /** Timers that decide behaviour (backoff, watchdog, post timeout, HTTP deadline) and the nonce clock. */
+  readonly scheduler?: SchedulerLike;
+  /** Set `expiresAfter` = now + this on every action (default: none). */
+  readonly expiresAfterMs?: number | null;
+  readonly ws?: Omit<HlWsClientOptions, "url" | "scheduler">;
+  readonly http?: Omit<HlHttpClientOptions, "baseUrl" | "scheduler">;
+  readonly name?: string;
+}
+
+/** submit() on a venue built without a wallet. */
+export class HlReadOnlyError extends Error {
+  override readonly name = "HlReadOnlyError";
+}
+
+export class HyperliquidVenue implements Venue {
+  readonly name: string;
+  readonly isMainnet: boolean;
+  readonly ws: HlWsClient;
+  readonly http: HlHttpClient;
+  readonly orderUpdates$: Observable<OrderUpdate>;
+  readonly fills$: Observable<VenueFillBatch>;
+  readonly connection$: Observable<ConnectionState>;
+  readonly decodeErrors$: Observable<DecodeErrorEvent>;
+
+  readonly #signer: Wallet | undefined;
+  readonly #user: string;
+  readonly #vault: string | null;
+  readonly #scheduler: SchedulerLike;
+  readonly #nonces: HlNonceGenerator;
+  readonly #expiresAfterMs: number | null;
+  readonly #decodeErrors = new Subject<DecodeErrorEvent>();
+  #meta$: Observable<readonly AssetMeta[]> | undefined;
+  #assets = new Map<string, AssetMeta>();
+
+  constructor(options: HyperliquidVenueOptions) {
+    this.name = options.name ?? "hyperliquid";
+    this.isMainnet = hlIsMainnet(options.baseUrl);
+    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#user = options.userAddress.toLowerCase();
+    this.#vault = options.vaultAddress == null ? null : options.vaultAddress.toLowerCase();
+    this.#expiresAfterMs = options.expiresAfterMs ?? null;
+    this.#nonces = new HlNonceGenerator(this.#scheduler);
+    const w = options.wallet;
+    // Wallet construction validates the key; hlWalletAddress wraps failures without the key.
+    this.#signer = w === undefined ? undefined : typeof w === "string" ? new Wallet(signerKey(w)) : w;
+    this.ws = new HlWsClient({ ...options.ws, url: options.wsUrl ?? hlWsUrl(options.baseUrl), scheduler: this.#scheduler });
+    this.http = new HlHttpClient({ ...options.http, baseUrl: options.baseUrl, scheduler: this.#scheduler });
+    this.connection$ = this.ws.state$;
+    this.decodeErrors$ = merge(this.ws.decodeErrors$, this.#decodeErrors);
+    this.orderUpdates$ = this.ws
+      .channel({ type: "orderUpdates", user: this.#user })
+      .pipe(mergeMap((d) => this.#values(decodeHlOrderUpdates(d, "ws:orderUpdates"), "ws:orderUpdates")));
+    this.fills$ = this.ws.channel({ type: "userFills", user: this.#user }).pipe(
+      mergeMap((d) => {
+        const r = decodeHlUserFills(d, "ws:userFills");
+        if (!r.ok) return this.#report("ws:userFills", r);
+        if (r.value.user.toLowerCase() !== this.#user) return EMPTY;
+        const batch: VenueFillBatch = { isSnapshot: r.value.isSnapshot, fills: r.value.fills };
+        return of(batch);
+      }),
+    );
+  }
+
+  /** The signer's address (undefined for a read-only venue). */
+  get signerAddress(): string | undefined {
+    return this.#signer?.address;
+  }
+
+  #report(source: string, r: Decoded<unknown> & { ok: false }): Observable<never> {
+    this.#decodeErrors.next(decodeErrorEvent(source, r.error, this.#scheduler.now()));
+    return EMPTY;
+  }
+
+  #values<A>(r: Decoded<readonly A[]>, source: string): Observable<A> {
+    return r.ok ? from(r.value) : this.#report(source, r);
+  }
+
+  #info<A>(body: HlInfoRequest, decode: (u: unknown) => Decoded<A>): Observable<A> {
+    const source = `http:/info ${body.type}`;
+    return this.http.info(body).pipe(
+      mergeMap((u) => {
+        const r = decode(u);
+        if (r.ok) return of(r.value);
+        this.#decodeErrors.next(decodeErrorEvent(source, r.error, this.#scheduler.now()));
+        return throwError(() => r.error);
+      }),
+    );
+  }
+
+  meta(): Observable<readonly AssetMeta[]> {
+    return this.#info({ type: "meta" }, (u) => decodeHlMeta(u)).pipe(
+      tap((metas) => {
+        this.#assets = new Map(metas.map((m) => [m.name, m]));
+      }),
+    );
+  }
+
+  /** Meta once (shared), refreshed by any explicit meta() call. */
+  #assetsReady(): Observable<ReadonlyMap<string, AssetMeta>> {
+    if (this.#assets.size > 0) return of(this.#assets);
+    this.#meta$ ??= this.meta().pipe(shareReplay({ bufferSize: 1, refCount: false }));
+    return this.#meta$.pipe(
+      map(() => this.#assets),
+      tap({ error: () => (this.#meta$ = undefined) }),
+    );
+  }
+
+  book(asset: string): Observable<BookEvent> {
+    const source = `ws:l2Book ${asset}`;
+    return this.ws.channel({ type: "l2Book", coin: asset }).pipe(
+      mergeMap((d) => {
+        const r = decodeHlBook(d, source);
+        return r.ok ? of(r.value) : this.#report(source, r);
+      }),
+    );
+  }
+
+  trades(asset: string): Observable<TradeEvent> {
+    const source = `ws:trades ${asset}`;
+    return this.ws.channel({ type: "trades", coin: asset }).pipe(mergeMap((d) => this.#values(decodeHlTrades(d, source), source)));
+  }
+
+  /**
+   * Sign and send one batch: WS post when the socket is open, else HTTP /exchange. Emits one
+   * BatchResult (HTTP 429 / rate-limit texts → `rateLimited: true`) or errors with an
+   * HlTransportError whose `sent` says whether the venue may have acted. Never retried.
+   */
+  submit(batch: ActionBatch): Observable<BatchResult> {
+    return defer(() => {
+      const signer = this.#signer;
+      if (signer === undefined) return throwError(() => new HlReadOnlyError(`${this.name}: no wallet configured; cannot submit`));
+      return this.#assetsReady().pipe(
+        concatMap((assets) => {
+          const action = encodeAction(batch, assets);
+          const nonce = this.#nonces.next();
+          const expiresAfter = this.#expiresAfterMs === null ? null : Math.floor(this.#scheduler.now()) + this.#expiresAfterMs;
+          const body = signedExchangeBody({ wallet: signer, action, nonce, vaultAddress: this.#vault, expiresAfter, isMainnet: this.isMainnet });
+          if (this.ws.status === "open") return this.ws.post("action", body).pipe(map((resp) => this.#fromPost(resp, batch)));
+          return this.http.exchange(body).pipe(map((answer) => this.#fromHttp(answer, batch)));
+        }),
+      );
+    });
+  }
+
+  #decodeResult(body: unknown, batch: ActionBatch, source: string): BatchResult {
+    const r = decodeHlExchangeResponse(body, batch, source);
+    if (r.ok) return r.value;
+    this.#decodeErrors.next(decodeErrorEvent(source, r.error, this.#scheduler.now()));
+    throw new HlTransportError(`${source}: undecodable answer; outcome unknown (${r.error.message.slice(0, 200)})`, true);
+  }
+
+  #fromPost(resp: HlPostResponse, batch: ActionBatch): BatchResult {
+    if (resp.type === "action") return this.#decodeResult(resp.payload, batch, "ws:post action");
+    if (resp.type === "error") {
+      const text = resp.payload;
+      const rateLimited = /\b429\b/.test(text) || isRateLimitText(text);
+      return { ok: false, code: rateLimited ? "RateLimited" : classifyExchangeError(text), error: text, rateLimited };
+    }
+    throw new HlTransportError(`ws:post action: answered with an info payload; outcome unknown`, true);
+  }
+
+  #fromHttp(answer: HlHttpAnswer, batch: ActionBatch): BatchResult {
+    if (answer.status < 200 || answer.status >= 300) return hlHttpErrorResult(answer.status, answer.text);
+    return this.#decodeResult(answer.body, batch, "http:/exchange");
+  }
+
+  account(): Observable<AccountSnapshot> {
+    return forkJoin([
+      this.#info({ type: "clearinghouseState", user: this.#user }, (u) => decodeHlClearinghouseState(u, Math.floor(this.#scheduler.now()))),
+      this.#info({ type: "frontendOpenOrders", user: this.#user }, (u) => decodeHlFrontendOpenOrders(u)),
+    ]).pipe(map(([state, open]) => hlAccountSnapshot(state, open)));
+  }
+
+  orderStatus(ref: { readonly oid: number } | { readonly cloid: string }): Observable<OrderStatusAnswer> {
+    const oid = "oid" in ref ? ref.oid : ref.cloid;
+    return this.#info({ type: "orderStatus", user: this.#user, oid }, (u) => decodeHlOrderStatus(u));
+  }
+
+  rateLimit(): Observable<RateLimitSnapshot> {
+    return this.#info({ type: "userRateLimit", user: this.#user }, (u) => decodeHlUserRateLimit(u));
+  }
+
+  /** Release the HTTP pool (the WS closes by itself when nothing is subscribed). */
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
+
+/** Normalise and validate a key string without ever putting it in an error. */
+function signerKey(key: string): string {
+  hlWalletAddress(key); // throws HlSigningError (no key material) when invalid
+  return key.startsWith("0x") ? key : "0x" + key;
+}
