@@ -5,3 +5,5 @@ export * from "./ladderDiff.js";
 export * from "./position.js";
 export * from "./killSwitch.js";
 export * from "./executor.js";
+export * from "./fills.js";
+export * from "./executionSink.js";

@@ -15,7 +15,9 @@ export type KillTrigger =
   | "MaxPosition"
   | "MaxLoss"
   /** An operator asked for it. */
-  | "Manual";
+  | "Manual"
+  /** The sink itself failed (a bug): stop rather than trade blind. */
+  | "InternalError";
 
 export interface KillSwitchTrip {
   readonly trigger: KillTrigger;

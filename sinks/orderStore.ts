@@ -411,6 +411,21 @@ export class OrderStore implements RaceGuardLookup {
     return { order: r, before, changed: r.state !== before };
   }
 
+  /** A cancel or modify that was never sent (refused before sending) or did not land: back to the prior state. */
+  revertPending(cloid: string, now: number): StoreChange {
+    const r = this.#byCloid.get(cloid);
+    if (!r) return NO_CHANGE;
+    const before = r.state;
+    if (r.state === "pending-cancel" || r.state === "pending-modify") {
+      r.pendingModify = null;
+      r.state = r.priorState ?? "resting";
+      r.priorState = null;
+      this.#touch(r, now);
+      this.#settle(r, now);
+    }
+    return { order: r, before, changed: r.state !== before };
+  }
+
   // ---- venue updates and fills ---------------------------------------------------------------
 
   /**
@@ -540,6 +555,16 @@ export class OrderStore implements RaceGuardLookup {
       r.needsVerify = false;
       r.stale = false;
       r.staleSince = null;
+      if (
+        statusClass(answer.update.status) === "open" &&
+        answer.update.oid === r.oid &&
+        (r.state === "pending-cancel" || (r.state === "pending-modify" && r.pendingModify !== null && !r.pendingModify.cancelLegSeen))
+      ) {
+        // the venue still rests this leg: our cancel/modify did not land (it was lost or failed in
+        // transport). Back to the prior state so the reconciler may act again; if it lands late,
+        // its own update moves the order on.
+        this.revertPending(cloid, now);
+      }
       return this.applyUpdate({ ...answer.update, cloid }, now, true);
     }
     const before = r.state;

@@ -29,11 +29,13 @@ export interface FakeVenueKnobs {
   rateLimited: number;
   /** Reject placements at these prices with BadAloPx. */
   rejectPx: Set<number>;
+  /** Drop every orderUpdates message (a dead user feed). */
+  dropUpdates: boolean;
 }
 
 export class FakeVenue implements Venue {
   readonly name = "fake";
-  readonly knobs: FakeVenueKnobs = { latencyMs: 10, swallow: 0, transportErrors: 0, rateLimited: 0, rejectPx: new Set() };
+  readonly knobs: FakeVenueKnobs = { latencyMs: 10, swallow: 0, transportErrors: 0, rateLimited: 0, rejectPx: new Set(), dropUpdates: false };
   readonly submitted: ActionBatch[] = [];
   readonly statusQueries: ({ oid: number } | { cloid: string })[] = [];
   readonly orders = new Map<number, FakeOrder>();
@@ -152,6 +154,7 @@ export class FakeVenue implements Venue {
       status,
       time: this.scheduler.now(),
     };
+    if (this.knobs.dropUpdates) return;
     this.#later(() => this.#updates.next(u), extraDelay);
   }
 

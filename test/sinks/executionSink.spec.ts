@@ -1,0 +1,317 @@
+import { describe, expect, it } from "vitest";
+import { Subject, VirtualTimeScheduler } from "rxjs";
+import { ExecutionSink } from "../../sinks/executionSink.js";
+import type { ExecutionSinkConfig, RaceEvent, ReconcileReport, SinkGateEvent } from "../../sinks/executionSink.js";
+import type { FillConsumers } from "../../sinks/fills.js";
+import type { ExecutionEvent } from "../../sinks/executor.js";
+import type { KillSwitchState } from "../../sinks/killSwitch.js";
+import type { DriftRecord } from "../../sinks/position.js";
+import type { GuardedFill } from "../../streams/execution.js";
+import type { QuoteIntent } from "../../streams/intent.js";
+import { emptyIntent } from "../../streams/intent.js";
+import { FakeVenue } from "./fakeVenue.js";
+
+function intent(mid: number, levels = 2, sz = 1, asset = "BTC"): QuoteIntent {
+  const bids = Array.from({ length: levels }, (_, i) => ({ px: +(mid * (1 - (10 + 10 * i) / 1e4)).toFixed(4), sz, source: "base_ladder" as const }));
+  const asks = Array.from({ length: levels }, (_, i) => ({ px: +(mid * (1 + (10 + 10 * i) / 1e4)).toFixed(4), sz, source: "base_ladder" as const }));
+  return { asset, time: 0, bids, asks };
+}
+
+function setup(config: Partial<ExecutionSinkConfig> = {}) {
+  const scheduler = new VirtualTimeScheduler(undefined, 0);
+  const venue = new FakeVenue(scheduler);
+  const sink = new ExecutionSink(venue, { cloidSeed: 7, executor: { quota: false, timeoutMs: 2000 }, deadMan: false, ...config }, scheduler);
+  const intents = new Subject<QuoteIntent>();
+  const seen = {
+    fills: [] as GuardedFill[],
+    races: [] as RaceEvent[],
+    drift: [] as DriftRecord[],
+    reconciles: [] as ReconcileReport[],
+    gates: [] as SinkGateEvent[],
+    actions: [] as ExecutionEvent[],
+    kill: [] as KillSwitchState[],
+  };
+  sink.fills$.subscribe((f) => seen.fills.push(f));
+  sink.races$.subscribe((r) => seen.races.push(r));
+  sink.drift$.subscribe((d) => seen.drift.push(d));
+  sink.reconciles$.subscribe((r) => seen.reconciles.push(r));
+  sink.gates$.subscribe((g) => seen.gates.push(g));
+  sink.actions$.subscribe((a) => seen.actions.push(a));
+  sink.killSwitch$.subscribe((k) => seen.kill.push(k));
+  const sub = sink.connect(intents);
+  /** Run virtual time up to `t` (absolute ms). */
+  const until = (t: number) => {
+    scheduler.maxFrames = t;
+    scheduler.flush();
+  };
+  const at = (t: number, fn: () => void) => scheduler.schedule(fn, t - scheduler.now());
+  return { scheduler, venue, sink, intents, seen, until, at, sub };
+}
+
+const sentOf = (actions: ExecutionEvent[], type: string) => actions.filter((a) => a.kind === "sent" && a.batch.type === type);
+
+describe("ExecutionSink: quoting", () => {
+  it("places the intent's ladder as ALO orders, tracked by CLOID", () => {
+    const { venue, sink, intents, until, seen } = setup();
+    intents.next(intent(100));
+    until(100);
+    expect(venue.open("BTC")).toHaveLength(4);
+    expect(venue.open().every((o) => o.spec.tif === "Alo" && /^0x[0-9a-f]{32}$/.test(o.cloid))).toBe(true);
+    expect(sink.liveOrders("BTC").map((o) => o.state)).toEqual(["resting", "resting", "resting", "resting"]);
+    expect(sentOf(seen.actions, "order")).toHaveLength(1);
+  });
+
+  it("leaves orders alone within tolerance, modifies within 50 bps (same CLOID, new OID)", () => {
+    const { venue, sink, intents, until, seen } = setup();
+    intents.next(intent(100));
+    until(100);
+    const before = new Map(venue.open().map((o) => [o.cloid, o.oid]));
+    intents.next(intent(100.1));
+    until(200);
+    expect(sentOf(seen.actions, "batchModify")).toHaveLength(0);
+    intents.next(intent(100.35));
+    until(300);
+    expect(sentOf(seen.actions, "batchModify")).toHaveLength(1);
+    const after = venue.open();
+    expect(after).toHaveLength(4);
+    for (const o of after) {
+      expect(before.has(o.cloid)).toBe(true);
+      expect(before.get(o.cloid)).not.toBe(o.oid);
+    }
+    expect(sink.liveOrders().every((o) => o.state === "resting" && o.oldOids.length === 1)).toBe(true);
+  });
+
+  it("cancels everything at once when a gate closes and re-places when it reopens", () => {
+    const { venue, intents, until, seen } = setup();
+    intents.next(intent(100));
+    until(100);
+    intents.next(emptyIntent("BTC", 100, { kind: "StaleData", ageMs: 10_000, thresholdMs: 10_000 }));
+    until(200);
+    expect(venue.open()).toHaveLength(0);
+    expect(sentOf(seen.actions, "cancel")).toHaveLength(1);
+    intents.next(intent(100));
+    until(300);
+    expect(venue.open()).toHaveLength(4);
+  });
+
+  it("refuses nothing twice: re-running the diff while actions are in flight sends nothing new", () => {
+    const { intents, until, seen } = setup();
+    intents.next(intent(100));
+    intents.next(intent(100));
+    intents.next(intent(100));
+    until(100);
+    expect(sentOf(seen.actions, "order")).toHaveLength(1);
+  });
+});
+
+describe("ExecutionSink: fills", () => {
+  it("enriches fills with placement facts and moves position and PnL once", () => {
+    const { venue, sink, intents, until, at, seen } = setup();
+    intents.next(intent(100));
+    until(100);
+    const bid = venue.open().find((o) => o.spec.isBuy && o.spec.px === 99.9)!;
+    at(150, () => venue.fill(bid.oid, 0.4));
+    until(200);
+    expect(seen.fills).toHaveLength(1);
+    expect(seen.fills[0]).toMatchObject({ flag: "matched", fill: { source: "base_ladder", placementPrice: 99.9, size: 0.4 } });
+    expect(seen.fills[0]!.fill.midAtPlacement).toBeCloseTo(100);
+    expect(sink.position("BTC")).toBeCloseTo(0.4);
+    // a snapshot replay (reconnect) is deduped: nothing counted twice
+    at(250, () => venue.replaySnapshot());
+    until(300);
+    expect(seen.fills).toHaveLength(1);
+    expect(sink.position("BTC")).toBeCloseTo(0.4);
+    expect(sink.pnl.get("BTC").position).toBeCloseTo(0.4);
+  });
+
+  it("flags a fill that lands while the cancel is in flight, pulls the same side and reconciles", () => {
+    const { venue, sink, intents, until, at, seen } = setup();
+    intents.next(intent(100));
+    until(100);
+    const accountsBefore = venue.accountCalls;
+    // the ladder moves far: every order is cancelled and replaced; a bid fills before the cancel lands
+    // the fill happens at the venue 1 ms before our cancel reaches it, and is delivered after
+    const bid = venue.open().find((o) => o.spec.px === 99.9)!;
+    at(199, () => venue.fill(bid.oid));
+    at(200, () => intents.next(intent(103)));
+    until(400);
+    expect(seen.races.some((r) => r.kind === "race")).toBe(true);
+    expect(seen.fills[0]).toMatchObject({ flag: "race" });
+    expect(sink.position("BTC")).toBeCloseTo(1);
+    expect(venue.accountCalls).toBeGreaterThan(accountsBefore);
+    // the bid side is held empty until the reconcile completes and the hold expires
+    expect(venue.open().filter((o) => o.spec.isBuy)).toHaveLength(0);
+    until(5000);
+    expect(venue.open().filter((o) => o.spec.isBuy)).toHaveLength(2);
+    expect(sink.store.get(bid.cloid)?.state).toBe("filled");
+  });
+
+  it("treats a fill of an unknown order as unmatched and reconciles at once", () => {
+    const { venue, intents, until, at, seen } = setup();
+    intents.next(intent(100));
+    until(3500);
+    const calls = venue.accountCalls;
+    at(3600, () => {
+      venue.orders.set(5, { oid: 5, cloid: "0x" + "f".repeat(32), spec: { asset: "BTC", isBuy: true, px: 90, sz: 1, tif: "Gtc", reduceOnly: false, cloid: "0x" + "f".repeat(32) }, sz: 1, status: "open" });
+      venue.fill(5);
+    });
+    until(3700);
+    expect(seen.fills[0]).toMatchObject({ flag: "unmatched", fill: { source: "unmatched" } });
+    expect(venue.accountCalls).toBe(calls + 1);
+  });
+});
+
+describe("ExecutionSink: executor recovery", () => {
+  it("asks orderStatus after a lost answer, pauses the asset at 5 s (OrderStale), never re-sends a CLOID", () => {
+    const { venue, sink, intents, until, seen } = setup({ executor: { quota: false, timeoutMs: 8000 }, reconcile: { intervalMs: 60_000 } });
+    venue.knobs.swallow = 1;
+    venue.knobs.dropUpdates = true;
+    until(50); // the first account sync (at 0) is done before we place
+    const t0 = venue.scheduler.now();
+    intents.next(intent(100, 1));
+    until(t0 + 4999);
+    expect(seen.gates.some((g) => g.reason?.kind === "OrderStale")).toBe(false);
+    until(t0 + 5250); // the next housekeeping tick (every 250 ms) finds it
+    const stale = seen.gates.find((g) => g.reason?.kind === "OrderStale")!;
+    expect(stale.time - t0).toBeGreaterThanOrEqual(5000);
+    expect(seen.gates.some((g) => g.reason?.kind === "OrderStale")).toBe(true);
+    expect(venue.statusQueries.length).toBeGreaterThan(0);
+    until(t0 + 9000);
+    // no CLOID was ever sent twice (the stale gate may cancel and re-quote the level, with a new CLOID)
+    const cloids = sentOf(seen.actions, "order").flatMap((e) => (e.kind === "sent" && e.batch.type === "order" ? e.batch.orders.map((o) => o.cloid) : []));
+    expect(new Set(cloids).size).toBe(cloids.length);
+    expect(sink.liveOrders().map((o) => o.state)).toEqual(["resting", "resting"]);
+    expect(venue.open()).toHaveLength(2);
+    expect(seen.gates.at(-1)?.reason).toBeNull();
+  });
+
+  it("re-places a level only after the venue says the lost placement never landed", () => {
+    const { venue, intents, until, seen } = setup();
+    venue.knobs.transportErrors = 1;
+    intents.next(intent(100, 1));
+    until(1000);
+    expect(venue.statusQueries).toHaveLength(2);
+    const sent = sentOf(seen.actions, "order");
+    const answered = seen.actions.filter((a) => a.kind === "status").map((a) => a.time);
+    expect(sent[0]!.time).toBe(0);
+    // each level is placed again (new CLOID) only once the venue said the first never landed
+    expect(sent.slice(1).every((e) => e.time >= Math.min(...answered))).toBe(true);
+    expect(sent.slice(1).flatMap((e) => (e.kind === "sent" && e.batch.type === "order" ? e.batch.orders.map((o) => o.cloid) : []))).toHaveLength(2);
+    expect(venue.open()).toHaveLength(2);
+  });
+});
+
+describe("ExecutionSink: position reconciliation", () => {
+  it("adopts the venue's position, records the drift, and trips the kill switch beyond the bound", () => {
+    const { venue, sink, intents, until, seen } = setup({ defaults: { maxDriftUsd: 50 } });
+    intents.next(intent(100));
+    until(100);
+    venue.positions.set("BTC", 0.3);
+    until(3100);
+    expect(seen.drift[0]).toMatchObject({ asset: "BTC", ours: 0, venue: 0.3 });
+    expect(sink.position("BTC")).toBeCloseTo(0.3);
+    expect(sink.killSwitch.active).toBe(false);
+    venue.positions.set("BTC", 2);
+    until(6100);
+    expect(sink.killSwitch.state).toMatchObject({ active: true, trip: { trigger: "PositionDivergence" } });
+    until(6300);
+    expect(venue.open()).toHaveLength(0);
+  });
+
+  it("cancels orders the venue has and we do not track; resolves ours it no longer has", () => {
+    const { venue, sink, intents, until } = setup();
+    intents.next(intent(100, 1));
+    until(100);
+    const orphanCloid = "0x" + "e".repeat(32);
+    venue.orders.set(9, { oid: 9, cloid: orphanCloid, spec: { asset: "BTC", isBuy: true, px: 95, sz: 1, tif: "Gtc", reduceOnly: false, cloid: orphanCloid }, sz: 1, status: "open" });
+    const gone = venue.open().find((o) => o.spec.isBuy && o.oid !== 9)!;
+    venue.orders.delete(gone.oid); // vanished without an update
+    until(3200);
+    expect(venue.orders.has(9)).toBe(false);
+    expect(sink.store.get(gone.cloid)?.state).toBe("cancelled");
+    until(3400);
+    expect(venue.open().filter((o) => o.spec.isBuy)).toHaveLength(1);
+  });
+
+  it("syncs at once on reconnect, but event-triggered syncs stay ≥ 2 s apart", () => {
+    const { venue, intents, until, at, seen } = setup();
+    intents.next(intent(100, 1));
+    until(3500);
+    const n = seen.reconciles.length;
+    at(3600, () => venue.dropout(100));
+    until(3800);
+    expect(seen.reconciles.length).toBe(n + 1);
+    expect(seen.reconciles.at(-1)?.trigger).toBe("reconnect");
+    at(3900, () => venue.dropout(100));
+    until(5000);
+    expect(seen.reconciles.length).toBe(n + 1);
+    until(5800);
+    expect(seen.reconciles.at(-1)?.trigger).toBe("reconnect");
+    expect(seen.reconciles.at(-1)!.time - seen.reconciles.at(-2)!.time).toBeGreaterThanOrEqual(2000);
+  });
+});
+
+describe("ExecutionSink: kill switch", () => {
+  it("cancels everything, stops quoting, says why, and only an explicit clear resumes", () => {
+    const { venue, sink, intents, until } = setup();
+    intents.next(intent(100));
+    until(100);
+    sink.kill("operator test");
+    until(200);
+    expect(venue.open()).toHaveLength(0);
+    expect(sink.killSwitch.state).toMatchObject({ active: true, trip: { trigger: "Manual", detail: "operator test" } });
+    intents.next(intent(101));
+    until(300);
+    expect(venue.open()).toHaveLength(0);
+    sink.clearKillSwitch();
+    until(400);
+    expect(venue.open()).toHaveLength(4);
+  });
+
+  it("trips on stale data that outlasts the gates", () => {
+    const { sink, intents, until } = setup({ kill: { staleDataMs: 30_000 } });
+    intents.next(emptyIntent("BTC", 0, { kind: "StaleData", ageMs: 10_000, thresholdMs: 10_000 }));
+    until(29_000);
+    expect(sink.killSwitch.active).toBe(false);
+    until(30_300);
+    expect(sink.killSwitch.state).toMatchObject({ active: true, trip: { trigger: "StaleData", asset: "BTC" } });
+  });
+
+  it("trips on max position", () => {
+    const { venue, sink, intents, until, at } = setup({ defaults: { maxPositionUsd: 100 } });
+    intents.next(intent(100, 2, 1));
+    until(100);
+    for (const o of venue.open().filter((x) => x.spec.isBuy)) at(150, () => venue.fill(o.oid));
+    until(200);
+    expect(sink.killSwitch.state).toMatchObject({ active: true, trip: { trigger: "MaxPosition" } });
+  });
+});
+
+describe("ExecutionSink: shutdown and dead-man's switch", () => {
+  it("arms scheduleCancel while connected and shutdown cancels everything, then disarms", async () => {
+    const { venue, sink, intents, until, seen, scheduler } = setup({ deadMan: { windowMs: 30_000, rearmMs: 10_000 } });
+    intents.next(intent(100));
+    until(25_000);
+    const arms = sentOf(seen.actions, "scheduleCancel");
+    expect(arms.length).toBe(3);
+    let done = false;
+    sink.shutdown().subscribe({ complete: () => (done = true) });
+    scheduler.maxFrames = 40_000;
+    scheduler.flush();
+    expect(done).toBe(true);
+    expect(venue.open()).toHaveLength(0);
+    const last = sentOf(seen.actions, "scheduleCancel").at(-1)!;
+    expect(last.kind === "sent" && last.batch).toEqual({ type: "scheduleCancel", time: null });
+  });
+});
+
+describe("FillConsumers", () => {
+  it("makes forgetting a consumer a type error", () => {
+    const noop = () => undefined;
+    const all = { orders: noop, position: noop, pnl: noop, markouts: noop, metrics: noop, quota: noop } satisfies FillConsumers;
+    // @ts-expect-error — `markouts` is missing
+    const missing: FillConsumers = { orders: noop, position: noop, pnl: noop, metrics: noop, quota: noop };
+    expect(Object.keys(all)).toHaveLength(6);
+    expect(Object.keys(missing)).toHaveLength(5);
+  });
+});
