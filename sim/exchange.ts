@@ -690,12 +690,7 @@ export class PaperExchange {
   private startFaultClocks(): void {
     const c = this.config;
     this.poisson(c.marginCancelsPerHour, () => this.injectMarginCancel());
-    this.poisson(c.dropoutsPerHour, () => {
-      const now = this.now();
-      const until = now + sample(this.rngFaults, c.dropoutMs);
-      this.recordFault({ kind: "dropout", time: now, until });
-      this.dropoutSubject.next({ kind: "dropout", time: now, until });
-    });
+    this.poisson(c.dropoutsPerHour, () => this.injectDropout(sample(this.rngFaults, c.dropoutMs)));
     this.poisson(c.stalePerHour, () => {
       const assets = [...this.books.keys()];
       if (assets.length === 0) return;
@@ -723,6 +718,14 @@ export class PaperExchange {
       );
     };
     loop();
+  }
+
+  /** Drop every connection for `durationMs` (also what the seeded dropout clock calls). */
+  injectDropout(durationMs: number): void {
+    const now = this.now();
+    const until = now + durationMs;
+    this.recordFault({ kind: "dropout", time: now, until });
+    this.dropoutSubject.next({ kind: "dropout", time: now, until });
   }
 
   /** Cancel one resting order as the exchange would on a margin check (marginCanceled + nonUserCancel). */

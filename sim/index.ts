@@ -14,3 +14,5 @@ export * from "./synthetic.js";
 export * from "./exchange.js";
 export * from "./paperVenue.js";
 export * from "./replayScheduler.js";
+export * from "./serverInfo.js";
+export * from "./server.js";
