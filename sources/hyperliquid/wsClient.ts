@@ -297,13 +297,16 @@ export class HlWsClient {
             watchdog.unsubscribe();
             watchdog = undefined;
           }
-          const counted = this.onFrame(text);
-          if (counted && !gotFrame && opened) {
+          const frame = this.parse(text);
+          if (frame === undefined) return;
+          // the state moves before consumers see the frame (they may unsubscribe on it)
+          if (frame.channel !== "error" && !gotFrame && opened) {
             gotFrame = true;
             this.attempt = 0;
             this.setState("open");
             subscriber.next();
           }
+          if (!done) this.dispatch(frame.channel, frame.data);
         },
         closed: (code, reason) => die(new HlSocketClosedError(code, reason)),
       });
@@ -321,33 +324,36 @@ export class HlWsClient {
     });
   }
 
-  /** Handle one frame; true when it counts as data from a live server (anything but an error frame or garbage). */
-  private onFrame(text: string): boolean {
+  /** Parse one frame; garbage is counted as a decode error and dropped. */
+  private parse(text: string): { channel: string; data: unknown } | undefined {
     const parsed = parseHlWsFrame(text, this.maxFrameChars);
     if (!parsed.ok) {
       this.reportDecodeError("ws", parsed.error.message);
-      return false;
+      return undefined;
     }
-    const { channel, data } = parsed.value;
+    return { channel: parsed.value.channel, data: parsed.value.data };
+  }
+
+  /** Route one parsed frame: posts to their request, errors to their post or serverErrors$, data to its channel. */
+  private dispatch(channel: string, data: unknown): void {
     switch (channel) {
       case "pong":
       case "subscriptionResponse":
-        return true;
+        return;
       case "error":
         this.onErrorFrame(typeof data === "string" ? data : JSON.stringify(data));
-        return false;
+        return;
       case "post":
         this.onPostFrame(data);
-        return true;
+        return;
     }
     const key = hlFrameKey(channel, data);
     if (key === undefined) {
-      if (channel === "trades" && Array.isArray(data) && data.length === 0) return true;
+      if (channel === "trades" && Array.isArray(data) && data.length === 0) return;
       this.reportDecodeError(`ws:${channel}`, `ws:${channel}: cannot route frame (no coin/user to match a subscription)`);
-      return true;
+      return;
     }
     this.channels.get(key)?.subject.next(data);
-    return true;
   }
 
   private onErrorFrame(text: string): void {
