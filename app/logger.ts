@@ -16,7 +16,6 @@ const SECRET_FIELDS = [
   "secret",
   "apiSecret",
   "mnemonic",
-  "seed",
   "signature",
   "signingKey",
   "wallet",

@@ -1,0 +1,151 @@
+// `quoteflow replay`: the whole service and the in-process paper venue on one
+// VirtualTimeScheduler over a recording, as fast as the CPU allows, then a summary table and a
+// self-contained HTML report.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import type { Logger } from "pino";
+import type { VirtualTimeScheduler } from "rxjs";
+import { PaperVenue } from "../sim/paperVenue.js";
+import { SimRng } from "../sim/prng.js";
+import { simReplayScheduler } from "../sim/replayScheduler.js";
+import { simEventTime } from "../sim/market.js";
+import type { SimFaultSpec } from "../sim/faults.js";
+import { type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
+import { fileStamp } from "./journal.js";
+import { type MarketChoice, dataMarket, defaultMarket } from "./markets.js";
+import { createMetrics } from "./metrics.js";
+import { packageRoot } from "./paths.js";
+import { type OperatorRegistry, catalogOf, operatorRegistry } from "./registry.js";
+import { type ReportData, renderHtmlReport, summaryTable } from "./report.js";
+import { QuoteflowService } from "./service.js";
+
+export interface ReplayOptions {
+  readonly data?: string | undefined;
+  readonly configPath?: string | undefined;
+  readonly outDir: string;
+  readonly seed: number;
+  readonly faults: SimFaultSpec;
+  readonly minutes?: number | undefined;
+  readonly log: Logger;
+  /** Where progress goes (a bar when it is a TTY); undefined: none. */
+  readonly progress?: NodeJS.WriteStream | undefined;
+  readonly registry?: OperatorRegistry;
+  /** Journal directory (default from the config, relative to the package root). */
+  readonly journalDir?: string;
+  /** Wall-clock stamp for file names (the CLI passes now). */
+  readonly stamp: string;
+}
+
+export interface ReplayResult {
+  readonly reportPath: string;
+  readonly summary: string;
+  readonly data: ReportData;
+}
+
+const STEP_MS = 10_000;
+
+function bar(done: number, total: number, width = 30): string {
+  const f = Math.max(0, Math.min(1, total > 0 ? done / total : 1));
+  const n = Math.round(f * width);
+  return `[${"=".repeat(Math.max(0, n - 1))}${n > 0 ? ">" : ""}${" ".repeat(width - n)}] ${(f * 100).toFixed(0).padStart(3)}%`;
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/** Run the replay; resolves when the report is written. */
+export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
+  const wall0 = performance.now();
+  const registry = o.registry ?? operatorRegistry;
+  const fileConfig = loadConfigFile(o.configPath ?? defaultConfigPath(), catalogOf(registry));
+  const choice: MarketChoice = o.data
+    ? dataMarket(o.data, { seed: o.seed, ...(o.minutes !== undefined ? { minutes: o.minutes } : {}) })
+    : defaultMarket({ seed: o.seed, loop: false, ...(o.minutes !== undefined ? { minutes: o.minutes } : {}) });
+  const notes: string[] = [];
+  const assets = fileConfig.assets.filter((a) => choice.assets.includes(a.asset));
+  for (const a of fileConfig.assets) if (!choice.assets.includes(a.asset)) notes.push(`${a.asset} is in the config but not in the recording: not quoted`);
+  if (assets.length === 0) throw new Error(`replay: none of the config's assets (${fileConfig.assets.map((a) => a.asset).join(", ")}) is in ${choice.description}`);
+  const config: ServiceConfig = { ...fileConfig, assets };
+  if (!o.data) notes.push("ETH is a synthetic market (no licensed ETH recording is shipped); BTC trades are inferred from book changes by the paper venue");
+
+  const peek = choice.market.open(0).next();
+  if (peek.done) throw new Error(`replay: ${choice.description} has no events`);
+  const start = simEventTime(peek.value);
+  const span = choice.spanMs ?? 0;
+  const scheduler: VirtualTimeScheduler = simReplayScheduler(start);
+  const venue = new PaperVenue({ market: choice.market, scheduler, seed: o.seed, faults: o.faults });
+  const rng = new SimRng(o.seed, "quota-jitter");
+  const metrics = createMetrics({ collectDefaults: false });
+  const journalDir = o.journalDir ?? resolve(packageRoot(), config.observability.journalDir);
+  const service = new QuoteflowService({
+    venue,
+    reference: (a) => venue.reference(a),
+    scheduler,
+    config,
+    log: o.log,
+    metrics,
+    journal: { dir: journalDir, stamp: `replay-${o.stamp}` },
+    cloidSeed: o.seed,
+    executor: { quota: { random: () => rng.next() } },
+    sampleMs: 10_000,
+  });
+  o.log.info({ recording: choice.description, minutes: (span / 60_000).toFixed(1), faults: o.faults, seed: o.seed }, "replay starting");
+  await service.start();
+
+  const end = start + span;
+  const tty = o.progress?.isTTY === true;
+  let lastLine = 0;
+  for (let t = start; t < end + STEP_MS && !venue.exchange.marketEnded; t += STEP_MS) {
+    scheduler.maxFrames = t;
+    scheduler.flush();
+    if (o.progress && tty) o.progress.write(`\r${bar(t - start, span)}  ${((t - start) / 60_000).toFixed(1)}/${(span / 60_000).toFixed(1)} min  ${service.events} events  ${service.status().reduce((s, a) => s + a.fills, 0)} fills`);
+    else if (o.progress && performance.now() - lastLine > 5000) {
+      lastLine = performance.now();
+      o.progress.write(`replay ${(((t - start) / Math.max(span, 1)) * 100).toFixed(0)}%\n`);
+    }
+    await yieldToLoop();
+  }
+  // Let markouts of the last fills complete (their horizons), then stop: cancel everything.
+  const markoutWait = Math.max(...config.assets.flatMap((a) => a.markouts.horizonsMs)) + 1000;
+  scheduler.maxFrames = scheduler.now() + markoutWait;
+  scheduler.flush();
+  let stopped = false;
+  const stopping = service.stop().then(() => {
+    stopped = true;
+  });
+  for (let i = 0; i < 600 && !stopped; i++) {
+    await yieldToLoop();
+    scheduler.maxFrames = scheduler.now() + 100;
+    scheduler.flush();
+  }
+  await stopping;
+  venue.close();
+  if (o.progress && tty) o.progress.write(`\r${bar(1, 1)}  done${" ".repeat(40)}\n`);
+
+  const leftResting = venue.truth().openOrders.length;
+  if (leftResting > 0) notes.push(`${leftResting} order(s) still resting at the venue after shutdown`);
+  const data: ReportData = {
+    title: "quoteflow replay",
+    recording: choice.description,
+    startTime: start,
+    endTime: scheduler.now(),
+    wallMs: performance.now() - wall0,
+    events: service.events,
+    assets: config.assets.map((a) => a.asset),
+    samples: service.samples,
+    markouts: service.markouts,
+    gatedMs: service.gates.totals(),
+    perAsset: service.totals(),
+    orders: { ...service.orderCounts },
+    journalPath: service.journal?.path,
+    notes,
+  };
+  const outDir = resolve(o.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const reportPath = join(outDir, `replay-${o.stamp}.html`);
+  writeFileSync(reportPath, renderHtmlReport(data));
+  const summary = summaryTable(data);
+  return { reportPath, summary, data };
+}
+
+export { fileStamp };
