@@ -86,7 +86,17 @@ export class SimAssetBook {
 
   /** The book as published: market levels (minus consumption) merged with simulated resting orders. */
   displayed(time: number): BookEvent {
+    const fast = (isBid: boolean): BookLevel[] | undefined => {
+      // the common case: none of our orders on this side and nothing consumed → the market as is
+      const ours = isBid ? this.bids : this.asks;
+      const used = isBid ? this.consumedBid : this.consumedAsk;
+      if (ours.length > 0 || used.size > 0) return undefined;
+      const levels = (isBid ? this.market?.bids : this.market?.asks) ?? [];
+      return levels.length > 20 ? levels.slice(0, 20) : levels;
+    };
     const side = (isBid: boolean): BookLevel[] => {
+      const quick = fast(isBid);
+      if (quick) return quick;
       const m = new Map<number, { sz: number; n: number }>();
       for (const l of (isBid ? this.market?.bids : this.market?.asks) ?? []) {
         const sz = this.marketQty(isBid, l.px);

@@ -4,3 +4,4 @@ export * from "./files.js";
 export * from "./hyperliquidFrames.js";
 export * from "./djienne.js";
 export * from "./binance.js";
+export * from "./load.js";

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeWith } from "../../streams/codec.js";
 import { BookEvent, ReferenceQuote, TradeEvent } from "../../streams/market.js";
-import { RecordingParseError, readBinanceFrames, readDjienneBooks, readDjienneTrades, readHyperliquidFrames } from "../../sources/recordings/index.js";
+import { RecordingParseError, loadRecordingFile, readBinanceFrames, readDjienneBooks, readDjienneTrades, readHyperliquidFrames } from "../../sources/recordings/index.js";
 
 const SHARED = resolve(process.cwd(), "../shared/data/real");
 const SHIPPED = resolve(process.cwd(), "data/recordings");
@@ -69,5 +69,20 @@ describe("recorded-data readers", () => {
     writeFileSync(p, '{"channel":"l2Book","data":{"coin":"BTC","time":1,"levels":[[],[]]}}\n{"channel":"l2Book","data":{"coin":"BTC"\n');
     expect(() => readHyperliquidFrames(p)).toThrow(RecordingParseError);
     expect(() => readHyperliquidFrames(p)).toThrow(`${p}:2: not JSON`);
+  });
+});
+
+describe("loadRecordingFile (the CLI's --data)", () => {
+  it("detects the shipped Hyperliquid frames", () => {
+    const r = loadRecordingFile(join(SHIPPED, "hftbacktest_btcusd_20250126.gz"));
+    expect(r.books).toHaveLength(46);
+    expect(r.refs).toEqual([]);
+  });
+
+  it.runIf(hasShared)("reads a djienne pair from either file's name", () => {
+    const r = loadRecordingFile(join(SHARED, "hyperliquid/djienne_avellaneda_calibration/trades_ETH.csv"));
+    expect(r.books).toHaveLength(3785);
+    expect(r.trades).toHaveLength(6884);
+    expect(r.books[0]!.asset).toBe("ETH");
   });
 });
