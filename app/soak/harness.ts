@@ -1,0 +1,272 @@
+// The chaos soak: the whole service (the same QuoteflowService `quoteflow replay` and `run` use:
+// registry-composed pipelines → gates → ExecutionSink) against the in-process PaperVenue on one
+// VirtualTimeScheduler, over a synthetic market of n assets, with every fault of a profile on,
+// plus catastrophic faults the soak injects itself (dropouts longer than the kill switch's
+// staleness bound). The SoakChecker watches all of it; the result feeds the table.
+import { performance } from "node:perf_hooks";
+import { PaperVenue, SIM_FAULT_PROFILES, SimRng, simReplayScheduler, type SimFaultConfig, type SimFaultKind, type SimFaultProfileName } from "../../sim/index.js";
+import { everyOn } from "../../sinks/periodic.js";
+import { type AssetConfig, type ServiceConfig, defaultConfigPath, loadConfigFile } from "../config.js";
+import { createMetrics } from "../metrics.js";
+import { silentLogger } from "../logger.js";
+import { catalogOf, operatorRegistry } from "../registry.js";
+import { QuoteflowService } from "../service.js";
+import { SoakChecker, type CatastropheRecord, type KillTripRecord, type SoakViolation, type SoakViolationKind } from "./invariants.js";
+import { soakAssets, soakMarket } from "./markets.js";
+
+export interface SoakOptions {
+  readonly hours: number;
+  readonly assets: number;
+  readonly seed: number;
+  readonly faults: SimFaultProfileName;
+  /** Config file (default config/default.yaml); its defaults apply to every soak asset. */
+  readonly configPath?: string;
+  /** Inject a catastrophic dropout every this many virtual hours (0: none). Default 6. */
+  readonly catastropheEveryHours?: number;
+  /** Length of a catastrophic dropout (ms). Default 90 000 (beyond the 60 s staleness bound). */
+  readonly catastropheMs?: number;
+  /** After a kill-switch trip, the operator (the soak) clears it this long after the venue is reachable again (ms). Default 60 000. */
+  readonly clearAfterMs?: number;
+  /** Virtual time advanced per step before yielding to the event loop (ms). Default 60 000. */
+  readonly stepMs?: number;
+  /** Called after each step with the fraction done. */
+  readonly onProgress?: (p: SoakProgress) => void;
+  /** Stop at the first violation (default false: run to the end and count). */
+  readonly failFast?: boolean;
+}
+
+export interface SoakProgress {
+  readonly virtualMs: number;
+  readonly totalMs: number;
+  readonly events: number;
+  readonly fills: number;
+  readonly violations: number;
+  readonly wallMs: number;
+}
+
+export interface SoakResult {
+  readonly options: SoakOptions;
+  readonly assets: readonly string[];
+  readonly virtualMs: number;
+  readonly wallMs: number;
+  readonly events: number;
+  readonly marketEvents: number;
+  readonly heapStartBytes: number;
+  readonly heapEndBytes: number;
+  readonly heapPeakBytes: number;
+  readonly fillsVenue: number;
+  readonly fillsApplied: number;
+  readonly fillsLost: number;
+  readonly fillsDoubleCounted: number;
+  readonly reconciles: number;
+  readonly maxReconcileError: number;
+  readonly driftWindows: number;
+  readonly longestDriftMs: number;
+  readonly longestDriftAsset: string;
+  readonly reactionMs: number;
+  readonly gateClosures: number;
+  readonly longestGateToFlatMs: number;
+  readonly restingWhileGated: number;
+  readonly placedWhileGated: number;
+  readonly placementsSent: number;
+  readonly placementsInReserve: number;
+  readonly placementsRateLimited: number;
+  readonly rateLimitedAnswers: number;
+  readonly restingAfterShutdown: number;
+  readonly trips: readonly KillTripRecord[];
+  readonly catastrophes: readonly CatastropheRecord[];
+  readonly faultsInjected: Readonly<Partial<Record<SimFaultKind, number>>>;
+  readonly lostUserEvents: number;
+  readonly counts: Readonly<Record<SoakViolationKind, number>>;
+  readonly violations: readonly SoakViolation[];
+  readonly ok: boolean;
+  readonly sink: {
+    readonly intents: number;
+    readonly batchesSent: number;
+    readonly fills: number;
+    readonly raceFills: number;
+    readonly quotaRefused: number;
+    readonly statusQueries: number;
+    readonly driftRecords: number;
+    readonly orphansCancelled: number;
+  };
+  readonly quotaUsed: number;
+  readonly quotaCap: number;
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+function heapUsed(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * How long after a gate closes an order may still legitimately rest: a placement already on its
+ * way lands after the cancel (order entry), its OID only comes with the (possibly late) answer,
+ * and the cancel that follows has its own entry latency; plus one housekeeping period.
+ */
+export function soakReactionMs(f: SimFaultConfig): number {
+  return f.orderEntryMs[1] + f.ackMs[1] + f.oidLateExtraMs[1] + f.userFeedMs[1] + f.cancelEntryMs[1] + 250 + 1000;
+}
+
+/** The service config of a soak: the file's defaults (or its first asset) for every soak asset. */
+export function soakConfig(file: ServiceConfig, assets: readonly string[]): ServiceConfig {
+  const base: AssetConfig = file.assets[0]!;
+  return { ...file, assets: assets.map((asset) => ({ ...(file.assets.find((a) => a.asset === asset) ?? base), asset })) };
+}
+
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
+  const wall0 = performance.now();
+  const specs = soakAssets(o.assets);
+  const names = specs.map((s) => s.name);
+  const totalMs = Math.round(o.hours * 3_600_000);
+  const fileConfig = loadConfigFile(o.configPath ?? defaultConfigPath(), catalogOf(operatorRegistry));
+  const config = soakConfig(fileConfig, names);
+  const faults = SIM_FAULT_PROFILES[o.faults];
+
+  const start = Date.UTC(2026, 0, 1);
+  const scheduler = simReplayScheduler(start);
+  const venue = new PaperVenue({ market: soakMarket(specs, o.seed), scheduler, seed: o.seed, faults: o.faults });
+  const rng = new SimRng(o.seed, "quota-jitter");
+  const service = new QuoteflowService({
+    venue,
+    reference: (a) => venue.reference(a),
+    scheduler,
+    config,
+    log: silentLogger(),
+    metrics: createMetrics({ collectDefaults: false }),
+    cloidSeed: o.seed,
+    executor: { quota: { random: () => rng.next() } },
+    sampleMs: 60_000,
+  });
+  const catastropheMs = o.catastropheMs ?? 90_000;
+  const checker = new SoakChecker(service, venue.exchange, {
+    user: venue.user,
+    assets: names,
+    reactionMs: soakReactionMs(faults),
+    fillGraceMs: Math.max(faults.dropoutMs[1], catastropheMs) + faults.userFeedMs[1] + 5_000,
+    reserveFraction: config.quota.reservePct / 100,
+  });
+
+  await service.start();
+  checker.start();
+  const heapStart = heapUsed();
+  let heapPeak = heapStart;
+
+  // Catastrophic faults: dropouts longer than the staleness bound, first at min(3 h, half the run).
+  const every = (o.catastropheEveryHours ?? 6) * 3_600_000;
+  const ops = [] as { unsubscribe(): void }[];
+  if (every > 0 && totalMs > 0) {
+    const first = Math.min(3 * 3_600_000, Math.floor(totalMs / 2));
+    const at: number[] = [];
+    for (let t = first; t + catastropheMs < totalMs; t += every) at.push(t);
+    for (const t of at) {
+      ops.push(
+        scheduler.schedule(() => {
+          const now = scheduler.now();
+          checker.noteCatastrophe({ kind: "longDropout", time: now, until: now + catastropheMs });
+          venue.exchange.injectDropout(catastropheMs);
+        }, t),
+      );
+    }
+  }
+  // The operator: clears a trip once the venue has been reachable (and the trip old) for clearAfterMs.
+  const clearAfter = o.clearAfterMs ?? 60_000;
+  let openSince: number | null = scheduler.now();
+  ops.push(venue.connection$.subscribe((c) => (openSince = c.status === "open" ? (openSince ?? c.time) : null)));
+  ops.push(
+    everyOn(scheduler, 5_000, () => {
+      const k = service.sink.killSwitch.state;
+      const now = scheduler.now();
+      if (k.active && openSince !== null && now - openSince >= clearAfter && now - k.trip.time >= clearAfter) service.sink.clearKillSwitch();
+    }),
+  );
+
+  const stepMs = o.stepMs ?? 60_000;
+  for (let t = start + stepMs; ; t += stepMs) {
+    scheduler.maxFrames = Math.min(t, start + totalMs);
+    scheduler.flush();
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    o.onProgress?.({ virtualMs: scheduler.now() - start, totalMs, events: service.events, fills: checker.fillsApplied, violations: checker.violations.length, wallMs: performance.now() - wall0 });
+    await yieldToLoop();
+    if (t >= start + totalMs) break;
+    if (o.failFast && checker.violations.length > 0) break;
+  }
+  const heapEnd = heapUsed();
+  const virtualMs = scheduler.now() - start;
+  for (const s of ops) s.unsubscribe();
+  checker.stop();
+
+  // Shutdown: the service cancels everything and waits for the answers; virtual time keeps running.
+  let stopped = false;
+  const stopping = service.stop().then(() => {
+    stopped = true;
+  });
+  for (let i = 0; i < 2_000 && !stopped; i++) {
+    await yieldToLoop();
+    scheduler.maxFrames = scheduler.now() + 100;
+    scheduler.flush();
+  }
+  await stopping;
+  // Deliveries still in flight (answers, updates) land; then the market stops.
+  scheduler.maxFrames = scheduler.now() + 30_000;
+  scheduler.flush();
+  venue.close();
+  checker.finish();
+
+  const faultsInjected: Partial<Record<SimFaultKind, number>> = {};
+  for (const f of venue.exchange.faults) faultsInjected[f.kind] = (faultsInjected[f.kind] ?? 0) + 1;
+  const m = service.sink.metrics;
+  const rl = venue.exchange.rateLimit(venue.user);
+  return {
+    options: o,
+    assets: names,
+    virtualMs,
+    wallMs: performance.now() - wall0,
+    events: service.events,
+    marketEvents: venue.exchange.marketEvents,
+    heapStartBytes: heapStart,
+    heapEndBytes: heapEnd,
+    heapPeakBytes: heapPeak,
+    fillsVenue: checker.venueFills,
+    fillsApplied: checker.fillsApplied,
+    fillsLost: checker.counts.fillLost,
+    fillsDoubleCounted: checker.counts.fillDoubleCounted,
+    reconciles: checker.reconciles,
+    maxReconcileError: checker.maxReconcileError,
+    driftWindows: checker.driftWindows,
+    longestDriftMs: checker.longestDriftMs,
+    longestDriftAsset: checker.longestDriftAsset,
+    reactionMs: soakReactionMs(faults),
+    gateClosures: checker.gateClosures,
+    longestGateToFlatMs: checker.longestGateToFlatMs,
+    restingWhileGated: checker.counts.restingWhileGated,
+    placedWhileGated: checker.counts.placedWhileGated,
+    placementsSent: checker.placementsSent,
+    placementsInReserve: checker.counts.placementInReserve,
+    placementsRateLimited: checker.counts.placementRateLimited,
+    rateLimitedAnswers: checker.rateLimitedAnswers,
+    restingAfterShutdown: checker.counts.restingAfterShutdown,
+    trips: checker.trips,
+    catastrophes: checker.catastrophes,
+    faultsInjected,
+    lostUserEvents: venue.lostEvents,
+    counts: { ...checker.counts },
+    violations: checker.violations,
+    ok: checker.ok(),
+    sink: {
+      intents: m.intents,
+      batchesSent: m.batchesSent,
+      fills: m.fills,
+      raceFills: m.raceFills,
+      quotaRefused: m.quotaRefused,
+      statusQueries: m.statusQueries,
+      driftRecords: m.driftRecords,
+      orphansCancelled: m.orphansCancelled,
+    },
+    quotaUsed: rl.nRequestsUsed,
+    quotaCap: rl.nRequestsCap,
+  };
+}

@@ -1,0 +1,60 @@
+// The soak's report: one Markdown table (readable on a terminal, pasteable into the README), each
+// invariant beside what it must be, then the first violation with the seed to replay it.
+import type { SoakResult } from "./harness.js";
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MB`;
+}
+
+function secs(ms: number): string {
+  return ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function mark(ok: boolean): string {
+  return ok ? "ok" : "**FAIL**";
+}
+
+/** The command that reproduces a result. */
+export function soakCommand(r: SoakResult): string {
+  return `npm run soak -- --hours ${r.options.hours} --assets ${r.options.assets} --seed ${r.options.seed} --faults ${r.options.faults}`;
+}
+
+export function renderSoakTable(r: SoakResult): string {
+  const byTrigger = new Map<string, number>();
+  for (const t of r.trips) byTrigger.set(t.trigger, (byTrigger.get(t.trigger) ?? 0) + 1);
+  const trips = byTrigger.size === 0 ? "none" : [...byTrigger].map(([k, n]) => `${k} ${n}`).join(", ");
+  const catTripped = r.catastrophes.filter((c) => c.tripped).length;
+  const faults = Object.entries(r.faultsInjected)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", ");
+  const hours = r.virtualMs / 3_600_000;
+  const rows: [string, string, string, string][] = [
+    ["fills lost (venue has, never applied)", String(r.fillsLost), "0", mark(r.fillsLost === 0)],
+    ["fills double-counted", String(r.fillsDoubleCounted), "0", mark(r.fillsDoubleCounted === 0)],
+    ["fills at the venue / applied", `${r.fillsVenue} / ${r.fillsApplied}`, "equal", mark(r.fillsVenue === r.fillsApplied)],
+    ["position error after reconciliation (max, coins)", `${r.maxReconcileError} over ${r.reconciles} reconciliations`, "0", mark(r.counts.positionAfterReconcile === 0)],
+    ["longest drift window (ours ≠ venue)", `${secs(r.longestDriftMs)} (${r.longestDriftAsset || "—"}; ${r.driftWindows} windows)`, "reported", "—"],
+    ["quotes resting while a gate was closed, beyond reaction time", `${r.restingWhileGated} (reaction ${secs(r.reactionMs)}; slowest gate→flat ${secs(r.longestGateToFlatMs)} of ${r.gateClosures} closures)`, "0", mark(r.restingWhileGated === 0)],
+    ["placements sent while a gate was closed", String(r.placedWhileGated), "0", mark(r.placedWhileGated === 0)],
+    ["placements sent inside the cancel reserve", `${r.placementsInReserve} of ${r.placementsSent}`, "0", mark(r.placementsInReserve === 0)],
+    ["rate-limit answers caused by placements", `${r.placementsRateLimited} (all rate-limit answers: ${r.rateLimitedAnswers})`, "0", mark(r.placementsRateLimited === 0)],
+    ["orders still resting after shutdown", String(r.restingAfterShutdown), "0", mark(r.restingAfterShutdown === 0)],
+    ["kill-switch trips by reason", trips, "—", mark(r.counts.badKillTrip === 0)],
+    ["catastrophic faults injected / tripped the switch", `${r.catastrophes.length} / ${catTripped} (dropouts of ${secs(r.catastrophes[0] ? r.catastrophes[0].until - r.catastrophes[0].time : 0)})`, "equal", mark(catTripped === r.catastrophes.length)],
+    ["faults injected by the venue", faults || "none", "—", "—"],
+    ["user events lost to dropouts (recovered by snapshot/reconcile)", String(r.lostUserEvents), "—", "—"],
+    ["events processed (book + trade into the pipeline; all market events)", `${r.events} ; ${r.marketEvents}`, "—", "—"],
+    ["sink: intents, batches, race fills, quota refusals, status queries", `${r.sink.intents}, ${r.sink.batchesSent}, ${r.sink.raceFills}, ${r.sink.quotaRefused}, ${r.sink.statusQueries}`, "—", "—"],
+    ["address budget used / cap at the end", `${r.quotaUsed} / ${r.quotaCap}`, "—", "—"],
+    ["virtual hours per wall second", `${(hours / (r.wallMs / 1000)).toFixed(2)} (${hours.toFixed(2)} h in ${secs(r.wallMs)})`, "—", "—"],
+    ["heap at start / end (peak)", `${mb(r.heapStartBytes)} / ${mb(r.heapEndBytes)} (${mb(r.heapPeakBytes)})`, "—", "—"],
+  ];
+  const head = `quoteflow soak — ${r.options.hours} h virtual, ${r.assets.length} assets (${r.assets.join(", ")}), seed ${r.options.seed}, faults ${r.options.faults}`;
+  const table = ["| invariant / figure | value | must be | |", "|---|---|---|---|", ...rows.map((x) => `| ${x.join(" | ")} |`)].join("\n");
+  const first = r.violations[0];
+  const tail = r.ok
+    ? `all invariants held — reproduce: ${soakCommand(r)}`
+    : `INVARIANT BROKEN (seed ${r.options.seed}); first violation at virtual ${new Date(first?.time ?? 0).toISOString()}: ${first?.kind}: ${first?.detail}\nreproduce: ${soakCommand(r)}`;
+  return `${head}\n\n${table}\n\n${tail}\n`;
+}
