@@ -37,59 +37,68 @@ export interface OrderCounts {
   rejected: number;
 }
 
-export interface InstrumentedVenue<V extends Venue> {
-  readonly venue: V;
+export interface InstrumentedVenue {
+  readonly venue: Venue;
   readonly counts: OrderCounts;
 }
 
 /**
  * Wrap `venue` so the service's metrics see its traffic. `book()` marks the arrival of each
  * book (wall clock); the next batch touching that asset observes the time since — the latency
- * of our reaction, whatever the data's own timestamps say.
+ * of our reaction, whatever the data's own timestamps say. (A delegating object, not a
+ * prototype trick: venues keep #private state.)
  */
-export function instrumentVenue<V extends Venue>(venue: V, metrics: ServiceMetrics): InstrumentedVenue<V> {
+export function instrumentVenue(venue: Venue, metrics: ServiceMetrics): InstrumentedVenue {
   const lastTick = new Map<string, number>();
   const counts: OrderCounts = { placed: 0, modified: 0, cancelled: 0, rejected: 0 };
-  const wrapped = Object.create(venue) as V;
-  Object.defineProperty(wrapped, "book", {
-    value: (asset: string) => venue.book(asset).pipe(tap(() => lastTick.set(asset, performance.now()))),
-  });
-  Object.defineProperty(wrapped, "submit", {
-    value: (batch: ActionBatch): Observable<BatchResult> => {
-      const assets = assetsOf(batch);
-      const now = performance.now();
-      for (const asset of new Set(assets)) {
-        const t = lastTick.get(asset);
-        if (t !== undefined) {
-          metrics.tickToAction.observe({ asset }, (now - t) / 1000);
-          lastTick.delete(asset);
+  const submit = (batch: ActionBatch): Observable<BatchResult> => {
+    const assets = assetsOf(batch);
+    const now = performance.now();
+    for (const asset of new Set(assets)) {
+      const t = lastTick.get(asset);
+      if (t !== undefined) {
+        metrics.tickToAction.observe({ asset }, (now - t) / 1000);
+        lastTick.delete(asset);
+      }
+    }
+    const action = ACTION[batch.type];
+    if (action) {
+      for (const asset of assets) metrics.orders.inc({ asset, action });
+      counts[action as keyof OrderCounts] += assets.length;
+    }
+    return venue.submit(batch).pipe(
+      tap((result) => {
+        if (batch.type !== "order" && batch.type !== "batchModify") return;
+        if (!result.ok) {
+          for (const asset of assets) metrics.orders.inc({ asset, action: "rejected" });
+          counts.rejected += assets.length;
+          return;
         }
-      }
-      const action = ACTION[batch.type];
-      if (action) {
-        for (const asset of assets) metrics.orders.inc({ asset, action });
-        counts[action as keyof OrderCounts] += assets.length;
-      }
-      return venue.submit(batch).pipe(
-        tap((result) => {
-          if (batch.type !== "order" && batch.type !== "batchModify") return;
-          if (!result.ok) {
-            for (const asset of assets) metrics.orders.inc({ asset, action: "rejected" });
-            counts.rejected += assets.length;
-            return;
-          }
-          if (result.type === "order" || result.type === "batchModify") {
-            result.statuses.forEach((s, i) => {
-              if (s.kind === "rejected") {
-                metrics.orders.inc({ asset: assets[i] ?? "?", action: "rejected" });
-                counts.rejected++;
-              }
-            });
-          }
-        }),
-      );
-    },
-  });
+        if (result.type === "order" || result.type === "batchModify") {
+          result.statuses.forEach((s, i) => {
+            if (s.kind === "rejected") {
+              metrics.orders.inc({ asset: assets[i] ?? "?", action: "rejected" });
+              counts.rejected++;
+            }
+          });
+        }
+      }),
+    );
+  };
+  const wrapped: Venue = {
+    name: venue.name,
+    meta: () => venue.meta(),
+    book: (asset) => venue.book(asset).pipe(tap(() => lastTick.set(asset, performance.now()))),
+    trades: (asset) => venue.trades(asset),
+    orderUpdates$: venue.orderUpdates$,
+    fills$: venue.fills$,
+    connection$: venue.connection$,
+    decodeErrors$: venue.decodeErrors$,
+    submit,
+    account: () => venue.account(),
+    orderStatus: (ref) => venue.orderStatus(ref),
+    rateLimit: () => venue.rateLimit(),
+  };
   return { venue: wrapped, counts };
 }
 

@@ -123,6 +123,7 @@ export class QuoteflowService {
   private sinkSub: Subscription | undefined;
   private universe: readonly AssetMeta[] = [];
   private stopped = false;
+  private started = false;
 
   constructor(private readonly options: ServiceOptions) {
     this.config = options.config;
@@ -156,6 +157,7 @@ export class QuoteflowService {
     const intents$ = this.intentStreams.pipe(mergeAll());
     for (const a of this.config.assets) this.addAsset(a);
     this.sinkSub = this.sink.connect(intents$, this.mids$);
+    this.started = true;
     this.wireSinkOutputs();
     this.wireMarkouts();
     this.wireSampling();
@@ -417,7 +419,7 @@ export class QuoteflowService {
     const t0 = performance.now();
     const resting = this.sink.liveOrders().length;
     log.info({ resting }, "shutdown: cancelling resting orders");
-    await lastValueFrom(this.sink.shutdown(), { defaultValue: undefined });
+    if (this.started) await lastValueFrom(this.sink.shutdown(), { defaultValue: undefined });
     this.sinkSub?.unsubscribe();
     for (const rt of this.assets.values()) rt.stop$.next();
     this.subs.unsubscribe();

@@ -1,0 +1,134 @@
+// `quoteflow run`: the service on the paper venue (the sim server on loopback, driven through the
+// real Hyperliquid client with a fresh key) or on Hyperliquid itself, until a signal or --duration.
+import { watch, type FSWatcher } from "node:fs";
+import { resolve } from "node:path";
+import { Wallet } from "ethers";
+import type { Logger } from "pino";
+import { asyncScheduler } from "rxjs";
+import { type PaperServer, startPaperServer } from "../sim/server.js";
+import { HL_MAINNET_API_URL, HL_TESTNET_API_URL, HyperliquidVenue } from "../sources/hyperliquid/venue.js";
+import type { RunArgs } from "./args.js";
+import { ConfigError, type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
+import { fileStamp } from "./journal.js";
+import { loadAgentKey } from "./keys.js";
+import { registerSecret } from "./logger.js";
+import { defaultMarket } from "./markets.js";
+import { createMetrics, serveMetrics } from "./metrics.js";
+import { packageRoot } from "./paths.js";
+import { catalogOf, operatorRegistry } from "./registry.js";
+import { QuoteflowService } from "./service.js";
+import { handleShutdownSignals } from "./shutdown.js";
+import { formatStatusLine } from "./status.js";
+
+export class RefusedError extends Error {
+  override readonly name = "RefusedError";
+}
+
+export interface RunResult {
+  readonly fills: number;
+  readonly journalPath: string | undefined;
+  readonly metricsUrl: string;
+}
+
+export interface RunIo {
+  readonly log: Logger;
+  /** Where the status line goes (default process.stderr). */
+  readonly statusOut?: NodeJS.WritableStream;
+  /** Signals handled (default true; tests drive stop through the duration). */
+  readonly handleSignals?: boolean;
+  /** Called once the service runs (tests read the metrics URL). */
+  readonly onStarted?: (info: { metricsUrl: string; paperUrl: string | undefined; service: QuoteflowService }) => void;
+}
+
+export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
+  const log = io.log;
+  const configPath = resolve(args.config ?? defaultConfigPath());
+  const catalog = catalogOf(operatorRegistry);
+  const config: ServiceConfig = loadConfigFile(configPath, catalog);
+
+  let paper: PaperServer | undefined;
+  let venue: HyperliquidVenue;
+  if (args.venue === "paper") {
+    const market = defaultMarket({ seed: args.seed, loop: true });
+    paper = await startPaperServer({ market: market.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: 0, host: "127.0.0.1" });
+    // A fresh key each run: the paper venue creates the account on first sight of its signature.
+    const wallet = Wallet.createRandom();
+    registerSecret(wallet.privateKey);
+    venue = new HyperliquidVenue({ baseUrl: paper.url, wallet: wallet.privateKey, userAddress: wallet.address, name: "paper" });
+    log.info({ paper: paper.url, market: market.description, faults: args.faults, seed: args.seed, account: wallet.address }, "paper venue listening on loopback");
+  } else {
+    if (args.network === "mainnet" && !args.iUnderstandMainnet)
+      throw new RefusedError("refusing mainnet without --i-understand-mainnet (real money: start on testnet)");
+    const key = loadAgentKey(args.keyFile !== undefined ? { keyFile: args.keyFile } : {});
+    const wallet = new Wallet(key.privateKey);
+    const account = process.env["QUOTEFLOW_ACCOUNT"] ?? wallet.address;
+    venue = new HyperliquidVenue({ baseUrl: args.network === "mainnet" ? HL_MAINNET_API_URL : HL_TESTNET_API_URL, wallet, userAddress: account, name: `hyperliquid-${args.network}` });
+    log.info({ network: args.network, account, signer: wallet.address, keySource: key.source }, "live venue");
+  }
+
+  const metrics = createMetrics();
+  const metricsServer = await serveMetrics(metrics.registry, args.metricsPort);
+  log.info({ url: metricsServer.url }, "metrics served");
+  const service = new QuoteflowService({
+    venue,
+    scheduler: asyncScheduler,
+    config,
+    log,
+    metrics,
+    journal: { dir: resolve(packageRoot(), config.observability.journalDir), stamp: `${args.venue}-${fileStamp(new Date())}` },
+    cloidSeed: BigInt(Date.now()) ^ BigInt(Math.floor(Math.random() * 2 ** 31)),
+  });
+
+  const shutdown = handleShutdownSignals(log);
+  if (io.handleSignals === false) shutdown.dispose();
+  const timers: NodeJS.Timeout[] = [];
+  let watcher: FSWatcher | undefined;
+  try {
+    await service.start();
+    io.onStarted?.({ metricsUrl: metricsServer.url, paperUrl: paper?.url, service });
+    if (args.durationSec !== undefined) timers.push(setTimeout(() => shutdown.request("duration"), args.durationSec * 1000));
+    const every = config.observability.statusIntervalMs;
+    if (args.status && every > 0) {
+      const out = io.statusOut ?? process.stderr;
+      timers.push(setInterval(() => out.write(service.status().map(formatStatusLine).join("\n") + "\n"), every));
+    }
+    watcher = watchConfig(configPath, service, log);
+    const reason = await shutdown.requested;
+    log.info({ reason }, "stopping");
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    watcher?.close();
+    await service.stop().catch((err: unknown) => log.error({ err }, "shutdown failed"));
+    if (io.statusOut ?? true) (io.statusOut ?? process.stderr).write(service.status().map(formatStatusLine).join("\n") + "\n");
+    await venue.close().catch(() => undefined);
+    await paper?.close();
+    await metricsServer.close();
+    shutdown.dispose();
+  }
+  const fills = service.status().reduce((s, a) => s + a.fills, 0);
+  return { fills, journalPath: service.journal?.path, metricsUrl: metricsServer.url };
+}
+
+/** Re-compose on config edits; a bad file is refused and the running pipelines stay. */
+function watchConfig(path: string, service: QuoteflowService, log: Logger): FSWatcher | undefined {
+  const clog = log.child({ component: "config" });
+  let pending: NodeJS.Timeout | undefined;
+  const apply = () => {
+    try {
+      const next = loadConfigFile(path, catalogOf(operatorRegistry));
+      service.reload(next);
+    } catch (err) {
+      const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
+      clog.error({ file: path, problems }, "config change rejected; the running pipelines stay as they were");
+    }
+  };
+  try {
+    return watch(path, () => {
+      if (pending) clearTimeout(pending);
+      pending = setTimeout(apply, 200);
+    });
+  } catch (err) {
+    clog.warn({ file: path, err }, "cannot watch the config file; edits need a restart");
+    return undefined;
+  }
+}
