@@ -31,8 +31,8 @@
 // Threading model: every input (intents, venue events, executor answers, timers) is applied
 // through one FIFO trampoline, so the synchronous OrderStore is never entered twice and a venue
 // that answers synchronously inside `submit` cannot interleave with a half-done reconciliation.
-import { Subject, Subscription, asyncScheduler, concatMap, defer, filter, map, of, take, timeout, timer } from "rxjs";
-import type { Observable, SchedulerAction, SchedulerLike } from "rxjs";
+import { Observable, Subject, Subscription, asyncScheduler, concatMap, defer, map, of, take, timeout } from "rxjs";
+import type { SchedulerLike } from "rxjs";
 import type { ActionBatch, BatchResult, CancelByCloidSpec, CancelResult, CancelSpec, ExchangeErrorCode, ModifySpec, OrderResult, OrderSpec, Tif } from "../streams/actions.js";
 import type { AlreadyFilledNotice, GuardOutput, GuardedFill } from "../streams/execution.js";
 import { isTerminalOrderState } from "../streams/execution.js";
@@ -57,6 +57,7 @@ import type { FillConsumers } from "./fills.js";
 import { PnlBook, PositionBook } from "./position.js";
 import type { DriftRecord } from "./position.js";
 import { KillSwitch } from "./killSwitch.js";
+import { everyOn } from "./periodic.js";
 import type { KillSwitchState, KillTrigger } from "./killSwitch.js";
 
 export interface ExecutionSinkAssetConfig {
@@ -285,18 +286,8 @@ export class ExecutionSink {
     const every = this.config.reconcile?.intervalMs ?? 3000;
     const housekeeping = () => this.#dispatch(() => this.#housekeeping());
     const periodic = () => this.#dispatch(() => this.#requestSync("periodic", true));
-    s.add(
-      this.scheduler.schedule(function (this: SchedulerAction<unknown>) {
-        housekeeping();
-        this.schedule(undefined, hk);
-      }, hk),
-    );
-    s.add(
-      this.scheduler.schedule(function (this: SchedulerAction<unknown>) {
-        periodic();
-        this.schedule(undefined, every);
-      }, 0),
-    );
+    s.add(everyOn(this.scheduler, hk, housekeeping));
+    s.add(everyOn(this.scheduler, every, periodic, 0));
     return s;
   }
 
@@ -308,18 +299,27 @@ export class ExecutionSink {
         for (const a of this.#assets()) this.#dirty.add(a);
       });
       const limit = this.config.shutdownTimeoutMs ?? 15_000;
-      const quiet$ = () =>
-        timer(0, 50, this.scheduler).pipe(
-          filter(() => this.#openCount() === 0 && this.executor.pending === 0),
-          take(1),
+      const when = (test: () => boolean) =>
+        new Observable<void>((sub) =>
+          everyOn(
+            this.scheduler,
+            50,
+            () => {
+              if (!test()) return;
+              sub.next();
+              sub.complete();
+            },
+            0,
+          ),
         );
+      const quiet$ = () => when(() => this.#openCount() === 0 && this.executor.pending === 0);
       const disarm$ = defer(() => {
         if (this.config.deadMan !== false) this.#dispatch(() => this.#submit({ type: "scheduleCancel", time: null }));
-        return timer(0, 50, this.scheduler).pipe(filter(() => this.executor.pending === 0), take(1));
+        return when(() => this.executor.pending === 0);
       });
       return quiet$().pipe(
         concatMap(() => disarm$),
-        timeout({ first: limit, with: () => of(0) }),
+        timeout({ first: limit, with: () => of(0), scheduler: this.scheduler }),
         take(1),
         map(() => {
           this.#subs.unsubscribe();
@@ -479,7 +479,7 @@ export class ExecutionSink {
       px: o.pendingModify ? o.pendingModify.spec.px : o.px,
       sz: o.pendingModify ? o.pendingModify.spec.sz : this.store.remaining(o),
       state: o.state,
-      level: o.level,
+      level: o.pendingModify ? o.pendingModify.facts.level : o.level,
     }));
     const mid = this.#mids.get(asset) ?? this.store.midOf(asset);
     const diff = diffLadder(current, { levels, ...(mid !== undefined ? { mid } : {}) }, this.#thresholds(asset));

@@ -17,6 +17,7 @@ import type { Venue } from "../streams/venue.js";
 import { quotaThrottle, QuotaThrottleHandle } from "../operators/quotaThrottle.js";
 import type { QuotaAnswer, QuotaThrottleOptions } from "../operators/quotaThrottle.js";
 import type { QuotaRefusal } from "../operators/quotaBudget.js";
+import { everyOn } from "./periodic.js";
 
 export type StatusRef = { readonly oid: number } | { readonly cloid: string };
 
@@ -272,10 +273,7 @@ export function deadMansSwitch(
         timer = null;
         if (open) {
           arm();
-          timer = scheduler.schedule(function () {
-            arm();
-            this.schedule(undefined, rearmMs);
-          }, rearmMs);
+          timer = everyOn(scheduler, rearmMs, arm);
         }
       },
       error: (err) => subscriber.error(err),

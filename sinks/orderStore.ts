@@ -565,6 +565,22 @@ export class OrderStore implements RaceGuardLookup {
         // its own update moves the order on.
         this.revertPending(cloid, now);
       }
+      if (
+        r.pendingModify !== null &&
+        r.pendingModify.cancelLegSeen &&
+        r.oldOids.includes(answer.update.oid) &&
+        statusClass(answer.update.status) !== "open"
+      ) {
+        // the modify was processed (its cancel leg happened) yet the venue's latest leg for this
+        // CLOID is the old one: the new leg never rested (refused). The order has ended; a late
+        // `open` of a new leg would revive it (inferred).
+        const before = r.state;
+        this.#touch(r, now);
+        r.pendingModify = null;
+        this.#terminal(r, this.remaining(r) <= this.eps && r.legFilledSz > 0 ? "filled" : "cancelled", now);
+        r.inferred = true;
+        return { order: r, before, changed: r.state !== before };
+      }
       return this.applyUpdate({ ...answer.update, cloid }, now, true);
     }
     const before = r.state;
@@ -643,7 +659,9 @@ export class OrderStore implements RaceGuardLookup {
   }
 
   #mapOid(r: Rec, oid: number): void {
-    if (r.oid === oid) return;
+    // a superseded leg never becomes current again (a late post response for the first leg of a
+    // modified order must not undo the modify)
+    if (r.oid === oid || r.oldOids.includes(oid)) return;
     if (r.oid !== null && !r.oldOids.includes(r.oid)) r.oldOids.push(r.oid);
     r.oid = oid;
     this.#byOid.set(oid, r.cloid);

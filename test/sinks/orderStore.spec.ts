@@ -288,3 +288,30 @@ describe("OrderStore: housekeeping", () => {
     expect(s.orderForFill(fill({ tid: 1, oid: 999 }))).toBeUndefined();
   });
 });
+
+describe("OrderStore: late answers for a superseded leg", () => {
+  it("ignores the first leg's post response arriving after the modify was accepted", () => {
+    const s = new OrderStore();
+    s.registerPlacement(spec(1), FACTS, 0);
+    s.applyUpdate(update({ oid: 10, cloid: cloidOf(1), status: "open" }), 1);
+    s.requestModify(cloidOf(1), spec(1, { px: 101 }), FACTS, 2);
+    s.applyModifyResult(cloidOf(1), { kind: "resting", oid: 11 }, 3);
+    s.applyOrderResult(cloidOf(1), { kind: "resting", oid: 10 }, 4);
+    expect(s.get(cloidOf(1))).toMatchObject({ oid: 11, oldOids: [10], state: "resting" });
+    s.applyFill(fill({ tid: 1, oid: 11, size: 1 }), 5);
+    expect(s.get(cloidOf(1))).toMatchObject({ state: "filled", legFilledSz: 1 });
+  });
+});
+
+describe("OrderStore: a modify whose new leg never rests", () => {
+  it("ends the order when the status answer's latest leg is the cancelled old one", () => {
+    const s = new OrderStore();
+    s.registerPlacement(spec(1), FACTS, 0);
+    s.applyOrderResult(cloidOf(1), { kind: "resting", oid: 10 }, 1);
+    s.requestModify(cloidOf(1), spec(1, { px: 101 }), FACTS, 2);
+    s.applyUpdate(update({ oid: 10, cloid: cloidOf(1), status: "canceled" }), 3);
+    expect(s.get(cloidOf(1))?.state).toBe("pending-modify");
+    s.applyStatusAnswer(cloidOf(1), { kind: "known", update: update({ oid: 10, cloid: cloidOf(1), status: "canceled" }) }, 4000);
+    expect(s.get(cloidOf(1))).toMatchObject({ state: "cancelled", inferred: true });
+  });
+});
