@@ -125,6 +125,8 @@ export class PaperExchange {
   private running = false;
   private pumpSub: Subscription | undefined;
   private readonly clockSubs = new Map<number, Subscription>();
+  private readonly pendingWork = new Set<Subscription>();
+  private disposed = false;
 
   constructor(options: PaperExchangeOptions) {
     this.options = options;
@@ -409,7 +411,7 @@ export class PaperExchange {
   // ---------------------------------------------------------------- delivery
 
   private deliver(ev: SimUserEvent, delay: number): void {
-    this.scheduler.schedule(() => this.userSubject.next(ev), Math.max(0, delay));
+    this.later(() => this.userSubject.next(ev), delay);
   }
 
   /** Queue a user event: within a request it goes out with that request's feed delay; otherwise at once + feed latency. */
@@ -438,6 +440,27 @@ export class PaperExchange {
     }
   }
 
+  /** One-shot work on the scheduler, remembered so dispose() can cancel what is still pending. */
+  private later(work: () => void, delay: number): void {
+    if (this.disposed) return;
+    let sub: Subscription | undefined;
+    let done = false;
+    sub = this.scheduler.schedule(() => {
+      done = true;
+      if (sub) this.pendingWork.delete(sub);
+      work();
+    }, Math.max(0, delay));
+    if (!done) this.pendingWork.add(sub);
+  }
+
+  /** Stop everything, pending deliveries included (the server's close). */
+  dispose(): void {
+    this.disposed = true;
+    this.stop();
+    for (const s of this.pendingWork) s.unsubscribe();
+    this.pendingWork.clear();
+  }
+
   private recordFault(f: SimFaultRecord): void {
     this.faults.push(f);
   }
@@ -463,14 +486,11 @@ export class PaperExchange {
     const sentAt = this.now();
     const ack = sample(this.rngLatency, this.config.ackMs);
     if (!this.chargeIp(opts.ip ?? `local:${acct.user}`, simExchangeWeight(batchLength(batch)))) {
-      this.scheduler.schedule(
-        () => reply({ http: 429, result: { ok: false, code: "RateLimited", error: "429 Too Many Requests", rateLimited: true } }),
-        ack,
-      );
+      this.later(() => reply({ http: 429, result: { ok: false, code: "RateLimited", error: "429 Too Many Requests", rateLimited: true } }), ack);
       return;
     }
     const entry = sample(this.rngLatency, isCancelBatch(batch) ? this.config.cancelEntryMs : this.config.orderEntryMs);
-    this.scheduler.schedule(() => {
+    this.later(() => {
       const pending: Pending = { userEvents: [] };
       const result = this.process(acct, batch, sentAt, pending);
       this.flushRequest(acct.user, batch, result, pending, ack, reply);
@@ -495,7 +515,7 @@ export class PaperExchange {
     } else if (placed && pending.userEvents.length > 0 && respDelay > maxUserDelay && this.config.ackMs[1] > 0) {
       this.recordFault({ kind: "updateBeforeResponse", time: now, user, detail: `${batch.type}: updates at +${maxUserDelay} ms, response at +${respDelay} ms` });
     }
-    this.scheduler.schedule(() => reply({ http: 200, result }), respDelay);
+    this.later(() => reply({ http: 200, result }), respDelay);
   }
 
   private loadFactor(): number {
@@ -678,7 +698,7 @@ export class PaperExchange {
   private scheduleCancel(acct: SimAccount, time: number | null): void {
     acct.scheduledCancelAt = time;
     if (time === null) return;
-    this.scheduler.schedule(() => {
+    this.later(() => {
       if (acct.scheduledCancelAt !== time) return;
       acct.scheduledCancelAt = null;
       for (const o of [...this.live.values()]) if (o.user === acct.user) this.cancelResting(o, "scheduledCancel");

@@ -67,12 +67,12 @@ export class PaperVenue implements Venue {
       ex.dropouts$.subscribe((d) => {
         this.down = true;
         this.connection.next({ status: "reconnecting", attempt: 1, time: d.time });
-        ex.scheduler.schedule(() => {
+        this.subs.push(ex.scheduler.schedule(() => {
           this.down = false;
           this.connection.next({ status: "open", attempt: 0, time: ex.now() });
           // The resubscribe: userFills answers with a snapshot that carries what the dropout lost.
           this.fillBatches.next(this.snapshot());
-        }, Math.max(0, d.until - d.time));
+        }, Math.max(0, d.until - d.time)));
       }),
     );
     if (!attached) ex.start();

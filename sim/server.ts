@@ -462,7 +462,7 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
     exchange,
     connections: () => conns.size,
     close: async () => {
-      exchange.stop();
+      exchange.dispose();
       for (const s of subs.splice(0)) s.unsubscribe();
       for (const c of conns) c.ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
