@@ -284,4 +284,26 @@ describe("paper server over the Hyperliquid protocol", () => {
     }
     expect(Number(mids["ETH"])).toBeGreaterThan(0);
   });
+  it("sends malformed frames on the market channels as the fault model says, and keeps streaming", async () => {
+    const books = Array.from({ length: 60 }, (_, i) => book(i * 50, [[100000, 0.5]], [[100001, 0.5]]));
+    const s = await serve(relMarket(books), { faults: { malformedFrameProb: 0.3 }, seed: 12 });
+    const ws = await connect(s);
+    ws.send({ method: "subscribe", subscription: { type: "l2Book", coin: "BTC" } });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (ws.raw.length - ws.frames.length < 1 || ws.frames.filter((f) => f.channel === "l2Book").length < 3)) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const broken = ws.raw.filter((t) => {
+      try {
+        JSON.parse(t);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(broken.length).toBeGreaterThan(0);
+    expect(broken[0]!.startsWith('{"channel":"l2Book"')).toBe(true);
+    expect(ws.frames.filter((f) => f.channel === "l2Book").length).toBeGreaterThanOrEqual(3);
+    expect(s.exchange.faults.filter((f) => f.kind === "malformedFrame").length).toBeGreaterThanOrEqual(broken.length);
+  });
 });
