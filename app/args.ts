@@ -146,6 +146,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
       throw new UsageError(`${flag}: keys are never taken from a flag (they would end up in shell history and ps); set QUOTEFLOW_PRIVATE_KEY or use --key-file <file> (mode 600)`);
   }
   const first = argv[0];
+  if (first === "--help" || first === "-h") return { command: "help", help: true };
   let command: Command = "run";
   let rest = argv;
   if (first === "run" || first === "replay" || first === "sim" || first === "help") {

@@ -36,6 +36,8 @@ export interface RunIo {
   readonly statusOut?: NodeJS.WritableStream;
   /** Signals handled (default true; tests drive stop through the duration). */
   readonly handleSignals?: boolean;
+  /** Sign on the paper venue with this key instead of a fresh one (tests scan outputs for it). */
+  readonly paperKey?: string;
   /** Called once the service runs (tests read the metrics URL). */
   readonly onStarted?: (info: { metricsUrl: string; paperUrl: string | undefined; service: QuoteflowService }) => void;
 }
@@ -52,7 +54,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     const market = defaultMarket({ seed: args.seed, loop: true });
     paper = await startPaperServer({ market: market.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: 0, host: "127.0.0.1" });
     // A fresh key each run: the paper venue creates the account on first sight of its signature.
-    const wallet = Wallet.createRandom();
+    const wallet = io.paperKey !== undefined ? new Wallet(io.paperKey) : Wallet.createRandom();
     registerSecret(wallet.privateKey);
     venue = new HyperliquidVenue({ baseUrl: paper.url, wallet: wallet.privateKey, userAddress: wallet.address, name: "paper" });
     log.info({ paper: paper.url, market: market.description, faults: args.faults, seed: args.seed, account: wallet.address }, "paper venue listening on loopback");
@@ -99,7 +101,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     for (const t of timers) clearTimeout(t);
     watcher?.close();
     await service.stop().catch((err: unknown) => log.error({ err }, "shutdown failed"));
-    if (io.statusOut ?? true) (io.statusOut ?? process.stderr).write(service.status().map(formatStatusLine).join("\n") + "\n");
+    if (args.status) (io.statusOut ?? process.stderr).write(service.status().map(formatStatusLine).join("\n") + "\n");
     await venue.close().catch(() => undefined);
     await paper?.close();
     await metricsServer.close();
@@ -110,7 +112,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
 }
 
 /** Re-compose on config edits; a bad file is refused and the running pipelines stay. */
-function watchConfig(path: string, service: QuoteflowService, log: Logger): FSWatcher | undefined {
+export function watchConfig(path: string, service: { reload(next: ServiceConfig): unknown }, log: Logger): FSWatcher | undefined {
   const clog = log.child({ component: "config" });
   let pending: NodeJS.Timeout | undefined;
   const apply = () => {
