@@ -1,2 +1,3 @@
 // Public API of sources/ (re-exports only).
 export * from "./hyperliquid/index.js";
+export * from "./binance/index.js";

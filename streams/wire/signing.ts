@@ -1,10 +1,12 @@
 // L1 action signing (FACTS §7.1): connectionId = keccak256(msgpack(action) ‖ nonce ‖ vault ‖
 // [0x00 ‖ expiresAfter]); the EIP-712 "Agent" message {source: "a"|"b", connectionId} under the
 // fixed domain (Exchange, 1, 1337, 0x0). The domain separator, type hash and source hashes are
-// computed once; each signature costs one msgpack, three keccaks and one secp256k1 sign.
+// computed once; each signature costs one msgpack, three keccaks and one secp256k1 sign, done
+// by secp256k1.ts with Node's native HMAC and point multiplication (identical to ethers' output).
 // Private keys never reach a message, an error or a thrown object's fields.
 import { SigningKey, TypedDataEncoder, Wallet, getBytes, hexlify, keccak256, recoverAddress, toUtf8Bytes, type TypedDataField } from "ethers";
 import { ByteWriter, msgpackInto } from "./msgpack.js";
+import { Secp256k1Signer } from "./secp256k1.js";
 
 /** An error from signing or verification. Its message never contains key material. */
 export class HlSigningError extends Error {
@@ -86,42 +88,55 @@ export function l1Digest(connectionId: string, isMainnet: boolean): string {
 // ------------------------------------------------------------------ keys
 
 const PRIVATE_KEY_RE = /^(0x)?[0-9a-fA-F]{64}$/;
-const keyCache = new Map<string, SigningKey>();
+const keyCache = new Map<string, Secp256k1Signer>();
+const walletCache = new WeakMap<Wallet, Secp256k1Signer>();
 
-function signingKeyOf(wallet: Wallet | string): SigningKey {
+function signerFromHex(hex: string): Secp256k1Signer {
+  try {
+    // ethers validates the scalar (0 < k < n) on publicKey; our signer re-checks the range.
+    void new SigningKey(hex).publicKey;
+    return new Secp256k1Signer(getBytes(hex));
+  } catch {
+    // the library's error may carry the argument; drop it (no cause) so the key cannot leak
+    throw new HlSigningError("invalid private key: not a valid secp256k1 scalar");
+  }
+}
+
+function signerOf(wallet: Wallet | string): Secp256k1Signer {
   if (typeof wallet !== "string") {
-    if (wallet instanceof Wallet) return wallet.signingKey;
-    throw new HlSigningError("wallet must be an ethers Wallet or a private key string");
+    if (!(wallet instanceof Wallet)) throw new HlSigningError("wallet must be an ethers Wallet or a private key string");
+    let cached = walletCache.get(wallet);
+    if (cached === undefined) {
+      cached = signerFromHex(wallet.privateKey);
+      walletCache.set(wallet, cached);
+    }
+    return cached;
   }
   const cached = keyCache.get(wallet);
   if (cached !== undefined) return cached;
   if (!PRIVATE_KEY_RE.test(wallet)) throw new HlSigningError("invalid private key: expected 0x + 64 hex digits");
-  let key: SigningKey;
-  try {
-    key = new SigningKey(wallet.startsWith("0x") ? wallet : "0x" + wallet);
-    void key.publicKey; // validates the scalar (0 < k < n) now, not at the first signature
-  } catch {
-    // ethers' own error may carry the argument; drop it (no cause) so the key cannot leak.
-    throw new HlSigningError("invalid private key: not a valid secp256k1 scalar");
-  }
+  const signer = signerFromHex(wallet.startsWith("0x") ? wallet : "0x" + wallet);
   if (keyCache.size >= 16) keyCache.delete(keyCache.keys().next().value as string);
-  keyCache.set(wallet, key);
-  return key;
+  keyCache.set(wallet, signer);
+  return signer;
 }
 
 /** The 0x address of a wallet or private key (checksummed). */
 export function hlWalletAddress(wallet: Wallet | string): string {
   if (typeof wallet !== "string") return wallet.address;
-  return new Wallet(signingKeyOf(wallet)).address;
+  signerOf(wallet); // validates without echoing the key
+  try {
+    return new Wallet(wallet.startsWith("0x") ? wallet : "0x" + wallet).address;
+  } catch {
+    throw new HlSigningError("invalid private key");
+  }
 }
 
-function signDigest(key: SigningKey, digest: string): HlSignatureParts {
+function signDigest(signer: Secp256k1Signer, digest: string): HlSignatureParts {
   try {
-    const sig = key.sign(digest);
-    return { r: sig.r, s: sig.s, v: sig.v };
+    return signer.sign(getBytes(digest));
   } catch {
-    // a Wallet built around a bad scalar fails here; the library error may carry key bytes
-    throw new HlSigningError("signing failed: invalid private key");
+    throw new HlSigningError("signing failed");
   }
 }
 
@@ -136,7 +151,7 @@ export interface SignL1ActionArgs {
 
 /** Synchronous L1 signing (pure CPU): for virtual-time replay and the executor's hot path. */
 export function signL1ActionSync(args: SignL1ActionArgs): HlSignatureParts {
-  const key = signingKeyOf(args.wallet);
+  const key = signerOf(args.wallet);
   const connectionId = actionHash(args.action, args.vaultAddress, args.nonce, args.expiresAfter);
   return signDigest(key, l1Digest(connectionId, args.isMainnet));
 }
@@ -190,7 +205,7 @@ export function signUserSignedActionSync(args: {
   action: Record<string, unknown> & { signatureChainId: string };
   types: Record<string, TypedDataField[]>;
 }): HlSignatureParts {
-  const key = signingKeyOf(args.wallet);
+  const key = signerOf(args.wallet);
   const chainId = Number.parseInt(args.action.signatureChainId, 16);
   const domain = { name: "HyperliquidSignTransaction", version: "1", chainId, verifyingContract: "0x0000000000000000000000000000000000000000" };
   return signDigest(key, TypedDataEncoder.hash(domain, args.types, args.action));

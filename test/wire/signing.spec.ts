@@ -362,3 +362,30 @@ describe("HlNonceGenerator", () => {
     );
   });
 });
+
+describe("native RFC 6979 signer", () => {
+  it("matches ethers SigningKey.sign (noble-curves) on random keys and digests", async () => {
+    const { SigningKey } = await import("ethers");
+    const { Secp256k1Signer } = await import("../../streams/wire/secp256k1.js");
+    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (key, digest) => {
+        const d = BigInt(hexlify(key));
+        fc.pre(d > 0n && d < N);
+        const ref = new SigningKey(hexlify(key)).sign(digest);
+        expect(new Secp256k1Signer(key).sign(digest)).toEqual({ r: ref.r, s: ref.s, v: ref.v });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("signs with an all-zero and an all-ones digest like ethers", async () => {
+    const { SigningKey } = await import("ethers");
+    const { Secp256k1Signer } = await import("../../streams/wire/secp256k1.js");
+    const key = new Uint8Array(32).fill(7);
+    for (const digest of [new Uint8Array(32), new Uint8Array(32).fill(0xff)]) {
+      const ref = new SigningKey(hexlify(key)).sign(digest);
+      expect(new Secp256k1Signer(key).sign(digest)).toEqual({ r: ref.r, s: ref.s, v: ref.v });
+    }
+  });
+});

@@ -1,0 +1,2 @@
+// Public API of sources/binance.
+export * from "./feed.js";
