@@ -203,10 +203,26 @@ export class SimAssetBook {
     const list = hitsBids ? this.bids : this.asks;
     const out: SimExecution[] = [];
     let usedAtLevel = 0;
+    // A print beyond our price means the aggressor went through our price. Its volume was at
+    // least this print plus the market size it must have taken on the way (levels better than
+    // the print); with our order there it would have met, by price priority, the market levels
+    // better than ours, the queue ahead of us, then us. That bounds our fill (an order improving
+    // the spread does not fill whole on a tiny print at the touch).
+    const marketLevels = (hitsBids ? this.market?.bids : this.market?.asks) ?? [];
+    const beyond = (px: number, than: number): boolean => (hitsBids ? px > than : px < than);
+    let volume = trade.sz;
+    for (const l of marketLevels) if (beyond(l.px, trade.px)) volume += this.marketQty(hitsBids, l.px);
+    let usedThrough = 0;
     for (const o of list) {
-      const through = hitsBids ? o.px > trade.px : o.px < trade.px;
+      const through = beyond(o.px, trade.px);
       if (through) {
-        out.push({ px: o.px, sz: o.sz, aggressorIsBuy: !hitsBids, maker: o });
+        let better = 0;
+        for (const l of marketLevels) if (beyond(l.px, o.px)) better += this.marketQty(hitsBids, l.px);
+        const fill = this.roundSz(Math.min(o.sz, Math.max(0, volume - better - o.ahead - usedThrough)));
+        if (fill > 0) {
+          usedThrough += fill;
+          out.push({ px: o.px, sz: fill, aggressorIsBuy: !hitsBids, maker: o });
+        }
         continue;
       }
       if (o.px !== trade.px) break;

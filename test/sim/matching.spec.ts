@@ -73,11 +73,24 @@ describe("paper venue matching (no faults)", () => {
     expect(h.fills.map((f) => f.size)).toEqual([0.5]);
   });
 
-  it("fills a resting order the market trades through, at the order's price", () => {
-    const h = harness([book(T0, [[100, 5]], [[101, 5]])], [trade(T0 + 100, "sell", 99, 0.1)]);
-    h.at(10, { type: "order", orders: [order(100, 1, true, "Alo", 1)] });
+  it("fills a resting order the market trades through, at its price, within the sweep's least volume", () => {
+    // alone, a print at 99 proves a sweep of ≥ 5 (the level at 100) + 0.1: 5 were ahead of us, 0.1 is ours
+    const alone = harness([book(T0, [[100, 5]], [[101, 5]])], [trade(T0 + 100, "sell", 99, 0.1)]);
+    alone.at(10, { type: "order", orders: [order(100, 0.5, true, "Alo", 1)] });
+    alone.scheduler.flush();
+    expect(alone.fills).toMatchObject([{ size: 0.1, price: 100 }]);
+    // as the feed prints a sweep — the 5 at 100 first, then 99 — the order fills whole at 100
+    const sweep = harness([book(T0, [[100, 5]], [[101, 5]])], [trade(T0 + 100, "sell", 100, 5), trade(T0 + 100, "sell", 99, 0.1)]);
+    sweep.at(10, { type: "order", orders: [order(100, 0.5, true, "Alo", 1)] });
+    sweep.scheduler.flush();
+    expect(sweep.fills).toMatchObject([{ size: 0.5, price: 100, time: T0 + 100 }]);
+  });
+
+  it("an order improving the spread fills only the size of a print at the old touch", () => {
+    const h = harness([book(T0, [[100, 5]], [[102, 5]])], [trade(T0 + 100, "sell", 100, 0.2)]);
+    h.at(10, { type: "order", orders: [order(101, 1, true, "Alo", 1)] });
     h.scheduler.flush();
-    expect(h.fills).toMatchObject([{ size: 1, price: 100 }]);
+    expect(h.fills).toMatchObject([{ size: 0.2, price: 101 }]);
   });
 
   it("rejects an ALO order that would cross with the live text and the bbo", () => {
