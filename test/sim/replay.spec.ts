@@ -11,9 +11,9 @@ import { cloid } from "./helpers.js";
 const DJIENNE = resolve(process.cwd(), "../shared/data/real/hyperliquid/djienne_avellaneda_calibration");
 const SHIPPED = resolve(process.cwd(), "data/recordings");
 
-function quoteThrough(market: SimMarket, start: number, asset: string, sz: number) {
+function quoteThrough(market: SimMarket, start: number, asset: string, sz: number, seed = 99) {
   const scheduler = simReplayScheduler(start);
-  const venue = new PaperVenue({ market, scheduler, seed: 99, faults: "realistic" });
+  const venue = new PaperVenue({ market, scheduler, seed, faults: "realistic" });
   let books = 0;
   let n = 0;
   const live: string[] = [];
@@ -77,5 +77,17 @@ describe("replay of recordings (virtual time)", () => {
     expect(venue.exchange.marketEvents).toBeGreaterThan(books.length);
     expect(venue.truth().fills.length).toBeGreaterThan(5);
     balanced(venue, "BTC");
+  });
+
+  it("replaying the same recording with the same seed gives the same run; another seed does not", () => {
+    const rec = readHyperliquidFrames(join(SHIPPED, "hyperliquid_btc_l2book_20240101_12.jsonl.gz"));
+    const books = rec.books.slice(0, 400);
+    const once = (seed: number): string => {
+      const { venue } = quoteThrough(replayMarket({ books }, { seed }), books[0]!.time, "BTC", 0.001, seed);
+      return JSON.stringify({ truth: venue.truth(), faults: venue.exchange.faults, events: venue.exchange.marketEvents });
+    };
+    const a = once(21);
+    expect(once(21)).toBe(a);
+    expect(once(22)).not.toBe(a);
   });
 });
