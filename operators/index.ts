@@ -8,3 +8,4 @@ export * from "./markoutWindow.js";
 export * from "./dataQualityGate.js";
 export * from "./quotaBudget.js";
 export * from "./quotaThrottle.js";
+export * from "./quotaBreakerGate.js";

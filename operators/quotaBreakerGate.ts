@@ -1,0 +1,81 @@
+import { Observable, type MonoTypeOperatorFunction } from "rxjs";
+import { emptyIntent, type QuoteIntent } from "../streams/intent.js";
+import { DEFAULT_QUOTA_BUDGET_CONFIG } from "./quotaBudget.js";
+import type { QuotaThrottleState } from "./quotaThrottle.js";
+
+/**
+ * Stops new quotes while quotaThrottle's breaker is open, with the gates' close / swallow / reopen
+ * contract, so the reconciler cancels what rests instead of spending the last headroom on quotes.
+ *
+ * ```
+ * state$ (breakerOpen):  f-----t------f--      (QuotaThrottleHandle.state$)
+ * source:                -a--b---c-d-----e
+ * quotaBreakerGate:      -a--b-x-------d-e     x = empty intent, reason QuotaBreaker {headroom, threshold}
+ * ```
+ *
+ * - Open until `state$` says `breakerOpen` (the throttle's handle replays its current state on
+ *   subscribe, so there is no "no data" phase).
+ * - On opening of the breaker it emits at once one empty intent for the last intent's asset, with
+ *   the state's `reason` and `time`; with no intent seen yet, the empty intent goes out with the
+ *   first intent instead (stamped with that intent's time). While the breaker is open it swallows intents but keeps the latest, and
+ *   re-emits it the moment the breaker closes (the throttle closes it with hysteresis, at ≥ 15%).
+ * - The throttle still lets cancels through while this gate is closed: that is the point.
+ *
+ * @param state$ `QuotaThrottleHandle.state$` (or any stream of QuotaThrottleState).
+ * Errors downstream: source and `state$` errors. Completes with the intent source.
+ */
+export function quotaBreakerGate(state$: Observable<QuotaThrottleState>): MonoTypeOperatorFunction<QuoteIntent> {
+  return (source) =>
+    new Observable<QuoteIntent>((subscriber) => {
+      let open = true;
+      let unannounced = false;
+      let closing: QuotaThrottleState | undefined;
+      let latest: QuoteIntent | undefined;
+
+      const closingIntent = (asset: string, state: QuotaThrottleState, time: number): QuoteIntent =>
+        emptyIntent(
+          asset,
+          time,
+          state.reason ?? { kind: "QuotaBreaker", headroom: state.headroom, threshold: DEFAULT_QUOTA_BUDGET_CONFIG.breakerOpenBelow },
+        );
+
+      const stateSubscription = state$.subscribe({
+        next(state) {
+          if (state.breakerOpen && open) {
+            open = false;
+            closing = state;
+            if (latest === undefined) {
+              unannounced = true;
+            } else {
+              unannounced = false;
+              subscriber.next(closingIntent(latest.asset, state, state.time));
+            }
+          } else if (!state.breakerOpen && !open) {
+            open = true;
+            unannounced = false;
+            if (latest !== undefined) subscriber.next(latest);
+          }
+        },
+        error: (err: unknown) => subscriber.error(err),
+      });
+
+      const sourceSubscription = source.subscribe({
+        next(intent) {
+          latest = intent;
+          if (open) {
+            subscriber.next(intent);
+          } else if (unannounced && closing !== undefined) {
+            unannounced = false;
+            subscriber.next(closingIntent(intent.asset, closing, intent.time));
+          }
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+
+      return () => {
+        sourceSubscription.unsubscribe();
+        stateSubscription.unsubscribe();
+      };
+    });
+}
