@@ -34,7 +34,9 @@ function show(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // JSON.stringify throws on cycles and on nesting deeper than the stack (RangeError); String()
+    // of a deeply nested array recurses too, so describe such values without walking them.
+    text = Array.isArray(value) ? "an array (too deeply nested to show)" : typeof value === "object" && value !== null ? "an object (too deeply nested to show)" : String(value);
   }
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }

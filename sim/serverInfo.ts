@@ -170,6 +170,7 @@ export function simInfo(ex: PaperExchange, req: Record<string, unknown>): SimInf
       return { ok: true, items: orders.length, body: orders };
     }
     default:
-      return { ok: false, detail: `unknown variant \`${String(req["type"])}\`` };
+      // String() of a deeply nested array recurses past the stack: name only what a string can be
+      return { ok: false, detail: `unknown variant \`${typeof req["type"] === "string" ? req["type"].slice(0, 100) : typeof req["type"]}\`` };
   }
 }
