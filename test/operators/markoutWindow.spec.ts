@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { Subject, VirtualTimeScheduler } from "rxjs";
 import { markoutWindow } from "../../operators/index.js";
 import type { FillEvent, FillMarkouts, HorizonMarkout, MidEvent } from "../../streams/index.js";
@@ -205,5 +206,61 @@ describe("markoutWindow", () => {
     const mids = new Subject<MidEvent>();
     expect(() => markoutWindow(mids, { horizonsMs: [] })).toThrow(/horizonsMs/);
     expect(() => markoutWindow(mids, { maxPending: 0 })).toThrow(/maxPending/);
+  });
+
+  it("agrees with a keep-every-mid model whatever the interleaving (pruning never loses a needed mid)", () => {
+    const event = fc.oneof(
+      fc.record({ kind: fc.constant("mid" as const), dt: fc.integer({ min: 0, max: 400 }), value: fc.integer({ min: 90, max: 110 }), eth: fc.boolean() }),
+      fc.record({ kind: fc.constant("fill" as const), lag: fc.integer({ min: 0, max: 300 }), isBuy: fc.boolean(), eth: fc.boolean() }),
+    );
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 20, maxLength: 200 }), fc.integer({ min: 0, max: 400 }), (events, lookbackMs) => {
+        const horizons = [50, 200, 1_000];
+        const scheduler = new VirtualTimeScheduler();
+        const mids = new Subject<MidEvent>();
+        const fills = new Subject<FillEvent>();
+        const out: FillMarkouts[] = [];
+        const sub = fills.pipe(markoutWindow(mids, { horizonsMs: horizons, staleAfterMs: 1e9, lookbackMs }, scheduler)).subscribe((r) => out.push(r));
+        const seen: MidEvent[] = [];
+        const fed: FillEvent[] = [];
+        let now = 0;
+        let tid = 0;
+        for (const e of events) {
+          const asset = e.eth ? "ETH" : "BTC";
+          if (e.kind === "mid") {
+            now += e.dt;
+            const m = mid(now, e.value, asset);
+            seen.push(m);
+            mids.next(m);
+          } else {
+            // fills lag the mids by at most `lookbackMs` (the documented late-fill tolerance)
+            const f = fill(Math.max(0, now - Math.min(e.lag, lookbackMs)), e.isBuy, 100, 100, asset, ++tid);
+            fed.push(f);
+            fills.next(f);
+          }
+        }
+        fills.complete();
+        scheduler.flush();
+        sub.unsubscribe();
+        expect(out.length).toBe(fed.length);
+        for (const r of out) {
+          const T = r.fill.time;
+          const ofAsset = seen.filter((m) => m.asset === r.fill.asset);
+          horizons.forEach((hMs, i) => {
+            const due = T + hMs;
+            const known = ofAsset.some((m) => m.time > due);
+            const before = ofAsset.filter((m) => m.time <= due);
+            const expectedMid = before.length > 0 ? before[before.length - 1]!.mid : null;
+            const got = r.horizons[i]!;
+            if (known) {
+              expect(got.mid).toBe(expectedMid);
+              expect(got.complete).toBe(expectedMid !== null);
+            } else {
+              expect(got.complete).toBe(false);
+            }
+          });
+        }
+      }),
+    );
   });
 });
