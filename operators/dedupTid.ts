@@ -17,8 +17,8 @@ function defaultKey(value: unknown): string | number {
  * Drops a value whose key was among the last `capacity` distinct keys seen.
  *
  * ```
- * source:        -a-b-a-c-b-|        (keys; capacity 2)
- * dedupTid():    -a-b---c-b-|        (second a: seen; second b: evicted by c, so it passes)
+ * source:        -a-b-a-c-a-|        (keys; capacity 2)
+ * dedupTid():    -a-b---c-a-|        (second a: seen, dropped; c evicts a, the oldest, so the third a passes)
  * ```
  *
  * Why a ring buffer + Set: eviction is FIFO by first sight (a repeat does not refresh its slot,

@@ -10,7 +10,7 @@ import type { QuotaThrottleState } from "./quotaThrottle.js";
  * ```
  * state$ (breakerOpen):  f-----t------f--      (QuotaThrottleHandle.state$)
  * source:                -a--b---c-d-----e
- * quotaBreakerGate:      -a--b-x-------d-e     x = empty intent, reason QuotaBreaker {headroom, threshold}
+ * quotaBreakerGate:      -a--b-x------d--e     x = empty intent, reason QuotaBreaker {headroom, threshold}
  * ```
  *
  * - Open until `state$` says `breakerOpen` (the throttle's handle replays its current state on

@@ -15,10 +15,12 @@ export interface StaleGateOptions {
  * maxAgeMs = 10 (one frame = 1 ms)
  * data$:      --d-----d-----------------d----
  * source:     a---b------c----------e------f-
- * staleGate:  z-a-b------c-------x------ef---    z = empty intent, NoDataReceived (for a's asset)
- *                                |              x = empty intent, StaleData {ageMs: 10, thresholdMs: 10},
- *                                |                  10 ms after the last d; e is swallowed and
- *                                |                  re-emitted when d arrives again
+ * staleGate:  z-a-b------c------x-------e--f-
+ *
+ * z = empty intent, NoDataReceived, for a's asset (nothing known before a).
+ * a is re-emitted when the first d opens the gate. x = empty intent, StaleData {ageMs: 10,
+ * thresholdMs: 10}, 10 ms after the last d, with no intent needed to trigger it. e is swallowed
+ * and re-emitted the moment d arrives again.
  * ```
  *
  * - Closed until `data$` first emits (reason `NoDataReceived`).

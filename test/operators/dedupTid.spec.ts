@@ -34,6 +34,14 @@ describe("dedupTid", () => {
   );
 
   it(
+    "behaves as its doc diagram",
+    marbles((m) => {
+      const source = m.cold("  -a-b-a-c-a-|", { a: t(1), b: t(2), c: t(3) });
+      m.expect(source.pipe(dedupTid({ capacity: 2 }))).toBeObservable("-a-b---c-a-|", { a: t(1), b: t(2), c: t(3) });
+    }),
+  );
+
+  it(
     "does not let a repeat refresh its slot (FIFO by first sight, not LRU)",
     marbles((m) => {
       const source = m.cold("  a-b-a-a-c-a-|", { a: t(1), b: t(2), c: t(3) });

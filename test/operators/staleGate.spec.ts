@@ -27,6 +27,24 @@ describe("staleGate", () => {
   );
 
   it(
+    "behaves as its doc diagram",
+    marbles((m) => {
+      const feed = m.hot("   --p-----q-----------------r----", { p: { time: 2 }, q: { time: 8 }, r: { time: 26 } });
+      const source = m.hot(" a---b------c----------e------f|", { a: intent(0), b: intent(4), c: intent(11), e: intent(22), f: intent(29) });
+      const expected = "     z-a-b------c------x-------e--f|";
+      m.expect(source.pipe(staleGate(feed, { maxAgeMs: 10 }, m.scheduler))).toBeObservable(expected, {
+        z: emptyIntent("BTC", 0, { kind: "NoDataReceived" }),
+        a: intent(0),
+        b: intent(4),
+        c: intent(11),
+        x: emptyIntent("BTC", 18, stale(10, 10)),
+        e: intent(22),
+        f: intent(29),
+      });
+    }),
+  );
+
+  it(
     "is open after 9,999 ms of silence and closes at exactly 10,000 ms, by timer",
     marbles((m) => {
       const data = m.hot("   d", { d: { time: 0 } });
