@@ -10,6 +10,7 @@ import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../stream
 import { bookMid } from "../streams/market.js";
 import type { OpenOrder, OrderStatusAnswer, OrderUpdate, Position, RateLimitSnapshot } from "../streams/orders.js";
 import { SimAccount, type SimFillRecord } from "./account.js";
+import { SimRecentSet, simTrimMap } from "./bounded.js";
 import { SimAssetBook, type SimExecution, type SimRestingOrder } from "./assetBook.js";
 import { simFaultConfig, type SimFaultConfig, type SimFaultRecord, type SimFaultSpec, type SimRange } from "./faults.js";
 import { simValidPrice, simValidSize, simWireNumber } from "./format.js";
@@ -75,7 +76,9 @@ export interface PaperExchangeOptions {
 }
 
 const EPS = 1e-9;
-const FIRST_OID = 40_000_000_000; // beyond 2^32 like live oids, so uint64 encodings get exercised
+const FIRST_OID = 40_000_000_000;
+/** Order records kept per account for orderStatus / race detection (oldest forgotten first). */
+const SIM_ORDER_MEMORY = 200_000; // beyond 2^32 like live oids, so uint64 encodings get exercised
 
 function sample(rng: SimRng, r: SimRange): number {
   return r[0] === r[1] ? r[0] : Math.round(rng.uniform(r[0], r[1]));
@@ -116,7 +119,7 @@ export class PaperExchange {
   private readonly rngFaults: SimRng;
   private readonly rngIds: SimRng;
   private readonly options: PaperExchangeOptions;
-  private readonly seenTids = new Set<number>();
+  private readonly seenTids = new SimRecentSet<number>(1_000_000);
   private nextOid = FIRST_OID;
   private nextSeq = 0;
   private offset = 0;
@@ -379,7 +382,7 @@ export class PaperExchange {
         if (done) {
           b.remove(maker);
           this.live.delete(maker.oid);
-          this.endedAt.set(maker.oid, this.now());
+          this.ended(this.accounts.get(maker.user), maker.oid);
         }
         this.deliverFillAndUpdate(rec, done ? this.orderUpdate(maker, "filled") : undefined, pending);
       }
@@ -459,6 +462,16 @@ export class PaperExchange {
     this.stop();
     for (const s of this.pendingWork) s.unsubscribe();
     this.pendingWork.clear();
+  }
+
+  /** Orders that ended (for cancel-fill race detection and orderStatus), bounded per account. */
+  private ended(acct: SimAccount | undefined, oid: number): void {
+    this.endedAt.set(oid, this.now());
+    simTrimMap(this.endedAt, SIM_ORDER_MEMORY * 4);
+    if (acct) {
+      simTrimMap(acct.orders, SIM_ORDER_MEMORY);
+      simTrimMap(acct.cloidToOid, SIM_ORDER_MEMORY);
+    }
   }
 
   private recordFault(f: SimFaultRecord): void {
@@ -588,7 +601,7 @@ export class PaperExchange {
       for (const o of take.selfTradeCanceled) {
         b.remove(o);
         this.live.delete(o.oid);
-        this.endedAt.set(o.oid, this.now());
+        this.ended(this.accounts.get(o.user), o.oid);
         this.queueUser({ kind: "orderUpdate", user: o.user, update: this.orderUpdate(o, "selfTradeCanceled") }, pending);
       }
       const r = this.applyExecutions(spec.asset, take.executions, { user: acct.user, oid, cloid }, false, pending, takerFills);
@@ -599,14 +612,14 @@ export class PaperExchange {
     const base = { oid, cloid, asset: spec.asset, isBuy: spec.isBuy, px: spec.px, origSz: spec.sz };
     if (spec.tif === "Ioc" || remaining <= EPS) {
       if (filled <= EPS) {
-        this.endedAt.set(oid, this.now());
         acct.orders.set(oid, { ...base, sz: spec.sz, status: "iocCancelRejected", time: this.now() });
+        this.ended(acct, oid);
         return this.reject(SIM_TEXT.iocCancel);
       }
       const status = remaining <= EPS ? "filled" : "canceled";
-      this.endedAt.set(oid, this.now());
       const upd: OrderUpdate = { ...base, sz: remaining, status, time: this.now() };
       acct.orders.set(oid, upd);
+      this.ended(acct, oid);
       this.queueTakerEvents({ kind: "orderUpdate", user: acct.user, update: upd }, takerFills, pending);
       return { kind: "filled", oid, totalSz: filled, avgPx: notional / filled, ...(cloid ? { cloid } : {}) };
     }
@@ -673,8 +686,8 @@ export class PaperExchange {
   private cancelResting(o: SimRestingOrder, status: string, pending?: Pending): OrderUpdate {
     this.book(o.asset).remove(o);
     this.live.delete(o.oid);
-    this.endedAt.set(o.oid, this.now());
     const upd = this.orderUpdate(o, status);
+    this.ended(this.accounts.get(o.user), o.oid);
     this.queueUser({ kind: "orderUpdate", user: o.user, update: upd }, pending);
     return upd;
   }

@@ -16,3 +16,4 @@ export * from "./paperVenue.js";
 export * from "./replayScheduler.js";
 export * from "./serverInfo.js";
 export * from "./server.js";
+export * from "./bounded.js";

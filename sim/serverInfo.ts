@@ -139,8 +139,9 @@ export function simInfo(ex: PaperExchange, req: Record<string, unknown>): SimInf
       return { ok: true, items: 0, body: openOrdersWire(ex, u, true) };
     case "orderStatus": {
       const oid = req["oid"];
-      if (typeof oid === "number") return { ok: true, items: 0, body: hlOrderStatusToWire(ex.orderStatus(u, { oid })) };
-      if (typeof oid === "string") return { ok: true, items: 0, body: hlOrderStatusToWire(ex.orderStatus(u, { cloid: oid })) };
+      if (typeof oid === "number" && Number.isSafeInteger(oid) && oid >= 0) return { ok: true, items: 0, body: hlOrderStatusToWire(ex.orderStatus(u, { oid })) };
+      if (typeof oid === "string" && /^0x[0-9a-fA-F]{32}$/.test(oid)) return { ok: true, items: 0, body: hlOrderStatusToWire(ex.orderStatus(u, { cloid: oid })) };
+      if (oid !== undefined) return { ok: false, detail: "invalid field `oid`: expected an order id (u64) or a cloid (0x + 32 hex digits)" };
       return { ok: false, detail: "missing field `oid`" };
     }
     case "userFills": {
@@ -151,6 +152,7 @@ export function simInfo(ex: PaperExchange, req: Record<string, unknown>): SimInf
     case "userFillsByTime": {
       const start = req["startTime"];
       if (typeof start !== "number") return { ok: false, detail: "missing field `startTime`" };
+      if (!Number.isFinite(start) || (req["endTime"] !== undefined && req["endTime"] !== null && !Number.isFinite(req["endTime"]))) return { ok: false, detail: "invalid field `startTime`/`endTime`: expected a time in ms" };
       const end = typeof req["endTime"] === "number" ? (req["endTime"] as number) : Infinity;
       const fills = ex
         .account(u)

@@ -35,3 +35,23 @@ describe("queue model (hftbacktest ProbQueueModel, expected value)", () => {
     expect(simQueueAfterDepthChange(10, 10, 2, 0)).toBe(2);
   });
 });
+
+describe("bounded memory helpers", () => {
+  it("SimRecentSet forgets the oldest beyond its capacity", async () => {
+    const { SimRecentSet } = await import("../../sim/index.js");
+    const s = new SimRecentSet<number>(3);
+    [1, 2, 3, 4].forEach((v) => s.add(v));
+    expect([1, 2, 3, 4].map((v) => s.has(v))).toEqual([false, true, true, true]);
+    s.add(5);
+    expect(s.has(2)).toBe(false);
+    expect(s.size).toBe(3);
+  });
+
+  it("simTrimMap drops the oldest entries down to 90 % of the cap", async () => {
+    const { simTrimMap } = await import("../../sim/index.js");
+    const m = new Map<number, number>();
+    for (let i = 0; i < 11; i++) m.set(i, i);
+    simTrimMap(m, 10);
+    expect([...m.keys()]).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
