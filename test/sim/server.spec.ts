@@ -306,4 +306,20 @@ describe("paper server over the Hyperliquid protocol", () => {
     expect(ws.frames.filter((f) => f.channel === "l2Book").length).toBeGreaterThanOrEqual(3);
     expect(s.exchange.faults.filter((f) => f.kind === "malformedFrame").length).toBeGreaterThanOrEqual(broken.length);
   });
+  it("an exchange-initiated cancel reaches orderUpdates (marginCanceled) and userEvents (nonUserCancel)", async () => {
+    const s = await serve(relMarket(Array.from({ length: 20 }, (_, i) => book(i * 500, [[100000, 0.5]], [[100001, 0.5]]))));
+    const ws = await connect(s);
+    ws.send({ method: "subscribe", subscription: { type: "orderUpdates", user: ADDR } });
+    ws.send({ method: "subscribe", subscription: { type: "userEvents", user: ADDR } });
+    await ws.next((f) => f.channel === "subscriptionResponse" && (f.data as { subscription: { type: string } }).subscription.type === "userEvents");
+    const r = await post(`${s.url}/exchange`, signed({ type: "order", orders: [order(99000, 0.001, true, "Alo", 1)] }));
+    const oid = (r.json as { response: { data: { statuses: { resting: { oid: number } }[] } } }).response.data.statuses[0]!.resting.oid;
+    await ws.next((f) => f.channel === "orderUpdates");
+    s.exchange.injectMarginCancel();
+    const user = await ws.next((f) => f.channel === "user");
+    expect(user.data).toEqual({ nonUserCancel: [{ coin: "BTC", oid }] });
+    const upd = await ws.next((f) => f.channel === "orderUpdates" && (f.data as { status: string }[])[0]!.status !== "open");
+    expect((upd.data as { status: string; order: { oid: number } }[])[0]).toMatchObject({ status: "marginCanceled", order: { oid } });
+    expect(s.exchange.faults).toMatchObject([{ kind: "marginCancel", oid, user: ADDR }]);
+  });
 });
