@@ -1,6 +1,7 @@
 // quotaThrottle — how the executor wires it (sinks/):
 //
 //   const quota = createQuotaThrottleHandle();
+//   const answers$ = new Subject<QuotaAnswer>();
 //   const allowed$ = actions$.pipe(
 //     quotaThrottle({
 //       seed: await firstValueFrom(venue.rateLimit()),           // userRateLimit snapshot
@@ -13,10 +14,13 @@
 //       handle: quota,
 //       onRefused: (batch, reason) => log.warn({ type: batch.type, reason }, "quota refused"),
 //     }, scheduler),
-//     concatMap((batch) => venue.submit(batch)),   // never switchMap
+//     concatMap((batch) => venue.submit(batch).pipe(   // never switchMap
+//       tap((r) => answers$.next({ batch, rateLimited: !r.ok && r.rateLimited })),
+//     )),
 //   );
-//   // a gate: quota.state$ emits { breakerOpen, reason?: QuotaBreaker, … } on every change
-//   // metrics: quota.counts (allowed, refused by reason, per asset), quota.snapshot(now)
+//   // the gate: intents$.pipe(quotaBreakerGate(quota.state$)) — state$ replays the current
+//   // { breakerOpen, reason?: QuotaBreaker, headroom, limited, … } and emits on every change
+//   // metrics: quota.counts (allowed, refused by reason, delayed cancels), quota.state, quota.byAsset
 //
 // Input: ActionBatch (streams/actions.ts); output: the batches allowed, in order, cancels first.
 // Cancels (cancel, cancelByCloid, scheduleCancel) are never refused while their allowance lasts:
