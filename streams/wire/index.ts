@@ -11,6 +11,7 @@ export * from "./binance.js";
 export * from "./msgpack.js";
 export * from "./format.js";
 export * from "./signing.js";
+export { keccak256Bytes, keccak256Hex } from "./keccak.js";
 export * from "./nonce.js";
 export * from "./encode.js";
 export * from "./serve.js";

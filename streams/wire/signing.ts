@@ -1,12 +1,13 @@
 // L1 action signing (FACTS §7.1): connectionId = keccak256(msgpack(action) ‖ nonce ‖ vault ‖
 // [0x00 ‖ expiresAfter]); the EIP-712 "Agent" message {source: "a"|"b", connectionId} under the
 // fixed domain (Exchange, 1, 1337, 0x0). The domain separator, type hash and source hashes are
-// computed once; each signature costs one msgpack, three keccaks and one secp256k1 sign, done
-// by secp256k1.ts with Node's native HMAC and point multiplication (identical to ethers' output).
+// computed once; each signature costs one msgpack, three keccaks (keccak.ts, unrolled) and one
+// secp256k1 signature (secp256k1.ts: RFC 6979 with a fixed-base comb; identical to ethers').
 // Private keys never reach a message, an error or a thrown object's fields.
 import { SigningKey, TypedDataEncoder, Wallet, getBytes, hexlify, keccak256, recoverAddress, toUtf8Bytes, type TypedDataField } from "ethers";
 import { ByteWriter, msgpackInto } from "./msgpack.js";
 import { Secp256k1Signer } from "./secp256k1.js";
+import { keccak256Bytes, keccak256Hex } from "./keccak.js";
 
 /** An error from signing or verification. Its message never contains key material. */
 export class HlSigningError extends Error {
@@ -67,7 +68,7 @@ export function actionPreimage(action: object, vaultAddress: string | null | und
 
 /** 0x-prefixed keccak256 of msgpack(action) ‖ nonce ‖ vault flag/address ‖ optional expiresAfter. */
 export function actionHash(action: object, vaultAddress: string | null | undefined, nonce: number, expiresAfter?: number | null): string {
-  return keccak256(actionPreimage(action, vaultAddress, nonce, expiresAfter));
+  return keccak256Hex(actionPreimage(action, vaultAddress, nonce, expiresAfter));
 }
 
 const structBuf = new Uint8Array(96);
@@ -77,12 +78,16 @@ digestBuf[0] = 0x19;
 digestBuf[1] = 0x01;
 digestBuf.set(DOMAIN_BYTES, 2);
 
+function digestBytes(connectionId: Uint8Array, isMainnet: boolean): Uint8Array {
+  structBuf.set(isMainnet ? SOURCE_A : SOURCE_B, 32);
+  structBuf.set(connectionId, 64);
+  digestBuf.set(keccak256Bytes(structBuf), 34);
+  return keccak256Bytes(digestBuf);
+}
+
 /** The EIP-712 digest of the phantom agent {source, connectionId} (what the key signs). */
 export function l1Digest(connectionId: string, isMainnet: boolean): string {
-  structBuf.set(isMainnet ? SOURCE_A : SOURCE_B, 32);
-  structBuf.set(getBytes(connectionId), 64);
-  digestBuf.set(getBytes(keccak256(structBuf)), 34);
-  return keccak256(digestBuf);
+  return hexlify(digestBytes(getBytes(connectionId), isMainnet));
 }
 
 // ------------------------------------------------------------------ keys
@@ -132,9 +137,9 @@ export function hlWalletAddress(wallet: Wallet | string): string {
   }
 }
 
-function signDigest(signer: Secp256k1Signer, digest: string): HlSignatureParts {
+function signDigest(signer: Secp256k1Signer, digest: Uint8Array): HlSignatureParts {
   try {
-    return signer.sign(getBytes(digest));
+    return signer.sign(digest);
   } catch {
     throw new HlSigningError("signing failed");
   }
@@ -152,8 +157,8 @@ export interface SignL1ActionArgs {
 /** Synchronous L1 signing (pure CPU): for virtual-time replay and the executor's hot path. */
 export function signL1ActionSync(args: SignL1ActionArgs): HlSignatureParts {
   const key = signerOf(args.wallet);
-  const connectionId = actionHash(args.action, args.vaultAddress, args.nonce, args.expiresAfter);
-  return signDigest(key, l1Digest(connectionId, args.isMainnet));
+  const connectionId = keccak256Bytes(actionPreimage(args.action, args.vaultAddress, args.nonce, args.expiresAfter));
+  return signDigest(key, digestBytes(connectionId, args.isMainnet));
 }
 
 /** EIP-712 phantom-agent signature of an L1 action; `r`/`s` are 32-byte 0x hex, `v` 27|28. */
@@ -208,7 +213,7 @@ export function signUserSignedActionSync(args: {
   const key = signerOf(args.wallet);
   const chainId = Number.parseInt(args.action.signatureChainId, 16);
   const domain = { name: "HyperliquidSignTransaction", version: "1", chainId, verifyingContract: "0x0000000000000000000000000000000000000000" };
-  return signDigest(key, TypedDataEncoder.hash(domain, args.types, args.action));
+  return signDigest(key, getBytes(TypedDataEncoder.hash(domain, args.types, args.action)));
 }
 
 /** Primary types used by the Python SDK vectors (T8, T9). */

@@ -171,6 +171,18 @@ export const HlLiquidation = t.type({
 });
 export const HlNonUserCancel = t.type({ coin: t.string, oid: WireNumber });
 
+/**
+ * Any value, but the key must be there: `t.unknown` also accepts a missing key, which made
+ * `{ twapHistory: t.unknown }` match every object, so a malformed `fills`/`nonUserCancel` event
+ * decoded "successfully" and the mapping threw on it.
+ */
+const Present = new t.Type<unknown>(
+  "present",
+  (u): u is unknown => u !== undefined,
+  (u, c) => (u !== undefined ? t.success(u) : t.failure(u, c, "a value (key present)")),
+  t.identity,
+);
+
 /** WS `user` channel (subscription `userEvents`): exactly one of these keys. */
 export const HlWsUserEvent = t.union(
   [
@@ -178,8 +190,8 @@ export const HlWsUserEvent = t.union(
     t.type({ funding: HlUserFunding }),
     t.type({ liquidation: HlLiquidation }),
     t.type({ nonUserCancel: t.array(HlNonUserCancel) }),
-    t.type({ twapHistory: t.unknown }),
-    t.type({ twapSliceFills: t.unknown }),
+    t.type({ twapHistory: Present }),
+    t.type({ twapSliceFills: Present }),
   ],
   "HlWsUserEvent",
 );

@@ -389,3 +389,23 @@ describe("native RFC 6979 signer", () => {
     }
   });
 });
+
+describe("keccak256 (unrolled)", () => {
+  it("matches ethers keccak256 on random inputs of every length around the 136-byte rate, at any alignment", async () => {
+    const { keccak256 } = await import("ethers");
+    const { keccak256Hex } = await import("../../streams/index.js");
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 700 }), fc.nat({ max: 7 }), (bytes, off) => {
+        const buf = new Uint8Array(bytes.length + off);
+        buf.set(bytes, off);
+        const view = buf.subarray(off);
+        expect(keccak256Hex(view)).toBe(keccak256(view));
+      }),
+      { numRuns: 400 },
+    );
+    for (const n of [0, 135, 136, 137, 271, 272]) {
+      const b = new Uint8Array(n).fill(0xab);
+      expect(keccak256Hex(b)).toBe(keccak256(b));
+    }
+  });
+});
