@@ -25,6 +25,7 @@ import {
   HlNonceGenerator,
   classifyExchangeError,
   decodeErrorEvent,
+  decodeHlBbo,
   decodeHlBook,
   decodeHlClearinghouseState,
   decodeHlExchangeResponse,
@@ -34,7 +35,9 @@ import {
   decodeHlOrderUpdates,
   decodeHlTrades,
   decodeHlUserFills,
+  decodeHlUserEvent,
   decodeHlUserRateLimit,
+  decodeHlWsAllMids,
   encodeAction,
   hlAccountSnapshot,
   hlHttpErrorResult,
@@ -50,6 +53,8 @@ import {
   type DecodeErrorEvent,
   type Decoded,
   type HlInfoRequest,
+  type HlUserEvent,
+  type MidEvent,
   type OrderStatusAnswer,
   type OrderUpdate,
   type RateLimitSnapshot,
@@ -205,6 +210,34 @@ export class HyperliquidVenue implements Venue {
   trades(asset: string): Observable<TradeEvent> {
     const source = `ws:trades ${asset}`;
     return this.ws.channel({ type: "trades", coin: asset }).pipe(mergeMap((d) => this.#values(decodeHlTrades(d, source), source)));
+  }
+
+  /** Best bid/offer pushes (`bbo`, only when it changes on a block) as one-level books. */
+  bbo(asset: string): Observable<BookEvent> {
+    const source = `ws:bbo ${asset}`;
+    return this.ws.channel({ type: "bbo", coin: asset }).pipe(
+      mergeMap((d) => {
+        const r = decodeHlBbo(d, source);
+        return r.ok ? of(r.value) : this.#report(source, r);
+      }),
+    );
+  }
+
+  /** All mids (`allMids`), one MidEvent per coin, stamped with the scheduler's time. */
+  mids(): Observable<MidEvent> {
+    return this.ws
+      .channel({ type: "allMids" })
+      .pipe(mergeMap((d) => this.#values(decodeHlWsAllMids(d, this.#scheduler.now(), "ws:allMids"), "ws:allMids")));
+  }
+
+  /** Our `userEvents` (channel `user`): fills, funding, liquidation, nonUserCancel. No snapshot on subscribe. */
+  userEvents(): Observable<HlUserEvent> {
+    return this.ws.channel({ type: "userEvents", user: this.#user }).pipe(
+      mergeMap((d) => {
+        const r = decodeHlUserEvent(d, "ws:user");
+        return r.ok ? of(r.value) : this.#report("ws:user", r);
+      }),
+    );
   }
 
   /**

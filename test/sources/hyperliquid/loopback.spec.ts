@@ -87,6 +87,27 @@ describe("loopback: feeds", () => {
     expect(s.wsMessages[0]).toEqual({ method: "subscribe", subscription: { type: "l2Book", coin: "BTC" } });
   });
 
+  it("serves bbo, allMids and userEvents feeds", async () => {
+    const s = await start({
+      onWs: (msg, socket) => {
+        if (msg["method"] !== "subscribe") return;
+        const sub = msg["subscription"] as { type: string };
+        if (sub.type === "bbo") socket.send(JSON.stringify({ channel: "bbo", data: { coin: "BTC", time: 9, bbo: [{ px: "100", sz: "1", n: 1 }, null] } }));
+        if (sub.type === "allMids") socket.send(JSON.stringify({ channel: "allMids", data: { mids: { BTC: "100.5", "@142": "80907.5" } } }));
+        if (sub.type === "userEvents") socket.send(JSON.stringify({ channel: "user", data: { nonUserCancel: [{ coin: "BTC", oid: 77 }] } }));
+      },
+    });
+    const v = venue(s);
+    expect(await firstValueFrom(v.bbo("BTC"))).toEqual({ asset: "BTC", time: 9, bids: [{ px: 100, sz: 1, n: 1 }], asks: [] });
+    const mids = await firstValueFrom(v.mids().pipe(take(2), toArray()));
+    expect(mids.map((m) => `${m.asset}=${m.mid}`)).toEqual(["BTC=100.5", "@142=80907.5"]);
+    expect(await firstValueFrom(v.userEvents())).toEqual({ kind: "nonUserCancel", cancels: [{ asset: "BTC", oid: 77 }] });
+    expect(s.wsMessages.find((m) => (m["subscription"] as { type?: string } | undefined)?.type === "userEvents")).toEqual({
+      method: "subscribe",
+      subscription: { type: "userEvents", user: USER },
+    });
+  });
+
   it("counts a malformed frame as a DecodeErrorEvent and keeps the feed going", async () => {
     const s = await start({
       onWs: (msg, socket) => {
