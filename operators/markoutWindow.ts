@@ -173,14 +173,14 @@ export function markoutWindow(
         return { fill: p.fill, horizons: out, complete };
       };
 
-      /** Take `p` out of every structure (state first), then emit it. */
-      const finish = (p: Pending): void => {
+      /** Take `p` out of every structure (state first), then emit it. `detached`: already out of its asset's list. */
+      const finish = (p: Pending, detached = false): void => {
         if (p.done) return;
         p.done = true;
         live--;
         p.timer?.unsubscribe();
         p.timer = undefined;
-        const list = pendingByAsset.get(p.fill.asset);
+        const list = detached ? undefined : pendingByAsset.get(p.fill.asset);
         if (list !== undefined) {
           const i = list.indexOf(p);
           if (i >= 0) list.splice(i, 1);
@@ -228,7 +228,13 @@ export function markoutWindow(
             }
             buffer.push(time, mid, maxMids);
             buffer.prune(keepFrom);
-            for (const p of ready) finish(p);
+            if (ready.length > 0) {
+              // one O(n) rebuild instead of a splice per finished fill
+              const remaining = list.filter((p) => p.unresolved > 0);
+              if (remaining.length === 0) pendingByAsset.delete(asset);
+              else pendingByAsset.set(asset, remaining);
+              for (const p of ready) finish(p, true);
+            }
           } else {
             buffer.push(time, mid, maxMids);
             buffer.prune(keepFrom);

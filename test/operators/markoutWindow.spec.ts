@@ -202,6 +202,22 @@ describe("markoutWindow", () => {
     expect(a.length).toBe(1);
   });
 
+  it("resolves 10,000 waiting fills with the one mid that passes their horizon", () => {
+    const scheduler = new VirtualTimeScheduler();
+    const mids = new Subject<MidEvent>();
+    const fills = new Subject<FillEvent>();
+    const out: FillMarkouts[] = [];
+    const sub = fills.pipe(markoutWindow(mids, { horizonsMs: [100] }, scheduler)).subscribe((r) => out.push(r));
+    mids.next(mid(0, 100));
+    for (let i = 0; i < 10_000; i++) fills.next(fill(1, true, 100, 100, "BTC", i));
+    expect(out.length).toBe(0);
+    mids.next(mid(200, 101));
+    sub.unsubscribe();
+    expect(out.length).toBe(10_000);
+    expect(out.every((r) => r.complete && r.horizons[0]!.mid === 100)).toBe(true);
+    expect(out.map((r) => r.fill.tid)).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
+  });
+
   it("rejects bad options", () => {
     const mids = new Subject<MidEvent>();
     expect(() => markoutWindow(mids, { horizonsMs: [] })).toThrow(/horizonsMs/);
