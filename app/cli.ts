@@ -28,6 +28,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.help) {
     process.stdout.write(helpFor(args.command));
+    if (args.command === "run" || args.command === "replay") {
+      const { operatorRegistry } = await import("./registry.js");
+      process.stdout.write("\nOperators a config's `operators:` list can name (app/registry.ts):\n");
+      for (const [name, f] of Object.entries(operatorRegistry)) process.stdout.write(`  ${name.padEnd(18)} ${f.stage.padEnd(6)} ${f.params.name}\n      ${f.description}\n`);
+    }
     return 0;
   }
   try {

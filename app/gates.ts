@@ -36,14 +36,18 @@ export class GateTracker {
 
   /** Feed every gated intent of every asset. */
   observe(intent: QuoteIntent): void {
-    const e = this.entry(intent.asset);
     const closed = intent.bids.length === 0 && intent.asks.length === 0 && intent.reason !== undefined;
-    const reason = closed ? intent.reason!.kind : undefined;
+    this.set(intent.asset, closed ? intent.reason!.kind : undefined);
+  }
+
+  /** The asset is closed for `reason` from now on (undefined: open). */
+  set(asset: string, reason: string | undefined): void {
+    const e = this.entry(asset);
     if (reason === e.reason) return;
     const at = this.now();
-    this.account(intent.asset, e, at);
-    if (e.reason !== undefined) this.metrics?.gateClosed.set({ asset: intent.asset, reason: e.reason }, 0);
-    if (reason !== undefined) this.metrics?.gateClosed.set({ asset: intent.asset, reason }, 1);
+    this.account(asset, e, at);
+    if (e.reason !== undefined) this.metrics?.gateClosed.set({ asset, reason: e.reason }, 0);
+    if (reason !== undefined) this.metrics?.gateClosed.set({ asset, reason }, 1);
     e.reason = reason;
     e.since = at;
   }
@@ -65,4 +69,13 @@ export class GateTracker {
     for (const [asset, e] of this.assets) out[asset] = Object.fromEntries(e.closedMs);
     return out;
   }
+}
+
+/** Sum of several trackers' totals (pipeline gates and the sink's own gates). */
+export function mergeGateTotals(...all: Record<string, Record<string, number>>[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const t of all)
+    for (const [asset, reasons] of Object.entries(t))
+      for (const [reason, ms] of Object.entries(reasons)) (out[asset] ??= {})[reason] = (out[asset]?.[reason] ?? 0) + ms;
+  return out;
 }

@@ -2,7 +2,8 @@
 // gates, in the order the config lists them. Nothing here knows which operators exist; the
 // registry does.
 import { type MonoTypeOperatorFunction, type Observable, type OperatorFunction, type SchedulerLike, map, share, tap } from "rxjs";
-import { type DataQualityStats, createDataQualityStats } from "../operators/dataQualityGate.js";
+import { type DataQualityRejectReason, type DataQualityStats, createDataQualityStats } from "../operators/dataQualityGate.js";
+import type { QuotaThrottleState } from "../operators/quotaThrottle.js";
 import { type QuoteStrategy, type QuoterMarketState, type QuoterParams, quoter } from "../operators/quoter.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
@@ -13,6 +14,8 @@ import { type OperatorContext, type OperatorRegistry, operatorRegistry } from ".
 export interface PipelineProbe {
   /** A value entered (`in`) or left (`out`) the named operator of `asset`. */
   flow(asset: string, operator: string, direction: "in" | "out"): void;
+  /** dataQualityGate dropped a book of `asset`. */
+  rejected?(asset: string, reason: DataQualityRejectReason): void;
 }
 
 export interface AssetPipelineInputs {
@@ -28,6 +31,8 @@ export interface AssetPipelineInputs {
   /** Replaces the default ladder strategy. */
   readonly strategy?: QuoteStrategy;
   readonly probe?: PipelineProbe;
+  /** The sink's quota throttle state, for quotaBreakerGate. */
+  readonly quotaState$?: Observable<QuotaThrottleState>;
 }
 
 export interface AssetPipeline {
@@ -87,6 +92,8 @@ export function composeAssetPipeline(config: AssetConfig, inputs: AssetPipelineI
     ...(referenceMid$ ? { referenceMid$ } : {}),
     scheduler: inputs.scheduler,
     dataQuality,
+    ...(inputs.probe?.rejected ? { onDataQualityReject: (reason: DataQualityRejectReason) => inputs.probe!.rejected!(asset, reason) } : {}),
+    ...(inputs.quotaState$ ? { quotaState$: inputs.quotaState$ } : {}),
   };
 
   let book$: Observable<BookEvent> = inputs.book$;

@@ -1,9 +1,11 @@
 // The operator registry: config names → factories. Adding an operator to what a config can
 // compose is one entry here (its stage, its parameter codec, how to build it from a context).
 import * as t from "io-ts";
-import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from "rxjs";
+import { EMPTY, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from "rxjs";
 import { crossedBookGate } from "../operators/crossedBookGate.js";
-import { type DataQualityStats, dataQualityGate } from "../operators/dataQualityGate.js";
+import { type DataQualityRejectReason, type DataQualityStats, dataQualityGate } from "../operators/dataQualityGate.js";
+import { quotaBreakerGate } from "../operators/quotaBreakerGate.js";
+import type { QuotaThrottleState } from "../operators/quotaThrottle.js";
 import { staleGate } from "../operators/staleGate.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { BookEvent, MidEvent } from "../streams/market.js";
@@ -27,6 +29,10 @@ export interface OperatorContext {
   readonly scheduler: SchedulerLike;
   /** Counters the data-quality gate increments (metrics read them). */
   readonly dataQuality: DataQualityStats;
+  /** Called for each book the data-quality gate drops. */
+  readonly onDataQualityReject?: (reason: DataQualityRejectReason) => void;
+  /** The execution sink's quota throttle state (absent when unthrottled: the breaker never opens). */
+  readonly quotaState$?: Observable<QuotaThrottleState>;
 }
 
 export type StageOperator<S extends OperatorStage> = S extends "book"
@@ -51,7 +57,7 @@ const MaxAge = closedStruct({ maxAgeMs: PositiveNumber }, {}, "{ maxAgeMs: numbe
 export const operatorRegistry = {
   dataQualityGate: factory({
     stage: "book",
-    params: closedStruct({}, { maxDeviationPct: Percent, referenceMaxAgeMs: NonNegativeNumber }, "DataQualityGateParams"),
+    params: closedStruct({}, { maxDeviationPct: Percent, referenceMaxAgeMs: NonNegativeNumber }, "{ maxDeviationPct?: 0..100, referenceMaxAgeMs?: ms }"),
     description: "drops books with bad prices/sizes, timestamp regressions, sequence gaps, or prices far from the reference mid (counted by reason)",
     create: (p, ctx) =>
       dataQualityGate({
@@ -59,6 +65,7 @@ export const operatorRegistry = {
         ...(p.referenceMaxAgeMs !== undefined ? { referenceMaxAgeMs: p.referenceMaxAgeMs } : {}),
         ...(ctx.referenceMid$ ? { reference: ctx.referenceMid$ } : {}),
         stats: ctx.dataQuality,
+        ...(ctx.onDataQualityReject ? { onReject: ctx.onDataQualityReject } : {}),
       }),
   }),
   staleGate: factory({
@@ -78,6 +85,12 @@ export const operatorRegistry = {
     params: closedStruct({}, {}, "{} (no parameters)"),
     description: "closes while the asset's book is crossed (best bid ≥ best ask) or has an empty side",
     create: (_p, ctx) => crossedBookGate(ctx.book$),
+  }),
+  quotaBreakerGate: factory({
+    stage: "intent",
+    params: closedStruct({}, {}, "{} (no parameters)"),
+    description: "closes while the quota throttle's circuit breaker is open (headroom below quota.breakerPct), so cancels keep the last headroom",
+    create: (_p, ctx) => quotaBreakerGate(ctx.quotaState$ ?? EMPTY),
   }),
 } satisfies Record<string, OperatorFactory>;
 

@@ -134,7 +134,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     assets: config.assets.map((a) => a.asset),
     samples: service.samples,
     markouts: service.markouts,
-    gatedMs: service.gates.totals(),
+    gatedMs: service.gatedMs(),
     perAsset: service.totals(),
     orders: { ...service.orderCounts },
     journalPath: service.journal?.path,

@@ -31,7 +31,7 @@ import type { QuoteIntent } from "../streams/intent.js";
 import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
 import type { Venue } from "../streams/venue.js";
 import type { AssetConfig, ServiceConfig } from "./config.js";
-import { GateTracker } from "./gates.js";
+import { GateTracker, mergeGateTotals } from "./gates.js";
 import { type OrderCounts, instrumentVenue, watchVenueHealth } from "./instrument.js";
 import { FillJournal, SignalTracker, fillLine, markoutLine } from "./journal.js";
 import type { ServiceMetrics } from "./metrics.js";
@@ -99,7 +99,10 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 export class QuoteflowService {
   readonly sink: ExecutionSink;
+  /** Pipeline gates (from the gated intents). */
   readonly gates: GateTracker;
+  /** The sink's own gates (OrderStale, KillSwitch). */
+  readonly sinkGates: GateTracker;
   readonly orderCounts: OrderCounts;
   readonly samples: ReportSample[] = [];
   readonly markouts: ReportMarkout[] = [];
@@ -135,6 +138,7 @@ export class QuoteflowService {
     this.venue = instrumented.venue;
     this.orderCounts = instrumented.counts;
     this.gates = new GateTracker(() => this.scheduler.now(), this.metrics);
+    this.sinkGates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.sink = new ExecutionSink(this.venue, sinkConfigOf(this.config, options.cloidSeed, options.executor), this.scheduler);
   }
 
@@ -231,7 +235,11 @@ export class QuoteflowService {
         ...(reference$ ? { reference$ } : {}),
         scheduler: this.scheduler,
         szDecimals: meta.szDecimals,
-        probe: { flow: (a, operator, direction) => this.metrics.operatorEvents.inc({ asset: a, operator, direction }) },
+        probe: {
+          flow: (a, operator, direction) => this.metrics.operatorEvents.inc({ asset: a, operator, direction }),
+          rejected: (a, reason) => this.metrics.dataQualityRejects.inc({ asset: a, reason }),
+        },
+        ...(this.sink.executor.quota ? { quotaState$: this.sink.executor.quota.state$ } : {}),
       },
       this.registry,
     );
@@ -249,7 +257,7 @@ export class QuoteflowService {
         if (rt) {
           rt.fills++;
           rt.fillsBySource[f.source] = (rt.fillsBySource[f.source] ?? 0) + 1;
-          const closed = [this.gates.closedReason(f.asset)].filter((x): x is string => x !== undefined);
+          const closed = [this.gates.closedReason(f.asset), this.sinkGates.closedReason(f.asset)].filter((x): x is string => x !== undefined);
           const vol = rt.pipeline$.value.market();
           this.journal?.write(fillLine(f, g.flag, rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined)));
         }
@@ -281,7 +289,12 @@ export class QuoteflowService {
         }
       }),
     );
-    this.subs.add(this.sink.gates$.subscribe((g) => log.info({ asset: g.asset, reason: g.reason?.kind ?? "open" }, "sink gate")));
+    this.subs.add(
+      this.sink.gates$.subscribe((g) => {
+        this.sinkGates.set(g.asset, g.reason?.kind);
+        log.info({ asset: g.asset, reason: g.reason?.kind ?? "open" }, "sink gate");
+      }),
+    );
   }
 
   private wireMarkouts(): void {
@@ -315,6 +328,7 @@ export class QuoteflowService {
         assets[a] = { pnl, position, mid };
       }
       this.gates.settle();
+      this.sinkGates.settle();
       this.samples.push({ time: this.scheduler.now(), assets, quota });
     };
     const scheduler = this.scheduler;
@@ -350,11 +364,16 @@ export class QuoteflowService {
         ask: asks.length ? Math.min(...asks) : undefined,
         position: this.sink.position(rt.asset),
         pnl: this.sink.pnl.total(rt.asset, mid),
-        closedBy: kill.active ? `KillSwitch:${kill.trip.trigger}` : this.gates.closedReason(rt.asset),
+        closedBy: kill.active ? `KillSwitch:${kill.trip.trigger}` : (this.gates.closedReason(rt.asset) ?? this.sinkGates.closedReason(rt.asset)),
         fills: rt.fills,
         quotaHeadroom: quota.length ? Math.min(...quota) : undefined,
       };
     });
+  }
+
+  /** Milliseconds closed per asset and reason: pipeline gates and the sink's own. */
+  gatedMs(): Record<string, Record<string, number>> {
+    return mergeGateTotals(this.gates.totals(), this.sinkGates.totals());
   }
 
   /** Per-asset totals for the report. */
@@ -424,6 +443,7 @@ export class QuoteflowService {
     for (const rt of this.assets.values()) rt.stop$.next();
     this.subs.unsubscribe();
     this.gates.settle();
+    this.sinkGates.settle();
     await this.journal?.close();
     log.info({ stillResting: this.sink.liveOrders().length, ms: Math.round(performance.now() - t0), journalLines: this.journal?.count ?? 0 }, "shutdown complete");
   }
