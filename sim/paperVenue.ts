@@ -9,7 +9,10 @@ import type { AccountSnapshot, OrderStatusAnswer, OrderUpdate, RateLimitSnapshot
 import type { ConnectionState, DecodeErrorEvent, Venue } from "../streams/venue.js";
 import { PaperExchange, type PaperExchangeOptions, type SimVenueTruth } from "./exchange.js";
 
-/** Build a venue with its own exchange (started at once), or attach to a shared exchange. */
+/**
+ * Build a venue with its own exchange (started at once), or attach another account to a shared
+ * exchange (`{ exchange, user }`; the exchange is started by whoever built it — `exchange.start()`).
+ */
 export type PaperVenueOptions =
   | (PaperExchangeOptions & { readonly user?: string; readonly name?: string })
   | { readonly exchange: PaperExchange; readonly user: string; readonly name?: string };

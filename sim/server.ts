@@ -35,7 +35,6 @@ import { syntheticMarket } from "./synthetic.js";
 import { replayMarket } from "./market.js";
 import type { ReferenceQuote, TradeEvent } from "../streams/market.js";
 import { simInfoWeight } from "./rateLimits.js";
-import { simUniverseFor } from "./meta.js";
 import { simAllMids, simFillWire, simInfo } from "./serverInfo.js";
 import { SIM_TEXT, unknownSignerText } from "./texts.js";
 
@@ -547,10 +546,8 @@ export async function runSimCommand(args: readonly string[], deps: SimCommandDep
     if (!deps.loadRecording) throw new Error("sim: --data needs a recording reader (the CLI passes sources/recordings)");
     market = replayMarket(deps.loadRecording(dataPath), { loop: true, seed: o.seed });
   } else {
-    const specs = o.synthetic ?? [{ name: "BTC", startPx: START_PX["BTC"]! }];
-    const universe = simUniverseFor(specs.map((a) => a.name));
     market = syntheticMarket({
-      assets: specs.map((a) => ({ ...a, szDecimals: universe.find((m) => m.name === a.name)?.szDecimals ?? 2 })),
+      assets: o.synthetic ?? [{ name: "BTC", startPx: START_PX["BTC"]! }],
       seed: o.seed,
     });
   }

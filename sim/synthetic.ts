@@ -7,10 +7,12 @@ import type { SimMarket, SimMarketEvent } from "./market.js";
 import { SimRng } from "./prng.js";
 import { simRoundPrice, simTickAt } from "./format.js";
 import type { SimRange } from "./faults.js";
+import { simUniverseFor } from "./meta.js";
 
 export interface SyntheticAssetSpec {
   readonly name: string;
   readonly startPx: number;
+  /** Default: the cassette universe's (BTC 5, ETH 4, …), else 2. */
   readonly szDecimals?: number;
   /** Diffusion volatility, bps per √second. Default 1.5. */
   readonly volBpsPerSqrtSec?: number;
@@ -64,14 +66,17 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
   const medianUsd = options.medianNotionalUsd ?? 2_000;
   const nLevels = options.levels ?? 20;
   const duration = options.durationMs ?? Infinity;
+  // szDecimals default to the cassette universe (BTC 5, ETH 4, …), 2 for names outside it
+  const universe = simUniverseFor(options.assets.map((a) => a.name));
+  const szd = (a: SyntheticAssetSpec): number => a.szDecimals ?? universe.find((m) => m.name === a.name)?.szDecimals ?? 2;
   return {
     kind: "synthetic",
-    assets: options.assets.map((a) => ({ name: a.name, szDecimals: a.szDecimals ?? 2 })),
+    assets: options.assets.map((a) => ({ name: a.name, szDecimals: szd(a) })),
     open(startTime: number): Iterator<SimMarketEvent> {
       const rng = new SimRng(options.seed ?? 1, "synthetic");
       const states: AssetState[] = options.assets.map((spec) => ({
         spec,
-        szDecimals: spec.szDecimals ?? 2,
+        szDecimals: szd(spec),
         latent: spec.startPx,
         history: [{ t: startTime, px: spec.startPx }],
         bestBid: 0,
