@@ -81,7 +81,8 @@ interface Pending {
   readonly resolved: boolean[];
   unresolved: number;
   done: boolean;
-  timer: Subscription | undefined;
+  /** Scheduler time at which it is emitted whatever is known (arrival + staleAfterMs). */
+  readonly deadline: number;
 }
 
 /**
@@ -109,7 +110,8 @@ interface Pending {
  *   `adverseBps = side × (mid − midAtPlacement) / midAtPlacement × 10⁴`; non-finite results are null.
  * - Bounded memory: at most `maxPending` fills wait (the oldest is emitted incomplete to make room);
  *   mids per asset are pruned to `lookbackMs` behind the newest plus what waiting fills still need
- *   (and never more than `maxMidsPerAsset`). All state is per subscription.
+ *   (and never more than `maxMidsPerAsset`). One scheduler timer serves all waiting fills. All
+ *   state is per subscription.
  * - When the fill source completes, waiting fills are still emitted (as their mids come or at their
  *   stale time) and the output completes after the last one.
  *
@@ -178,8 +180,6 @@ export function markoutWindow(
         if (p.done) return;
         p.done = true;
         live--;
-        p.timer?.unsubscribe();
-        p.timer = undefined;
         const list = detached ? undefined : pendingByAsset.get(p.fill.asset);
         if (list !== undefined) {
           const i = list.indexOf(p);
@@ -201,6 +201,29 @@ export function markoutWindow(
           if (!p.resolved[i]) p.mids[i] = buffer === undefined ? null : buffer.atOrBefore(p.due[i]!);
         }
         finish(p);
+      };
+
+      // Deadlines are arrival + a constant, so arrival order is deadline order: one timer, armed for
+      // the oldest waiting fill, serves them all (a timer per fill costs O(n) per schedule on a
+      // VirtualTimeScheduler). A fill that finishes early leaves a harmless early wake-up.
+      let staleTimer: Subscription | undefined;
+      const armStale = (): void => {
+        if (staleTimer !== undefined || live === 0) return;
+        while (orderHead < order.length && order[orderHead]!.done) orderHead++;
+        const head = order[orderHead];
+        if (head === undefined) return;
+        staleTimer = scheduler.schedule(onStale, Math.max(0, head.deadline - scheduler.now()));
+      };
+      const onStale = (): void => {
+        staleTimer = undefined;
+        const now = scheduler.now();
+        for (;;) {
+          while (orderHead < order.length && order[orderHead]!.done) orderHead++;
+          const head = order[orderHead];
+          if (head === undefined || head.deadline > now || subscriber.closed) break;
+          expire(head);
+        }
+        if (!subscriber.closed) armStale();
       };
 
       const midSubscription = mids$.subscribe({
@@ -254,7 +277,7 @@ export function markoutWindow(
             resolved: horizons.map(() => false),
             unresolved: horizons.length,
             done: false,
-            timer: undefined,
+            deadline: scheduler.now() + staleAfterMs,
           };
           for (let i = 0; i < horizons.length; i++) {
             if (newest > p.due[i]!) {
@@ -280,7 +303,7 @@ export function markoutWindow(
             pendingByAsset.set(fill.asset, list);
           }
           list.push(p);
-          p.timer = scheduler.schedule(() => expire(p), staleAfterMs);
+          armStale();
         },
         error: (err: unknown) => subscriber.error(err),
         complete: () => {
@@ -292,7 +315,7 @@ export function markoutWindow(
       return () => {
         sourceSubscription.unsubscribe();
         midSubscription.unsubscribe();
-        for (let i = orderHead; i < order.length; i++) order[i]!.timer?.unsubscribe();
+        staleTimer?.unsubscribe();
       };
     });
 }
