@@ -667,7 +667,9 @@ export class PaperExchange {
   }
 
   private cancel(acct: SimAccount, asset: string, oid: number | undefined, sentAt: number, pending: Pending): CancelResult {
-    const assetId = this.metaByName.get(asset)?.id ?? -1;
+    const meta = this.metaByName.get(asset);
+    if (!meta) return { kind: "Failed", code: "Other", error: SIM_TEXT.unknownAsset };
+    const assetId = meta.id;
     const o = oid === undefined ? undefined : this.live.get(oid);
     if (!o || o.user !== acct.user || o.asset !== asset) {
       const text = withAsset(SIM_TEXT.missingOrder, assetId);

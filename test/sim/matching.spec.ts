@@ -164,6 +164,20 @@ describe("paper venue matching (no faults)", () => {
     expect(h.updates.map((u) => u.status)).toEqual(["open", "canceled"]);
   });
 
+  it("a cancel for an asset the venue does not list fails per element", () => {
+    const h = harness([book(T0, [[100, 5]], [[101, 5]])]);
+    const r = h.at(10, { type: "cancel", cancels: [{ asset: "NOPE", oid: 1 }, { asset: "BTC", oid: 1 }] });
+    h.scheduler.flush();
+    expect(r[0]).toEqual({
+      ok: true,
+      type: "cancel",
+      statuses: [
+        { kind: "Failed", code: "Other", error: "Unknown asset." },
+        { kind: "AlreadyFilled", error: "Order was never placed, already canceled, or filled. asset=0" },
+      ],
+    });
+  });
+
   it("reveals AlreadyCancelled when asked to (the wire text cannot tell)", () => {
     const h = harness([book(T0, [[100, 5]], [[101, 5]])], [], { revealCancelOutcome: true });
     h.at(10, { type: "order", orders: [order(99, 1, true, "Alo", 1)] });
