@@ -109,10 +109,12 @@ function signerFromHex(hex: string): Secp256k1Signer {
 
 function signerOf(wallet: Wallet | string): Secp256k1Signer {
   if (typeof wallet !== "string") {
-    if (!(wallet instanceof Wallet)) throw new HlSigningError("wallet must be an ethers Wallet or a private key string");
+    // any ethers BaseWallet (Wallet, HDNodeWallet from Wallet.createRandom()) carries privateKey
+    const pk = typeof wallet === "object" && wallet !== null ? (wallet as { privateKey?: unknown }).privateKey : undefined;
+    if (typeof pk !== "string") throw new HlSigningError("wallet must be an ethers Wallet or a private key string");
     let cached = walletCache.get(wallet);
     if (cached === undefined) {
-      cached = signerFromHex(wallet.privateKey);
+      cached = signerFromHex(pk);
       walletCache.set(wallet, cached);
     }
     return cached;

@@ -239,6 +239,12 @@ describe("FACTS §8 vectors", () => {
     expect(t9.v).toBe(28);
   });
 
+  it("accepts an HDNodeWallet (Wallet.createRandom) like a Wallet", async () => {
+    const w = Wallet.createRandom();
+    const sig = signL1ActionSync({ wallet: w as unknown as Wallet, action: T3, nonce: 9, isMainnet: false });
+    expect(recoverL1Signer({ action: T3, nonce: 9, isMainnet: false, signature: sig })).toBe(w.address);
+  });
+
   it("the key's address", () => {
     expect(hlWalletAddress(KEY)).toBe(ADDRESS);
   });
