@@ -131,7 +131,8 @@ export class HlHttpClient {
             finished = true;
             deadline.unsubscribe();
             const msg = err instanceof Error ? err.message : String(err);
-            subscriber.error(err instanceof HlTransportError ? err : new HlTransportError(`POST ${path} failed: ${msg}`, sent, { cause: err }));
+            const reached = !connectFailure(err);
+            subscriber.error(err instanceof HlTransportError ? err : new HlTransportError(`POST ${path} failed: ${msg}`, sent && reached, { cause: err }));
           },
         );
       return () => {
@@ -147,6 +148,16 @@ export class HlHttpClient {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/** Errors raised before a connection existed: the request cannot have reached the venue. */
+const CONNECT_CODES = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+function connectFailure(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== null && typeof e === "object" && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && CONNECT_CODES.has(code)) return true;
+  }
+  return false;
 }
 
 function httpError(a: HlHttpAnswer): HlHttpError {

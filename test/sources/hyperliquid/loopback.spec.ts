@@ -7,6 +7,7 @@ import { filter, firstValueFrom, take, toArray, type Subscription } from "rxjs";
 import {
   HlReadOnlyError,
   HlTimeoutError,
+  HlTransportError,
   HlWsClient,
   HyperliquidVenue,
   hlIsMainnet,
@@ -241,6 +242,30 @@ describe("loopback: submit", () => {
     expect(err).toBeInstanceOf(HlTimeoutError);
     expect((err as HlTimeoutError).sent).toBe(true);
     expect(s.wsMessages.filter((m) => m["method"] === "post")).toHaveLength(1);
+  });
+
+  it("a connection dropped mid-request errors once, marked sent, and is not retried", async () => {
+    const s = await start({ onHttp: httpOk });
+    s.http.prependListener("request", (req, res) => {
+      if (req.url === "/exchange") req.on("end", () => res.socket?.destroy());
+    });
+    const v = venue(s);
+    const err = await firstValueFrom(v.submit(ORDER)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HlTransportError);
+    expect((err as HlTransportError).sent).toBe(true);
+    expect(s.httpRequests.filter((r) => r.path === "/exchange")).toHaveLength(1);
+  });
+
+  it("a refused connection is marked not sent (safe to resend)", async () => {
+    const s = await start({});
+    const base = s.baseUrl;
+    await s.close();
+    server = undefined;
+    const v = new HyperliquidVenue({ baseUrl: base, wallet: KEY, userAddress: USER, http: { timeoutMs: 2000 } });
+    venues.push(v);
+    const err = await firstValueFrom(v.rateLimit()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HlTransportError);
+    expect((err as HlTransportError).sent).toBe(false);
   });
 
   it("refuses to submit without a wallet", async () => {
