@@ -4,10 +4,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
 import { filter, firstValueFrom, timeout, type Subscription } from "rxjs";
 import { HyperliquidVenue } from "../../sources/hyperliquid/index.js";
-import { replayMarket, startPaperServer, type PaperServer } from "../../sim/index.js";
+import { replayMarket, startPaperServer, syntheticMarket, type PaperServer } from "../../sim/index.js";
 import type { OrderUpdate } from "../../streams/orders.js";
 import type { VenueFill } from "../../streams/fill.js";
-import { book, order, trade } from "./helpers.js";
+import { book, cloid, order, trade } from "./helpers.js";
 
 const KEY_A = "0x" + "33".repeat(32); // test-only keys
 const KEY_B = "0x" + "44".repeat(32);
@@ -75,5 +75,35 @@ describe("HyperliquidVenue (the live client) against the paper server", () => {
     await firstValueFrom(owner.account());
     const r = await firstValueFrom(wrong.submit({ type: "order", orders: [order(99000, 0.001, true, "Alo", 1)] }));
     expect(r).toMatchObject({ ok: false, error: `L1 error: User or API Wallet ${new Wallet(KEY_B).address.toLowerCase()} does not exist.` });
+  });
+
+  it("under the hostile profile the server stays up and /info agrees with the venue truth", async () => {
+    const market = syntheticMarket({ assets: [{ name: "BTC", startPx: 100_000 }], seed: 5, bookIntervalMs: 200, uninformedPerSec: 5, informedPerSec: 2 });
+    server = await startPaperServer({ market, seed: 5, faults: { profile: "hostile", dropoutsPerHour: 1_800, dropoutMs: [300, 800] } });
+    const venue = new HyperliquidVenue({ baseUrl: server.url, wallet: KEY_A, userAddress: ADDR });
+    venues.push(venue);
+    await firstValueFrom(venue.account());
+    subs.push(venue.fills$.subscribe());
+    let k = 0;
+    const until = Date.now() + 4_000;
+    while (Date.now() < until) {
+      const b = server.exchange.currentBook("BTC");
+      if (b?.bids[0] && b.asks[0]) {
+        const batch = { type: "order" as const, orders: [order(b.bids[0].px, 0.001, true, "Gtc", ++k), order(b.asks[0].px, 0.001, false, "Gtc", ++k)] };
+        await firstValueFrom(venue.submit(batch)).catch(() => undefined);
+        if (k % 6 === 0) await firstValueFrom(venue.submit({ type: "cancelByCloid", cancels: [{ asset: "BTC", cloid: cloid(k - 3) }] })).catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const kinds = new Set(server.exchange.faults.map((f) => f.kind));
+    expect(kinds.size).toBeGreaterThan(2);
+    // venue truth vs what the client reads over HTTP, once quiet: market stopped, in-flight requests landed
+    server.exchange.stop();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const snap = await firstValueFrom(venue.account());
+    const truth = server.exchange.truth(ADDR);
+    expect(snap.openOrders.map((o) => o.oid).sort()).toEqual(truth.openOrders.map((o) => o.oid).sort());
+    expect(snap.positions.map((p) => [p.asset, p.szi])).toEqual(truth.positions.map((p) => [p.asset, p.szi]));
+    expect(truth.fills.length).toBeGreaterThan(0);
   });
 });
