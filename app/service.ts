@@ -364,7 +364,7 @@ export class QuoteflowService {
         ask: asks.length ? Math.min(...asks) : undefined,
         position: this.sink.position(rt.asset),
         pnl: this.sink.pnl.total(rt.asset, mid),
-        closedBy: kill.active ? `KillSwitch:${kill.trip.trigger}` : (this.gates.closedReason(rt.asset) ?? this.sinkGates.closedReason(rt.asset)),
+        closedBy: this.stopped ? "shutdown" : kill.active ? `KillSwitch:${kill.trip.trigger}` : (this.gates.closedReason(rt.asset) ?? this.sinkGates.closedReason(rt.asset)),
         fills: rt.fills,
         quotaHeadroom: quota.length ? Math.min(...quota) : undefined,
       };
