@@ -105,6 +105,9 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     }
     await yieldToLoop();
   }
+  // The market is over: what follows (waiting for markouts, shutdown) is not trading time.
+  const marketEnd = scheduler.now();
+  const gatedMs = service.gatedMs();
   // Let markouts of the last fills complete (their horizons), then stop: cancel everything.
   const markoutWait = Math.max(...config.assets.flatMap((a) => a.markouts.horizonsMs)) + 1000;
   scheduler.maxFrames = scheduler.now() + markoutWait;
@@ -128,13 +131,13 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     title: "quoteflow replay",
     recording: choice.description,
     startTime: start,
-    endTime: scheduler.now(),
+    endTime: marketEnd,
     wallMs: performance.now() - wall0,
     events: service.events,
     assets: config.assets.map((a) => a.asset),
     samples: service.samples,
     markouts: service.markouts,
-    gatedMs: service.gatedMs(),
+    gatedMs,
     perAsset: service.totals(),
     orders: { ...service.orderCounts },
     journalPath: service.journal?.path,

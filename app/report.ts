@@ -116,7 +116,7 @@ interface Series {
 }
 
 /** A line chart as an inline <svg>; x labels formatted by `xLabel`. */
-export function lineChart(title: string, series: readonly Series[], xLabel: (x: number) => string, yUnit: string): string {
+export function lineChart(title: string, series: readonly Series[], xLabel: (x: number) => string, yUnit: string, xTicksAt?: readonly number[]): string {
   const W = 760;
   const H = 240;
   const L = 64;
@@ -147,7 +147,7 @@ export function lineChart(title: string, series: readonly Series[], xLabel: (x: 
   const yTicks = [y0 + pad, (y0 + y1) / 2, y1 - pad]
     .map((v) => `<text x="${L - 6}" y="${sy(v) + 4}" text-anchor="end" font-size="11">${fmt(v)}</text><line x1="${L}" x2="${W - R}" y1="${sy(v)}" y2="${sy(v)}" stroke="#eee"/>`)
     .join("");
-  const xTicks = [x0, (x0 + x1) / 2, x1].map((v) => `<text x="${sx(v)}" y="${H - 14}" text-anchor="middle" font-size="11">${esc(xLabel(v))}</text>`).join("");
+  const xTicks = (xTicksAt ?? [x0, (x0 + x1) / 2, x1]).map((v) => `<text x="${sx(v)}" y="${H - 14}" text-anchor="middle" font-size="11">${esc(xLabel(v))}</text>`).join("");
   const zero = y0 < 0 && y1 > 0 ? `<line x1="${L}" x2="${W - R}" y1="${sy(0)}" y2="${sy(0)}" stroke="#999" stroke-dasharray="3,3"/>` : "";
   return `<figure><figcaption>${esc(title)} <small>(${esc(yUnit)})</small></figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${yTicks}${zero}${paths}${xTicks}${legend}<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" stroke="#333"/></svg></figure>`;
 }
@@ -188,21 +188,30 @@ export function renderHtmlReport(d: ReportData): string {
     "USD",
   );
   const curves = markoutCurves(d.markouts);
-  const horizonLabel = (h: number) => (h >= 1000 ? `${h / 1000} s` : `${h} ms`);
+  // Horizons are spaced evenly (500 ms, 2 s, 10 s would crowd on a linear axis).
+  const horizons = [...new Set(d.markouts.map((m) => m.horizonMs))].sort((a, b) => a - b);
+  const at = (h: number) => horizons.indexOf(h);
+  const horizonLabel = (i: number) => {
+    const h = horizons[Math.round(i)] ?? 0;
+    return h >= 1000 ? `${h / 1000} s` : `${h} ms`;
+  };
+  const ticks = horizons.map((_, i) => i);
   const markoutBySource = lineChart(
     "Markout by horizon and generation source",
-    Object.entries(curves).map(([name, pts]) => ({ name: `${name} (n=${pts[0]?.n ?? 0})`, points: pts.map((p) => [p.horizonMs, p.meanBps] as const) })),
+    Object.entries(curves).map(([name, pts]) => ({ name: `${name} (n=${pts[0]?.n ?? 0})`, points: pts.map((p) => [at(p.horizonMs), p.meanBps] as const) })),
     horizonLabel,
     "mean bps, positive = the market moved our way",
+    ticks,
   );
   const markoutByAsset = lineChart(
     "Markout by horizon and asset",
     d.assets.map((a) => {
       const c = markoutCurves(d.markouts.filter((m) => m.asset === a))["all"] ?? [];
-      return { name: a, points: c.map((p) => [p.horizonMs, p.meanBps] as const) };
+      return { name: a, points: c.map((p) => [at(p.horizonMs), p.meanBps] as const) };
     }),
     horizonLabel,
     "mean bps",
+    ticks,
   );
   const gated = barChart(
     "Time spent gated, by asset and reason",

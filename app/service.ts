@@ -373,6 +373,8 @@ export class QuoteflowService {
 
   /** Milliseconds closed per asset and reason: pipeline gates and the sink's own. */
   gatedMs(): Record<string, Record<string, number>> {
+    this.gates.settle();
+    this.sinkGates.settle();
     return mergeGateTotals(this.gates.totals(), this.sinkGates.totals());
   }
 
