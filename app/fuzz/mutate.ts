@@ -110,7 +110,13 @@ const INVALID_UTF8: readonly number[][] = [[0xff], [0xc3, 0x28], [0x80], [0xed, 
  * Mutations of one well-formed value. `strictKeys`: unknown keys must be rejected (config files),
  * not ignored (wire decoders).
  */
-export function mutationArb(base: unknown, options: { readonly strictKeys?: boolean; readonly yamlDupKeys?: boolean } = {}): fc.Arbitrary<Mutation> {
+export function mutationArb(
+  base: unknown,
+  options: { readonly strictKeys?: boolean; readonly yamlDupKeys?: boolean; /** Cap on nesting depth and huge-string length (slow parsers). */ readonly maxSize?: number } = {},
+): fc.Arbitrary<Mutation> {
+  const cap = (n: number) => Math.min(n, options.maxSize ?? Infinity);
+  const sized = (min: number, mid: number, max: number) =>
+    fc.oneof({ arbitrary: fc.integer({ min: cap(min), max: cap(mid) }), weight: 9 }, { arbitrary: fc.integer({ min: cap(mid), max: cap(max) }), weight: 1 });
   const value = base as Json;
   const all = nodes(value);
   const leaves = all.filter(([, v]) => v === null || typeof v !== "object");
@@ -189,7 +195,7 @@ export function mutationArb(base: unknown, options: { readonly strictKeys?: bool
   if (numericStrings.length > 0) {
     arbs.push(
       fc.tuple(pickNode(numericStrings), fc.constantFrom(...BAD_NUMERIC_STRINGS)).map(([[p], s]) => ({ kind: "badNumericString" as const, expect: "reject" as const, path: pathText(p), text: JSON.stringify(setAt(value, p, s)) })),
-      fc.tuple(pickNode(numericStrings), fc.oneof({ arbitrary: fc.integer({ min: 400, max: 10_000 }), weight: 9 }, { arbitrary: fc.integer({ min: 10_000, max: 200_000 }), weight: 1 })).map(([[p], n]) => ({
+      fc.tuple(pickNode(numericStrings), sized(400, 10_000, 200_000)).map(([[p], n]) => ({
         kind: "hugeString" as const,
         expect: "reject" as const,
         path: pathText(p),
@@ -213,7 +219,7 @@ export function mutationArb(base: unknown, options: { readonly strictKeys?: bool
   }
   if (plainStrings.length > 0) {
     arbs.push(
-      fc.tuple(pickNode(plainStrings), fc.oneof({ arbitrary: fc.integer({ min: 1_000, max: 10_000 }), weight: 9 }, { arbitrary: fc.integer({ min: 10_000, max: 200_000 }), weight: 1 })).map(([[p], n]) => ({
+      fc.tuple(pickNode(plainStrings), sized(1_000, 10_000, 200_000)).map(([[p], n]) => ({
         kind: "hugeString" as const,
         expect: "either" as const,
         path: pathText(p),
@@ -225,7 +231,7 @@ export function mutationArb(base: unknown, options: { readonly strictKeys?: bool
     arbs.push(
       fc.tuple(pickNode(all), fc.nat()).map(([[p, v], k]) => ({ kind: "wrongType" as const, expect: "reject" as const, path: pathText(p), text: JSON.stringify(setAt(value, p, wrongValue(v, k))) })),
       pickNode(all.filter(([, v]) => v !== null)).map(([p]) => ({ kind: "nullified" as const, expect: "either" as const, path: pathText(p), text: JSON.stringify(setAt(value, p, null)) })),
-      fc.tuple(pickNode(all), fc.oneof({ arbitrary: fc.integer({ min: 100, max: 2_000 }), weight: 9 }, { arbitrary: fc.integer({ min: 2_000, max: 20_000 }), weight: 1 })).map(([[p], depth]) => {
+      fc.tuple(pickNode(all), sized(100, 2_000, 20_000)).map(([[p], depth]) => {
         const table: string[] = [];
         return { kind: "deepNesting" as const, expect: "reject" as const, path: pathText(p), text: render(setAt(value, p, raw("[".repeat(depth) + "]".repeat(depth), table)), table) };
       }),

@@ -84,7 +84,7 @@ function short(s: string): string {
 }
 
 /** Mutations that change one value in place (or remove it). */
-const VALUE_KINDS = new Set<MutationKind>(["wrongType", "nullified", "deepNesting", "badNumber", "badNumericString", "hugeString", "hugeNumber", "missingField"]);
+const VALUE_KINDS = new Set<MutationKind>(["invalidUtf8", "wrongType", "nullified", "deepNesting", "badNumber", "badNumericString", "hugeString", "hugeNumber", "missingField"]);
 
 function allPaths(v: unknown, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   if (at.length > 0) out.push(at);
@@ -153,8 +153,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     { name: "WS frames (envelope + channel decoders)", weight: 0.4, arb: seeded(s.wsFrames, (f) => f), feed: (t) => decodeWsFrameText(t) },
     { name: "HTTP /info answers (info decoders)", weight: 0.15, arb: seeded(s.infoBodies, (b) => b.body), feed: (t, i) => decodeInfoBodyText(s.infoBodies[i]!.type, t) },
     { name: "HTTP /exchange answers", weight: 0.1, arb: seeded(s.exchangeResponses, (r) => r.body), feed: (t, i) => decodeExchangeResponseText(s.exchangeResponses[i]!.batch, t) },
-    { name: "config loader (.json)", weight: 0.05, arb: seeded([s.config], (c) => c, { strictKeys: true }), feed: (t) => loadConfigText(t, "fuzz.json") },
-    { name: "config loader (.yaml)", weight: 0.05, arb: seeded([s.config], (c) => c, { strictKeys: true, yamlDupKeys: true }), feed: (t) => loadConfigText(t, "fuzz.yaml") },
+    { name: "config loader (.json)", weight: 0.08, arb: seeded([s.config], (c) => c, { strictKeys: true }), feed: (t) => loadConfigText(t, "fuzz.json") },
+    { name: "config loader (.yaml)", weight: 0.02, arb: seeded([s.config], (c) => c, { strictKeys: true, yamlDupKeys: true, maxSize: 2_000 }), feed: (t) => loadConfigText(t, "fuzz.yaml") },
     {
       name: "paper venue /info handler",
       weight: 0.1,

@@ -12,7 +12,7 @@ export function renderFuzzTable(r: FuzzResult): string {
     const statuses = Object.entries(lb.byStatus)
       .map(([s, n]) => `${s}×${n}`)
       .join(" ");
-    rows.push(`| paper venue server over loopback (HTTP ${statuses}) | ${lb.requests} | ${lb.rejected} | ${lb.accepted} | — | ${lb.serverErrors + lb.connectionErrors} | — | — | ${lb.noMessage} | ${lb.stateChanged === 0 ? "unchanged" : `${lb.stateChanged} changed`} | — |`);
+    rows.push(`| paper venue server over loopback (HTTP ${statuses}) | ${lb.requests} | ${lb.rejected} | ${lb.accepted} | — | ${lb.serverErrors + lb.connectionErrors} | — | — | ${lb.noMessage} | ${lb.stateChanged === 0 ? "unchanged" : `${lb.stateChanged} changed`} | — | ${(lb.wallMs / 1000).toFixed(1)} s |`);
   }
   const table = [
     "| boundary | frames | rejected | accepted | bad inputs rejected with a message | crashes | bad accepted | harmless changed result | no message | state | mutation kinds | time |",
