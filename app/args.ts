@@ -16,6 +16,8 @@ export interface RunArgs {
   readonly metricsPort: number;
   readonly config: string | undefined;
   readonly keyFile: string | undefined;
+  /** Another Hyperliquid-protocol endpoint for --venue hyperliquid (e.g. a `quoteflow sim`). */
+  readonly apiUrl: string | undefined;
   readonly iUnderstandMainnet: boolean;
   readonly seed: number;
   readonly faults: string;
@@ -69,6 +71,8 @@ Usage: quoteflow run [options]
                               hyperliquid: the real exchange (needs an agent key, see below).
   --network testnet|mainnet   for --venue hyperliquid (default testnet)
   --i-understand-mainnet      required with --network mainnet
+  --api-url <url>             with --venue hyperliquid: another endpoint speaking the protocol,
+                              e.g. a paper venue started by \`quoteflow sim\` (signs as testnet)
   --key-file <file>           agent (API wallet) key file, mode 600; otherwise the key is read
                               from QUOTEFLOW_PRIVATE_KEY. Never pass a key as a flag.
   --duration <s>              stop by itself after s seconds (default: run until SIGINT/SIGTERM)
@@ -167,6 +171,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
           network: { type: "string" },
           "i-understand-mainnet": { type: "boolean", default: false },
           "key-file": { type: "string" },
+          "api-url": { type: "string" },
           duration: { type: "string" },
           "metrics-port": { type: "string" },
           config: { type: "string" },
@@ -176,12 +181,16 @@ export function parseCli(argv: readonly string[]): CliArgs {
           help: { type: "boolean", short: "h", default: false },
         },
       });
+      const venue = oneOf(values.venue, "venue", ["paper", "hyperliquid"] as const, "paper");
+      if (values["api-url"] !== undefined && venue !== "hyperliquid") throw new UsageError("--api-url: only with --venue hyperliquid");
+      if (values["api-url"] !== undefined && !/^https?:\/\/[^\s]+$/.test(values["api-url"])) throw new UsageError(`--api-url: expected an http(s) URL, got "${values["api-url"]}"`);
       return {
         command,
-        venue: oneOf(values.venue, "venue", ["paper", "hyperliquid"] as const, "paper"),
+        venue,
         network: oneOf(values.network, "network", ["testnet", "mainnet"] as const, "testnet"),
         iUnderstandMainnet: values["i-understand-mainnet"] ?? false,
         keyFile: values["key-file"],
+        apiUrl: values["api-url"],
         durationSec: num(values.duration, "duration"),
         metricsPort: int(values["metrics-port"], "metrics-port", 9464),
         config: values.config,

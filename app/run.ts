@@ -6,7 +6,7 @@ import { Wallet } from "ethers";
 import type { Logger } from "pino";
 import { asyncScheduler } from "rxjs";
 import { type PaperServer, startPaperServer } from "../sim/server.js";
-import { HL_MAINNET_API_URL, HL_TESTNET_API_URL, HyperliquidVenue } from "../sources/hyperliquid/venue.js";
+import { HL_MAINNET_API_URL, HL_TESTNET_API_URL, HyperliquidVenue, hlIsMainnet } from "../sources/hyperliquid/venue.js";
 import type { RunArgs } from "./args.js";
 import { ConfigError, type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
 import { fileStamp } from "./journal.js";
@@ -59,13 +59,15 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     venue = new HyperliquidVenue({ baseUrl: paper.url, wallet: wallet.privateKey, userAddress: wallet.address, name: "paper" });
     log.info({ paper: paper.url, market: market.description, faults: args.faults, seed: args.seed, account: wallet.address }, "paper venue listening on loopback");
   } else {
-    if (args.network === "mainnet" && !args.iUnderstandMainnet)
-      throw new RefusedError("refusing mainnet without --i-understand-mainnet (real money: start on testnet)");
+    const baseUrl = args.apiUrl ?? (args.network === "mainnet" ? HL_MAINNET_API_URL : HL_TESTNET_API_URL);
+    const mainnet = hlIsMainnet(baseUrl);
+    if (mainnet && !args.iUnderstandMainnet) throw new RefusedError("refusing mainnet without --i-understand-mainnet (real money: start on testnet)");
     const key = loadAgentKey(args.keyFile !== undefined ? { keyFile: args.keyFile } : {});
     const wallet = new Wallet(key.privateKey);
     const account = process.env["QUOTEFLOW_ACCOUNT"] ?? wallet.address;
-    venue = new HyperliquidVenue({ baseUrl: args.network === "mainnet" ? HL_MAINNET_API_URL : HL_TESTNET_API_URL, wallet, userAddress: account, name: `hyperliquid-${args.network}` });
-    log.info({ network: args.network, account, signer: wallet.address, keySource: key.source }, "live venue");
+    const network = mainnet ? "mainnet" : args.apiUrl ? baseUrl : "testnet";
+    venue = new HyperliquidVenue({ baseUrl, wallet, userAddress: account, name: `hyperliquid-${mainnet ? "mainnet" : args.apiUrl ? "custom" : "testnet"}` });
+    log.info({ network, account, signer: wallet.address, keySource: key.source }, "live venue");
   }
 
   const metrics = createMetrics();

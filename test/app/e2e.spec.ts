@@ -12,6 +12,9 @@ import { defaultConfigPath } from "../../app/config.js";
 import { JournalLine } from "../../app/journal.js";
 import { createRootLogger } from "../../app/logger.js";
 import { runService } from "../../app/run.js";
+import { chmodSync } from "node:fs";
+import { defaultMarket } from "../../app/markets.js";
+import { startPaperServer } from "../../sim/server.js";
 import { decodeWith } from "../../streams/index.js";
 
 function capture(): { stream: Writable; text: () => string } {
@@ -46,7 +49,7 @@ describe("quoteflow run on the paper venue (in-process, loopback)", () => {
     let metricsText = "";
     const args: RunArgs = {
       command: "run", venue: "paper", network: "testnet", durationSec: 12, metricsPort: 0, config: configPath,
-      keyFile: undefined, iUnderstandMainnet: false, seed: 3, faults: "realistic", status: true, help: false,
+      keyFile: undefined, apiUrl: undefined, iUnderstandMainnet: false, seed: 3, faults: "realistic", status: true, help: false,
     };
     const result = await runService(args, {
       log,
@@ -83,6 +86,48 @@ describe("quoteflow run on the paper venue (in-process, loopback)", () => {
     for (const text of [logs.text(), status.text(), metricsText, readFileSync(result.journalPath!, "utf8")]) {
       expect(text).not.toContain(key);
       expect(text).not.toContain(key.slice(2));
+    }
+  }, 60_000);
+
+  it("live mode reads the agent key from an owner-only file and trades through --api-url (a paper server here); the key appears in no output", async () => {
+    const server = await startPaperServer({ market: defaultMarket({ seed: 4, loop: true }).market, seed: 4, faults: "none", port: 0 });
+    try {
+      const key = Wallet.createRandom().privateKey;
+      const keyFile = join(dir, "agent.key");
+      writeFileSync(keyFile, key + "\n");
+      chmodSync(keyFile, 0o600);
+      const cfg = parse(readFileSync(defaultConfigPath(), "utf8")) as any;
+      cfg.observability.journalDir = join(dir, "analytics-live");
+      cfg.observability.statusIntervalMs = 1000;
+      const configPath = join(dir, "live.yaml");
+      writeFileSync(configPath, stringify(cfg));
+      const logs = capture();
+      const status = capture();
+      const log = createRootLogger({ destination: logs.stream, pretty: false, level: "debug" });
+      let metricsText = "";
+      const args: RunArgs = {
+        command: "run", venue: "hyperliquid", network: "testnet", durationSec: 6, metricsPort: 0, config: configPath,
+        keyFile, apiUrl: server.url, iUnderstandMainnet: false, seed: 1, faults: "none", status: true, help: false,
+      };
+      const result = await runService(args, {
+        log,
+        statusOut: status.stream,
+        handleSignals: false,
+        onStarted: ({ metricsUrl }) => {
+          setTimeout(() => void fetch(metricsUrl).then(async (r) => (metricsText = await r.text())), 4000);
+        },
+      });
+      log.flush();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(logs.text()).toContain('"keySource":"file"');
+      expect(metricsText).toMatch(/quoteflow_orders_total\{asset="BTC",action="placed"\} [1-9]/);
+      const outputs = [logs.text(), status.text(), metricsText, result.journalPath ? readFileSync(result.journalPath, "utf8") : ""];
+      for (const text of outputs) {
+        expect(text).not.toContain(key);
+        expect(text).not.toContain(key.slice(2));
+      }
+    } finally {
+      await server.close();
     }
   }, 60_000);
 });
