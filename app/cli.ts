@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // quoteflow's command line: `run` (default), `replay`, `sim`. Exit codes: 0 done, 1 failure,
 // 2 usage or config error, 3 refused (mainnet without consent, unsafe key file), 130 second signal.
-import { resolve } from "node:path";
-import { realpathSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createWriteStream, mkdirSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startPaperServer } from "../sim/server.js";
 import { UsageError, helpFor, parseCli } from "./args.js";
@@ -45,8 +45,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (args.command === "replay") {
       const { runReplay } = await import("./replay.js");
-      // Logs go to stderr at warn in a replay: the progress bar and the summary are the output.
-      const log = createRootLogger({ level: process.env["QUOTEFLOW_LOG_LEVEL"] ?? "warn", destination: process.stderr });
+      // In a replay the progress bar and the summary are the output; the log goes to a file beside the report.
+      const stamp = fileStamp(new Date());
+      mkdirSync(resolve(args.out), { recursive: true });
+      const logPath = join(resolve(args.out), `replay-${stamp}.log`);
+      const logFile = createWriteStream(logPath);
+      const log = createRootLogger({ level: process.env["QUOTEFLOW_LOG_LEVEL"] ?? "info", destination: logFile, pretty: false });
       const result = await runReplay({
         data: args.data,
         configPath: args.config,
@@ -56,11 +60,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         minutes: args.minutes,
         log,
         progress: process.stderr,
-        stamp: fileStamp(new Date()),
-      });
+        stamp,
+      }).finally(() => new Promise<void>((done) => logFile.end(() => done())));
       process.stdout.write(result.summary + "\n\n");
-      process.stdout.write(`report: ${result.reportPath}\n`);
+      process.stdout.write(`report:  ${result.reportPath}\n`);
       if (result.data.journalPath) process.stdout.write(`journal: ${result.data.journalPath}\n`);
+      process.stdout.write(`log:     ${logPath}\n`);
       return 0;
     }
     // sim: the paper venue alone.
