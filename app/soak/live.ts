@@ -1,0 +1,196 @@
+// The service on the real clock, for the latency and CPU benchmarks: against the paper venue
+// server in a child process over loopback (the live client: HyperliquidVenue, WS + HTTP,
+// signing), or against the in-process PaperVenue (no transport, no signing). Tick-to-action is
+// measured on the synchronous path: from the moment a book frame (or in-process book event)
+// arrives to the moment the action it caused leaves (the signed WS post written to the socket,
+// or the in-process submit), both on one call stack.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { Observable, asyncScheduler, defer } from "rxjs";
+import { Wallet } from "ethers";
+import { PaperVenue, SimRng } from "../../sim/index.js";
+import { HyperliquidVenue, wsSocketFactory, type HlSocketFactory } from "../../sources/hyperliquid/index.js";
+import type { Venue } from "../../streams/venue.js";
+import { defaultConfigPath, loadConfigFile } from "../config.js";
+import { silentLogger } from "../logger.js";
+import { createMetrics } from "../metrics.js";
+import { catalogOf, operatorRegistry } from "../registry.js";
+import { QuoteflowService } from "../service.js";
+import { soakConfig } from "./harness.js";
+import { soakAssets, type SoakAssetSpec } from "./markets.js";
+import { syntheticMarket, type SimMarket } from "../../sim/index.js";
+
+/** A made-up key for the paper account (never a real one; the paper venue is on loopback). */
+export const PAPER_BENCH_KEY = "0x" + "5a".repeat(32);
+
+/** The bench market: synthetic assets at Hyperliquid's fast l2Book cadence (~0.5 s) with lively prices. */
+export function benchMarket(assets: readonly SoakAssetSpec[], seed: number): SimMarket {
+  return syntheticMarket({
+    assets: assets.map((a) => ({ name: a.name, startPx: a.startPx, szDecimals: a.szDecimals, volBpsPerSqrtSec: 8 })),
+    seed,
+    bookIntervalMs: 500,
+    uninformedPerSec: 2,
+  });
+}
+
+export interface ChildServer {
+  readonly url: string;
+  stop(): void;
+}
+
+/** Start the paper venue server (hostile-free, fast cadence) in a child process; resolves with its URL. */
+export function startChildPaperServer(nAssets: number, seed: number): Promise<ChildServer> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./paperServerChild.ts", import.meta.url))], {
+    env: { ...process.env, QF_CHILD_ASSETS: String(nAssets), QF_CHILD_SEED: String(seed), QF_CHILD_USER: new Wallet(PAPER_BENCH_KEY).address },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) {
+        child.stdout?.off("data", onData);
+        resolve({ url: `http://127.0.0.1:${m[1]}`, stop: () => child.kill("SIGTERM") });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`paper server child exited (${code}) before listening`)));
+  });
+}
+
+export interface LiveRun {
+  readonly service: QuoteflowService;
+  /** Tick-to-action samples (ms). */
+  readonly samples: number[];
+  /** Actions sent, and how many of them inside a tick's call stack (the measured ones). */
+  actions(): { total: number; inTick: number };
+  stop(): Promise<void>;
+}
+
+function service(venue: Venue, nAssets: number, reference?: PaperVenue): QuoteflowService {
+  const names = soakAssets(nAssets).map((a) => a.name);
+  const config = soakConfig(loadConfigFile(defaultConfigPath(), catalogOf(operatorRegistry)), names);
+  const rng = new SimRng(1, "quota-jitter");
+  return new QuoteflowService({
+    venue,
+    ...(reference ? { reference: (a: string) => reference.reference(a) } : {}),
+    scheduler: asyncScheduler,
+    config,
+    log: silentLogger(),
+    metrics: createMetrics({ collectDefaults: false }),
+    cloidSeed: Date.now(),
+    executor: { quota: { random: () => rng.next() } },
+  });
+}
+
+/** The service against the paper server at `url` with the live client; tick = WS frame in, action = WS post out. */
+export async function startLoopbackRun(url: string, nAssets: number): Promise<LiveRun> {
+  const samples: number[] = [];
+  let tickAt: number | null = null;
+  let total = 0;
+  let inTick = 0;
+  const timed: HlSocketFactory = (u, h) => {
+    const s = wsSocketFactory(u, {
+      open: () => h.open(),
+      closed: (c, r) => h.closed(c, r),
+      message: (text) => {
+        tickAt = text.startsWith('{"channel":"l2Book"') ? performance.now() : null;
+        try {
+          h.message(text);
+        } finally {
+          tickAt = null;
+        }
+      },
+    });
+    return {
+      send: (text) => {
+        if (text.includes('"type":"action"')) {
+          total++;
+          if (tickAt !== null) {
+            inTick++;
+            samples.push(performance.now() - tickAt);
+          }
+        }
+        s.send(text);
+      },
+      close: () => s.close(),
+      terminate: () => s.terminate(),
+    };
+  };
+  const wallet = new Wallet(PAPER_BENCH_KEY);
+  const venue = new HyperliquidVenue({ baseUrl: url, wallet, userAddress: wallet.address, ws: { socketFactory: timed } });
+  const svc = service(venue, nAssets);
+  await svc.start();
+  return {
+    service: svc,
+    samples,
+    actions: () => ({ total, inTick }),
+    stop: async () => {
+      await svc.stop();
+      await venue.close();
+    },
+  };
+}
+
+/** The service against the in-process PaperVenue on the real clock; tick = book event, action = submit. */
+export async function startInProcessRun(nAssets: number, seed: number): Promise<LiveRun> {
+  const samples: number[] = [];
+  let tickAt: number | null = null;
+  let total = 0;
+  let inTick = 0;
+  const paper = new PaperVenue({ market: benchMarket(soakAssets(nAssets), seed), scheduler: asyncScheduler, seed, faults: "none" });
+  const timed: Venue = {
+    name: paper.name,
+    meta: () => paper.meta(),
+    book: (asset) =>
+      new Observable((sub) =>
+        paper.book(asset).subscribe({
+          next: (b) => {
+            tickAt = performance.now();
+            try {
+              sub.next(b);
+            } finally {
+              tickAt = null;
+            }
+          },
+          error: (e: unknown) => sub.error(e),
+          complete: () => sub.complete(),
+        }),
+      ),
+    trades: (asset) => paper.trades(asset),
+    orderUpdates$: paper.orderUpdates$,
+    fills$: paper.fills$,
+    connection$: paper.connection$,
+    decodeErrors$: paper.decodeErrors$,
+    submit: (batch) =>
+      defer(() => {
+        total++;
+        if (tickAt !== null) {
+          inTick++;
+          samples.push(performance.now() - tickAt);
+        }
+        return paper.submit(batch);
+      }),
+    account: () => paper.account(),
+    orderStatus: (ref) => paper.orderStatus(ref),
+    rateLimit: () => paper.rateLimit(),
+  };
+  const svc = service(timed, nAssets, paper);
+  await svc.start();
+  return {
+    service: svc,
+    samples,
+    actions: () => ({ total, inTick }),
+    stop: async () => {
+      await svc.stop();
+      paper.close();
+    },
+  };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
