@@ -107,8 +107,14 @@ export interface ExecutionSinkConfig {
   };
   /** After a race, the side that added exposure stays empty this long and until the next sync completes (default 2000 ms). */
   readonly pullHoldMs?: number;
+  /** After quotaThrottle refuses a placement on an asset, no placement or modify there for this long (default 1000 ms). */
+  readonly quotaCooldownMs?: number;
   /** Period of the stale sweep, gate and kill checks (default 250 ms). */
   readonly housekeepingMs?: number;
+  /** Safety net: more trampoline steps than this at one instant is a runaway loop → the sink fails (default 200 000). */
+  readonly maxStepsPerInstant?: number;
+  /** Safety net: more ladder reconciliations than this at one instant is a runaway loop → the sink fails (default 5000). */
+  readonly maxReconcilesPerInstant?: number;
   /** shutdown() waits at most this long for answers (default 15 000 ms). */
   readonly shutdownTimeoutMs?: number;
 }
@@ -217,9 +223,14 @@ export class ExecutionSink {
   readonly #holds = new Map<string, { bidUntil: number; askUntil: number; bidSync: number; askSync: number }>();
   readonly #moveSinceSync = new Map<string, number>();
   readonly #orphanCancelAt = new Map<number, number>();
+  readonly #quotaCooldown = new Map<string, number>();
   readonly #dirty = new Set<string>();
   readonly #queue: (() => void)[] = [];
   #running = false;
+  #instant = Number.NaN;
+  #stepsThisInstant = 0;
+  #reconcileInstant = Number.NaN;
+  #reconcilesThisInstant = 0;
   #subs = new Subscription();
   #connected = false;
   #stopping = false;
@@ -359,11 +370,22 @@ export class ExecutionSink {
   // ---- the trampoline --------------------------------------------------------------------------
 
   #dispatch(fn: () => void): void {
+    if (this.#failure !== null) return;
     this.#queue.push(fn);
     if (this.#running) return;
     this.#running = true;
     try {
       while (this.#queue.length > 0) {
+        // a feedback loop that never lets time advance (e.g. a refusal answered by a new
+        // placement at once) is a bug: fail loudly instead of hanging the process
+        const now = this.scheduler.now();
+        if (now !== this.#instant) {
+          this.#instant = now;
+          this.#stepsThisInstant = 0;
+        }
+        if (++this.#stepsThisInstant > (this.config.maxStepsPerInstant ?? 200_000)) {
+          throw new Error(`runaway loop: more than ${this.config.maxStepsPerInstant ?? 200_000} steps at time ${now}`);
+        }
         const next = this.#queue.shift()!;
         next();
         if (this.#queue.length === 0) this.#flushDirty();
@@ -387,6 +409,22 @@ export class ExecutionSink {
     this.#failure = err;
     const error = new Error(`ExecutionSink: ${where} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     this.#trip("InternalError", `internal failure in ${where}`, null);
+    // The trampoline is closed from now on. One last best-effort cancel of everything we know
+    // rests, straight to the executor; the dead-man's switch (no longer re-armed) covers the rest.
+    try {
+      const byAsset = new Map<string, CancelSpec[]>();
+      for (const o of this.store.open()) {
+        if (o.oid === null || o.state === "cancel-raced") continue;
+        let list = byAsset.get(o.asset);
+        if (!list) byAsset.set(o.asset, (list = []));
+        list.push({ asset: o.asset, oid: o.oid });
+      }
+      for (const cancels of byAsset.values()) {
+        for (const b of planBatches({ cancels, cancelsByCloid: [], modifies: [], places: [] })) this.executor.submit(b);
+      }
+    } catch {
+      // nothing more can be done here; the error below says what failed
+    }
     for (const subj of [this.#fills, this.#races, this.#drift, this.#reconciles, this.#gates] as Subject<unknown>[]) subj.error(error);
   }
 
@@ -458,19 +496,49 @@ export class ExecutionSink {
     return this.killSwitch.gateReason() ?? this.store.gateReason(asset, now) ?? null;
   }
 
+  /**
+   * Why new placements and modifies are held back on `asset` while resting orders stay: the quota
+   * breaker (reported as its QuotaBreaker reason) or a cool-down after quotaThrottle refused a
+   * placement. Without it a refused placement would be re-placed at once, in the same instant.
+   */
+  #placementHold(asset: string, now: number): QuoteGateReason | null {
+    const quota = this.executor.quota?.state;
+    if (quota?.reason) return quota.reason;
+    if (quota && quota.limited !== "none") return { kind: "QuotaBreaker", headroom: quota.headroom, threshold: 0 };
+    if ((this.#quotaCooldown.get(asset) ?? 0) > now) return { kind: "QuotaBreaker", headroom: quota?.headroom ?? 0, threshold: 0 };
+    return null;
+  }
+
+  #gateKey(gate: QuoteGateReason | null): string {
+    if (!gate) return "";
+    if (gate.kind === "OrderStale") return `OrderStale:${gate.cloid}`;
+    if (gate.kind === "QuotaBreaker") return "QuotaBreaker";
+    return JSON.stringify(gate);
+  }
+
   #reconcileAsset(asset: string): void {
     const now = this.scheduler.now();
+    if (now !== this.#reconcileInstant) {
+      this.#reconcileInstant = now;
+      this.#reconcilesThisInstant = 0;
+    }
+    const limit = this.config.maxReconcilesPerInstant ?? 5000;
+    if (++this.#reconcilesThisInstant > limit) {
+      throw new Error(`runaway loop: more than ${limit} ladder reconciliations at time ${now} (last asset ${asset})`);
+    }
     const gate = this.#gateFor(asset, now);
-    const shown = gate ? JSON.stringify(gate.kind === "OrderStale" ? { kind: gate.kind, cloid: gate.cloid } : gate) : "";
+    const hold = gate ? null : this.#placementHold(asset, now);
+    const shownGate = gate ?? hold;
+    const shown = this.#gateKey(shownGate);
     if ((this.#gateShown.get(asset) ?? "") !== shown) {
       this.#gateShown.set(asset, shown);
-      this.#gates.next({ asset, reason: gate, time: now });
+      this.#gates.next({ asset, reason: shownGate, time: now });
     }
     const intent = this.#latest.get(asset);
     let levels: TargetLevel[] = [];
     if (!gate && intent) {
-      const hold = this.#holds.get(asset);
-      levels = targetFromIntent(intent).levels.filter((l) => !hold || (l.isBuy ? hold.bidUntil === 0 : hold.askUntil === 0));
+      const sideHold = this.#holds.get(asset);
+      levels = targetFromIntent(intent).levels.filter((l) => !sideHold || (l.isBuy ? sideHold.bidUntil === 0 : sideHold.askUntil === 0));
     }
     const current: LadderOrder[] = this.store.open(asset).map((o) => ({
       cloid: o.cloid,
@@ -482,7 +550,11 @@ export class ExecutionSink {
       level: o.pendingModify ? o.pendingModify.facts.level : o.level,
     }));
     const mid = this.#mids.get(asset) ?? this.store.midOf(asset);
-    const diff = diffLadder(current, { levels, ...(mid !== undefined ? { mid } : {}) }, this.#thresholds(asset));
+    const full = diffLadder(current, { levels, ...(mid !== undefined ? { mid } : {}) }, this.#thresholds(asset));
+    // while placements are held back, a modify becomes a cancel (its old price is stale) and nothing is placed
+    const diff = hold
+      ? { ...full, modify: [], place: [], cancel: [...full.cancel, ...full.modify.map((m) => ({ cloid: m.cloid, oid: m.oid }))] }
+      : full;
     for (const k of diff.keep) this.store.relabel(k.cloid, k.level);
     const cancels: CancelSpec[] = [];
     const cancelsByCloid: CancelByCloidSpec[] = [];
@@ -555,6 +627,10 @@ export class ExecutionSink {
         return;
       case "refused":
         this.metrics.quotaRefused += 1;
+        if (e.batch.type === "order" || e.batch.type === "batchModify") {
+          const until = now + (this.config.quotaCooldownMs ?? 1000);
+          for (const a of batchAssets(e.batch)) this.#quotaCooldown.set(a, until);
+        }
         this.#applyRefusal(e.batch, now);
         return;
       case "status": {
@@ -814,9 +890,9 @@ export class ExecutionSink {
     }
     for (const asset of this.#assets()) {
       const gate = this.#gateFor(asset, now);
-      const shown = gate ? JSON.stringify(gate.kind === "OrderStale" ? { kind: gate.kind, cloid: gate.cloid } : gate) : "";
-      if ((this.#gateShown.get(asset) ?? "") !== shown) this.#dirty.add(asset);
+      if ((this.#gateShown.get(asset) ?? "") !== this.#gateKey(gate ?? this.#placementHold(asset, now))) this.#dirty.add(asset);
     }
+    for (const [asset, until] of this.#quotaCooldown) if (until <= now) this.#quotaCooldown.delete(asset);
     const staleMs = this.config.kill?.staleDataMs ?? 60_000;
     for (const [asset, since] of this.#staleSince) {
       if (now - since >= staleMs) this.#trip("StaleData", `${asset}: market data stale for ${now - since} ms`, asset);
@@ -960,6 +1036,20 @@ function batchElements(batch: ActionBatch): number {
       return batch.cancels.length;
     case "scheduleCancel":
       return 1;
+  }
+}
+
+function batchAssets(batch: ActionBatch): Set<string> {
+  switch (batch.type) {
+    case "order":
+      return new Set(batch.orders.map((o) => o.asset));
+    case "batchModify":
+      return new Set(batch.modifies.map((m) => m.order.asset));
+    case "cancel":
+    case "cancelByCloid":
+      return new Set(batch.cancels.map((c) => c.asset));
+    case "scheduleCancel":
+      return new Set();
   }
 }
 

@@ -251,6 +251,21 @@ describe("ExecutionSink: position reconciliation", () => {
   });
 });
 
+describe("ExecutionSink: quota", () => {
+  it("holds placements while the quota breaker is open instead of re-placing refused orders in a loop", () => {
+    const { venue, sink, intents, until, at, seen } = setup({ executor: { quota: { config: { ipWeightLimit: 20 }, random: () => 0.5 }, timeoutMs: 2000 } });
+    // the ladder jumps 1% every 100 ms: every step is cancels + placements
+    for (let i = 0; i < 40; i++) at(100 * i + 1, () => intents.next(intent(100 * (1 + 0.01 * (i % 2)))));
+    until(5000);
+    expect(seen.gates.some((g) => g.reason?.kind === "QuotaBreaker")).toBe(true);
+    // the IP window (20 per minute) bounds what reached the venue; nothing looped
+    expect(venue.submitted.length).toBeLessThanOrEqual(20);
+    expect(sink.executor.quota!.counts.allowed).toBe(venue.submitted.length);
+    // resting orders stay; nothing sits tracked as pending forever
+    expect(sink.store.open().filter((o) => o.state === "pending-new" && o.oid === null).every((o) => o.placedAt > 0)).toBe(true);
+  });
+});
+
 describe("ExecutionSink: kill switch", () => {
   it("cancels everything, stops quoting, says why, and only an explicit clear resumes", () => {
     const { venue, sink, intents, until } = setup();

@@ -44,9 +44,9 @@ function quote(book: BookEvent, levels: number): QuoteIntent | null {
   return { asset: book.asset, time: book.time, bids, asks };
 }
 
-function run(options: { seed: number; faults: SimFaultSpec; durationMs: number; levels?: number; config?: Partial<ExecutionSinkConfig> }) {
+function run(options: { seed: number; faults: SimFaultSpec; durationMs: number; levels?: number; volBps?: number; config?: Partial<ExecutionSinkConfig> }) {
   const scheduler: VirtualTimeScheduler = simReplayScheduler(T0);
-  const market = syntheticMarket({ assets: [{ name: "BTC", startPx: 50_000, szDecimals: SZ_DECIMALS, volBpsPerSqrtSec: 2 }], seed: options.seed, durationMs: options.durationMs });
+  const market = syntheticMarket({ assets: [{ name: "BTC", startPx: 50_000, szDecimals: SZ_DECIMALS, volBpsPerSqrtSec: options.volBps ?? 2 }], seed: options.seed, durationMs: options.durationMs });
   const venue = new PaperVenue({ market, scheduler, seed: options.seed, faults: options.faults });
   const sink = new ExecutionSink(
     venue,
@@ -95,8 +95,9 @@ function run(options: { seed: number; faults: SimFaultSpec; durationMs: number; 
 
 describe("ExecutionSink × PaperVenue", () => {
   it("survives a long hostile seeded run: no fill lost or double-counted, no ghost orders, every race resolved", () => {
-    const durationMs = 45 * 60_000;
-    const { venue, sink, seen, until } = run({ seed: 20261126, faults: "hostile", durationMs });
+    // 30 min of a fast market (6 bps/√s): the ladder moves often, so cancels and modifies race fills
+    const durationMs = 30 * 60_000;
+    const { venue, sink, seen, until } = run({ seed: 20261126, faults: "hostile", durationMs, volBps: 6 });
     until(T0 + durationMs + 5_000);
     let stopped = false;
     sink.shutdown().subscribe({ complete: () => (stopped = true) });
@@ -123,7 +124,7 @@ describe("ExecutionSink × PaperVenue", () => {
     const venuePos = truth.positions.find((p) => p.asset === "BTC")?.szi ?? 0;
     expect(sink.pnl.get("BTC").position).toBeCloseTo(venuePos, 9);
     expect(sink.position("BTC")).toBeCloseTo(venuePos, 9);
-    expect(seen.positionChecks).toBeGreaterThan(800);
+    expect(seen.positionChecks).toBeGreaterThan(500);
 
     // no order tracked as live that the venue did not have, at any reconcile or at the end
     expect(seen.ghosts).toEqual([]);
@@ -137,7 +138,8 @@ describe("ExecutionSink × PaperVenue", () => {
       // pruned records were terminal (the store prunes nothing else)
       if (o) expect(isTerminalOrderState(o.state)).toBe(true);
     }
-    expect(sink.metrics.raceFills).toBeGreaterThan(0);
+    expect(sink.metrics.raceFills).toBeGreaterThan(10);
+    expect(sink.metrics.pulls).toBeGreaterThan(0);
     // nothing was sent twice under one CLOID
     const placed = seen.actions.flatMap((a) => (a.kind === "sent" && a.batch.type === "order" ? a.batch.orders.map((o) => o.cloid) : []));
     expect(new Set(placed).size).toBe(placed.length);
