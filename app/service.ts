@@ -163,7 +163,6 @@ export class QuoteflowService {
     this.sinkSub = this.sink.connect(intents$, this.mids$);
     this.started = true;
     this.wireSinkOutputs();
-    this.wireMarkouts();
     this.wireSampling();
     log.info({ venue: this.venue.name, assets: this.config.assets.map((a) => a.asset), journal: this.journal?.path }, "service started");
   }
@@ -192,6 +191,7 @@ export class QuoteflowService {
     const pipeline$ = new BehaviorSubject<AssetPipeline>(this.compose(config, book$, meta));
     const rt: AssetRuntime = { asset, meta, book$, pipeline$, signals, stop$, fills: 0, fillsBySource: {} };
     this.assets.set(asset, rt);
+    this.wireMarkouts(config, stop$);
     // Mids for the sink (unrealised PnL, reconciliation) and markouts: from the filtered books.
     this.subs.add(
       pipeline$
@@ -297,13 +297,20 @@ export class QuoteflowService {
     );
   }
 
-  private wireMarkouts(): void {
-    const horizons = this.config.assets[0]?.markouts ?? { horizonsMs: [500, 2000, 10_000], staleAfterMs: 30_000 };
+  /** Markouts of one asset's fills at its configured horizons, journaled and kept for the report. */
+  private wireMarkouts(config: AssetConfig, stop$: Observable<void>): void {
+    const asset = config.asset;
     this.subs.add(
-      this.sink.fillEvents$.pipe(markoutWindow(this.mids$, { horizonsMs: horizons.horizonsMs, staleAfterMs: horizons.staleAfterMs }, this.scheduler)).subscribe((m: FillMarkouts) => {
-        this.journal?.write(markoutLine(m));
-        for (const h of m.horizons) this.markouts.push({ asset: m.fill.asset, source: m.fill.source, horizonMs: h.horizonMs, markoutBps: h.markoutBps });
-      }),
+      this.sink.fillEvents$
+        .pipe(
+          filter((f) => f.asset === asset),
+          markoutWindow(this.mids$.pipe(filter((m) => m.asset === asset)), { horizonsMs: config.markouts.horizonsMs, staleAfterMs: config.markouts.staleAfterMs }, this.scheduler),
+          takeUntil(stop$),
+        )
+        .subscribe((m: FillMarkouts) => {
+          this.journal?.write(markoutLine(m));
+          for (const h of m.horizons) this.markouts.push({ asset, source: m.fill.source, horizonMs: h.horizonMs, markoutBps: h.markoutBps });
+        }),
     );
   }
 
