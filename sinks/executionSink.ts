@@ -42,6 +42,8 @@ import type { QuoteIntent } from "../streams/intent.js";
 import type { MidEvent } from "../streams/market.js";
 import type { AccountSnapshot, OrderUpdate } from "../streams/orders.js";
 import { statusClass } from "../streams/orders.js";
+import { DecodeFailure, decodeWith } from "../streams/codec.js";
+import { QuoteIntent as QuoteIntentCodec } from "../streams/intent.js";
 import type { ConnectionState, Venue } from "../streams/venue.js";
 import type { CancelFillRaceGuardOptions } from "../operators/cancelFillRaceGuard.js";
 import { createCloidGenerator } from "./cloid.js";
@@ -145,6 +147,7 @@ export interface SinkGateEvent {
 
 export interface SinkMetrics {
   intents: number;
+  badIntents: number;
   batchesSent: number;
   batchResults: number;
   batchFailures: number;
@@ -174,6 +177,7 @@ export class ExecutionSink {
   readonly executor: Executor;
   readonly metrics: SinkMetrics = {
     intents: 0,
+    badIntents: 0,
     batchesSent: 0,
     batchResults: 0,
     batchFailures: 0,
@@ -202,6 +206,7 @@ export class ExecutionSink {
   readonly #refusals = new Subject<PlacementRefusal & { readonly time: number }>();
   readonly #alreadyFilled = new Subject<AlreadyFilledNotice>();
   readonly #fillIn = new Subject<VenueFill>();
+  readonly #badInput = new Subject<DecodeFailure>();
 
   /** Every guarded fill (FillEvent + flag), after all consumers ran. */
   readonly fills$: Observable<GuardedFill> = this.#fills.asObservable();
@@ -214,6 +219,8 @@ export class ExecutionSink {
   readonly refusals$: Observable<PlacementRefusal & { readonly time: number }> = this.#refusals.asObservable();
   readonly actions$: Observable<ExecutionEvent>;
   readonly killSwitch$: Observable<KillSwitchState>;
+  /** Intents refused as malformed (each a DecodeFailure naming what and where); counted in metrics.badIntents. */
+  readonly badInput$: Observable<DecodeFailure> = this.#badInput.asObservable();
 
   readonly #cloids: CloidGenerator;
   readonly #latest = new Map<string, QuoteIntent>();
@@ -440,6 +447,13 @@ export class ExecutionSink {
 
   #onIntent(intent: QuoteIntent): void {
     this.metrics.intents += 1;
+    const problems = checkQuoteIntent(intent);
+    if (problems.length > 0) {
+      // bad input: named, counted, and no state change (the previous intent stays in force)
+      this.metrics.badIntents += 1;
+      this.#badInput.next(new DecodeFailure(`QuoteIntent for ${String((intent as { asset?: unknown }).asset)} (sink)`, problems));
+      return;
+    }
     const now = this.scheduler.now();
     this.#latest.set(intent.asset, intent);
     const k = intent.reason?.kind;
@@ -1037,6 +1051,34 @@ function batchElements(batch: ActionBatch): number {
     case "scheduleCancel":
       return 1;
   }
+}
+
+/**
+ * What is wrong with an intent, one line per problem (empty when it is usable): its shape (io-ts),
+ * then the ladder's own rules — bids strictly descending, asks strictly ascending, best bid below
+ * best ask.
+ */
+export function checkQuoteIntent(intent: unknown): string[] {
+  const d = decodeWith(QuoteIntentCodec, intent, "QuoteIntent");
+  if (!d.ok) return d.error.problems;
+  const i = d.value;
+  const out: string[] = [];
+  i.bids.forEach((l, k) => {
+    if (!(l.px > 0)) out.push(`$.bids.${k}.px: expected a positive price, got ${l.px}`);
+    if (!(l.sz > 0)) out.push(`$.bids.${k}.sz: expected a positive size, got ${l.sz}`);
+    const prev = i.bids[k - 1];
+    if (prev && !(l.px < prev.px)) out.push(`$.bids.${k}.px: bids must be strictly descending (${prev.px} then ${l.px})`);
+  });
+  i.asks.forEach((l, k) => {
+    if (!(l.px > 0)) out.push(`$.asks.${k}.px: expected a positive price, got ${l.px}`);
+    if (!(l.sz > 0)) out.push(`$.asks.${k}.sz: expected a positive size, got ${l.sz}`);
+    const prev = i.asks[k - 1];
+    if (prev && !(l.px > prev.px)) out.push(`$.asks.${k}.px: asks must be strictly ascending (${prev.px} then ${l.px})`);
+  });
+  const b = i.bids[0];
+  const a = i.asks[0];
+  if (b && a && !(b.px < a.px)) out.push(`$: crossed ladder, best bid ${b.px} ≥ best ask ${a.px}`);
+  return out;
 }
 
 function batchAssets(batch: ActionBatch): Set<string> {

@@ -104,6 +104,41 @@ describe("ExecutionSink: quoting", () => {
   });
 });
 
+describe("ExecutionSink: inputs", () => {
+  it("refuses a malformed intent with an error naming what and where, counts it, and changes nothing", () => {
+    const { venue, sink, intents, until } = setup();
+    const bad: unknown[] = [];
+    sink.badInput$.subscribe((e) => bad.push(e));
+    intents.next(intent(100));
+    until(100);
+    const before = venue.open().map((o) => o.oid);
+    intents.next({ ...intent(100.5), bids: [{ px: Number.NaN, sz: 1, source: "base_ladder" }] });
+    intents.next({ ...intent(100.5), bids: [{ px: 101, sz: 1, source: "base_ladder" }] });
+    intents.next({ ...intent(100.5), bids: [{ px: 99, sz: 1, source: "base_ladder" }, { px: 99.5, sz: 1, source: "base_ladder" }] });
+    until(300);
+    expect(sink.metrics.badIntents).toBe(3);
+    expect(bad.map((e) => (e as Error).message)).toEqual([
+      expect.stringContaining("bids.0.px: expected FiniteNumber"),
+      expect.stringContaining("crossed ladder"),
+      expect.stringContaining("$.bids.1.px: bids must be strictly descending"),
+    ]);
+    expect(venue.open().map((o) => o.oid)).toEqual(before);
+  });
+
+  it("quotes several assets independently; a gate on one leaves the other alone", () => {
+    const { venue, intents, until } = setup();
+    intents.next(intent(100, 1, 1, "BTC"));
+    intents.next(intent(20, 1, 1, "ETH"));
+    until(100);
+    expect(venue.open("BTC")).toHaveLength(2);
+    expect(venue.open("ETH")).toHaveLength(2);
+    intents.next(emptyIntent("ETH", 100, { kind: "CrossedBook", bestBid: 20, bestAsk: 19 }));
+    until(200);
+    expect(venue.open("ETH")).toHaveLength(0);
+    expect(venue.open("BTC")).toHaveLength(2);
+  });
+});
+
 describe("ExecutionSink: fills", () => {
   it("enriches fills with placement facts and moves position and PnL once", () => {
     const { venue, sink, intents, until, at, seen } = setup();
