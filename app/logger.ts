@@ -82,12 +82,9 @@ export function createRootLogger(options: RootLoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stdout;
   const isPretty = options.pretty ?? Boolean(destination.isTTY);
   const scrubbed = scrubbingStream(destination);
+  // pino-pretty writes to its own destination: hand it the scrubbing stream (not a pipe).
   const out: NodeJS.WritableStream = isPretty
-    ? (() => {
-        const p = pretty({ colorize: Boolean(destination.isTTY), translateTime: "HH:MM:ss.l", ignore: "pid,hostname", sync: true });
-        p.pipe(scrubbed);
-        return p;
-      })()
+    ? pretty({ colorize: Boolean(destination.isTTY), translateTime: "HH:MM:ss.l", ignore: "pid,hostname,service", singleLine: true, sync: true, destination: scrubbed })
     : scrubbed;
   return pino(
     {

@@ -48,6 +48,23 @@ describe("logger", () => {
   });
 });
 
+describe("logger, pretty (terminal) mode", () => {
+  it("prints one readable line per record and still scrubs the key", async () => {
+    const key = Wallet.createRandom().privateKey;
+    registerSecret(key);
+    const out = capture();
+    const log = createRootLogger({ destination: out.stream, pretty: true });
+    log.child({ component: "service" }).info({ privateKey: key, px: 1 }, `placed with ${key}`);
+    await new Promise((r) => setTimeout(r, 20));
+    const text = out.text();
+    expect(text.trim().split("\n")).toHaveLength(1);
+    expect(text).toContain("INFO");
+    expect(text).toContain("[REDACTED]");
+    expect(text).not.toContain(key.slice(2));
+    expect(text).not.toContain('{"level"');
+  });
+});
+
 describe("metrics server", () => {
   let server: MetricsServer | undefined;
   afterEach(async () => {
