@@ -66,6 +66,8 @@ export interface LiveRun {
   readonly samples: number[];
   /** Actions sent, and how many of them inside a tick's call stack (the measured ones). */
   actions(): { total: number; inTick: number };
+  /** Frames (loopback: every WS message received) or book events (in-process) so far. */
+  frames(): number;
   stop(): Promise<void>;
 }
 
@@ -91,11 +93,13 @@ export async function startLoopbackRun(url: string, nAssets: number): Promise<Li
   let tickAt: number | null = null;
   let total = 0;
   let inTick = 0;
+  let frames = 0;
   const timed: HlSocketFactory = (u, h) => {
     const s = wsSocketFactory(u, {
       open: () => h.open(),
       closed: (c, r) => h.closed(c, r),
       message: (text) => {
+        frames++;
         tickAt = text.startsWith('{"channel":"l2Book"') ? performance.now() : null;
         try {
           h.message(text);
@@ -127,6 +131,7 @@ export async function startLoopbackRun(url: string, nAssets: number): Promise<Li
     service: svc,
     samples,
     actions: () => ({ total, inTick }),
+    frames: () => frames,
     stop: async () => {
       await svc.stop();
       await venue.close();
@@ -140,6 +145,7 @@ export async function startInProcessRun(nAssets: number, seed: number): Promise<
   let tickAt: number | null = null;
   let total = 0;
   let inTick = 0;
+  let frames = 0;
   const paper = new PaperVenue({ market: benchMarket(soakAssets(nAssets), seed), scheduler: asyncScheduler, seed, faults: "none" });
   const timed: Venue = {
     name: paper.name,
@@ -148,6 +154,7 @@ export async function startInProcessRun(nAssets: number, seed: number): Promise<
       new Observable((sub) =>
         paper.book(asset).subscribe({
           next: (b) => {
+            frames++;
             tickAt = performance.now();
             try {
               sub.next(b);
@@ -183,6 +190,7 @@ export async function startInProcessRun(nAssets: number, seed: number): Promise<
     service: svc,
     samples,
     actions: () => ({ total, inTick }),
+    frames: () => frames,
     stop: async () => {
       await svc.stop();
       paper.close();
