@@ -16,21 +16,32 @@
 //     executor: { maxInFlight: 16, timeoutMs: 10_000, quota: { random: seededRandom } },
 //   }, scheduler);
 //   const running = sink.connect(gatedIntents$, mids$);   // QuoteIntent of all assets; MidEvent optional
-//   sink.fills$      → GuardedFill (FillEvent + race/unmatched flag): journal, markoutWindow, metrics
+//   sink.fills$      → GuardedFill (FillEvent + race/unmatched flag): journal, metrics
+//   sink.fillEvents$ → FillEvent alone: markoutWindow's input
 //   sink.races$      → RaceEvent (race/unmatched fills, pulls, reconcile requests)
 //   sink.drift$      → DriftRecord per reconcile that found our position wrong (sizes)
-//   sink.reconciles$ → ReconcileReport after every account snapshot
-//   sink.killSwitch$ → KillSwitchState (why, since when); sink.clearKillSwitch() is the only way out
-//   sink.gates$      → { asset, reason } when the sink's own gate for an asset changes (OrderStale, KillSwitch)
+//   sink.reconciles$ → ReconcileReport after every account snapshot (positions, orphans, missing)
+//   sink.killSwitch$ → KillSwitchState (trigger, asset, detail, since); sink.kill(detail) trips it
+//                      by hand; sink.clearKillSwitch() is the only way out
+//   sink.gates$      → { asset, reason } whenever the sink's own gate for an asset changes:
+//                      OrderStale / KillSwitch (quoting stopped, resting orders cancelled) or
+//                      QuotaBreaker (no new placements or modifies; resting orders kept)
 //   sink.actions$    → ExecutionEvent (sent / result / failed / refused / status) for the journal
 //   sink.refusals$   → placements refused before sending (duplicate CLOID / price)
-//   sink.metrics     → counters; sink.position(asset), sink.pnl, sink.store for status lines
+//   sink.badInput$   → malformed intents (DecodeFailure naming the path), ignored
+//   sink.metrics     → counters; sink.position(asset), sink.pnl, sink.liveOrders(), sink.store
 //   sink.shutdown()  → Observable<void>: stop quoting, cancel everything, wait for the answers
 //                      (bounded by shutdownTimeoutMs), disarm the dead-man's switch, tear down.
 //
 // Threading model: every input (intents, venue events, executor answers, timers) is applied
 // through one FIFO trampoline, so the synchronous OrderStore is never entered twice and a venue
 // that answers synchronously inside `submit` cannot interleave with a half-done reconciliation.
+// A guard output is applied inside the step of the fill that caused it (store reads stay exact).
+//
+// Failure: an exception inside the sink (a bug) or a runaway loop (more than
+// maxReconcilesPerInstant reconciliations at one instant) trips the kill switch (InternalError),
+// sends one best-effort cancel of everything known to rest, errors the event streams and closes
+// the trampoline — the dead-man's switch, no longer re-armed, pulls whatever is left.
 import { Observable, Subject, Subscription, asyncScheduler, concatMap, defer, map, of, take, timeout } from "rxjs";
 import type { SchedulerLike } from "rxjs";
 import type { ActionBatch, BatchResult, CancelByCloidSpec, CancelResult, CancelSpec, ExchangeErrorCode, ModifySpec, OrderResult, OrderSpec, Tif } from "../streams/actions.js";
@@ -272,6 +283,7 @@ export class ExecutionSink {
     this.#connected = true;
     const s = this.#subs;
     const fail = (where: string) => (err: unknown) => this.#fail(where, err);
+    const startedAt = this.scheduler.now();
 
     s.add(this.executor.events$.subscribe({ next: (e) => this.#dispatch(() => this.#onExec(e)), error: fail("executor") }));
     s.add(this.executor.start());
@@ -282,7 +294,12 @@ export class ExecutionSink {
       }),
     );
     s.add(
-      flattenFillBatches(this.venue.fills$).subscribe({
+      flattenFillBatches(
+        // A snapshot replays history: fills from before this session are not ours to count (the
+        // first account sync adopts the position they built). Later snapshots carry what a dropout
+        // lost; dedupTid drops what we already had.
+        this.venue.fills$.pipe(map((b) => (b.isSnapshot ? { ...b, fills: b.fills.filter((f) => f.time >= startedAt) } : b))),
+      ).subscribe({
         next: (f) => this.#dispatch(() => this.#fillIn.next(f)),
         error: fail("venue fills$"),
       }),

@@ -187,6 +187,11 @@ export class FakeVenue implements Venue {
     return f;
   }
 
+  /** A fill from before the session (history), only ever seen in snapshots. */
+  history(f: VenueFill): void {
+    this.fillsSent.push(f);
+  }
+
   /** Replay every fill as a snapshot batch (what a resubscribe does). */
   replaySnapshot(): void {
     const fills = [...this.fillsSent];
