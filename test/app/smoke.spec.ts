@@ -13,6 +13,7 @@ interface Spawned {
   readonly done: Promise<{ code: number | null; out: string; err: string }>;
   /** Resolves when stdout has shown `text`. */
   waitFor(text: string): Promise<void>;
+  output(): string;
   signal(sig: NodeJS.Signals): void;
 }
 
@@ -35,6 +36,7 @@ function start(args: string[], timeoutMs: number): Spawned {
   );
   return {
     done,
+    output: () => out,
     waitFor: (text) => (out.includes(text) ? Promise.resolve() : new Promise((resolve) => waiters.push({ text, resolve }))),
     signal: (sig) => child.kill(sig),
   };
@@ -52,6 +54,15 @@ describe("built program (plain node dist/app/cli.js)", () => {
     const help = await run(["--help"], 10_000);
     expect(help.code).toBe(0);
     expect(help.out).toContain("quoteflow [run] [options]");
+
+    // sim: the paper venue alone prints its URL and answers the protocol; SIGTERM stops it.
+    const sim = start(["sim", "--synthetic", "BTC,ETH", "--seed", "2"], 30_000);
+    await sim.waitFor("http://127.0.0.1:");
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(sim.output())![0];
+    const meta = (await (await fetch(`${url}/info`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"type":"meta"}' })).json()) as { universe: { name: string }[] };
+    expect(meta.universe.map((u) => u.name)).toEqual(expect.arrayContaining(["BTC", "ETH"]));
+    sim.signal("SIGTERM");
+    expect((await sim.done).code).toBe(0);
 
     // SIGINT: stop quoting, cancel everything, wait for the answers, flush, exit 0 (well before --duration).
     const p = start(["run", "--duration", "60", "--metrics-port", "0"], 60_000);
