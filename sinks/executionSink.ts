@@ -122,6 +122,8 @@ export interface ExecutionSinkConfig {
   readonly pullHoldMs?: number;
   /** After quotaThrottle refuses a placement on an asset, no placement or modify there for this long (default 1000 ms). */
   readonly quotaCooldownMs?: number;
+  /** Span (in mid updates) of the volatility EWMA used when thresholds.volatility is set (default 50). */
+  readonly volatilitySpan?: number;
   /** Period of the stale sweep, gate and kill checks (default 250 ms). */
   readonly housekeepingMs?: number;
   /** Safety net: more trampoline steps than this at one instant is a runaway loop → the sink fails (default 200 000). */
@@ -236,6 +238,7 @@ export class ExecutionSink {
   readonly #cloids: CloidGenerator;
   readonly #latest = new Map<string, QuoteIntent>();
   readonly #mids = new Map<string, number>();
+  readonly #vol = new Map<string, number>();
   readonly #gateShown = new Map<string, string>();
   readonly #staleSince = new Map<string, number>();
   readonly #holds = new Map<string, { bidUntil: number; askUntil: number; bidSync: number; askSync: number }>();
@@ -486,6 +489,16 @@ export class ExecutionSink {
   }
 
   #onMid(m: MidEvent): void {
+    if (!(m.mid > 0) || !Number.isFinite(m.mid)) return;
+    const prev = this.#mids.get(m.asset);
+    if (prev !== undefined) {
+      // EWMA of |log return| per mid update, in bps: the volatility that scales the thresholds
+      // (LadderThresholds.volatility.refVolBps is in the same unit)
+      const r = Math.abs(Math.log(m.mid / prev)) * 1e4;
+      const v = this.#vol.get(m.asset);
+      const alpha = 2 / ((this.config.volatilitySpan ?? 50) + 1);
+      this.#vol.set(m.asset, v === undefined ? r : v + alpha * (r - v));
+    }
     this.#mids.set(m.asset, m.mid);
     this.store.setMid(m.asset, m.mid);
   }
@@ -581,7 +594,12 @@ export class ExecutionSink {
       level: o.pendingModify ? o.pendingModify.facts.level : o.level,
     }));
     const mid = this.#mids.get(asset) ?? this.store.midOf(asset);
-    const full = diffLadder(current, { levels, ...(mid !== undefined ? { mid } : {}) }, this.#thresholds(asset));
+    const volBps = this.#vol.get(asset);
+    const full = diffLadder(
+      current,
+      { levels, ...(mid !== undefined ? { mid } : {}), ...(volBps !== undefined ? { volBps } : {}) },
+      this.#thresholds(asset),
+    );
     // while placements are held back, a modify becomes a cancel (its old price is stale) and nothing is placed
     const diff = hold
       ? { ...full, modify: [], place: [], cancel: [...full.cancel, ...full.modify.map((m) => ({ cloid: m.cloid, oid: m.oid }))] }

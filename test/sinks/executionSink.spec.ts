@@ -8,6 +8,7 @@ import type { KillSwitchState } from "../../sinks/killSwitch.js";
 import type { DriftRecord } from "../../sinks/position.js";
 import type { GuardedFill } from "../../streams/execution.js";
 import type { QuoteIntent } from "../../streams/intent.js";
+import type { MidEvent } from "../../streams/market.js";
 import { emptyIntent } from "../../streams/intent.js";
 import { FakeVenue } from "./fakeVenue.js";
 
@@ -38,14 +39,15 @@ function setup(config: Partial<ExecutionSinkConfig> = {}) {
   sink.gates$.subscribe((g) => seen.gates.push(g));
   sink.actions$.subscribe((a) => seen.actions.push(a));
   sink.killSwitch$.subscribe((k) => seen.kill.push(k));
-  const sub = sink.connect(intents);
+  const mids = new Subject<MidEvent>();
+  const sub = sink.connect(intents, mids);
   /** Run virtual time up to `t` (absolute ms). */
   const until = (t: number) => {
     scheduler.maxFrames = t;
     scheduler.flush();
   };
   const at = (t: number, fn: () => void) => scheduler.schedule(fn, t - scheduler.now());
-  return { scheduler, venue, sink, intents, seen, until, at, sub };
+  return { scheduler, venue, sink, intents, mids, seen, until, at, sub };
 }
 
 const sentOf = (actions: ExecutionEvent[], type: string) => actions.filter((a) => a.kind === "sent" && a.batch.type === type);
@@ -79,6 +81,21 @@ describe("ExecutionSink: quoting", () => {
       expect(before.get(o.cloid)).not.toBe(o.oid);
     }
     expect(sink.liveOrders().every((o) => o.state === "resting" && o.oldOids.length === 1)).toBe(true);
+  });
+
+  it("widens the keep/modify thresholds with volatility when configured", () => {
+    const run = (moves: number) => {
+      const { intents, mids, until, seen } = setup({ defaults: { thresholds: { volatility: { refVolBps: 2, maxScale: 4 } } } });
+      // a mid that moves `moves` bps per update, back and forth: EWMA of |log return|
+      for (let i = 0; i < 60; i++) mids.next({ asset: "BTC", time: 0, mid: 100 * (1 + (i % 2) * moves * 1e-4) });
+      intents.next(intent(100));
+      until(100);
+      intents.next(intent(100.3)); // a 30 bps move: modify when calm
+      until(200);
+      return sentOf(seen.actions, "batchModify").length;
+    };
+    expect(run(0.5)).toBe(1);
+    expect(run(8)).toBe(0); // 4× thresholds: 30 bps is within the 80 bps keep band
   });
 
   it("cancels everything at once when a gate closes and re-places when it reopens", () => {
