@@ -274,6 +274,8 @@ export interface AssetConfig {
 
 export interface ServiceConfig {
   readonly assets: readonly AssetConfig[];
+  /** The `defaults` section resolved (asset "*"): what an asset added later, or the sink, falls back to. */
+  readonly defaults?: AssetConfig;
   readonly quota: QuotaConfig;
   readonly observability: ObservabilityConfig;
 }
@@ -335,7 +337,8 @@ export function resolveConfig(input: unknown, catalog: OperatorCatalog, source =
   if (file.quota.breakerPct < file.quota.reservePct)
     problems.push(`$.quota.breakerPct: expected ≥ reservePct (${file.quota.reservePct}), got ${file.quota.breakerPct}`);
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return { assets, quota: file.quota, observability: file.observability };
+  const defaults: AssetConfig = { asset: "*", operators: defaultOps, quoter: file.defaults.quoter, risk: file.defaults.risk, reconciliation: file.defaults.reconciliation, markouts: file.defaults.markouts };
+  return { assets, defaults, quota: file.quota, observability: file.observability };
 }
 
 /** Parse YAML or JSON text (JSON is YAML, but a `.json` file is parsed strictly as JSON). */

@@ -86,6 +86,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   const shutdown = handleShutdownSignals(log);
   if (io.handleSignals === false) shutdown.dispose();
   const timers: NodeJS.Timeout[] = [];
+  const cleanups: (() => void)[] = [];
   let watcher: FSWatcher | undefined;
   try {
     await service.start();
@@ -97,10 +98,15 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
       timers.push(setInterval(() => out.write(service.status().map(formatStatusLine).join("\n") + "\n"), every));
     }
     watcher = watchConfig(configPath, service, log);
+    // The kill switch is cleared only by an explicit action: SIGUSR2 (`kill -USR2 <pid>`).
+    const clearKill = () => log.warn({ cleared: service.sink.clearKillSwitch() }, "kill switch clear requested (SIGUSR2)");
+    process.on("SIGUSR2", clearKill);
+    cleanups.push(() => process.off("SIGUSR2", clearKill));
     const reason = await shutdown.requested;
     log.info({ reason }, "stopping");
   } finally {
     for (const t of timers) clearTimeout(t);
+    for (const c of cleanups) c();
     watcher?.close();
     await service.stop().catch((err: unknown) => log.error({ err }, "shutdown failed"));
     if (args.status) (io.statusOut ?? process.stderr).write(service.status().map(formatStatusLine).join("\n") + "\n");

@@ -86,6 +86,7 @@ export function sinkConfigOf(config: ServiceConfig, cloidSeed: number | bigint, 
   const quota = { config: { reserveFraction: config.quota.reservePct / 100, breakerOpenBelow: config.quota.breakerPct / 100, breakerCloseAt: Math.min(1, (config.quota.breakerPct * 1.5) / 100) } };
   return {
     cloidSeed,
+    ...(config.defaults ? { defaults: sinkAssetConfig(config.defaults) } : {}),
     assets: Object.fromEntries(config.assets.map((a) => [a.asset, sinkAssetConfig(a)])),
     executor: { ...executor, quota: executor?.quota === false ? false : { ...quota, ...(executor?.quota || {}) } },
     orderStore: { staleAfterMs: Math.min(...intervals.map((r) => r.orderStaleMs)) },
