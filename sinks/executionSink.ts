@@ -50,7 +50,7 @@ import { isTerminalOrderState } from "../streams/execution.js";
 import type { FillEvent, VenueFill } from "../streams/fill.js";
 import type { QuoteGateReason } from "../streams/gate.js";
 import type { QuoteIntent } from "../streams/intent.js";
-import type { MidEvent } from "../streams/market.js";
+import type { BookEvent, MidEvent } from "../streams/market.js";
 import type { AccountSnapshot, OrderUpdate } from "../streams/orders.js";
 import { statusClass } from "../streams/orders.js";
 import { DecodeFailure, decodeWith } from "../streams/codec.js";
@@ -239,6 +239,9 @@ export class ExecutionSink {
   readonly #latest = new Map<string, QuoteIntent>();
   readonly #mids = new Map<string, number>();
   readonly #vol = new Map<string, number>();
+  readonly #books = new Map<string, BookEvent>();
+  /** Size displayed ahead at an order's price when it joined the queue (queue-aware keeping). */
+  readonly #queueAtJoin = new Map<string, number>();
   readonly #gateShown = new Map<string, string>();
   readonly #staleSince = new Map<string, number>();
   readonly #holds = new Map<string, { bidUntil: number; askUntil: number; bidSync: number; askSync: number }>();
@@ -280,8 +283,12 @@ export class ExecutionSink {
 
   // ---- public ----------------------------------------------------------------------------------
 
-  /** Start: subscribe the venue's feeds, the intents and the timers. Unsubscribe to stop without cancelling. */
-  connect(intents$: Observable<QuoteIntent>, mids$?: Observable<MidEvent>): Subscription {
+  /**
+   * Start: subscribe the venue's feeds, the intents and the timers. `mids$` feeds midAtPlacement /
+   * midAtFill and the volatility scaling; `books$` (the traded venue's books, any assets) feeds the
+   * queue estimate of queue-aware keeping (thresholds.queue). Unsubscribe to stop without cancelling.
+   */
+  connect(intents$: Observable<QuoteIntent>, mids$?: Observable<MidEvent>, books$?: Observable<BookEvent>): Subscription {
     if (this.#connected) throw new Error("ExecutionSink: connect() called twice");
     this.#connected = true;
     const s = this.#subs;
@@ -310,6 +317,7 @@ export class ExecutionSink {
     s.add(this.venue.orderUpdates$.subscribe({ next: (u) => this.#dispatch(() => this.#onUpdate(u)), error: fail("venue orderUpdates$") }));
     s.add(this.venue.connection$.subscribe({ next: (c) => this.#dispatch(() => this.#onConnection(c)), error: fail("venue connection$") }));
     if (mids$) s.add(mids$.subscribe({ next: (m) => this.#dispatch(() => this.#onMid(m)), error: fail("mids$") }));
+    if (books$) s.add(books$.subscribe({ next: (b) => this.#books.set(b.asset, b), error: fail("books$") }));
     s.add(intents$.subscribe({ next: (i) => this.#dispatch(() => this.#onIntent(i)), error: fail("intents$") }));
     s.add(this.venue.rateLimit().pipe(take(1)).subscribe({ next: (r) => this.executor.feedRateLimit(r), error: () => undefined }));
     if (this.config.deadMan !== false) {
@@ -584,20 +592,24 @@ export class ExecutionSink {
       const sideHold = this.#holds.get(asset);
       levels = targetFromIntent(intent).levels.filter((l) => !sideHold || (l.isBuy ? sideHold.bidUntil === 0 : sideHold.askUntil === 0));
     }
-    const current: LadderOrder[] = this.store.open(asset).map((o) => ({
-      cloid: o.cloid,
-      oid: o.oid,
-      isBuy: o.isBuy,
-      px: o.pendingModify ? o.pendingModify.spec.px : o.px,
-      sz: o.pendingModify ? o.pendingModify.spec.sz : this.store.remaining(o),
-      state: o.state,
-      level: o.pendingModify ? o.pendingModify.facts.level : o.level,
-    }));
+    const book = this.#thresholds(asset).queue ? this.#books.get(asset) : undefined;
+    const current: LadderOrder[] = this.store.open(asset).map((o) => {
+      const px = o.pendingModify ? o.pendingModify.spec.px : o.px;
+      const sz = o.pendingModify ? o.pendingModify.spec.sz : this.store.remaining(o);
+      const base = { cloid: o.cloid, oid: o.oid, isBuy: o.isBuy, px, sz, state: o.state, level: o.pendingModify ? o.pendingModify.facts.level : o.level };
+      if (!book) return base;
+      // FIFO: what was ahead when we joined only shrinks, and can never exceed what the book
+      // shows at our price now minus ourselves
+      const shown = displayedAt(book, o.isBuy, px);
+      const atJoin = this.#queueAtJoin.get(o.cloid) ?? Infinity;
+      return { ...base, queueAhead: Math.max(0, Math.min(atJoin, shown - sz)) };
+    });
     const mid = this.#mids.get(asset) ?? this.store.midOf(asset);
     const volBps = this.#vol.get(asset);
+    const targetLevels = book ? levels.map((l) => ({ ...l, queueAhead: displayedAt(book, l.isBuy, l.px) })) : levels;
     const full = diffLadder(
       current,
-      { levels, ...(mid !== undefined ? { mid } : {}), ...(volBps !== undefined ? { volBps } : {}) },
+      { levels: targetLevels, ...(mid !== undefined ? { mid } : {}), ...(volBps !== undefined ? { volBps } : {}) },
       this.#thresholds(asset),
     );
     // while placements are held back, a modify becomes a cancel (its old price is stale) and nothing is placed
@@ -623,14 +635,20 @@ export class ExecutionSink {
     for (const m of diff.modify) {
       const spec: OrderSpec = { asset, isBuy: m.target.isBuy, px: m.target.px, sz: m.target.sz, tif, reduceOnly: false, cloid: m.cloid };
       const r = this.store.requestModify(m.cloid, spec, facts(m.target), now);
-      if (r.ok) modifies.push({ oid: m.oid, order: spec });
+      if (r.ok) {
+        modifies.push({ oid: m.oid, order: spec });
+        if (book) this.#queueAtJoin.set(m.cloid, displayedAt(book, spec.isBuy, spec.px));
+      }
       else this.#refused(r.refusal, now);
     }
     const places: OrderSpec[] = [];
     for (const t of diff.place) {
       const spec: OrderSpec = { asset, isBuy: t.isBuy, px: t.px, sz: t.sz, tif, reduceOnly: false, cloid: this.#cloids.next() };
       const r = this.store.registerPlacement(spec, facts(t), now);
-      if (r.ok) places.push(spec);
+      if (r.ok) {
+        places.push(spec);
+        if (book) this.#queueAtJoin.set(spec.cloid, displayedAt(book, spec.isBuy, spec.px));
+      }
       else this.#refused(r.refusal, now);
     }
     const batches = planBatches({ cancels, cancelsByCloid, modifies, places }, this.config.maxBatchSize !== undefined ? { maxBatchSize: this.config.maxBatchSize } : {});
@@ -953,7 +971,9 @@ export class ExecutionSink {
       this.#trip("QuotaExhaustion", "even cancels are held back by the address budget", null);
     }
     for (const asset of this.pnl.assets()) this.#checkMaxLoss(asset);
-    this.store.prune(now);
+    if (this.store.prune(now) > 0 && this.#queueAtJoin.size > 0) {
+      for (const cloid of this.#queueAtJoin.keys()) if (!this.store.get(cloid)) this.#queueAtJoin.delete(cloid);
+    }
   }
 
   // ---- position reconciliation -----------------------------------------------------------------
@@ -1114,6 +1134,14 @@ export function checkQuoteIntent(intent: unknown): string[] {
   const a = i.asks[0];
   if (b && a && !(b.px < a.px)) out.push(`$: crossed ladder, best bid ${b.px} ≥ best ask ${a.px}`);
   return out;
+}
+
+/** Size the book shows at exactly `px` on our side (0 when the level is absent). */
+function displayedAt(book: BookEvent, isBuy: boolean, px: number): number {
+  const side = isBuy ? book.bids : book.asks;
+  let sz = 0;
+  for (const l of side) if (Math.abs(l.px - px) <= 1e-9 * px) sz += l.sz;
+  return sz;
 }
 
 function batchAssets(batch: ActionBatch): Set<string> {

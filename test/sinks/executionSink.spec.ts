@@ -8,7 +8,7 @@ import type { KillSwitchState } from "../../sinks/killSwitch.js";
 import type { DriftRecord } from "../../sinks/position.js";
 import type { GuardedFill } from "../../streams/execution.js";
 import type { QuoteIntent } from "../../streams/intent.js";
-import type { MidEvent } from "../../streams/market.js";
+import type { BookEvent, MidEvent } from "../../streams/market.js";
 import { emptyIntent } from "../../streams/intent.js";
 import { FakeVenue } from "./fakeVenue.js";
 
@@ -40,14 +40,15 @@ function setup(config: Partial<ExecutionSinkConfig> = {}) {
   sink.actions$.subscribe((a) => seen.actions.push(a));
   sink.killSwitch$.subscribe((k) => seen.kill.push(k));
   const mids = new Subject<MidEvent>();
-  const sub = sink.connect(intents, mids);
+  const books = new Subject<BookEvent>();
+  const sub = sink.connect(intents, mids, books);
   /** Run virtual time up to `t` (absolute ms). */
   const until = (t: number) => {
     scheduler.maxFrames = t;
     scheduler.flush();
   };
   const at = (t: number, fn: () => void) => scheduler.schedule(fn, t - scheduler.now());
-  return { scheduler, venue, sink, intents, mids, seen, until, at, sub };
+  return { scheduler, venue, sink, intents, mids, books, seen, until, at, sub };
 }
 
 const sentOf = (actions: ExecutionEvent[], type: string) => actions.filter((a) => a.kind === "sent" && a.batch.type === type);
@@ -96,6 +97,23 @@ describe("ExecutionSink: quoting", () => {
     };
     expect(run(0.5)).toBe(1);
     expect(run(8)).toBe(0); // 4× thresholds: 30 bps is within the 80 bps keep band
+  });
+
+  it("keeps an order at the front of its queue rather than moving it behind a long one (queue-aware, with books)", () => {
+    const run = (withBooks: boolean) => {
+      const { intents, mids, books, until, seen } = setup({ defaults: { thresholds: { queue: { turnover: 2 } } } });
+      const lvl = (px: number) => ({ px, sz: 1, source: "base_ladder" as const });
+      mids.next({ asset: "BTC", time: 0, mid: 100 });
+      if (withBooks) books.next({ asset: "BTC", time: 0, bids: [{ px: 99.8, sz: 3, n: 1 }, { px: 99.7, sz: 50, n: 9 }], asks: [{ px: 100.2, sz: 3, n: 1 }] });
+      intents.next({ asset: "BTC", time: 0, bids: [lvl(99.9)], asks: [lvl(100.1)] }); // we join 99.9 first in line
+      until(100);
+      if (withBooks) books.next({ asset: "BTC", time: 100, bids: [{ px: 99.9, sz: 1, n: 1 }, { px: 99.7, sz: 50, n: 9 }], asks: [{ px: 100.1, sz: 1, n: 1 }] });
+      intents.next({ asset: "BTC", time: 100, bids: [lvl(99.7)], asks: [lvl(100.1)] }); // 20 bps away, behind 50
+      until(200);
+      return sentOf(seen.actions, "batchModify").length;
+    };
+    expect(run(false)).toBe(1);
+    expect(run(true)).toBe(0);
   });
 
   it("cancels everything at once when a gate closes and re-places when it reopens", () => {
