@@ -21,6 +21,7 @@ Options:
   --faults <profile>     none | realistic | hostile (default hostile)
   --config <file>        service config whose defaults every soak asset uses (default config/default.yaml)
   --catastrophe-every <h>  a dropout longer than the staleness bound every h virtual hours (default 6; 0: none)
+  --address-budget <n>   initial address budget of the account (default 10000; small: quota pressure)
   --fail-fast            stop at the first violation
   --quiet                no progress lines on stderr
   --json <file>          also write the result as JSON
@@ -56,6 +57,7 @@ export function parseSoakArgs(argv: readonly string[]): SoakCliOptions {
         config: { type: "string" },
         "catastrophe-every": { type: "string" },
         "fail-fast": { type: "boolean" },
+        "address-budget": { type: "string" },
         quiet: { type: "boolean" },
         json: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -74,6 +76,9 @@ export function parseSoakArgs(argv: readonly string[]): SoakCliOptions {
     catastropheEveryHours: num("catastrophe-every", values["catastrophe-every"], 6, (n) => n >= 0, "a number of hours ≥ 0"),
     ...(values.config !== undefined ? { configPath: values.config } : {}),
     failFast: values["fail-fast"] === true,
+    ...(values["address-budget"] !== undefined
+      ? { addressBudget: num("address-budget", values["address-budget"], 10_000, (n) => Number.isInteger(n) && n >= 0, "an integer ≥ 0") }
+      : {}),
   };
   return { soak, quiet: values.quiet === true, json: values.json, help: values.help === true };
 }

@@ -31,6 +31,8 @@ export interface SoakOptions {
   readonly stepMs?: number;
   /** Called after each step with the fraction done. */
   readonly onProgress?: (p: SoakProgress) => void;
+  /** The account's initial address budget (default the venue's 10,000); small values put the quota throttle under pressure. */
+  readonly addressBudget?: number;
   /** Stop at the first violation (default false: run to the end and count). */
   readonly failFast?: boolean;
 }
@@ -128,7 +130,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 
   const start = Date.UTC(2026, 0, 1);
   const scheduler = simReplayScheduler(start);
-  const venue = new PaperVenue({ market: soakMarket(specs, o.seed), scheduler, seed: o.seed, faults: o.faults });
+  const venue = new PaperVenue({
+    market: soakMarket(specs, o.seed),
+    scheduler,
+    seed: o.seed,
+    faults: o.faults,
+    ...(o.addressBudget !== undefined ? { addressInitialBuffer: o.addressBudget } : {}),
+  });
   const rng = new SimRng(o.seed, "quota-jitter");
   const service = new QuoteflowService({
     venue,

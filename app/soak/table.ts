@@ -16,7 +16,8 @@ function mark(ok: boolean): string {
 
 /** The command that reproduces a result. */
 export function soakCommand(r: SoakResult): string {
-  return `npm run soak -- --hours ${r.options.hours} --assets ${r.options.assets} --seed ${r.options.seed} --faults ${r.options.faults}`;
+  const budget = r.options.addressBudget !== undefined ? ` --address-budget ${r.options.addressBudget}` : "";
+  return `npm run soak -- --hours ${r.options.hours} --assets ${r.options.assets} --seed ${r.options.seed} --faults ${r.options.faults}${budget}`;
 }
 
 export function renderSoakTable(r: SoakResult): string {
