@@ -1,7 +1,7 @@
 // `quoteflow run`: the service on the paper venue (the sim server on loopback, driven through the
 // real Hyperliquid client with a fresh key) or on Hyperliquid itself, until a signal or --duration.
 import { watch, type FSWatcher } from "node:fs";
-import { resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { Wallet } from "ethers";
 import type { Logger } from "pino";
 import { asyncScheduler } from "rxjs";
@@ -133,7 +133,11 @@ export function watchConfig(path: string, service: { reload(next: ServiceConfig)
     }
   };
   try {
-    return watch(path, () => {
+    // Watch the directory, not the file: editors save by writing a new file and renaming it over
+    // the old one, after which a watch on the old inode hears nothing.
+    const name = basename(path);
+    return watch(dirname(path), (_event, filename) => {
+      if (filename !== null && filename !== name) return;
       if (pending) clearTimeout(pending);
       pending = setTimeout(apply, 200);
     });

@@ -1,6 +1,6 @@
 // Config hot reload: a changed asset is re-composed without dropping order state, the others are
 // untouched, and a bad file is refused while the running pipelines stay.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -85,9 +85,11 @@ describe("config hot reload", () => {
       const rejected = lines.map((l) => JSON.parse(l)).find((l) => l.msg.startsWith("config change rejected"));
       expect(rejected.problems).toContain("$.assets.ETH.operators.0.staleGate.maxAgeMs: expected a positive number, got -1");
 
+      // Saved the way editors do: a new file renamed over the old one.
       const good = fileText();
       good.assets.ETH.quoter.levels = 2;
-      writeFileSync(path, stringify(good));
+      writeFileSync(path + ".tmp", stringify(good));
+      renameSync(path + ".tmp", path);
       await new Promise((r) => setTimeout(r, 700));
       expect(applied.length).toBeGreaterThanOrEqual(1);
       expect(applied.at(-1)!.assets.find((a) => a.asset === "ETH")!.quoter.levels).toBe(2);
