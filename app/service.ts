@@ -18,6 +18,7 @@ import {
   map,
   merge,
   mergeAll,
+  of,
   share,
   switchMap,
   takeUntil,
@@ -427,7 +428,7 @@ export class QuoteflowService {
       if (next.assets.some((a) => a.asset === asset)) continue;
       const rt = this.assets.get(asset)!;
       // An empty ladder makes the sink cancel what rests; then the asset's streams stop.
-      this.intentStreams.next(new BehaviorSubject<QuoteIntent>({ asset, time: this.scheduler.now(), bids: [], asks: [] }));
+      this.intentStreams.next(of<QuoteIntent>({ asset, time: this.scheduler.now(), bids: [], asks: [] }));
       rt.stop$.next();
       this.assets.delete(asset);
       removed.push(asset);
