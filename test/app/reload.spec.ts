@@ -58,6 +58,16 @@ describe("config hot reload", () => {
     expect(ethAfter.some((o) => ethBefore.includes(o.cloid))).toBe(true);
     expect(service.currentConfig.assets.find((a) => a.asset === "ETH")!.quoter.levels).toBe(1);
 
+    // Removing an asset from the file cancels its orders and leaves the others alone.
+    const without = fileText();
+    delete without.assets.ETH;
+    const removed = service.reload(resolveConfig(without, catalog, "without ETH"));
+    expect(removed.removed).toEqual(["ETH"]);
+    const btcStill = live("BTC");
+    advance(2000);
+    expect(service.sink.liveOrders("ETH")).toHaveLength(0);
+    expect(live("BTC")).toEqual(btcStill);
+
     let stopped = false;
     const stopping = service.stop().then(() => (stopped = true));
     for (let i = 0; i < 300 && !stopped; i++) {
