@@ -16,13 +16,30 @@ export function strictStruct<R extends t.Props, O extends t.Props>(required: R, 
   return t.exact(t.intersection([t.type(required), t.partial(optional)]), name);
 }
 
-/** A readable path for one io-ts context: `$.assets.BTC.staleGate.maxAgeMs`. */
-export function contextPath(context: t.Context): string {
-  const keys = context.map((c) => c.key).filter((k) => k !== "");
-  return keys.length === 0 ? "$" : "$." + keys.join(".");
+/**
+ * io-ts adds intersection/union/exact member indices ("0", "1") to a context; only the keys of
+ * objects, arrays and records are the user's.
+ */
+function isUserKey(key: string, parent: t.Decoder<unknown, unknown> | undefined): boolean {
+  if (key === "") return false;
+  const tag = (parent as { _tag?: string } | undefined)?._tag;
+  if (tag === "IntersectionType" || tag === "UnionType" || tag === "ExactType" || tag === "RefinementType") return false;
+  return true;
 }
 
-function describe(value: unknown): string {
+/** A readable path for one io-ts context: `$.assets.BTC.staleGate.maxAgeMs`, `$.levels.0.1.px`. */
+export function contextPath(context: t.Context): string {
+  let path = "$";
+  for (let i = 1; i < context.length; i++) {
+    const entry = context[i];
+    if (entry === undefined || !isUserKey(entry.key, context[i - 1]?.type)) continue;
+    path += "." + entry.key;
+  }
+  return path;
+}
+
+/** A short rendering of a bad value; never walks a structure too deep to stringify. */
+export function describeValue(value: unknown): string {
   if (value === undefined) return "undefined (missing)";
   let text: string;
   try {
@@ -30,25 +47,30 @@ function describe(value: unknown): string {
   } catch {
     // JSON.stringify throws on cycles and on nesting deeper than the stack (RangeError); String()
     // of a deeply nested array recurses too, so describe such values without walking them.
-    text = Array.isArray(value) ? "an array (too deeply nested to show)" : typeof value === "object" && value !== null ? "an object (too deeply nested to show)" : String(value);
+    text = Array.isArray(value)
+      ? "an array (too deeply nested to show)"
+      : typeof value === "object" && value !== null
+        ? "an object (too deeply nested to show)"
+        : String(value);
   }
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }
 
-/** One line per failing path: `$.levels.0.px: expected string, got 12`. */
+/**
+ * One line per failing path, with the alternatives a union allowed:
+ * `$.levels.0.1.px: expected DecimalString, got 100.5`, `$.cloid: expected Cloid | null, got 7`.
+ */
 export function formatErrors(errors: t.Errors): string[] {
-  const seen = new Set<string>();
-  const lines: string[] = [];
+  const byPath = new Map<string, { expected: string[]; value: unknown }>();
   for (const e of errors) {
+    const path = contextPath(e.context);
     const last = e.context[e.context.length - 1];
     const expected = e.message ?? last?.type.name ?? "a valid value";
-    const line = `${contextPath(e.context)}: expected ${expected}, got ${describe(e.value)}`;
-    if (!seen.has(line)) {
-      seen.add(line);
-      lines.push(line);
-    }
+    const entry = byPath.get(path);
+    if (entry === undefined) byPath.set(path, { expected: [expected], value: e.value });
+    else if (!entry.expected.includes(expected)) entry.expected.push(expected);
   }
-  return lines;
+  return [...byPath].map(([path, { expected, value }]) => `${path}: expected ${expected.join(" | ")}, got ${describeValue(value)}`);
 }
 
 /** The error a boundary throws or reports when input does not decode. Names what and where. */
@@ -65,7 +87,7 @@ export class DecodeFailure extends Error {
 export type Decoded<A> = { ok: true; value: A } | { ok: false; error: DecodeFailure };
 
 /** Decode `input` with `codec`; never throws. `what` names the input in the error ("l2Book frame", "config file x.yaml"). */
-export function decodeWith<A, O>(codec: t.Type<A, O, unknown>, input: unknown, what: string): Decoded<A> {
+export function decodeWith<A>(codec: t.Decoder<unknown, A>, input: unknown, what: string): Decoded<A> {
   const result = codec.decode(input);
   if (isLeft(result)) return { ok: false, error: new DecodeFailure(what, formatErrors(result.left)) };
   return { ok: true, value: result.right };

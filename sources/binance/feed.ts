@@ -22,7 +22,7 @@ import {
   decodeBinanceBookTicker,
   decodeBinanceTrade,
   decodeErrorEvent,
-  wireDecode,
+  decodeWith,
   type DecodeErrorEvent,
   type ReferenceQuote,
   type TradeEvent,
@@ -104,7 +104,7 @@ export function binanceFeed(options: BinanceFeedOptions): BinanceFeed {
       } catch {
         return report("binance", `binance frame: $: not JSON: ${JSON.stringify(text.slice(0, 40))}`);
       }
-      const env = wireDecode(BinanceStreamEnvelope, u, "binance frame");
+      const env = decodeWith(BinanceStreamEnvelope, u, "binance frame");
       if (!env.ok) return report("binance", env.error.message);
       const kind = binanceStreamKind(env.value.stream);
       const source = `binance:${env.value.stream}`;

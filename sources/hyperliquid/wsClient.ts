@@ -26,7 +26,7 @@ import {
   decodeErrorEvent,
   parseHlWsFrame,
   postIdFromErrorText,
-  wireDecode,
+  decodeWith,
   type ConnectionState,
   type ConnectionStatus,
   type DecodeErrorEvent,
@@ -368,7 +368,7 @@ export class HlWsClient {
   }
 
   private onPostFrame(data: unknown): void {
-    const r = wireDecode(HlWsPostResponse, data, "ws:post");
+    const r = decodeWith(HlWsPostResponse, data, "ws:post");
     if (!r.ok) {
       this.reportDecodeError("ws:post", r.error.message);
       const id = (data as { id?: unknown } | null)?.id;

@@ -1,8 +1,7 @@
 // Binance reference-feed wire shapes (FACTS §11): combined-stream envelope, bookTicker (spot and
 // USDⓈ-M), trade, aggTrade, depth updates and the REST depth snapshot; decoders to the domain.
 import * as t from "io-ts";
-import type { Decoded } from "../codec.js";
-import { wireDecode } from "./report.js";
+import { decodeWith, type Decoded } from "../codec.js";
 import type { ReferenceQuote, TradeEvent } from "../market.js";
 import { DecimalString, WireNumber } from "./scalars.js";
 
@@ -56,7 +55,7 @@ export type BinanceDepthSnapshot = t.TypeOf<typeof BinanceDepthSnapshot>;
 
 /** bookTicker → ReferenceQuote. Spot frames carry no time: `receivedAt` stamps them. */
 export function decodeBinanceBookTicker(data: unknown, receivedAt: number, what = "binance bookTicker"): Decoded<ReferenceQuote> {
-  const r = wireDecode(BinanceBookTicker, data, what);
+  const r = decodeWith(BinanceBookTicker, data, what);
   if (!r.ok) return r;
   const x = r.value;
   return {
@@ -69,12 +68,12 @@ export function decodeBinanceBookTicker(data: unknown, receivedAt: number, what 
 export function decodeBinanceTrade(data: unknown, what = "binance trade"): Decoded<TradeEvent> {
   const e = (data as { e?: unknown } | null)?.e;
   if (e === "aggTrade") {
-    const r = wireDecode(BinanceAggTrade, data, what);
+    const r = decodeWith(BinanceAggTrade, data, what);
     if (!r.ok) return r;
     const x = r.value;
     return { ok: true, value: { asset: x.s, time: x.T, tid: x.a, px: Number(x.p), sz: Number(x.q), side: x.m ? "sell" : "buy" } };
   }
-  const r = wireDecode(BinanceTrade, data, what);
+  const r = decodeWith(BinanceTrade, data, what);
   if (!r.ok) return r;
   const x = r.value;
   return { ok: true, value: { asset: x.s, time: x.T, tid: x.t, px: Number(x.p), sz: Number(x.q), side: x.m ? "sell" : "buy" } };

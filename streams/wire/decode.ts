@@ -4,8 +4,7 @@
 // feeds: they take a hand-written fast path, and fall back to the io-ts codec only to name the
 // failing path (the codec stays the specification; test/wire checks the two agree).
 import type * as t from "io-ts";
-import { DecodeFailure, type Decoded } from "../codec.js";
-import { wireDecode } from "./report.js";
+import { DecodeFailure, decodeWith, type Decoded } from "../codec.js";
 import type { ActionBatch, BatchResult } from "../actions.js";
 import { batchLength } from "../actions.js";
 import type { VenueFill, VenueFillBatch } from "../fill.js";
@@ -79,7 +78,7 @@ const isNum = (u: unknown): u is number => typeof u === "number" && Number.isFin
 
 /** Decode with io-ts and map; for the non-hot shapes. */
 function via<A, B>(codec: t.Type<A, unknown, unknown>, data: unknown, what: string, map: (a: A) => B): Decoded<B> {
-  const r = wireDecode(codec, data, what);
+  const r = decodeWith(codec, data, what);
   return r.ok ? ok(map(r.value)) : r;
 }
 
@@ -97,7 +96,7 @@ export function parseHlWsFrame(text: string, maxChars: number = HL_MAX_FRAME_CHA
   }
   if (typeof u === "object" && u !== null && !Array.isArray(u) && typeof (u as { channel?: unknown }).channel === "string")
     return ok(u as HlWsEnvelope);
-  return wireDecode(HlWsEnvelope, u, "ws frame");
+  return decodeWith(HlWsEnvelope, u, "ws frame");
 }
 
 // ------------------------------------------------------------------ market data
@@ -394,7 +393,7 @@ export function decodeHlUserRateLimit(data: unknown, what = "info userRateLimit"
  * and is applied to every element. A response of the wrong type for the batch fails to decode.
  */
 export function decodeHlExchangeResponse(body: unknown, batch: ActionBatch, what = "exchange response"): Decoded<BatchResult> {
-  const r = wireDecode(HlExchangeResponse, body, what);
+  const r = decodeWith(HlExchangeResponse, body, what);
   if (!r.ok) return r;
   const resp = r.value;
   if (resp.status === "err") {

@@ -1,7 +1,6 @@
 // Public API of streams/wire: Hyperliquid and Binance wire codecs, decoders to the domain
 // types, error classification, formatting, signing and action encoding.
 export * from "./scalars.js";
-export * from "./report.js";
 export * from "./exchange.js";
 export * from "./ws.js";
 export * from "./info.js";

@@ -10,7 +10,7 @@ const SHARED = resolve(process.cwd(), "../shared/data/real");
 const SHIPPED = resolve(process.cwd(), "data/recordings");
 const hasShared = existsSync(SHARED);
 
-function allDecode<A>(codec: { decode: (u: unknown) => unknown } & Parameters<typeof decodeWith<A, unknown>>[0], items: readonly unknown[], what: string): void {
+function allDecode<A>(codec: Parameters<typeof decodeWith<A>>[0], items: readonly unknown[], what: string): void {
   for (const [i, item] of items.entries()) {
     const r = decodeWith(codec, item, `${what}[${i}]`);
     if (!r.ok) throw r.error;

@@ -20,7 +20,7 @@ import {
   msgpackEncode,
   recoverL1Signer,
   signedExchangeBody,
-  wireDecode,
+  decodeWith,
   type ActionBatch,
   type AssetMeta,
   type BatchResult,
@@ -85,13 +85,13 @@ describe("encodeAction", () => {
       orders: [{ asset: "BTC", isBuy: true, px: 100000, sz: 0.001, tif: "Alo", reduceOnly: false, cloid: cloid(9) }],
     };
     const body = signedExchangeBody({ wallet: KEY, action: encodeAction(batch, assets), nonce: 1700000000000, isMainnet: false });
-    const parsed = wireDecode(HlExchangeRequest, JSON.parse(JSON.stringify(body)), "exchange request");
+    const parsed = decodeWith(HlExchangeRequest, JSON.parse(JSON.stringify(body)), "exchange request");
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(recoverL1Signer({ ...parsed.value, isMainnet: false })).toBe("0x14791697260E4c9A71f18484C9f997B308e59325");
     const back = decodeActionToBatch(parsed.value.action, byId);
     expect(back).toEqual({ ok: true, value: batch });
-    expect(wireDecode(HlAction, { type: "order", orders: [{ a: 0 }], grouping: "na" }, "action").ok).toBe(false);
+    expect(decodeWith(HlAction, { type: "order", orders: [{ a: 0 }], grouping: "na" }, "action").ok).toBe(false);
   });
 });
 

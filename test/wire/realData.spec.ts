@@ -24,7 +24,7 @@ import {
   decodeHlTrades,
   decodeHlUserEvent,
   decodeHlWsAllMids,
-  wireDecode,
+  decodeWith,
   parseHlWsFrame,
   type Decoded,
 } from "../../streams/index.js";
@@ -42,7 +42,7 @@ function decodeFrame(text: string, where: string): string {
   const env = mustOk(parseHlWsFrame(text), where);
   const codec = HL_CHANNEL_CODECS[env.channel as keyof typeof HL_CHANNEL_CODECS];
   expect(codec, `${where}: channel ${env.channel} has a codec`).toBeDefined();
-  mustOk(wireDecode(codec as never, env.data, `${where} ${env.channel}`), where);
+  mustOk(decodeWith(codec as never, env.data, `${where} ${env.channel}`), where);
   if (env.channel === "l2Book") {
     const book = mustOk(decodeHlBook(env.data), where);
     expect(book.bids.length + book.asks.length).toBeGreaterThan(0);
@@ -94,7 +94,7 @@ describe("real Hyperliquid WS frames", () => {
     const text = readFileSync(path.join(HL, "nautilus_fixtures/ws_user_fill_liquidation.json"), "utf8");
     expect(decodeFrame(text, "ws_user_fill_liquidation")).toBe("user");
     const env = mustOk(parseHlWsFrame(text), "liq");
-    mustOk(wireDecode(HlWsUserEvent, env.data, "user"), "liq");
+    mustOk(decodeWith(HlWsUserEvent, env.data, "user"), "liq");
     const ev = mustOk(decodeHlUserEvent(env.data), "liq");
     expect(ev.kind).toBe("fills");
     if (ev.kind === "fills") {
@@ -121,7 +121,7 @@ describe("real Hyperliquid REST payloads", () => {
         const type = e.request.body.type;
         const codec = HL_INFO_CODECS[type as keyof typeof HL_INFO_CODECS];
         expect(codec, `${file}: info type ${type} has a codec`).toBeDefined();
-        mustOk(wireDecode(codec as never, e.response, `${file} ${type}`), file);
+        mustOk(decodeWith(codec as never, e.response, `${file} ${type}`), file);
         switch (type) {
           case "meta": {
             const meta = mustOk(decodeHlMeta(e.response), file);
@@ -190,11 +190,11 @@ describe("real Binance frames", () => {
         const body = JSON.parse(line.slice(sp + 1)) as unknown;
         const where = `${file} line ${i + 1}`;
         if (!(typeof body === "object" && body !== null && "stream" in body)) {
-          mustOk(wireDecode(BinanceDepthSnapshot, body, "snapshot"), where);
+          mustOk(decodeWith(BinanceDepthSnapshot, body, "snapshot"), where);
           counts.snapshot++;
           continue;
         }
-        const env = mustOk(wireDecode(BinanceStreamEnvelope, body, "envelope"), where);
+        const env = mustOk(decodeWith(BinanceStreamEnvelope, body, "envelope"), where);
         const kind = binanceStreamKind(env.stream);
         if (kind === "bookTicker") {
           const q = mustOk(decodeBinanceBookTicker(env.data, recv), where);
@@ -204,7 +204,7 @@ describe("real Binance frames", () => {
           mustOk(decodeBinanceTrade(env.data), where);
           counts.trade++;
         } else if (kind === "depth") {
-          mustOk(wireDecode(BinanceDepthUpdate, env.data, "depth"), where);
+          mustOk(decodeWith(BinanceDepthUpdate, env.data, "depth"), where);
           counts.depth++;
         } else throw new Error(`${where}: unexpected stream ${env.stream}`);
       }

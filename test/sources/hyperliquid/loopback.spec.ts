@@ -14,7 +14,7 @@ import {
   hlWsUrl,
   type HyperliquidVenueOptions,
 } from "../../../sources/index.js";
-import { HlExchangeRequest, decodeActionToBatch, recoverL1Signer, wireDecode, type ActionBatch, type ConnectionState } from "../../../streams/index.js";
+import { HlExchangeRequest, decodeActionToBatch, recoverL1Signer, decodeWith, type ActionBatch, type ConnectionState } from "../../../streams/index.js";
 import { LoopbackServer, waitFor } from "./loopbackServer.js";
 
 const KEY = "0x0123456789012345678901234567890123456789012345678901234567890123";
@@ -168,7 +168,7 @@ describe("loopback: submit", () => {
         acks(false)(msg, socket);
         if (msg["method"] !== "post") return;
         const req = msg["request"] as { type: string; payload: unknown };
-        const parsed = wireDecode(HlExchangeRequest, req.payload, "post");
+        const parsed = decodeWith(HlExchangeRequest, req.payload, "post");
         if (!parsed.ok) throw parsed.error;
         const signer = recoverL1Signer({ ...parsed.value, isMainnet: false });
         const batch = decodeActionToBatch(parsed.value.action, (id) => META.universe[id]?.name);
