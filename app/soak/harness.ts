@@ -33,6 +33,8 @@ export interface SoakOptions {
   readonly onProgress?: (p: SoakProgress) => void;
   /** The account's initial address budget (default the venue's 10,000); small values put the quota throttle under pressure. */
   readonly addressBudget?: number;
+  /** Called after each step with the running objects (benchmarks measure memory here). */
+  readonly onCheckpoint?: (c: SoakCheckpoint) => void;
   /** Stop at the first violation (default false: run to the end and count). */
   readonly failFast?: boolean;
 }
@@ -44,6 +46,14 @@ export interface SoakProgress {
   readonly fills: number;
   readonly violations: number;
   readonly wallMs: number;
+}
+
+export interface SoakCheckpoint {
+  readonly virtualMs: number;
+  readonly last: boolean;
+  readonly service: QuoteflowService;
+  readonly venue: PaperVenue;
+  readonly checker: SoakChecker;
 }
 
 export interface SoakResult {
@@ -197,6 +207,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     scheduler.maxFrames = Math.min(t, start + totalMs);
     scheduler.flush();
     heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    o.onCheckpoint?.({ virtualMs: scheduler.now() - start, last: t >= start + totalMs, service, venue, checker });
     o.onProgress?.({ virtualMs: scheduler.now() - start, totalMs, events: service.events, fills: checker.fillsApplied, violations: checker.violations.length, wallMs: performance.now() - wall0 });
     await yieldToLoop();
     if (t >= start + totalMs) break;

@@ -303,6 +303,16 @@ export class SoakChecker {
     for (const c of this.catastrophes) if (!c.tripped) this.violate("catastropheWithoutTrip", `${c.kind} ${c.time}→${c.until} did not trip the kill switch`);
   }
 
+  /**
+   * Drop the per-fill records kept for the end checks (benchmarks measuring the service's own
+   * memory call this; the lost/double checks only cover fills after it).
+   */
+  forgetHistory(): void {
+    this.#applied.clear();
+    this.#reportedResting.clear();
+    this.#venueFillIdx = 0;
+  }
+
   /** Venue fills applied at the end (for the table). */
   restingAfterShutdown(): number {
     return this.counts.restingAfterShutdown;
