@@ -5,83 +5,8 @@ import * as t from "io-ts";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { join } from "node:path";
-import { strictStruct } from "../streams/codec.js";
+import { formatErrors, strictStruct } from "../streams/codec.js";
 import { packageRoot } from "./paths.js";
-
-// ---------- error paths ----------------------------------------------------------------------
-
-/** io-ts appends intersection/union member indices ("0", "1") to the context; only array indices are the user's. */
-function isUserKey(key: string, parent: t.Decoder<unknown, unknown> | undefined): boolean {
-  if (!/^\d+$/.test(key)) return key !== "";
-  const tag = (parent as { _tag?: string } | undefined)?._tag;
-  return tag === "ArrayType" || tag === "ReadonlyArrayType" || tag === "DictionaryType";
-}
-
-/** `$.assets.ETH.quoter.levels`: the user's path, without io-ts's intersection/union member indices. */
-export function configPath(context: t.Context): string {
-  const keys: string[] = [];
-  for (let i = 1; i < context.length; i++) {
-    const entry = context[i]!;
-    if (!isUserKey(entry.key, context[i - 1]?.type)) continue;
-    keys.push(entry.key);
-  }
-  return keys.length === 0 ? "$" : "$." + keys.join(".");
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return "undefined (missing)";
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    // JSON.stringify throws on cycles and on nesting deeper than the stack (RangeError); String()
-    // of a deeply nested array recurses too, so describe such values without walking them.
-    text = Array.isArray(value) ? "an array (too deeply nested to show)" : typeof value === "object" && value !== null ? "an object (too deeply nested to show)" : String(value);
-  }
-  return text.length > 60 ? text.slice(0, 57) + "..." : text;
-}
-
-/** One line per failing path: `$.defaults.quoter.levels: expected a positive integer, got -2`. */
-export function formatConfigErrors(errors: t.Errors): string[] {
-  const lines = new Set<string>();
-  for (const e of errors) {
-    const last = e.context[e.context.length - 1];
-    lines.add(`${configPath(e.context)}: expected ${e.message ?? last?.type.name ?? "a valid value"}, got ${show(e.value)}`);
-  }
-  return [...lines];
-}
-
-// ---------- closed objects -------------------------------------------------------------------
-
-/**
- * `strictStruct` from streams/ strips unknown keys (io-ts `exact`); a config must reject them.
- * This wraps it so that each unknown key is its own error at its own path.
- */
-export function closedStruct<R extends t.Props, O extends t.Props>(required: R, optional: O, name: string) {
-  const inner = strictStruct(required, optional, name);
-  const known = [...Object.keys(required), ...Object.keys(optional)];
-  const closed = new t.Type<t.TypeOf<typeof inner>, t.OutputOf<typeof inner>, unknown>(
-    name,
-    inner.is,
-    (u, c) => {
-      const checked = inner.validate(u, c);
-      if (typeof u !== "object" || u === null || Array.isArray(u)) return checked;
-      const extra = Object.keys(u).filter((k) => !known.includes(k));
-      if (extra.length === 0) return checked;
-      const errors: t.ValidationError[] = extra.map((k) => {
-        const value = (u as Record<string, unknown>)[k];
-        return {
-          value,
-          context: [...c, { key: k, type: t.never, actual: value }],
-          message: `no key "${k}" here (known keys: ${known.join(", ")})`,
-        };
-      });
-      return t.failures(checked._tag === "Left" ? [...errors, ...checked.left] : errors);
-    },
-    inner.encode,
-  );
-  return closed;
-}
 
 function numberWhere(name: string, ok: (n: number) => boolean) {
   return new t.Type<number, number, unknown>(
@@ -107,7 +32,7 @@ const spikeProps = {
   widenFactor: numberWhere("a number ≥ 1", (n) => n >= 1),
   sizeFactor: Fraction,
 };
-export const SpikeConfig = closedStruct(spikeProps, {}, "SpikeConfig");
+export const SpikeConfig = strictStruct(spikeProps, {}, "SpikeConfig");
 export type SpikeConfig = t.TypeOf<typeof SpikeConfig>;
 
 const quoterProps = {
@@ -129,7 +54,7 @@ const quoterProps = {
   volatilityHalfLife: PositiveNumber,
   spike: SpikeConfig,
 };
-export const QuoterConfig = closedStruct(quoterProps, {}, "QuoterConfig");
+export const QuoterConfig = strictStruct(quoterProps, {}, "QuoterConfig");
 export type QuoterConfig = t.TypeOf<typeof QuoterConfig>;
 
 const riskProps = {
@@ -140,7 +65,7 @@ const riskProps = {
   /** Kill switch when our position and the venue's differ by more than this, in USD. */
   maxDriftUsd: PositiveNumber,
 };
-export const RiskConfig = closedStruct(riskProps, {}, "RiskConfig");
+export const RiskConfig = strictStruct(riskProps, {}, "RiskConfig");
 export type RiskConfig = t.TypeOf<typeof RiskConfig>;
 
 const reconciliationProps = {
@@ -159,14 +84,14 @@ const reconciliationProps = {
   /** An order with no update this long after placement is stale (quoting pauses, orderStatus asked). */
   orderStaleMs: PositiveNumber,
 };
-export const ReconciliationConfig = closedStruct(reconciliationProps, {}, "ReconciliationConfig");
+export const ReconciliationConfig = strictStruct(reconciliationProps, {}, "ReconciliationConfig");
 export type ReconciliationConfig = t.TypeOf<typeof ReconciliationConfig>;
 
 const markoutProps = {
   horizonsMs: t.array(PositiveNumber, "a list of positive horizons in ms"),
   staleAfterMs: PositiveNumber,
 };
-export const MarkoutConfig = closedStruct(markoutProps, {}, "MarkoutConfig");
+export const MarkoutConfig = strictStruct(markoutProps, {}, "MarkoutConfig");
 export type MarkoutConfig = t.TypeOf<typeof MarkoutConfig>;
 
 /**
@@ -204,17 +129,17 @@ const sectionProps = {
   markouts: MarkoutConfig,
 };
 
-export const AssetDefaults = closedStruct(sectionProps, {}, "AssetDefaults");
+export const AssetDefaults = strictStruct(sectionProps, {}, "AssetDefaults");
 
 /** A per-asset override: any section, any subset of its keys. `operators` replaces the whole chain. */
-export const AssetOverride = closedStruct(
+export const AssetOverride = strictStruct(
   {},
   {
     operators: sectionProps.operators,
-    quoter: closedStruct({}, { ...quoterProps, spike: closedStruct({}, spikeProps, "SpikeOverride") }, "QuoterOverride"),
-    risk: closedStruct({}, riskProps, "RiskOverride"),
-    reconciliation: closedStruct({}, reconciliationProps, "ReconciliationOverride"),
-    markouts: closedStruct({}, markoutProps, "MarkoutOverride"),
+    quoter: strictStruct({}, { ...quoterProps, spike: strictStruct({}, spikeProps, "SpikeOverride") }, "QuoterOverride"),
+    risk: strictStruct({}, riskProps, "RiskOverride"),
+    reconciliation: strictStruct({}, reconciliationProps, "ReconciliationOverride"),
+    markouts: strictStruct({}, markoutProps, "MarkoutOverride"),
   },
   "AssetOverride",
 );
@@ -234,7 +159,7 @@ const quotaProps = {
   /** Below this headroom new quotes stop (breaker, with hysteresis) and a gate reason is reported. */
   breakerPct: Percent,
 };
-export const QuotaConfig = closedStruct(quotaProps, {}, "QuotaConfig");
+export const QuotaConfig = strictStruct(quotaProps, {}, "QuotaConfig");
 export type QuotaConfig = t.TypeOf<typeof QuotaConfig>;
 
 const observabilityProps = {
@@ -244,11 +169,11 @@ const observabilityProps = {
   journalDir: t.string,
   logLevel: t.keyof({ trace: null, debug: null, info: null, warn: null, error: null, fatal: null, silent: null }),
 };
-export const ObservabilityConfig = closedStruct(observabilityProps, {}, "ObservabilityConfig");
+export const ObservabilityConfig = strictStruct(observabilityProps, {}, "ObservabilityConfig");
 export type ObservabilityConfig = t.TypeOf<typeof ObservabilityConfig>;
 
 /** The file as written: `assets` lists what to quote (with optional overrides). */
-export const ConfigFile = closedStruct(
+export const ConfigFile = strictStruct(
   {
     assets: t.record(t.string, OptionalOverride, "a map of asset name → override (or null)"),
     defaults: AssetDefaults,
@@ -305,7 +230,7 @@ function checkSteps(steps: readonly OperatorStep[], at: string, catalog: Operato
     }
     const decoded = entry.params.decode(step.params);
     if (decoded._tag === "Left") {
-      for (const line of formatConfigErrors(decoded.left)) problems.push(line.replace(/^\$/, `${path}.${step.name}`));
+      for (const line of formatErrors(decoded.left)) problems.push(line.replace(/^\$/, `${path}.${step.name}`));
       return;
     }
     out.push({ name: step.name, params: decoded.right });
@@ -316,7 +241,7 @@ function checkSteps(steps: readonly OperatorStep[], at: string, catalog: Operato
 /** Decode an already-parsed config value; throws ConfigError listing every problem with its path. */
 export function resolveConfig(input: unknown, catalog: OperatorCatalog, source = "(inline)"): ServiceConfig {
   const decoded = ConfigFile.decode(input);
-  if (decoded._tag === "Left") throw new ConfigError(source, formatConfigErrors(decoded.left));
+  if (decoded._tag === "Left") throw new ConfigError(source, formatErrors(decoded.left));
   const file = decoded.right;
   const problems: string[] = [];
   const defaultOps = checkSteps(file.defaults.operators, "$.defaults.operators", catalog, problems);

@@ -9,7 +9,8 @@ import type { QuotaThrottleState } from "../operators/quotaThrottle.js";
 import { staleGate } from "../operators/staleGate.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { BookEvent, MidEvent } from "../streams/market.js";
-import { type OperatorCatalog, NonNegativeNumber, PositiveNumber, Percent, closedStruct } from "./config.js";
+import { strictStruct } from "../streams/codec.js";
+import { type OperatorCatalog, NonNegativeNumber, PositiveNumber, Percent } from "./config.js";
 
 /**
  * Which stream an operator acts on. `book`: the asset's book snapshots, before the quoter.
@@ -51,13 +52,13 @@ function factory<S extends OperatorStage, P>(f: OperatorFactory<S, P>): Operator
   return f;
 }
 
-const MaxAge = closedStruct({ maxAgeMs: PositiveNumber }, {}, "{ maxAgeMs: number > 0 }");
+const MaxAge = strictStruct({ maxAgeMs: PositiveNumber }, {}, "{ maxAgeMs: number > 0 }");
 
 /** Every operator a config can name. */
 export const operatorRegistry = {
   dataQualityGate: factory({
     stage: "book",
-    params: closedStruct({}, { maxDeviationPct: Percent, referenceMaxAgeMs: NonNegativeNumber }, "{ maxDeviationPct?: 0..100, referenceMaxAgeMs?: ms }"),
+    params: strictStruct({}, { maxDeviationPct: Percent, referenceMaxAgeMs: NonNegativeNumber }, "{ maxDeviationPct?: 0..100, referenceMaxAgeMs?: ms }"),
     description: "drops books with bad prices/sizes, timestamp regressions, sequence gaps, or prices far from the reference mid (counted by reason)",
     create: (p, ctx) =>
       dataQualityGate({
@@ -82,13 +83,13 @@ export const operatorRegistry = {
   }),
   crossedBookGate: factory({
     stage: "intent",
-    params: closedStruct({}, {}, "{} (no parameters)"),
+    params: strictStruct({}, {}, "{} (no parameters)"),
     description: "closes while the asset's book is crossed (best bid ≥ best ask) or has an empty side",
     create: (_p, ctx) => crossedBookGate(ctx.book$),
   }),
   quotaBreakerGate: factory({
     stage: "intent",
-    params: closedStruct({}, {}, "{} (no parameters)"),
+    params: strictStruct({}, {}, "{} (no parameters)"),
     description: "closes while the quota throttle's circuit breaker is open (headroom below quota.breakerPct), so cancels keep the last headroom",
     create: (_p, ctx) => quotaBreakerGate(ctx.quotaState$ ?? EMPTY),
   }),

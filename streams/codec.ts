@@ -11,20 +11,45 @@ export const FiniteNumber = new t.Type<number, number, unknown>(
   t.identity,
 );
 
-/** `exact` + `type` + `partial` in one: unknown keys are errors (config, journal). */
-export function strictStruct<R extends t.Props, O extends t.Props>(required: R, optional: O, name?: string) {
-  return t.exact(t.intersection([t.type(required), t.partial(optional)]), name);
+/**
+ * A closed object: `type` + `partial` in one, where every key not declared is an error at its own
+ * path (`$.defaults.staleGate.maxAgeMS: expected no key "maxAgeMS" here (known keys: maxAgeMs)`).
+ * io-ts `exact` alone strips unknown keys silently; config and journal lines must reject them.
+ */
+export function strictStruct<R extends t.Props, O extends t.Props>(required: R, optional: O, name = "a closed object") {
+  const inner = t.exact(t.intersection([t.type(required), t.partial(optional)]), name);
+  const known = [...Object.keys(required), ...Object.keys(optional)];
+  return new t.Type<t.TypeOf<typeof inner>, t.OutputOf<typeof inner>, unknown>(
+    name,
+    inner.is,
+    (u, c) => {
+      const checked = inner.validate(u, c);
+      if (typeof u !== "object" || u === null || Array.isArray(u)) return checked;
+      const extra = Object.keys(u).filter((k) => !known.includes(k));
+      if (extra.length === 0) return checked;
+      const errors: t.ValidationError[] = extra.map((k) => {
+        const value = (u as Record<string, unknown>)[k];
+        return {
+          value,
+          context: [...c, { key: k, type: t.never, actual: value }],
+          message: `no key "${k}" here (known keys: ${known.join(", ")})`,
+        };
+      });
+      return t.failures(checked._tag === "Left" ? [...errors, ...checked.left] : errors);
+    },
+    inner.encode,
+  );
 }
 
 /**
- * io-ts adds intersection/union/exact member indices ("0", "1") to a context; only the keys of
- * objects, arrays and records are the user's.
+ * io-ts adds intersection/union member indices ("0", "1") to a context; a numeric key is the
+ * user's only under an array, a tuple or a record.
  */
 function isUserKey(key: string, parent: t.Decoder<unknown, unknown> | undefined): boolean {
   if (key === "") return false;
+  if (!/^\d+$/.test(key)) return true;
   const tag = (parent as { _tag?: string } | undefined)?._tag;
-  if (tag === "IntersectionType" || tag === "UnionType" || tag === "ExactType" || tag === "RefinementType") return false;
-  return true;
+  return tag === "ArrayType" || tag === "ReadonlyArrayType" || tag === "TupleType" || tag === "DictionaryType";
 }
 
 /** A readable path for one io-ts context: `$.assets.BTC.staleGate.maxAgeMs`, `$.levels.0.1.px`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BookEvent, QuoteIntent, decodeWith } from "../../streams/index.js";
+import * as t from "io-ts";
+import { BookEvent, FiniteNumber, QuoteIntent, decodeWith, strictStruct } from "../../streams/index.js";
 import { marbles } from "../marbles.js";
 import { map } from "rxjs";
 
@@ -34,4 +35,32 @@ describe("marbles helper", () => {
       m.expect(source.pipe(map((v) => v * 10))).toBeObservable(expected, { x: 10, y: 20 });
     }),
   );
+});
+
+describe("strictStruct", () => {
+  const Params = strictStruct({ maxAgeMs: FiniteNumber }, { label: t.string }, "StaleParams");
+
+  it("rejects an unknown key at its own path instead of stripping it", () => {
+    const r = decodeWith(t.type({ staleGate: Params }), { staleGate: { maxAgeMS: 10_000, maxAgeMs: 5 } }, "config");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.problems).toContain('$.staleGate.maxAgeMS: expected no key "maxAgeMS" here (known keys: maxAgeMs, label), got 10000');
+  });
+
+  it("names a bad value inside an intersection without io-ts member indices", () => {
+    const r = decodeWith(Params, { maxAgeMs: "ten" }, "params");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.problems).toEqual(['$.maxAgeMs: expected FiniteNumber, got "ten"']);
+  });
+
+  it("keeps array and tuple indices in paths", () => {
+    const Levels = t.tuple([t.array(t.type({ px: t.string })), t.array(t.type({ px: t.string }))]);
+    const r = decodeWith(t.type({ levels: Levels }), { levels: [[], [{ px: 1 }]] }, "book");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.problems[0]).toMatch(/^\$\.levels\.1\.0\.px: expected string, got 1$/);
+  });
+
+  it("decodes a valid object unchanged", () => {
+    const r = decodeWith(Params, { maxAgeMs: 10_000 }, "params");
+    expect(r).toStrictEqual({ ok: true, value: { maxAgeMs: 10_000 } });
+  });
 });
