@@ -1,6 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction } from "rxjs";
 import type { QuoteGateReason } from "../streams/gate.js";
-import { emptyIntent, type QuoteIntent } from "../streams/intent.js";
+import type { QuoteIntent } from "../streams/intent.js";
+import { QuoteGateCore } from "./quoteGateCore.js";
 import type { BookEvent } from "../streams/market.js";
 
 /** Why `book` must not be quoted against, or undefined when its top of book is sane. */
@@ -46,43 +47,20 @@ export function crossedBookReason(book: BookEvent): QuoteGateReason | undefined 
 export function crossedBookGate(book$: Observable<BookEvent>): MonoTypeOperatorFunction<QuoteIntent> {
   return (source) =>
     new Observable<QuoteIntent>((subscriber) => {
-      let open = false;
-      let reason: QuoteGateReason = { kind: "NoDataReceived" };
-      let unannounced = true;
-      let latest: QuoteIntent | undefined;
-      let asset: string | undefined;
+      const gate = new QuoteGateCore(subscriber, { open: false, reason: { kind: "NoDataReceived" } });
 
       const bookSubscription = book$.subscribe({
         next(book) {
           const why = crossedBookReason(book);
-          if (why === undefined) {
-            if (!open) {
-              open = true;
-              unannounced = false;
-              if (latest !== undefined) subscriber.next(latest);
-            }
-            return;
-          }
-          if (!open && !unannounced) return;
-          open = false;
-          reason = why;
-          const target = asset ?? book.asset;
-          unannounced = false;
-          subscriber.next(emptyIntent(target, book.time, why));
+          if (why === undefined) gate.reopen();
+          else gate.close(why, book.time, book.asset);
         },
         error: (err: unknown) => subscriber.error(err),
       });
 
       const sourceSubscription = source.subscribe({
         next(intent) {
-          latest = intent;
-          asset = intent.asset;
-          if (open) {
-            subscriber.next(intent);
-          } else if (unannounced) {
-            unannounced = false;
-            subscriber.next(emptyIntent(intent.asset, intent.time, reason));
-          }
+          gate.intent(intent, intent.time);
         },
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),

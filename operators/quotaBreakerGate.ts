@@ -1,5 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction } from "rxjs";
-import { emptyIntent, type QuoteIntent } from "../streams/intent.js";
+import type { QuoteIntent } from "../streams/intent.js";
+import { QuoteGateCore } from "./quoteGateCore.js";
 import { DEFAULT_QUOTA_BUDGET_CONFIG } from "./quotaBudget.js";
 import type { QuotaThrottleState } from "./quotaThrottle.js";
 
@@ -27,33 +28,17 @@ import type { QuotaThrottleState } from "./quotaThrottle.js";
 export function quotaBreakerGate(state$: Observable<QuotaThrottleState>): MonoTypeOperatorFunction<QuoteIntent> {
   return (source) =>
     new Observable<QuoteIntent>((subscriber) => {
-      let open = true;
-      let unannounced = false;
-      let closing: QuotaThrottleState | undefined;
-      let latest: QuoteIntent | undefined;
-
-      const closingIntent = (asset: string, state: QuotaThrottleState, time: number): QuoteIntent =>
-        emptyIntent(
-          asset,
-          time,
-          state.reason ?? { kind: "QuotaBreaker", headroom: state.headroom, threshold: DEFAULT_QUOTA_BUDGET_CONFIG.breakerOpenBelow },
-        );
+      const gate = new QuoteGateCore(subscriber, { open: true });
 
       const stateSubscription = state$.subscribe({
         next(state) {
-          if (state.breakerOpen && open) {
-            open = false;
-            closing = state;
-            if (latest === undefined) {
-              unannounced = true;
-            } else {
-              unannounced = false;
-              subscriber.next(closingIntent(latest.asset, state, state.time));
+          if (state.breakerOpen) {
+            if (gate.isOpen) {
+              const why = state.reason ?? { kind: "QuotaBreaker", headroom: state.headroom, threshold: DEFAULT_QUOTA_BUDGET_CONFIG.breakerOpenBelow };
+              gate.close(why, state.time);
             }
-          } else if (!state.breakerOpen && !open) {
-            open = true;
-            unannounced = false;
-            if (latest !== undefined) subscriber.next(latest);
+          } else {
+            gate.reopen();
           }
         },
         error: (err: unknown) => subscriber.error(err),
@@ -61,13 +46,7 @@ export function quotaBreakerGate(state$: Observable<QuotaThrottleState>): MonoTy
 
       const sourceSubscription = source.subscribe({
         next(intent) {
-          latest = intent;
-          if (open) {
-            subscriber.next(intent);
-          } else if (unannounced && closing !== undefined) {
-            unannounced = false;
-            subscriber.next(closingIntent(intent.asset, closing, intent.time));
-          }
+          gate.intent(intent, intent.time);
         },
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),

@@ -1,6 +1,7 @@
 import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscription } from "rxjs";
 import type { QuoteGateReason } from "../streams/gate.js";
-import { emptyIntent, type QuoteIntent } from "../streams/intent.js";
+import type { QuoteIntent } from "../streams/intent.js";
+import { QuoteGateCore } from "./quoteGateCore.js";
 
 export interface StaleGateOptions {
   /** Data this old (by silence, or by its own timestamp) closes the gate. */
@@ -60,28 +61,12 @@ export function staleGate(
   }
   return (source) =>
     new Observable<QuoteIntent>((subscriber) => {
-      let open = false;
-      let reason: QuoteGateReason = { kind: "NoDataReceived" };
-      /** The closing has not been announced yet because no asset was known. */
-      let unannounced = true;
-      let latest: QuoteIntent | undefined;
-      let asset: string | undefined;
+      const gate = new QuoteGateCore(subscriber, { open: false, reason: { kind: "NoDataReceived" } });
       let lastArrival = 0;
       let timer: Subscription | undefined;
 
-      const close = (why: QuoteGateReason, now: number): void => {
-        open = false;
-        reason = why;
-        if (asset === undefined) {
-          unannounced = true;
-          return;
-        }
-        unannounced = false;
-        subscriber.next(emptyIntent(asset, now, why));
-      };
-
       function onDeadline(this: SchedulerAction<unknown>): void {
-        if (!open) {
+        if (!gate.isOpen) {
           timer = undefined;
           return;
         }
@@ -89,7 +74,7 @@ export function staleGate(
         const silence = now - lastArrival;
         if (silence >= maxAgeMs) {
           timer = undefined;
-          close({ kind: "StaleData", ageMs: silence, thresholdMs: maxAgeMs }, now);
+          gate.close({ kind: "StaleData", ageMs: silence, thresholdMs: maxAgeMs }, now);
         } else {
           this.schedule(undefined, maxAgeMs - silence);
         }
@@ -99,34 +84,24 @@ export function staleGate(
         next(value) {
           const now = scheduler.now();
           const dataAsset = (value as { asset?: unknown }).asset;
-          if (typeof dataAsset === "string" && latest === undefined) asset = dataAsset;
+          if (typeof dataAsset === "string") gate.knowAsset(dataAsset);
           const age = now - value.time;
           if (age >= maxAgeMs) {
-            if (open) close({ kind: "StaleData", ageMs: age, thresholdMs: maxAgeMs }, now);
-            else reason = { kind: "StaleData", ageMs: age, thresholdMs: maxAgeMs };
+            const why: QuoteGateReason = { kind: "StaleData", ageMs: age, thresholdMs: maxAgeMs };
+            if (gate.isOpen) gate.close(why, now);
+            else gate.setReason(why);
             return;
           }
           lastArrival = now;
           if (timer === undefined) timer = scheduler.schedule(onDeadline, maxAgeMs);
-          if (!open) {
-            open = true;
-            unannounced = false;
-            if (latest !== undefined) subscriber.next(latest);
-          }
+          gate.reopen();
         },
         error: (err: unknown) => subscriber.error(err),
       });
 
       const sourceSubscription = source.subscribe({
         next(intent) {
-          latest = intent;
-          asset = intent.asset;
-          if (open) {
-            subscriber.next(intent);
-          } else if (unannounced) {
-            unannounced = false;
-            subscriber.next(emptyIntent(intent.asset, scheduler.now(), reason));
-          }
+          gate.intent(intent, scheduler.now());
         },
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),
