@@ -1,11 +1,19 @@
 // Positions and PnL from the (deduped) fill stream, and the adoption of venue truth.
 //
 // Adopting a snapshot must neither lose nor double-count a fill that is in flight: the snapshot is
-// the venue's position at `snapshot.time`, and fills travel separately. So
-//   - fills with time ≤ the adopted snapshot's time are already in it: they do not move the
+// the venue's position at `snapshot.time`, and fills travel separately. Venue times have
+// millisecond resolution, so a fill's time alone places it on one side of the snapshot only when
+// it differs from the snapshot's:
+//   - fills with time < the adopted snapshot's time are already in it: they do not move the
 //     position again (they still reach the order record, PnL, markouts);
-//   - fills we applied with time > snapshot.time are not in it: they are added back on adoption.
-// Drift = venue − (ours without those later fills): what the venue knew and we did not.
+//   - fills with time > snapshot.time are not in it: applied ones are added back on adoption;
+//   - fills stamped in the snapshot's very millisecond can be on either side (the venue may fill
+//     us in that millisecond before or after it answers). Their `startPosition` (the venue's
+//     position just before the fill) decides: the fills after the snapshot are the chain of
+//     startPositions that begins at the snapshot's position (P, then P + first fill, …). A fill
+//     that is not on that chain, or carries no startPosition, is taken as inside the snapshot.
+//     The chain is recomputed whenever such a fill arrives, so arrival order does not matter.
+// Drift = venue − (ours without the fills after the snapshot): what the venue knew and we did not.
 import type { AccountSnapshot } from "../streams/orders.js";
 import type { FillEvent, VenueFill } from "../streams/fill.js";
 
@@ -25,10 +33,25 @@ export interface PositionBookOptions {
   readonly sizeEpsilon?: number;
 }
 
+/** A fill as the position book remembers it: whether it is counted in the position now. */
+interface HeldFill {
+  readonly time: number;
+  readonly signed: number;
+  readonly start: number | undefined;
+  counted: boolean;
+}
+
+interface AssetPosition {
+  szi: number;
+  /** The adopted snapshot: the venue's position `venue` at time `asOf`. */
+  asOf: number | undefined;
+  venue: number;
+  /** Fills received with time ≥ asOf (all of them before the first adoption), in arrival order. */
+  recent: HeldFill[];
+}
+
 export class PositionBook {
-  readonly #szi = new Map<string, number>();
-  readonly #asOf = new Map<string, number>();
-  readonly #recent = new Map<string, { time: number; signed: number }[]>();
+  readonly #assets = new Map<string, AssetPosition>();
   readonly #window: number;
   readonly #eps: number;
 
@@ -38,44 +61,93 @@ export class PositionBook {
   }
 
   position(asset: string): number {
-    return this.#szi.get(asset) ?? 0;
+    return this.#assets.get(asset)?.szi ?? 0;
   }
 
   assets(): string[] {
-    return [...this.#szi.keys()];
+    return [...this.#assets.keys()];
   }
 
-  /** Move the position by one fill. False when the fill is already inside an adopted snapshot. */
+  #state(asset: string): AssetPosition {
+    let st = this.#assets.get(asset);
+    if (!st) this.#assets.set(asset, (st = { szi: 0, asOf: undefined, venue: 0, recent: [] }));
+    return st;
+  }
+
+  /**
+   * Move the position by one fill. False when the fill is inside the adopted snapshot (it does not
+   * move the position). A fill stamped in the snapshot's millisecond can also move fills of that
+   * millisecond that arrived before it (it completes their chain).
+   */
   applyFill(fill: VenueFill): boolean {
-    const asOf = this.#asOf.get(fill.asset);
-    if (asOf !== undefined && fill.time <= asOf) return false;
-    const signed = fill.isBuy ? fill.size : -fill.size;
-    this.#szi.set(fill.asset, this.position(fill.asset) + signed);
-    let list = this.#recent.get(fill.asset);
-    if (!list) this.#recent.set(fill.asset, (list = []));
-    list.push({ time: fill.time, signed });
-    while (list.length > 0 && list[0]!.time < fill.time - this.#window) list.shift();
-    return true;
+    const st = this.#state(fill.asset);
+    if (st.asOf !== undefined && fill.time < st.asOf) return false;
+    const held: HeldFill = { time: fill.time, signed: fill.isBuy ? fill.size : -fill.size, start: fill.startPosition, counted: false };
+    st.recent.push(held);
+    if (st.asOf !== undefined && fill.time === st.asOf) {
+      this.#classifyTies(st);
+    } else {
+      held.counted = true;
+      st.szi += held.signed;
+    }
+    if (st.asOf === undefined) {
+      while (st.recent.length > 0 && st.recent[0]!.time < fill.time - this.#window) st.recent.shift();
+    }
+    return held.counted;
   }
 
   /** Venue truth wins: adopt every position of the snapshot; returns the drift found per asset (non-zero only). */
   adopt(snapshot: AccountSnapshot): DriftRecord[] {
     const venue = new Map(snapshot.positions.map((p) => [p.asset, p.szi] as const));
-    const assets = new Set([...this.#szi.keys(), ...venue.keys()]);
+    for (const asset of venue.keys()) this.#state(asset);
     const drifts: DriftRecord[] = [];
-    for (const asset of assets) {
-      const list = this.#recent.get(asset) ?? [];
-      const later = list.filter((f) => f.time > snapshot.time);
-      const laterSum = later.reduce((s, f) => s + f.signed, 0);
-      const ours = this.position(asset) - laterSum;
+    for (const [asset, st] of this.#assets) {
+      // an answer older than the one adopted says nothing new (and its time cannot place our fills)
+      if (st.asOf !== undefined && snapshot.time < st.asOf) continue;
       const v = venue.get(asset) ?? 0;
+      const kept = st.recent.filter((f) => f.time >= snapshot.time);
+      const after = this.#afterSnapshot(kept, snapshot.time, v);
+      let countedAfter = 0;
+      let laterSum = 0;
+      kept.forEach((f, i) => {
+        if (f.counted && after[i]) countedAfter += f.signed;
+        if (after[i]) laterSum += f.signed;
+        f.counted = after[i]!;
+      });
+      const ours = st.szi - countedAfter;
       const drift = v - ours;
       if (Math.abs(drift) > this.#eps) drifts.push({ asset, ours, venue: v, drift, time: snapshot.time });
-      this.#szi.set(asset, v + laterSum);
-      this.#asOf.set(asset, Math.max(this.#asOf.get(asset) ?? -Infinity, snapshot.time));
-      this.#recent.set(asset, later);
+      st.szi = v + laterSum;
+      st.asOf = snapshot.time;
+      st.venue = v;
+      st.recent = kept;
     }
     return drifts;
+  }
+
+  /** Re-place the fills stamped exactly at the adopted snapshot's time (see the header); adjust the position. */
+  #classifyTies(st: AssetPosition): void {
+    const after = this.#afterSnapshot(st.recent, st.asOf!, st.venue);
+    st.recent.forEach((f, i) => {
+      if (f.counted === after[i]) return;
+      st.szi += after[i] ? f.signed : -f.signed;
+      f.counted = after[i]!;
+    });
+  }
+
+  /**
+   * Which of `fills` (all with time ≥ `time`) came after the snapshot (`venue` at `time`): every
+   * later-stamped one, and of those stamped `time`, the chain of startPositions from `venue`.
+   */
+  #afterSnapshot(fills: readonly HeldFill[], time: number, venue: number): boolean[] {
+    const after = fills.map((f) => f.time > time);
+    let cursor = venue;
+    for (;;) {
+      const i = fills.findIndex((f, k) => !after[k] && f.time === time && f.start !== undefined && Math.abs(f.start - cursor) <= this.#eps * Math.max(1, Math.abs(cursor)));
+      if (i < 0) return after;
+      after[i] = true;
+      cursor += fills[i]!.signed;
+    }
   }
 }
 

@@ -36,6 +36,64 @@ describe("PositionBook", () => {
     expect(p.position("BTC")).toBe(-1);
   });
 
+  describe("fills stamped in the snapshot's millisecond (startPosition decides the side)", () => {
+    it("counts a fill the venue made after answering in the same millisecond", () => {
+      const p = new PositionBook();
+      expect(p.adopt(snap(20, 1))).toHaveLength(1);
+      // venue: position 1 at the snapshot, then (still t=20) a sell of 0.5 starting from 1
+      expect(p.applyFill(fill({ tid: 1, oid: 1, size: 0.5, time: 20, isBuy: false, startPosition: 1 }))).toBe(true);
+      expect(p.position("BTC")).toBe(0.5);
+      expect(p.adopt(snap(23, 0.5))).toEqual([]);
+    });
+
+    it("does not count twice a fill of that millisecond the snapshot already holds", () => {
+      const p = new PositionBook();
+      p.adopt(snap(20, 1));
+      // venue: a buy of 0.5 from 0.5 to 1 at t=20, then the snapshot (1)
+      expect(p.applyFill(fill({ tid: 1, oid: 1, size: 0.5, time: 20, startPosition: 0.5 }))).toBe(false);
+      expect(p.position("BTC")).toBe(1);
+      expect(p.adopt(snap(23, 1))).toEqual([]);
+    });
+
+    it("places fills of that millisecond whatever order they arrive in", () => {
+      const p = new PositionBook();
+      p.adopt(snap(20, 0));
+      // venue at t=20: snapshot (0), buy 1 (0 → 1), buy 2 (1 → 3); the second reaches us first
+      expect(p.applyFill(fill({ tid: 2, oid: 1, size: 2, time: 20, startPosition: 1 }))).toBe(false); // chain not yet complete
+      expect(p.position("BTC")).toBe(0);
+      expect(p.applyFill(fill({ tid: 1, oid: 1, size: 1, time: 20, startPosition: 0 }))).toBe(true);
+      expect(p.position("BTC")).toBe(3);
+      expect(p.adopt(snap(21, 3))).toEqual([]);
+    });
+
+    it("splits the millisecond's fills on both sides of the snapshot", () => {
+      const p = new PositionBook();
+      // venue at t=20: buy 1 (0 → 1), snapshot (1), buy 2 (1 → 3); we receive the first before the snapshot
+      p.applyFill(fill({ tid: 1, oid: 1, size: 1, time: 20, startPosition: 0 }));
+      expect(p.adopt(snap(20, 1))).toEqual([]);
+      expect(p.applyFill(fill({ tid: 2, oid: 1, size: 2, time: 20, startPosition: 1 }))).toBe(true);
+      expect(p.position("BTC")).toBe(3);
+      // a second snapshot in the same millisecond, after both
+      expect(p.adopt(snap(20, 3))).toEqual([]);
+      expect(p.position("BTC")).toBe(3);
+    });
+
+    it("without a startPosition takes the fill as inside the snapshot", () => {
+      const p = new PositionBook();
+      p.adopt(snap(20, 1));
+      expect(p.applyFill(fill({ tid: 1, oid: 1, size: 1, time: 20 }))).toBe(false);
+      expect(p.position("BTC")).toBe(1);
+    });
+  });
+
+  it("ignores a snapshot older than the one adopted", () => {
+    const p = new PositionBook();
+    p.adopt(snap(20, 1));
+    p.applyFill(fill({ tid: 1, oid: 1, size: 1, time: 22 }));
+    expect(p.adopt(snap(18, 0))).toEqual([]);
+    expect(p.position("BTC")).toBe(2);
+  });
+
   it("treats an asset missing from the snapshot as flat", () => {
     const p = new PositionBook();
     p.applyFill(fill({ tid: 1, oid: 1, size: 2, time: 1, asset: "ETH" }));
