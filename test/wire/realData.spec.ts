@@ -1,6 +1,6 @@
 // Every recorded Hyperliquid wire/REST payload under ../shared/data/real decodes, through the
 // io-ts codec and through the domain decoder; Binance frames decode with the Binance codecs.
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -31,6 +31,8 @@ import {
 
 const REAL = path.resolve(process.cwd(), "../shared/data/real");
 const HL = path.join(REAL, "hyperliquid");
+/** CI has ../shared beside the clone; a user's clone does not, and then these suites are skipped. */
+const hasShared = existsSync(REAL);
 
 function mustOk<A>(r: Decoded<A>, where: string): A {
   if (!r.ok) throw new Error(`${where}: ${r.error.message}`);
@@ -58,7 +60,7 @@ function decodeFrame(text: string, where: string): string {
   return env.channel;
 }
 
-describe("real Hyperliquid WS frames", () => {
+describe.runIf(hasShared)("real Hyperliquid WS frames", () => {
   it("decodes all 55 hftbacktest btcusd frames (l2Book and trades)", () => {
     const lines = gunzipSync(readFileSync(path.join(HL, "hftbacktest/btcusd_20250126.gz"))).toString("utf8").split("\n").filter(Boolean);
     const channels = new Map<string, number>();
@@ -104,9 +106,9 @@ describe("real Hyperliquid WS frames", () => {
   });
 });
 
-describe("real Hyperliquid REST payloads", () => {
+describe.runIf(hasShared)("real Hyperliquid REST payloads", () => {
   const dir = path.join(HL, "python_sdk_cassettes");
-  const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  const files = (hasShared ? readdirSync(dir) : []).filter((f) => f.endsWith(".json"));
 
   it("has the 11 python SDK cassettes", () => expect(files).toHaveLength(11));
 
@@ -173,7 +175,7 @@ describe("real Hyperliquid REST payloads", () => {
   });
 });
 
-describe("real Binance frames", () => {
+describe.runIf(hasShared)("real Binance frames", () => {
   const LIMIT = 5000;
   for (const file of ["spot_btcusdt_20240808.gz", "spot_btcusdt_20240809.gz", "usdm_btcusdt_20240808.gz"]) {
     it(`decodes the first ${LIMIT} lines of ${file}`, () => {
