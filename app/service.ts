@@ -26,6 +26,7 @@ import {
   timeout,
 } from "rxjs";
 import { markoutWindow } from "../operators/markoutWindow.js";
+import { everyOn } from "../sinks/periodic.js";
 import { type ExecutionSinkConfig, ExecutionSink } from "../sinks/executionSink.js";
 import type { FillMarkouts } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
@@ -340,13 +341,9 @@ export class QuoteflowService {
       this.sinkGates.settle();
       this.samples.push({ time: this.scheduler.now(), assets, quota });
     };
-    const scheduler = this.scheduler;
-    this.subs.add(
-      scheduler.schedule(function () {
-        sample();
-        this.schedule(undefined, every);
-      }, every),
-    );
+    // everyOn: a fresh top-level action per tick (rescheduling from inside an action chains every
+    // VirtualAction to the previous one on a VirtualTimeScheduler: memory grows all replay long).
+    this.subs.add(everyOn(this.scheduler, every, sample));
   }
 
   mid(asset: string): number | undefined {

@@ -1,4 +1,4 @@
-import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscription } from "rxjs";
+import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
 import type { QuoteGateReason } from "../streams/gate.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import { QuoteGateCore } from "./quoteGateCore.js";
@@ -65,7 +65,7 @@ export function staleGate(
       let lastArrival = 0;
       let timer: Subscription | undefined;
 
-      function onDeadline(this: SchedulerAction<unknown>): void {
+      function onDeadline(): void {
         if (!gate.isOpen) {
           timer = undefined;
           return;
@@ -76,7 +76,9 @@ export function staleGate(
           timer = undefined;
           gate.close({ kind: "StaleData", ageMs: silence, thresholdMs: maxAgeMs }, now);
         } else {
-          this.schedule(undefined, maxAgeMs - silence);
+          // A fresh top-level action, not `this.schedule(...)`: on a VirtualTimeScheduler the latter
+          // chains each new action to the previous one, so a long open period kept every one alive.
+          timer = scheduler.schedule(onDeadline, maxAgeMs - silence);
         }
       }
 
