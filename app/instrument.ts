@@ -95,7 +95,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics): Instrume
     connection$: venue.connection$,
     decodeErrors$: venue.decodeErrors$,
     submit,
-    account: () => venue.account(),
+    account: (options) => venue.account(options),
     orderStatus: (ref) => venue.orderStatus(ref),
     rateLimit: () => venue.rateLimit(),
   };

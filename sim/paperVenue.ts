@@ -126,10 +126,11 @@ export class PaperVenue implements Venue {
     });
   }
 
-  account(): Observable<AccountSnapshot> {
+  account(options?: { readonly openOrders?: boolean }): Observable<AccountSnapshot> {
     return defer(() => {
       const t = this.exchange.truth(this.user);
-      return of({ time: this.exchange.now(), accountValue: t.accountValue, positions: t.positions, openOrders: t.openOrders });
+      const orders = options?.openOrders === false ? { openOrders: [], openOrdersIncluded: false } : { openOrders: t.openOrders };
+      return of({ time: this.exchange.now(), accountValue: t.accountValue, positions: t.positions, ...orders });
     });
   }
 

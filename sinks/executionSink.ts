@@ -99,6 +99,13 @@ export interface ExecutionSinkConfig {
   readonly reconcile?: {
     /** Account snapshot period (default 3000 ms). */
     readonly intervalMs?: number;
+    /**
+     * Open orders (frontendOpenOrders, IP weight 20 beside clearinghouseState's 2) are fetched by a
+     * periodic or positionChange sync only when the last fetch is at least this old; every other
+     * trigger (reconnect, rejections, races) fetches them at once. Default: with every snapshot.
+     * Orphans and orders the venue no longer has are found at this period (plus missingGraceMs).
+     */
+    readonly openOrdersIntervalMs?: number;
     /** Event-triggered syncs at least this far apart (default 2000 ms). */
     readonly minGapMs?: number;
     /** A position move above this % of max position (since the last sync) triggers one (default 5). */
@@ -150,6 +157,8 @@ export interface ReconcileReport {
   /** Our live orders the venue's list lacks: asked about with orderStatus. */
   readonly missingQueried: readonly string[];
   readonly positions: Readonly<Record<string, number>>;
+  /** False for a positions-only sync (reconcile.openOrdersIntervalMs): no orphan or missing check ran. */
+  readonly openOrdersIncluded: boolean;
 }
 
 export interface SinkGateEvent {
@@ -265,6 +274,9 @@ export class ExecutionSink {
   #syncPending: string | null = null;
   #syncTimer: Subscription | null = null;
   #lastEventSyncStart = -Infinity;
+  /** Request time of the last sync that fetched open orders; a merged trigger that needs them. */
+  #lastOrdersSyncAt = -Infinity;
+  #pendingWantsOrders = false;
   #syncsDone = 0;
   #failure: unknown = null;
 
@@ -984,6 +996,7 @@ export class ExecutionSink {
    * their own clock. One sync in flight at a time: a request meanwhile runs when it completes.
    */
   #requestSync(trigger: string, periodic = false): void {
+    if (!positionsOnlyTrigger(trigger)) this.#pendingWantsOrders = true;
     if (this.#syncInFlight) {
       this.#syncPending ??= trigger;
       return;
@@ -1010,17 +1023,30 @@ export class ExecutionSink {
 
   #startSync(trigger: string): void {
     this.#syncInFlight = true;
-    this.executor.addInfoWeight(2 + 20); // clearinghouseState + frontendOpenOrders
+    const now = this.scheduler.now();
+    const every = this.config.reconcile?.openOrdersIntervalMs;
+    const withOrders = every === undefined || this.#pendingWantsOrders || now - this.#lastOrdersSyncAt >= every;
+    if (withOrders) {
+      this.#pendingWantsOrders = false;
+      this.#lastOrdersSyncAt = now;
+    }
+    this.executor.addInfoWeight(withOrders ? 2 + 20 : 2); // clearinghouseState (+ frontendOpenOrders)
     const limit = this.config.reconcile?.timeoutMs ?? 10_000;
     this.#subs.add(
       this.venue
-        .account()
+        .account(withOrders ? undefined : { openOrders: false })
         .pipe(take(1), timeout({ first: limit, scheduler: this.scheduler }))
         .subscribe({
-          next: (snap) => this.#dispatch(() => this.#onSnapshot(snap, trigger)),
+          next: (snap) =>
+            this.#dispatch(() => {
+              // a venue that answers with open orders anyway spent their weight too
+              if (!withOrders && snap.openOrdersIncluded !== false) this.executor.addInfoWeight(20);
+              this.#onSnapshot(snap, trigger);
+            }),
           error: () =>
             this.#dispatch(() => {
               this.metrics.reconcileFailures += 1;
+              if (withOrders) this.#pendingWantsOrders = true;
               this.#syncDone();
             }),
         }),
@@ -1048,6 +1074,11 @@ export class ExecutionSink {
       }
     }
     for (const a of this.positions.assets()) this.#moveSinceSync.set(a, 0);
+    if (snap.openOrdersIncluded === false) {
+      this.#syncsDone += 1;
+      this.#finishSnapshot(snap, trigger, now, drifts, [], []);
+      return;
+    }
 
     // the venue's open orders: map OIDs, revive what we had inferred gone, cancel orphans
     const venueCloids = new Set<string>();
@@ -1086,12 +1117,21 @@ export class ExecutionSink {
       this.executor.queryStatus({ cloid: o.cloid });
     }
     this.#syncsDone += 1;
+    this.#finishSnapshot(snap, trigger, now, drifts, orphans.map((o) => o.oid), missing);
+  }
+
+  #finishSnapshot(snap: AccountSnapshot, trigger: string, now: number, drifts: readonly DriftRecord[], orphansCancelled: readonly number[], missingQueried: readonly string[]): void {
     for (const asset of this.positions.assets()) this.#checkMaxPosition(asset);
     const positions: Record<string, number> = {};
     for (const a of this.positions.assets()) positions[a] = this.positions.position(a);
-    this.#reconciles.next({ time: now, trigger, snapshotTime: snap.time, drifts, orphansCancelled: orphans.map((o) => o.oid), missingQueried: missing, positions });
+    this.#reconciles.next({ time: now, trigger, snapshotTime: snap.time, drifts, orphansCancelled, missingQueried, positions, openOrdersIncluded: snap.openOrdersIncluded !== false });
     this.#syncDone();
   }
+}
+
+/** Triggers about the position alone: their syncs may leave open orders out (reconcile.openOrdersIntervalMs). */
+function positionsOnlyTrigger(trigger: string): boolean {
+  return trigger === "periodic" || trigger === "positionChange";
 }
 
 function batchElements(batch: ActionBatch): number {

@@ -97,6 +97,8 @@ export interface AccountSnapshot {
   readonly accountValue: number;
   readonly positions: readonly Position[];
   readonly openOrders: readonly OpenOrder[];
+  /** False when only positions were asked for (account({ openOrders: false })): openOrders is then empty and says nothing. Absent: included. */
+  readonly openOrdersIncluded?: boolean;
 }
 
 /** The answer to orderStatus: the order's last known update, or unknown to the venue. */

@@ -38,7 +38,8 @@ export interface Venue {
   readonly decodeErrors$: Observable<DecodeErrorEvent>;
   /** Send one batch; emits exactly one BatchResult then completes (or errors on transport failure/timeout). */
   submit(batch: ActionBatch): Observable<BatchResult>;
-  account(): Observable<AccountSnapshot>;
+  /** Positions and open orders (clearinghouseState + frontendOpenOrders, IP weight 2 + 20); `{ openOrders: false }`: positions only (weight 2) — a venue may still include them. */
+  account(options?: { readonly openOrders?: boolean }): Observable<AccountSnapshot>;
   orderStatus(ref: { readonly oid: number } | { readonly cloid: string }): Observable<OrderStatusAnswer>;
   rateLimit(): Observable<RateLimitSnapshot>;
 }

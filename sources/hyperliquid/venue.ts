@@ -284,7 +284,12 @@ export class HyperliquidVenue implements Venue {
     return this.#decodeResult(answer.body, batch, "http:/exchange");
   }
 
-  account(): Observable<AccountSnapshot> {
+  account(options?: { readonly openOrders?: boolean }): Observable<AccountSnapshot> {
+    if (options?.openOrders === false) {
+      return this.#info({ type: "clearinghouseState", user: this.#user }, (u) => decodeHlClearinghouseState(u, Math.floor(this.#scheduler.now()))).pipe(
+        map((state): AccountSnapshot => ({ ...hlAccountSnapshot(state, []), openOrdersIncluded: false })),
+      );
+    }
     return forkJoin([
       this.#info({ type: "clearinghouseState", user: this.#user }, (u) => decodeHlClearinghouseState(u, Math.floor(this.#scheduler.now()))),
       this.#info({ type: "frontendOpenOrders", user: this.#user }, (u) => decodeHlFrontendOpenOrders(u)),

@@ -48,6 +48,9 @@ describe("HyperliquidVenue (the live client) against the paper server", () => {
     const [oid1, oid2] = placed.ok && placed.type === "order" ? placed.statuses.map((s) => (s.kind === "resting" ? s.oid : -1)) : [];
     const resting = await firstValueFrom(venue.account());
     expect(resting.openOrders.map((o) => o.oid).sort()).toEqual([oid1, oid2].sort());
+    // positions only (clearinghouseState alone): the open orders are left out, and say so
+    const slim = await firstValueFrom(venue.account({ openOrders: false }));
+    expect(slim).toMatchObject({ accountValue: resting.accountValue, positions: resting.positions, openOrders: [], openOrdersIncluded: false });
 
     const fill = await firstValueFrom(venue.fills$.pipe(filter((b) => !b.isSnapshot && b.fills.length > 0), timeout(15_000)));
     expect(fill.fills[0]).toMatchObject({ oid: oid1, asset: "BTC", isBuy: true, size: 0.001, price: 100000, crossed: false });

@@ -305,6 +305,36 @@ describe("ExecutionSink: position reconciliation", () => {
     expect(venue.open().filter((o) => o.spec.isBuy)).toHaveLength(1);
   });
 
+  it("with openOrdersIntervalMs, fetches open orders every 15 s and on triggers, positions every 3 s; still resolves what the venue lost", () => {
+    const { venue, sink, intents, until, at, seen } = setup({ reconcile: { openOrdersIntervalMs: 15_000 } });
+    const weights: number[] = [];
+    const charge = sink.executor.addInfoWeight.bind(sink.executor);
+    sink.executor.addInfoWeight = (w: number) => {
+      weights.push(w);
+      charge(w);
+    };
+    intents.next(intent(100, 1));
+    until(100);
+    const gone = venue.open().find((o) => o.spec.isBuy)!;
+    at(1000, () => venue.orders.delete(gone.oid)); // vanished without an update
+    until(14_500);
+    // the periodic syncs at 3, 6, 9, 12 s asked for positions only: the loss is not seen yet
+    expect(venue.accountRequests.map((r) => r.openOrders)).toEqual([true, false, false, false, false]);
+    expect(seen.reconciles.map((r) => r.openOrdersIncluded)).toEqual([true, false, false, false, false]);
+    expect(sink.store.get(gone.cloid)?.state).toBe("resting");
+    until(15_200);
+    expect(venue.accountRequests.at(-1)).toEqual({ time: 15_000, openOrders: true });
+    expect(seen.reconciles.at(-1)?.missingQueried).toEqual([gone.cloid]);
+    expect(sink.store.get(gone.cloid)?.state).toBe("cancelled");
+    // a reconnect fetches the open orders at once, whatever the period
+    at(16_000, () => venue.dropout(100));
+    until(16_300);
+    expect(seen.reconciles.at(-1)).toMatchObject({ trigger: "reconnect", openOrdersIncluded: true });
+    // IP weight charged to the quota throttle: 2 for a positions-only sync, 2 + 20 with open orders
+    expect(venue.accountRequests.filter((r) => r.openOrders)).toHaveLength(3);
+    expect(weights).toEqual(venue.accountRequests.map((r) => (r.openOrders ? 22 : 2)));
+  });
+
   it("syncs at once on reconnect, but event-triggered syncs stay ≥ 2 s apart", () => {
     const { venue, intents, until, at, seen } = setup();
     intents.next(intent(100, 1));

@@ -42,6 +42,8 @@ export class FakeVenue implements Venue {
   readonly fillsSent: VenueFill[] = [];
   readonly positions = new Map<string, number>();
   accountCalls = 0;
+  /** Every account() request: when, and whether open orders were asked for. */
+  readonly accountRequests: { time: number; openOrders: boolean }[] = [];
   #nextOid = 1000;
   #tid = 1;
   readonly #updates = new Subject<OrderUpdate>();
@@ -198,16 +200,21 @@ export class FakeVenue implements Venue {
     this.#later(() => this.#fills.next({ isSnapshot: true, fills }));
   }
 
-  account(): Observable<AccountSnapshot> {
+  account(options?: { readonly openOrders?: boolean }): Observable<AccountSnapshot> {
     return new Observable<AccountSnapshot>((sub) => {
       this.accountCalls += 1;
+      const withOrders = options?.openOrders !== false;
+      this.accountRequests.push({ time: this.scheduler.now(), openOrders: withOrders });
       const snap: AccountSnapshot = {
         time: this.scheduler.now(),
         accountValue: 1000,
         positions: [...this.positions].map(([asset, szi]) => ({ asset, szi, entryPx: 100, unrealizedPnl: 0 })),
-        openOrders: [...this.orders.values()].map(
-          (o): OpenOrder => ({ asset: o.spec.asset, oid: o.oid, cloid: o.cloid, isBuy: o.spec.isBuy, px: o.spec.px, sz: o.sz, origSz: o.spec.sz, time: 0 }),
-        ),
+        openOrders: withOrders
+          ? [...this.orders.values()].map(
+              (o): OpenOrder => ({ asset: o.spec.asset, oid: o.oid, cloid: o.cloid, isBuy: o.spec.isBuy, px: o.spec.px, sz: o.sz, origSz: o.spec.sz, time: 0 }),
+            )
+          : [],
+        ...(withOrders ? {} : { openOrdersIncluded: false }),
       };
       const h = this.scheduler.schedule(() => {
         sub.next(snap);

@@ -29,7 +29,7 @@ function quote(book: BookEvent): QuoteIntent | null {
   return { asset: book.asset, time: book.time, bids: [0, 1].map((i) => level(i, true)), asks: [0, 1].map((i) => level(i, false)) };
 }
 
-function run(seed: number, durationMs: number) {
+function run(seed: number, durationMs: number, openOrdersIntervalMs?: number) {
   const scheduler = simReplayScheduler(T0);
   const market = syntheticMarket({ assets: [{ name: "ETH", startPx: 2_000, szDecimals: SZ_DECIMALS, volBpsPerSqrtSec: 4 }], seed, durationMs });
   const venue = new PaperVenue({ market, scheduler, seed, faults: "none" });
@@ -40,6 +40,7 @@ function run(seed: number, durationMs: number) {
       defaults: { thresholds: { skipPriceBps: 2, skipSizePct: 10, modifyPriceBps: 10, modifySizePct: 50 }, maxPositionUsd: 1_000_000 },
       executor: { maxInFlight: 16, timeoutMs: 3000 },
       kill: { staleDataMs: 3_600_000 },
+      ...(openOrdersIntervalMs !== undefined ? { reconcile: { openOrdersIntervalMs } } : {}),
     },
     scheduler,
   );
@@ -48,7 +49,7 @@ function run(seed: number, durationMs: number) {
     map(quote),
     filter((i): i is QuoteIntent => i !== null),
   );
-  const seen = { drifts: [] as DriftRecord[], offAtFill: [] as string[], offAtSnapshot: [] as string[], fills: 0, snapshots: 0, snapTimes: new Set<number>() };
+  const seen = { drifts: [] as DriftRecord[], offAtFill: [] as string[], offAtSnapshot: [] as string[], fills: 0, snapshots: 0, slim: 0, snapTimes: new Set<number>() };
   sink.drift$.subscribe((d) => seen.drifts.push(d));
   // fills arrive in venue order here (no latency): after each one we hold the venue's position after it
   sink.fills$.subscribe((g) => {
@@ -60,6 +61,7 @@ function run(seed: number, durationMs: number) {
   sink.reconciles$.subscribe((r) => {
     seen.snapshots += 1;
     seen.snapTimes.add(r.snapshotTime);
+    if (!r.openOrdersIncluded) seen.slim += 1;
     const v = venue.truth().positions.find((p) => p.asset === "ETH")?.szi ?? 0;
     if (Math.abs(sink.position("ETH") - v) > 1e-9) seen.offAtSnapshot.push(`snapshot t=${r.snapshotTime - T0}: ours ${sink.position("ETH")}, venue ${v}`);
   });
@@ -85,5 +87,15 @@ describe("PositionBook × PaperVenue (faults none): fills in the snapshot's mill
     expect(seen.offAtSnapshot).toEqual([]);
     expect(seen.drifts).toEqual([]);
     expect(sink.metrics.driftRecords).toBe(0);
+  });
+
+  it("holds with positions-only syncs too (open orders every 15 s): no drift, every order the venue ended is ended here", () => {
+    const { venue, sink, seen } = run(11, 5 * 60_000, 15_000);
+    expect(seen.slim).toBeGreaterThan(seen.snapshots / 2);
+    expect(seen.offAtFill).toEqual([]);
+    expect(seen.offAtSnapshot).toEqual([]);
+    expect(seen.drifts).toEqual([]);
+    const onVenue = new Set(venue.truth().openOrders.map((o) => o.oid));
+    expect(sink.liveOrders("ETH").filter((o) => o.oid !== null && !onVenue.has(o.oid) && o.state === "resting")).toEqual([]);
   });
 });
