@@ -180,7 +180,7 @@ export async function startInProcessRun(nAssets: number, seed: number): Promise<
         }
         return paper.submit(batch);
       }),
-    account: () => paper.account(),
+    account: (options) => paper.account(options),
     orderStatus: (ref) => paper.orderStatus(ref),
     rateLimit: () => paper.rateLimit(),
   };
