@@ -4,6 +4,8 @@
 // plus catastrophic faults the soak injects itself (dropouts longer than the kill switch's
 // staleness bound). The SoakChecker watches all of it; the result feeds the table.
 import { performance } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { PaperVenue, SIM_FAULT_PROFILES, SimRng, simReplayScheduler, type SimFaultConfig, type SimFaultKind, type SimFaultProfileName } from "../../sim/index.js";
 import { everyOn } from "../../sinks/periodic.js";
 import { type AssetConfig, type ServiceConfig, defaultConfigPath, loadConfigFile } from "../config.js";
@@ -108,9 +110,19 @@ export interface SoakResult {
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
+/** A full GC (node --expose-gc's global, or the same function obtained at run time). */
+function collector(): () => void {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (existing) return existing;
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+/** Heap in use after a full GC (without it, the figure is mostly garbage not yet collected). */
 function heapUsed(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) gc();
+  const gc = collector();
+  gc();
+  gc();
   return process.memoryUsage().heapUsed;
 }
 

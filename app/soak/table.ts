@@ -49,7 +49,7 @@ export function renderSoakTable(r: SoakResult): string {
     ["sink: intents, batches, race fills, quota refusals, status queries", `${r.sink.intents}, ${r.sink.batchesSent}, ${r.sink.raceFills}, ${r.sink.quotaRefused}, ${r.sink.statusQueries}`, "—", "—"],
     ["address budget used / cap at the end", `${r.quotaUsed} / ${r.quotaCap}`, "—", "—"],
     ["virtual hours per wall second", `${(hours / (r.wallMs / 1000)).toFixed(2)} (${hours.toFixed(2)} h in ${secs(r.wallMs)})`, "—", "—"],
-    ["heap at start / end (peak)", `${mb(r.heapStartBytes)} / ${mb(r.heapEndBytes)} (${mb(r.heapPeakBytes)})`, "—", "—"],
+    ["heap at start / end, after GC (peak seen between steps, before GC)", `${mb(r.heapStartBytes)} / ${mb(r.heapEndBytes)} (${mb(r.heapPeakBytes)})`, "—", "—"],
   ];
   const head = `quoteflow soak — ${r.options.hours} h virtual, ${r.assets.length} assets (${r.assets.join(", ")}), seed ${r.options.seed}, faults ${r.options.faults}`;
   const table = ["| invariant / figure | value | must be | |", "|---|---|---|---|", ...rows.map((x) => `| ${x.join(" | ")} |`)].join("\n");
