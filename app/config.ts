@@ -84,7 +84,15 @@ const reconciliationProps = {
   /** An order with no update this long after placement is stale (quoting pauses, orderStatus asked). */
   orderStaleMs: PositiveNumber,
 };
-export const ReconciliationConfig = strictStruct(reconciliationProps, {}, "ReconciliationConfig");
+const reconciliationOptionalProps = {
+  /**
+   * Fetch open orders (frontendOpenOrders, IP weight 20) only this often on periodic syncs; the
+   * 3 s positions check (clearinghouseState, weight 2) still runs every `intervalMs`, and every
+   * event trigger still fetches open orders at once. Unset: open orders with every snapshot.
+   */
+  openOrdersIntervalMs: PositiveNumber,
+};
+export const ReconciliationConfig = strictStruct(reconciliationProps, reconciliationOptionalProps, "ReconciliationConfig");
 export type ReconciliationConfig = t.TypeOf<typeof ReconciliationConfig>;
 
 const markoutProps = {
@@ -138,7 +146,7 @@ export const AssetOverride = strictStruct(
     operators: sectionProps.operators,
     quoter: strictStruct({}, { ...quoterProps, spike: strictStruct({}, spikeProps, "SpikeOverride") }, "QuoterOverride"),
     risk: strictStruct({}, riskProps, "RiskOverride"),
-    reconciliation: strictStruct({}, reconciliationProps, "ReconciliationOverride"),
+    reconciliation: strictStruct({}, { ...reconciliationProps, ...reconciliationOptionalProps }, "ReconciliationOverride"),
     markouts: strictStruct({}, markoutProps, "MarkoutOverride"),
   },
   "AssetOverride",

@@ -32,7 +32,7 @@ import type { FillMarkouts } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
 import type { Venue } from "../streams/venue.js";
-import type { AssetConfig, ServiceConfig } from "./config.js";
+import type { AssetConfig, ReconciliationConfig, ServiceConfig } from "./config.js";
 import { GateTracker, mergeGateTotals } from "./gates.js";
 import { type OrderCounts, instrumentVenue, watchVenueHealth } from "./instrument.js";
 import { FillJournal, SignalTracker, fillLine, markoutLine } from "./journal.js";
@@ -92,8 +92,18 @@ export function sinkConfigOf(config: ServiceConfig, cloidSeed: number | bigint, 
     assets: Object.fromEntries(config.assets.map((a) => [a.asset, sinkAssetConfig(a)])),
     executor: { ...executor, quota: executor?.quota === false ? false : { ...quota, ...(executor?.quota || {}) } },
     orderStore: { staleAfterMs: Math.min(...intervals.map((r) => r.orderStaleMs)) },
-    reconcile: { intervalMs: Math.min(...intervals.map((r) => r.intervalMs)), minGapMs: Math.min(...intervals.map((r) => r.minGapMs)) },
+    reconcile: {
+      intervalMs: Math.min(...intervals.map((r) => r.intervalMs)),
+      minGapMs: Math.min(...intervals.map((r) => r.minGapMs)),
+      ...openOrdersInterval(intervals),
+    },
   };
+}
+
+/** The account snapshot is account-wide: open orders as often as the most demanding asset wants them. */
+function openOrdersInterval(intervals: readonly ReconciliationConfig[]): { openOrdersIntervalMs?: number } {
+  if (intervals.some((r) => r.openOrdersIntervalMs === undefined)) return {};
+  return { openOrdersIntervalMs: Math.min(...intervals.map((r) => r.openOrdersIntervalMs ?? Infinity)) };
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

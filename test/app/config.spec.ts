@@ -87,3 +87,21 @@ describe("config", () => {
     expect(problems).toContain("$.defaults: expected AssetDefaults, got undefined (missing)");
   });
 });
+
+describe("reconciliation.openOrdersIntervalMs", () => {
+  it("is optional, reaches the sink as the shortest interval, and is left unset when any asset leaves it unset", async () => {
+    const { sinkConfigOf } = await import("../../app/service.js");
+    const withInterval = {
+      ...minimal,
+      assets: { BTC: { reconciliation: { ...base()["defaults"].reconciliation, openOrdersIntervalMs: 20_000 } }, ETH: null },
+      defaults: { ...minimal.defaults, reconciliation: { ...base()["defaults"].reconciliation, openOrdersIntervalMs: 15_000 } },
+    };
+    expect(sinkConfigOf(resolveConfig(withInterval, catalog), 1).reconcile?.openOrdersIntervalMs).toBe(15_000);
+    expect(sinkConfigOf(resolveConfig(minimal, catalog), 1).reconcile).not.toHaveProperty("openOrdersIntervalMs");
+  });
+
+  it("a bad value names its path", () => {
+    const bad = { ...minimal, defaults: { ...minimal.defaults, reconciliation: { ...base()["defaults"].reconciliation, openOrdersIntervalMs: -1 } } };
+    expect(problemsOf(() => resolveConfig(bad, catalog))).toContainEqual(expect.stringContaining("$.defaults.reconciliation.openOrdersIntervalMs: expected a positive number"));
+  });
+});
