@@ -15,6 +15,7 @@ import { staleGate } from "../operators/staleGate.js";
 import type { BookEvent, BookLevel } from "../streams/market.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { BenchRow } from "./table.js";
+import { SimRng } from "../sim/prng.js";
 
 const EVENTS = 1_000_000;
 const LEVELS = 20; // Hyperliquid l2Book: up to 20 levels a side
@@ -24,16 +25,10 @@ const DEDUP_CAPACITY = 10_000;
 const MAX_DEVIATION = 0.2;
 const REF_MAX_AGE_MS = 10_000;
 
-/** Deterministic PRNG (mulberry32) so every run sees the same stream. */
+/** A deterministic random source (the paper venue's mulberry32) so every run sees the same stream. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const rng = new SimRng(seed);
+  return () => rng.next();
 }
 
 interface Side {

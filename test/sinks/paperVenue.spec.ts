@@ -14,20 +14,15 @@ import { isTerminalOrderState } from "../../streams/execution.js";
 import type { GuardedFill } from "../../streams/execution.js";
 import type { QuoteIntent } from "../../streams/intent.js";
 import type { BookEvent, MidEvent } from "../../streams/market.js";
+import { SimRng } from "../../sim/prng.js";
 
 const T0 = 1_700_000_000_000;
 const SZ_DECIMALS = 5;
 
-/** A deterministic PRNG for quotaThrottle's jitter (mulberry32). */
+/** A deterministic random source (the paper venue's mulberry32) so every run sees the same stream. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SimRng(seed);
+  return () => rng.next();
 }
 
 /** A minimal quoter for the test: levels at mid ∓ (2 + 4 i) bps, ~200 USD each; nothing on a crossed book. */
