@@ -1,7 +1,7 @@
-import { Observable, type MonoTypeOperatorFunction } from "rxjs";
+import { type Observable, type MonoTypeOperatorFunction } from "rxjs";
 import type { QuoteGateReason } from "../streams/gate.js";
 import type { QuoteIntent } from "../streams/intent.js";
-import { QuoteGateCore } from "./quoteGateCore.js";
+import { quoteGate } from "./quoteGateCore.js";
 import type { BookEvent } from "../streams/market.js";
 
 /** Why `book` must not be quoted against, or undefined when its top of book is sane. */
@@ -45,30 +45,12 @@ export function crossedBookReason(book: BookEvent): QuoteGateReason | undefined 
  * Errors downstream: errors of the intent source or of `book$`. Completes with the intent source.
  */
 export function crossedBookGate(book$: Observable<BookEvent>): MonoTypeOperatorFunction<QuoteIntent> {
-  return (source) =>
-    new Observable<QuoteIntent>((subscriber) => {
-      const gate = new QuoteGateCore(subscriber, { open: false, reason: { kind: "NoDataReceived" } });
-
-      const bookSubscription = book$.subscribe({
-        next(book) {
-          const why = crossedBookReason(book);
-          if (why === undefined) gate.reopen();
-          else gate.close(why, book.time, book.asset);
-        },
-        error: (err: unknown) => subscriber.error(err),
-      });
-
-      const sourceSubscription = source.subscribe({
-        next(intent) {
-          gate.intent(intent, intent.time);
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-
-      return () => {
-        sourceSubscription.unsubscribe();
-        bookSubscription.unsubscribe();
-      };
-    });
+  return quoteGate(book$, { open: false, reason: { kind: "NoDataReceived" } }, (gate) => ({
+    control(book) {
+      const why = crossedBookReason(book);
+      if (why === undefined) gate.reopen();
+      else gate.close(why, book.time, book.asset);
+    },
+    intentTime: (intent) => intent.time,
+  }));
 }

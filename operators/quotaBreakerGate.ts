@@ -1,6 +1,6 @@
-import { Observable, type MonoTypeOperatorFunction } from "rxjs";
+import { type Observable, type MonoTypeOperatorFunction } from "rxjs";
 import type { QuoteIntent } from "../streams/intent.js";
-import { QuoteGateCore } from "./quoteGateCore.js";
+import { quoteGate } from "./quoteGateCore.js";
 import { DEFAULT_QUOTA_BUDGET_CONFIG } from "./quotaBudget.js";
 import type { QuotaThrottleState } from "./quotaThrottle.js";
 
@@ -26,35 +26,14 @@ import type { QuotaThrottleState } from "./quotaThrottle.js";
  * Errors downstream: source and `state$` errors. Completes with the intent source.
  */
 export function quotaBreakerGate(state$: Observable<QuotaThrottleState>): MonoTypeOperatorFunction<QuoteIntent> {
-  return (source) =>
-    new Observable<QuoteIntent>((subscriber) => {
-      const gate = new QuoteGateCore(subscriber, { open: true });
-
-      const stateSubscription = state$.subscribe({
-        next(state) {
-          if (state.breakerOpen) {
-            if (gate.isOpen) {
-              const why = state.reason ?? { kind: "QuotaBreaker", headroom: state.headroom, threshold: DEFAULT_QUOTA_BUDGET_CONFIG.breakerOpenBelow };
-              gate.close(why, state.time);
-            }
-          } else {
-            gate.reopen();
-          }
-        },
-        error: (err: unknown) => subscriber.error(err),
-      });
-
-      const sourceSubscription = source.subscribe({
-        next(intent) {
-          gate.intent(intent, intent.time);
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-
-      return () => {
-        sourceSubscription.unsubscribe();
-        stateSubscription.unsubscribe();
-      };
-    });
+  return quoteGate(state$, { open: true }, (gate) => ({
+    control(state) {
+      if (!state.breakerOpen) gate.reopen();
+      else if (gate.isOpen) {
+        const why = state.reason ?? { kind: "QuotaBreaker", headroom: state.headroom, threshold: DEFAULT_QUOTA_BUDGET_CONFIG.breakerOpenBelow };
+        gate.close(why, state.time);
+      }
+    },
+    intentTime: (intent) => intent.time,
+  }));
 }

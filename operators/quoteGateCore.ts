@@ -1,4 +1,4 @@
-import type { Subscriber } from "rxjs";
+import { Observable, type MonoTypeOperatorFunction, type Subscriber } from "rxjs";
 import type { QuoteGateReason } from "../streams/gate.js";
 import { emptyIntent, type QuoteIntent } from "../streams/intent.js";
 
@@ -80,4 +80,45 @@ export class QuoteGateCore {
   setReason(why: QuoteGateReason): void {
     if (!this.#open) this.#reason = why;
   }
+}
+
+/** How one gate reacts to its control stream; built per subscription, so it may hold state. */
+export interface QuoteGateWiring<C> {
+  /** A value of the control stream (data, books, breaker state) arrived. */
+  control(value: C): void;
+  /** The time stamped on the empty intent that a pending closing emits with the first intent. */
+  intentTime(intent: QuoteIntent): number;
+  /** Releases what `control` set up (timers). */
+  teardown?(): void;
+}
+
+/**
+ * A quote gate as an operator: one `QuoteGateCore` per subscription, the control stream
+ * subscribed first (its errors error the output, its completion does not), then the intents
+ * (their errors and completion pass through).
+ */
+export function quoteGate<C>(
+  control$: Observable<C>,
+  initial: { readonly open: true } | { readonly open: false; readonly reason: QuoteGateReason },
+  wire: (gate: QuoteGateCore) => QuoteGateWiring<C>,
+): MonoTypeOperatorFunction<QuoteIntent> {
+  return (source) =>
+    new Observable<QuoteIntent>((subscriber) => {
+      const gate = new QuoteGateCore(subscriber, initial);
+      const wiring = wire(gate);
+      const controlSubscription = control$.subscribe({
+        next: (value) => wiring.control(value),
+        error: (err: unknown) => subscriber.error(err),
+      });
+      const sourceSubscription = source.subscribe({
+        next: (intent) => gate.intent(intent, wiring.intentTime(intent)),
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        sourceSubscription.unsubscribe();
+        controlSubscription.unsubscribe();
+        wiring.teardown?.();
+      };
+    });
 }

@@ -1,7 +1,7 @@
-import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
+import { type Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
 import type { QuoteGateReason } from "../streams/gate.js";
 import type { QuoteIntent } from "../streams/intent.js";
-import { QuoteGateCore } from "./quoteGateCore.js";
+import { quoteGate } from "./quoteGateCore.js";
 
 export interface StaleGateOptions {
   /** Data this old (by silence, or by its own timestamp) closes the gate. */
@@ -59,60 +59,45 @@ export function staleGate(
   if (!(maxAgeMs > 0) || !Number.isFinite(maxAgeMs)) {
     throw new RangeError(`staleGate: options.maxAgeMs must be a finite number > 0, got ${String(maxAgeMs)}`);
   }
-  return (source) =>
-    new Observable<QuoteIntent>((subscriber) => {
-      const gate = new QuoteGateCore(subscriber, { open: false, reason: { kind: "NoDataReceived" } });
-      let lastArrival = 0;
-      let timer: Subscription | undefined;
+  return quoteGate(data$, { open: false, reason: { kind: "NoDataReceived" } }, (gate) => {
+    let lastArrival = 0;
+    let timer: Subscription | undefined;
 
-      function onDeadline(): void {
-        if (!gate.isOpen) {
-          timer = undefined;
+    function onDeadline(): void {
+      if (!gate.isOpen) {
+        timer = undefined;
+        return;
+      }
+      const now = scheduler.now();
+      const silence = now - lastArrival;
+      if (silence >= maxAgeMs) {
+        timer = undefined;
+        gate.close({ kind: "StaleData", ageMs: silence, thresholdMs: maxAgeMs }, now);
+      } else {
+        // A fresh top-level action, not `this.schedule(...)`: on a VirtualTimeScheduler the latter
+        // chains each new action to the previous one, so a long open period kept every one alive.
+        timer = scheduler.schedule(onDeadline, maxAgeMs - silence);
+      }
+    }
+
+    return {
+      control(value) {
+        const now = scheduler.now();
+        const dataAsset = (value as { asset?: unknown }).asset;
+        if (typeof dataAsset === "string") gate.knowAsset(dataAsset);
+        const age = now - value.time;
+        if (age >= maxAgeMs) {
+          const why: QuoteGateReason = { kind: "StaleData", ageMs: age, thresholdMs: maxAgeMs };
+          if (gate.isOpen) gate.close(why, now);
+          else gate.setReason(why);
           return;
         }
-        const now = scheduler.now();
-        const silence = now - lastArrival;
-        if (silence >= maxAgeMs) {
-          timer = undefined;
-          gate.close({ kind: "StaleData", ageMs: silence, thresholdMs: maxAgeMs }, now);
-        } else {
-          // A fresh top-level action, not `this.schedule(...)`: on a VirtualTimeScheduler the latter
-          // chains each new action to the previous one, so a long open period kept every one alive.
-          timer = scheduler.schedule(onDeadline, maxAgeMs - silence);
-        }
-      }
-
-      const dataSubscription = data$.subscribe({
-        next(value) {
-          const now = scheduler.now();
-          const dataAsset = (value as { asset?: unknown }).asset;
-          if (typeof dataAsset === "string") gate.knowAsset(dataAsset);
-          const age = now - value.time;
-          if (age >= maxAgeMs) {
-            const why: QuoteGateReason = { kind: "StaleData", ageMs: age, thresholdMs: maxAgeMs };
-            if (gate.isOpen) gate.close(why, now);
-            else gate.setReason(why);
-            return;
-          }
-          lastArrival = now;
-          if (timer === undefined) timer = scheduler.schedule(onDeadline, maxAgeMs);
-          gate.reopen();
-        },
-        error: (err: unknown) => subscriber.error(err),
-      });
-
-      const sourceSubscription = source.subscribe({
-        next(intent) {
-          gate.intent(intent, scheduler.now());
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-
-      return () => {
-        sourceSubscription.unsubscribe();
-        dataSubscription.unsubscribe();
-        timer?.unsubscribe();
-      };
-    });
+        lastArrival = now;
+        if (timer === undefined) timer = scheduler.schedule(onDeadline, maxAgeMs);
+        gate.reopen();
+      },
+      intentTime: () => scheduler.now(),
+      teardown: () => timer?.unsubscribe(),
+    };
+  });
 }
