@@ -5,3 +5,4 @@ export * from "./sources/index.js";
 export * from "./sinks/index.js";
 export * from "./sim/index.js";
 export * from "./app/index.js";
+export * from "./analytics/index.js";

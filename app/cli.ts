@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { startPaperServer } from "../sim/server.js";
 import { UsageError, helpFor, parseCli } from "./args.js";
 import { ConfigError } from "./config.js";
-import { fileStamp } from "./journal.js";
+import { fileStamp } from "../analytics/journal.js";
 import { KeyError } from "./keys.js";
 import { createRootLogger, scrubSecrets } from "./logger.js";
 import { dataMarket, defaultMarket, syntheticOnly } from "./markets.js";

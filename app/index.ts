@@ -10,6 +10,3 @@ export type { ServiceOptions } from "./service.js";
 export { runReplay } from "./replay.js";
 export type { ReplayOptions, ReplayResult } from "./replay.js";
 export { runService } from "./run.js";
-export { FillSignalSnapshot, JournalFillLine, JournalMarkoutLine, JournalLine, FillJournal } from "./journal.js";
-export { renderHtmlReport, summaryTable as replaySummaryTable } from "./report.js";
-export type { ReportData } from "./report.js";

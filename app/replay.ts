@@ -12,12 +12,12 @@ import { simReplayScheduler } from "../sim/replayScheduler.js";
 import { simEventTime } from "../sim/market.js";
 import type { SimFaultSpec } from "../sim/faults.js";
 import { type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
-import { fileStamp } from "./journal.js";
+import { fileStamp } from "../analytics/journal.js";
 import { type MarketChoice, dataMarket, defaultMarket } from "./markets.js";
 import { createMetrics } from "./metrics.js";
 import { packageRoot } from "./paths.js";
 import { type OperatorRegistry, catalogOf, operatorRegistry } from "./registry.js";
-import { type ReportData, renderHtmlReport, summaryTable } from "./report.js";
+import { type ReportData, renderHtmlReport, summaryTable } from "../analytics/report.js";
 import { QuoteflowService } from "./service.js";
 
 export interface ReplayOptions {

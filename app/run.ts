@@ -9,7 +9,7 @@ import { type PaperServer, startPaperServer } from "../sim/server.js";
 import { HL_MAINNET_API_URL, HL_TESTNET_API_URL, HyperliquidVenue, hlIsMainnet } from "../sources/hyperliquid/venue.js";
 import type { RunArgs } from "./args.js";
 import { ConfigError, type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
-import { fileStamp } from "./journal.js";
+import { fileStamp } from "../analytics/journal.js";
 import { loadAgentKey } from "./keys.js";
 import { registerSecret } from "./logger.js";
 import { defaultMarket } from "./markets.js";

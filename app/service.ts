@@ -35,11 +35,11 @@ import type { Venue } from "../streams/venue.js";
 import type { AssetConfig, ReconciliationConfig, ServiceConfig } from "./config.js";
 import { GateTracker, mergeGateTotals } from "./gates.js";
 import { type OrderCounts, instrumentVenue, watchVenueHealth } from "./instrument.js";
-import { FillJournal, SignalTracker, fillLine, markoutLine } from "./journal.js";
+import { FillJournal, SignalTracker, fillLine, markoutLine } from "../analytics/journal.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
 import { type OperatorRegistry, operatorRegistry } from "./registry.js";
-import type { ReportMarkout, ReportSample } from "./report.js";
+import type { ReportMarkout, ReportSample } from "../analytics/report.js";
 import type { AssetStatus } from "./status.js";
 
 export interface ServiceOptions {

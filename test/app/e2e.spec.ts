@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import type { RunArgs } from "../../app/args.js";
 import { defaultConfigPath } from "../../app/config.js";
-import { JournalLine } from "../../app/journal.js";
+import { JournalLine } from "../../analytics/journal.js";
 import { createRootLogger } from "../../app/logger.js";
 import { runService } from "../../app/run.js";
 import { chmodSync } from "node:fs";

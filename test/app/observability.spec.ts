@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
-import { FillJournal, JournalLine, SignalTracker, fillLine } from "../../app/journal.js";
+import { FillJournal, JournalLine, SignalTracker, fillLine } from "../../analytics/journal.js";
 import { REDACT_PATHS, createRootLogger, registerSecret, scrubSecrets } from "../../app/logger.js";
 import { createMetrics, serveMetrics, type MetricsServer } from "../../app/metrics.js";
 import { GateTracker } from "../../app/gates.js";

@@ -4,11 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { JournalLine } from "../../app/journal.js";
+import { JournalLine } from "../../analytics/journal.js";
 import { silentLogger } from "../../app/logger.js";
 import { djienneDir } from "../../app/markets.js";
 import { runReplay } from "../../app/replay.js";
-import { markoutCurves } from "../../app/report.js";
+import { markoutCurves } from "../../analytics/report.js";
 import { decodeWith } from "../../streams/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "qf-replay-"));

@@ -2,8 +2,8 @@
 // the paper venue server over loopback. No crash, every bad input rejected with a message, harmless
 // changes harmless, refused requests leave the venue as it was.
 import { describe, expect, it } from "vitest";
-import { runFuzz } from "../../app/fuzz/run.js";
-import { renderFuzzTable } from "../../app/fuzz/table.js";
+import { runFuzz } from "../../proof/fuzz/run.js";
+import { renderFuzzTable } from "../../proof/fuzz/table.js";
 
 describe("fuzz (20k frames)", () => {
   it("rejects every bad input with a message and never crashes", async () => {

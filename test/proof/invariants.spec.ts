@@ -2,7 +2,7 @@
 // service and venue (so a green soak means the service held, not that the checker looked away).
 import { describe, expect, it } from "vitest";
 import { BehaviorSubject, Subject, VirtualTimeScheduler } from "rxjs";
-import { SoakChecker } from "../../app/soak/invariants.js";
+import { SoakChecker } from "../../proof/soak/invariants.js";
 import type { QuoteflowService } from "../../app/service.js";
 import type { PaperExchange } from "../../sim/index.js";
 import type { OpenOrder } from "../../streams/orders.js";

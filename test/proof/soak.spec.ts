@@ -2,8 +2,8 @@
 // hostile fault on and one catastrophic dropout; every invariant must hold and the faults must
 // really have been thrown.
 import { describe, expect, it } from "vitest";
-import { runSoak } from "../../app/soak/harness.js";
-import { renderSoakTable } from "../../app/soak/table.js";
+import { runSoak } from "../../proof/soak/harness.js";
+import { renderSoakTable } from "../../proof/soak/table.js";
 
 describe("soak (0.25 h virtual, 2 assets, hostile)", () => {
   it("holds every invariant while the venue injects every fault", async () => {

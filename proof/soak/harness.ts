@@ -8,11 +8,11 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { PaperVenue, SIM_FAULT_PROFILES, SimRng, simReplayScheduler, type SimFaultConfig, type SimFaultKind, type SimFaultProfileName } from "../../sim/index.js";
 import { everyOn } from "../../sinks/periodic.js";
-import { type AssetConfig, type ServiceConfig, defaultConfigPath, loadConfigFile } from "../config.js";
-import { createMetrics } from "../metrics.js";
-import { silentLogger } from "../logger.js";
-import { catalogOf, operatorRegistry } from "../registry.js";
-import { QuoteflowService } from "../service.js";
+import { type AssetConfig, type ServiceConfig, defaultConfigPath, loadConfigFile } from "../../app/config.js";
+import { createMetrics } from "../../app/metrics.js";
+import { silentLogger } from "../../app/logger.js";
+import { catalogOf, operatorRegistry } from "../../app/registry.js";
+import { QuoteflowService } from "../../app/service.js";
 import { SoakChecker, type CatastropheRecord, type KillTripRecord, type SoakViolation, type SoakViolationKind } from "./invariants.js";
 import { soakAssets, soakMarket } from "./markets.js";
 

@@ -17,7 +17,7 @@ import type { Subscription } from "rxjs";
 import type { PaperExchange } from "../../sim/index.js";
 import { type ActionBatch, batchLength } from "../../streams/actions.js";
 import { everyOn } from "../../sinks/periodic.js";
-import type { QuoteflowService } from "../service.js";
+import type { QuoteflowService } from "../../app/service.js";
 
 export type SoakViolationKind =
   | "fillLost"

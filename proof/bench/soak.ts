@@ -8,7 +8,7 @@
 // the service itself carries. QF_BENCH_SOAK_HOURS shortens the run.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { runSoak, type SoakCheckpoint } from "../app/soak/harness.js";
+import { runSoak, type SoakCheckpoint } from "../soak/harness.js";
 import type { BenchRow } from "./table.js";
 
 function collector(): () => void {

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pino } from "pino";
-import { runReplay } from "../app/replay.js";
-import { readDjienneBooks, readDjienneTrades } from "../sources/recordings/index.js";
+import { runReplay } from "../../app/replay.js";
+import { readDjienneBooks, readDjienneTrades } from "../../sources/recordings/index.js";
 import type { BenchRow } from "./table.js";
 
 const DJIENNE = resolve(process.cwd(), "../shared/data/real/hyperliquid/djienne_avellaneda_calibration");

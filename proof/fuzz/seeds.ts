@@ -8,7 +8,7 @@ import { PaperExchange, simFillWire, simInfo, simReplayScheduler, syntheticMarke
 import type { ActionBatch } from "../../streams/actions.js";
 import type { OrderUpdate } from "../../streams/orders.js";
 import { encodeAction, hlBatchResultToWire, hlBookToWire, hlOrderUpdateToWire, hlTradeToWire, signedExchangeBody } from "../../streams/wire/index.js";
-import { defaultConfigPath, parseConfigText } from "../config.js";
+import { defaultConfigPath, parseConfigText } from "../../app/config.js";
 
 export interface FuzzSeeds {
   /** WS frames `{channel, data}`. */

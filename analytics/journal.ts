@@ -7,7 +7,7 @@ import * as t from "io-ts";
 import { FiniteNumber } from "../streams/codec.js";
 import { FillSource, HorizonMarkout, type FillEvent, type FillMarkouts } from "../streams/fill.js";
 import type { BookEvent, TradeEvent } from "../streams/market.js";
-import { scrubSecrets } from "./logger.js";
+import { scrubSecrets } from "../app/logger.js";
 
 const Num = t.union([FiniteNumber, t.null]);
 

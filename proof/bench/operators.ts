@@ -8,14 +8,14 @@
 // the same intent per book, and must produce the same count and checksum.
 import { performance } from "node:perf_hooks";
 import { Subject, asyncScheduler, map, share, type SchedulerAction, type SchedulerLike, type Subscription } from "rxjs";
-import { crossedBookGate } from "../operators/crossedBookGate.js";
-import { dataQualityGate } from "../operators/dataQualityGate.js";
-import { dedupTid } from "../operators/dedupTid.js";
-import { staleGate } from "../operators/staleGate.js";
-import type { BookEvent, BookLevel } from "../streams/market.js";
-import type { QuoteIntent } from "../streams/intent.js";
+import { crossedBookGate } from "../../operators/crossedBookGate.js";
+import { dataQualityGate } from "../../operators/dataQualityGate.js";
+import { dedupTid } from "../../operators/dedupTid.js";
+import { staleGate } from "../../operators/staleGate.js";
+import type { BookEvent, BookLevel } from "../../streams/market.js";
+import type { QuoteIntent } from "../../streams/intent.js";
 import type { BenchRow } from "./table.js";
-import { SimRng } from "../sim/prng.js";
+import { SimRng } from "../../sim/prng.js";
 
 const EVENTS = 1_000_000;
 const LEVELS = 20; // Hyperliquid l2Book: up to 20 levels a side

@@ -5,7 +5,7 @@
 // give the per-asset slope and the fixed cost; from them, how many assets fit in 25% of a core.
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
-import { startChildPaperServer, startLoopbackRun } from "../app/soak/live.js";
+import { startChildPaperServer, startLoopbackRun } from "../soak/live.js";
 import type { BenchRow } from "./table.js";
 
 const WARMUP_MS = 5_000;

@@ -3,7 +3,7 @@
 // the post) beside the same service against the in-process PaperVenue (no transport, no signing).
 // Measured on the synchronous path from the book's arrival to the action leaving.
 import { setTimeout as sleep } from "node:timers/promises";
-import { percentile, startChildPaperServer, startInProcessRun, startLoopbackRun, type LiveRun } from "../app/soak/live.js";
+import { percentile, startChildPaperServer, startInProcessRun, startLoopbackRun, type LiveRun } from "../soak/live.js";
 import type { BenchRow } from "./table.js";
 
 const ASSETS = 20;

@@ -5,7 +5,7 @@ import { gunzipSync } from "node:zlib";
 import path from "node:path";
 import { Wallet } from "ethers";
 import { signL1Action as nkSignL1Action } from "@nktkas/hyperliquid/signing";
-import { decodeHlBook, decodeHlTrades, encodeAction, signL1ActionSync, type ActionBatch, type AssetMeta } from "../streams/index.js";
+import { decodeHlBook, decodeHlTrades, encodeAction, signL1ActionSync, type ActionBatch, type AssetMeta } from "../../streams/index.js";
 import type { BenchRow } from "./table.js";
 
 const KEY = "0x0123456789012345678901234567890123456789012345678901234567890123";

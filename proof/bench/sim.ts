@@ -4,9 +4,9 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { readDjienneBooks, readDjienneTrades, readHyperliquidFrames } from "../sources/recordings/index.js";
-import { PaperVenue, replayMarket, simReplayScheduler, type SimMarket } from "../sim/index.js";
-import type { BookEvent, TradeEvent } from "../streams/market.js";
+import { readDjienneBooks, readDjienneTrades, readHyperliquidFrames } from "../../sources/recordings/index.js";
+import { PaperVenue, replayMarket, simReplayScheduler, type SimMarket } from "../../sim/index.js";
+import type { BookEvent, TradeEvent } from "../../streams/market.js";
 import type { BenchRow } from "./table.js";
 
 const DJIENNE = resolve(process.cwd(), "../shared/data/real/hyperliquid/djienne_avellaneda_calibration");

@@ -23,8 +23,8 @@ import {
   decodeHlFillsInfo,
   parseHlWsFrame,
 } from "../../streams/wire/index.js";
-import { ConfigError, parseConfig } from "../config.js";
-import { catalogOf, operatorRegistry } from "../registry.js";
+import { ConfigError, parseConfig } from "../../app/config.js";
+import { catalogOf, operatorRegistry } from "../../app/registry.js";
 
 export type Outcome = { readonly accepted: true; readonly value: unknown } | { readonly accepted: false; readonly message: string };
 
