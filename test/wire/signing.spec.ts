@@ -450,6 +450,7 @@ describe("secp256k1 backend: prebuilt libsecp256k1 with the pure-JS signer as fa
       [() => { throw new Error("No native build was found for platform=test"); }, /unavailable: No native build/],
       [() => ({}), /no ecdsaSign/],
       [() => ({ privateKeyVerify: () => true, ecdsaSign: () => ({ signature: new Uint8Array(64), recid: 0 }) }), /disagreed/],
+      [() => ({ privateKeyVerify: () => true, ecdsaSign: () => { throw new Error("boom"); } }), /failed its self-check: boom/],
     ] as const;
     for (const [load, why] of cases) {
       const b = loadSecp256k1Backend(load, {});
