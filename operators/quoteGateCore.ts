@@ -39,15 +39,18 @@ export class QuoteGateCore {
     if (this.#latest === undefined) this.#asset = asset;
   }
 
-  /** An intent arrives at `now`: passed when open; remembered when closed (announcing a pending closing). */
-  intent(intent: QuoteIntent, now: number): void {
+  /**
+   * An intent arrives: passed when open; remembered when closed (announcing a pending closing,
+   * stamped `timeOf(intent)`). The time is asked for only then: on the hot path (open) it is unused.
+   */
+  intent(intent: QuoteIntent, timeOf: (intent: QuoteIntent) => number): void {
     this.#latest = intent;
     this.#asset = intent.asset;
     if (this.#open) {
       this.out.next(intent);
     } else if (this.#unannounced) {
       this.#unannounced = false;
-      this.out.next(emptyIntent(intent.asset, now, this.#reason));
+      this.out.next(emptyIntent(intent.asset, timeOf(intent), this.#reason));
     }
   }
 
@@ -110,8 +113,9 @@ export function quoteGate<C>(
         next: (value) => wiring.control(value),
         error: (err: unknown) => subscriber.error(err),
       });
+      const intentTime = (intent: QuoteIntent): number => wiring.intentTime(intent);
       const sourceSubscription = source.subscribe({
-        next: (intent) => gate.intent(intent, wiring.intentTime(intent)),
+        next: (intent) => gate.intent(intent, intentTime),
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),
       });

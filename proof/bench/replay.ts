@@ -3,13 +3,14 @@
 // a parse-only pass over the same CSVs. Goal: replay ≥ ¼ of the parse rate.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pino } from "pino";
 import { runReplay } from "../../app/replay.js";
 import { readDjienneBooks, readDjienneTrades } from "../../sources/recordings/index.js";
 import type { BenchRow } from "./table.js";
+import { realDataDir } from "./data.js";
 
-const DJIENNE = resolve(process.cwd(), "../shared/data/real/hyperliquid/djienne_avellaneda_calibration");
+const DJIENNE = join(realDataDir(), "hyperliquid/djienne_avellaneda_calibration");
 
 export async function run(): Promise<BenchRow[]> {
   if (!existsSync(DJIENNE)) return [];

@@ -8,8 +8,9 @@ import { readDjienneBooks, readDjienneTrades, readHyperliquidFrames } from "../.
 import { PaperVenue, replayMarket, simReplayScheduler, type SimMarket } from "../../sim/index.js";
 import type { BookEvent, TradeEvent } from "../../streams/market.js";
 import type { BenchRow } from "./table.js";
+import { realDataDir } from "./data.js";
 
-const DJIENNE = resolve(process.cwd(), "../shared/data/real/hyperliquid/djienne_avellaneda_calibration");
+const DJIENNE = join(realDataDir(), "hyperliquid/djienne_avellaneda_calibration");
 const SHIPPED = resolve(process.cwd(), "data/recordings/hyperliquid_btc_l2book_20240101_12.jsonl.gz");
 
 function best<T>(n: number, f: () => T): { ms: number; value: T } {

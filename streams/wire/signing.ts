@@ -2,11 +2,12 @@
 // [0x00 ‖ expiresAfter]); the EIP-712 "Agent" message {source: "a"|"b", connectionId} under the
 // fixed domain (Exchange, 1, 1337, 0x0). The domain separator, type hash and source hashes are
 // computed once; each signature costs one msgpack, three keccaks (keccak.ts, unrolled) and one
-// secp256k1 signature (secp256k1.ts: RFC 6979 with a fixed-base comb; identical to ethers').
+// secp256k1 signature (signer.ts: libsecp256k1's prebuilt binary when it loads, else the pure-JS
+// secp256k1.ts, RFC 6979 with a fixed-base comb; both identical to ethers').
 // Private keys never reach a message, an error or a thrown object's fields.
 import { SigningKey, TypedDataEncoder, Wallet, getBytes, hexlify, keccak256, recoverAddress, toUtf8Bytes, type TypedDataField } from "ethers";
 import { ByteWriter, msgpackInto } from "./msgpack.js";
-import { Secp256k1Signer } from "./secp256k1.js";
+import { secp256k1Backend, type DigestSigner } from "./signer.js";
 import { keccak256Bytes, keccak256Hex } from "./keccak.js";
 
 /** An error from signing or verification. Its message never contains key material. */
@@ -93,21 +94,21 @@ export function l1Digest(connectionId: string, isMainnet: boolean): string {
 // ------------------------------------------------------------------ keys
 
 const PRIVATE_KEY_RE = /^(0x)?[0-9a-fA-F]{64}$/;
-const keyCache = new Map<string, Secp256k1Signer>();
-const walletCache = new WeakMap<Wallet, Secp256k1Signer>();
+const keyCache = new Map<string, DigestSigner>();
+const walletCache = new WeakMap<Wallet, DigestSigner>();
 
-function signerFromHex(hex: string): Secp256k1Signer {
+function signerFromHex(hex: string): DigestSigner {
   try {
     // ethers validates the scalar (0 < k < n) on publicKey; our signer re-checks the range.
     void new SigningKey(hex).publicKey;
-    return new Secp256k1Signer(getBytes(hex));
+    return secp256k1Backend().signer(getBytes(hex));
   } catch {
     // the library's error may carry the argument; drop it (no cause) so the key cannot leak
     throw new HlSigningError("invalid private key: not a valid secp256k1 scalar");
   }
 }
 
-function signerOf(wallet: Wallet | string): Secp256k1Signer {
+function signerOf(wallet: Wallet | string): DigestSigner {
   if (typeof wallet !== "string") {
     // any ethers BaseWallet (Wallet, HDNodeWallet from Wallet.createRandom()) carries privateKey
     const pk = typeof wallet === "object" && wallet !== null ? (wallet as { privateKey?: unknown }).privateKey : undefined;
@@ -139,7 +140,7 @@ export function hlWalletAddress(wallet: Wallet | string): string {
   }
 }
 
-function signDigest(signer: Secp256k1Signer, digest: Uint8Array): HlSignatureParts {
+function signDigest(signer: DigestSigner, digest: Uint8Array): HlSignatureParts {
   try {
     return signer.sign(digest);
   } catch {
@@ -238,3 +239,6 @@ export const HL_WITHDRAW_TYPES: Record<string, TypedDataField[]> = {
 
 /** 0x hex of bytes (re-exported convenience for tests and the paper venue). */
 export const hlHex = (bytes: Uint8Array): string => hexlify(bytes);
+
+/** Which secp256k1 implementation signs in this process ("native" libsecp256k1, or the "js" fallback and why). */
+export { secp256k1Backend, type Secp256k1Backend, type Secp256k1BackendName } from "./signer.js";

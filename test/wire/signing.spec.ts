@@ -396,6 +396,104 @@ describe("native RFC 6979 signer", () => {
   });
 });
 
+describe("secp256k1 backend: prebuilt libsecp256k1 with the pure-JS signer as fallback", () => {
+  const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+  const PREBUILT = ["linux-x64", "darwin-arm64", "win32-x64"];
+
+  it("loads the native binary where the package ships one (else says why it fell back)", async () => {
+    const { secp256k1Backend } = await import("../../streams/index.js");
+    const b = secp256k1Backend();
+    if (PREBUILT.includes(`${process.platform}-${process.arch}`) && process.env["QF_SECP256K1"] !== "js") {
+      expect({ name: b.name, reason: b.fallbackReason }).toEqual({ name: "native", reason: undefined });
+    } else {
+      expect(b.name).toBe("js");
+      expect(b.fallbackReason).toMatch(/\S/);
+    }
+  });
+
+  it("native and pure-JS signers are bit-identical (and equal ethers') on random keys and digests", async () => {
+    const { loadSecp256k1Backend } = await import("../../streams/wire/signer.js");
+    const { Secp256k1Signer } = await import("../../streams/wire/secp256k1.js");
+    const { SigningKey } = await import("ethers");
+    const native = loadSecp256k1Backend(undefined, {});
+    expect(native.name).toBe(PREBUILT.includes(`${process.platform}-${process.arch}`) ? "native" : "js");
+    // a quarter of the digests start with fifteen 0xff bytes, so about half of those are ≥ N:
+    // libsecp256k1's nonce takes the raw digest, RFC 6979 the reduced one (signer.ts reduces first)
+    const nearN = fc.uint8Array({ minLength: 17, maxLength: 17 }).map((tail) => Uint8Array.from([...new Uint8Array(15).fill(0xff), ...tail]));
+    const digests = fc.oneof({ weight: 3, arbitrary: fc.uint8Array({ minLength: 32, maxLength: 32 }) }, { weight: 1, arbitrary: nearN });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), digests, (key, digest) => {
+        const d = BigInt(hexlify(key));
+        fc.pre(d > 0n && d < N);
+        const a = native.signer(key).sign(digest);
+        const b = new Secp256k1Signer(key).sign(digest);
+        expect(a).toEqual(b);
+        const ref = new SigningKey(hexlify(key)).sign(digest);
+        expect(a).toEqual({ r: ref.r, s: ref.s, v: ref.v });
+      }),
+      { numRuns: 500 },
+    );
+    // edge digests and keys: zero, all-ones (≥ N, reduced), key 1 and N − 1
+    for (const key of [new Uint8Array(32).fill(7), Uint8Array.from(Buffer.from((1n).toString(16).padStart(64, "0"), "hex")), Uint8Array.from(Buffer.from((N - 1n).toString(16), "hex"))]) {
+      for (const digest of [new Uint8Array(32), new Uint8Array(32).fill(0xff)]) {
+        expect(native.signer(key).sign(digest)).toEqual(new Secp256k1Signer(key).sign(digest));
+      }
+    }
+  });
+
+  it("falls back to the pure-JS signer when the binary does not load, misbehaves, or QF_SECP256K1=js — same signatures", async () => {
+    const { loadSecp256k1Backend } = await import("../../streams/wire/signer.js");
+    const { Secp256k1Signer } = await import("../../streams/wire/secp256k1.js");
+    const key = new Uint8Array(32).fill(0x42);
+    const digest = new Uint8Array(32).fill(0x24);
+    const cases = [
+      [() => { throw new Error("No native build was found for platform=test"); }, /unavailable: No native build/],
+      [() => ({}), /no ecdsaSign/],
+      [() => ({ privateKeyVerify: () => true, ecdsaSign: () => ({ signature: new Uint8Array(64), recid: 0 }) }), /disagreed/],
+      [() => ({ privateKeyVerify: () => true, ecdsaSign: () => { throw new Error("boom"); } }), /failed its self-check: boom/],
+    ] as const;
+    for (const [load, why] of cases) {
+      const b = loadSecp256k1Backend(load, {});
+      expect(b.name).toBe("js");
+      expect(b.fallbackReason).toMatch(why);
+      expect(b.signer(key).sign(digest)).toEqual(new Secp256k1Signer(key).sign(digest));
+    }
+    const forced = loadSecp256k1Backend(undefined, { QF_SECP256K1: "js" });
+    expect({ name: forced.name, reason: forced.fallbackReason }).toEqual({ name: "js", reason: "QF_SECP256K1=js" });
+  });
+
+  it("FACTS §8 vectors through both backends", async () => {
+    const { loadSecp256k1Backend } = await import("../../streams/wire/signer.js");
+    const key = Uint8Array.from(Buffer.from(KEY.slice(2), "hex"));
+    for (const backend of [loadSecp256k1Backend(undefined, {}), loadSecp256k1Backend(undefined, { QF_SECP256K1: "js" })]) {
+      for (const v of VECTORS) {
+        for (const [i, [r, s, vv]] of [v.mainnet, v.testnet].entries()) {
+          const sig = backend.signer(key).sign(Buffer.from(v.digest[i]!.slice(2), "hex"));
+          same(sig.r, r);
+          same(sig.s, s);
+          expect(sig.v).toBe(vv);
+        }
+      }
+    }
+  });
+
+  it("rejects an invalid key with a RangeError that does not carry it", async () => {
+    const { loadSecp256k1Backend } = await import("../../streams/wire/signer.js");
+    for (const backend of [loadSecp256k1Backend(undefined, {}), loadSecp256k1Backend(undefined, { QF_SECP256K1: "js" })]) {
+      for (const bad of [new Uint8Array(32), new Uint8Array(32).fill(0xff), new Uint8Array(31).fill(1)]) {
+        let caught: unknown;
+        try {
+          backend.signer(bad);
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).toBeInstanceOf(RangeError);
+        expect((caught as Error).message).toBe("invalid secp256k1 private key");
+      }
+    }
+  });
+});
+
 describe("keccak256 (unrolled)", () => {
   it("matches ethers keccak256 on random inputs of every length around the 136-byte rate, at any alignment", async () => {
     const { keccak256 } = await import("ethers");
