@@ -20,7 +20,14 @@ import { simUniverse } from "./meta.js";
 import { SimRng } from "./prng.js";
 import { SIM_DEFAULT_QUEUE, type SimQueueFunction } from "./queueModel.js";
 import { SimIpWeightWindow, simExchangeWeight } from "./rateLimits.js";
-import { SIM_TEXT, badAloText, simErrorCode, withAsset } from "./texts.js";
+import { SCHEDULE_CANCEL_TOO_EARLY, SCHEDULE_CANCEL_TOO_MANY, SIM_TEXT, badAloText, priceBandText, scheduleCancelVolumeText, simErrorCode, withAsset } from "./texts.js";
+
+/** Options of one submit: the IP it came from, and a check made when it reaches the matcher. */
+export interface SimSubmitOptions {
+  readonly ip?: string;
+  /** Runs at the matcher before the batch (nonce and expiry rules); a text refuses the whole request. */
+  readonly gate?: (account: SimAccount) => string | undefined;
+}
 
 /** The counterparty address printed for the recorded/synthetic market side of a trade. */
 export const SIM_MARKET_ADDRESS = "0x0000000000000000000000000000000000000000";
@@ -40,7 +47,8 @@ export type SimFeedEvent =
 export type SimUserEvent =
   | { readonly kind: "orderUpdate"; readonly user: string; readonly update: OrderUpdate }
   | { readonly kind: "fill"; readonly user: string; readonly record: SimFillRecord }
-  | { readonly kind: "nonUserCancel"; readonly user: string; readonly asset: string; readonly oid: number; readonly time: number };
+  | { readonly kind: "nonUserCancel"; readonly user: string; readonly asset: string; readonly oid: number; readonly time: number }
+  | { readonly kind: "funding"; readonly user: string; readonly record: SimFundingRecord };
 
 export interface SimDropout {
   readonly kind: "dropout";
@@ -73,6 +81,27 @@ export interface PaperExchangeOptions {
   readonly revealCancelOutcome?: boolean;
   /** Stop fault timers when a finite market ends (so a VirtualTimeScheduler flush terminates). Default true. */
   readonly stopWithMarket?: boolean;
+  /** Orders priced further than this fraction from the mark are refused (3P: 80 %). Default 0.8; Infinity turns it off. */
+  readonly priceBand?: number;
+  /** Hourly funding rate paid on positions at each hour of exchange time (longs pay when positive). Default 0.0000125 (0.01 % per 8 h, premium 0); 0 turns it off. */
+  readonly fundingRatePerHour?: number;
+  /** Volume (USDC) an account must have traded before scheduleCancel may be armed (FACTS §13: $1,000,000 live). Default 0. */
+  readonly scheduleCancelMinVolume?: number;
+}
+
+/** Leverage of one asset on one account (FACTS §4: cross, or isolated with its raw USD). */
+export interface SimLeverage {
+  readonly type: "cross" | "isolated";
+  readonly value: number;
+}
+
+/** One hourly funding payment (WS userFundings / info userFunding). */
+export interface SimFundingRecord {
+  readonly time: number;
+  readonly coin: string;
+  readonly usdc: number;
+  readonly szi: number;
+  readonly fundingRate: number;
 }
 
 const EPS = 1e-9;
@@ -115,6 +144,8 @@ export class PaperExchange {
   private readonly ipWindows = new Map<string, SimIpWeightWindow>();
   private readonly staleUntil = new Map<string, number>();
   private readonly recentRequests: number[] = [];
+  /** Funding rates paid, by hour (info fundingHistory). */
+  readonly fundingHistory: { time: number; rate: number }[] = [];
   private readonly rngLatency: SimRng;
   private readonly rngFaults: SimRng;
   private readonly rngIds: SimRng;
@@ -200,6 +231,7 @@ export class PaperExchange {
     this.pendingEvent = first.value;
     this.schedulePump();
     this.startFaultClocks();
+    this.startFundingClock();
     return this;
   }
 
@@ -494,7 +526,7 @@ export class PaperExchange {
    * Send one batch from `user`. The batch reaches the matcher after the entry latency; `reply`
    * is called after the ack latency (HTTP 429 at once-ish when the IP weight is exhausted).
    */
-  submit(user: string, batch: ActionBatch, reply: (r: SimReply) => void, opts: { readonly ip?: string } = {}): void {
+  submit(user: string, batch: ActionBatch, reply: (r: SimReply) => void, opts: SimSubmitOptions = {}): void {
     const acct = this.account(user);
     const sentAt = this.now();
     const ack = sample(this.rngLatency, this.config.ackMs);
@@ -504,9 +536,28 @@ export class PaperExchange {
     }
     const entry = sample(this.rngLatency, isCancelBatch(batch) ? this.config.cancelEntryMs : this.config.orderEntryMs);
     this.later(() => {
+      const refusal = opts.gate?.(acct);
+      if (refusal !== undefined) {
+        this.later(() => reply({ http: 200, result: { ok: false, code: simErrorCode(refusal), error: refusal, rateLimited: false } }), ack);
+        return;
+      }
       const pending: Pending = { userEvents: [] };
       const result = this.process(acct, batch, sentAt, pending);
       this.flushRequest(acct.user, batch, result, pending, ack, reply);
+    }, entry);
+  }
+
+  /**
+   * An action that is not an order batch (noop, updateLeverage, approveAgent, …): `work` runs when
+   * the action reaches the matcher (after the entry latency, so it orders with the batches sent
+   * around it) and its answer goes back after the ack latency.
+   */
+  runAction<T>(work: () => T, reply: (answer: T) => void, cancelLike = false): void {
+    const ack = sample(this.rngLatency, this.config.ackMs);
+    const entry = sample(this.rngLatency, cancelLike ? this.config.cancelEntryMs : this.config.orderEntryMs);
+    this.later(() => {
+      const answer = work();
+      this.later(() => reply(answer), ack);
     }, entry);
   }
 
@@ -556,9 +607,12 @@ export class PaperExchange {
         };
       case "batchModify":
         return { ok: true, type: "batchModify", statuses: batch.modifies.map((m) => this.modify(acct, m, load, pending)) };
-      case "scheduleCancel":
+      case "scheduleCancel": {
+        const refusal = this.scheduleCancelRefusal(acct, batch.time);
+        if (refusal !== undefined) return { ok: false, code: "Other", error: refusal, rateLimited: false };
         this.scheduleCancel(acct, batch.time);
         return { ok: true, type: "scheduleCancel" };
+      }
     }
   }
 
@@ -584,6 +638,9 @@ export class PaperExchange {
       return this.reject(text);
     }
     const b = this.book(spec.asset);
+    const ref = this.mark(spec.asset);
+    const band = this.options.priceBand ?? 0.8;
+    if (ref !== undefined && ref > 0 && Math.abs(spec.px - ref) / ref > band) return this.reject(priceBandText(Math.round(band * 100), meta.id));
     if (spec.tif === "Alo" && b.wouldCross(spec.isBuy, spec.px)) {
       const { bid, ask } = b.bbo();
       return this.reject(badAloText(simWireNumber(bid ?? 0), simWireNumber(ask ?? 0), meta.id));
@@ -659,7 +716,22 @@ export class PaperExchange {
     let used = spec.px * spec.sz;
     for (const [asset, p] of acct.positions) used += Math.abs(p.szi) * (this.mark(asset) ?? p.entryPx);
     for (const o of this.live.values()) if (o.user === acct.user) used += o.px * o.sz;
-    return used / meta.maxLeverage <= value;
+    return used / this.leverageOf(acct, meta).value <= value;
+  }
+
+  /** The account's leverage on an asset: what updateLeverage set, else cross at min(20, max) (UNCONFIRMED default). */
+  leverageOf(acct: SimAccount | string, meta: AssetMeta): SimLeverage {
+    const a = typeof acct === "string" ? this.account(acct) : acct;
+    return a.leverage.get(meta.name) ?? { type: "cross", value: Math.min(20, meta.maxLeverage) };
+  }
+
+  /** updateLeverage: undefined when set, else the refusal text. */
+  setLeverage(user: string, asset: string, isCross: boolean, leverage: number): string | undefined {
+    const meta = this.metaByName.get(asset);
+    if (!meta) return SIM_TEXT.unknownAsset;
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > meta.maxLeverage) return `Invalid leverage value. asset=${meta.id}`;
+    this.account(user).leverage.set(asset, { type: isCross ? "cross" : "isolated", value: leverage });
+    return undefined;
   }
 
   private accountValue(acct: SimAccount): number {
@@ -710,17 +782,71 @@ export class PaperExchange {
     return result;
   }
 
+  /** DOC-EXCH: at least 5 s ahead, at most 10 triggers per UTC day; FACTS §13: enough volume traded. */
+  private scheduleCancelRefusal(acct: SimAccount, time: number | null): string | undefined {
+    if (time === null) return undefined;
+    const need = this.options.scheduleCancelMinVolume ?? 0;
+    if (acct.budget.cumVlm < need) return scheduleCancelVolumeText(need, acct.budget.cumVlm);
+    if (time < this.now() + 5_000) return SCHEDULE_CANCEL_TOO_EARLY;
+    const day = Math.floor(this.now() / 86_400_000);
+    if (acct.scheduleTriggers.day === day && acct.scheduleTriggers.count >= 10) return SCHEDULE_CANCEL_TOO_MANY;
+    return undefined;
+  }
+
   private scheduleCancel(acct: SimAccount, time: number | null): void {
     acct.scheduledCancelAt = time;
     if (time === null) return;
     this.later(() => {
       if (acct.scheduledCancelAt !== time) return;
       acct.scheduledCancelAt = null;
+      const day = Math.floor(this.now() / 86_400_000);
+      acct.scheduleTriggers = { day, count: acct.scheduleTriggers.day === day ? acct.scheduleTriggers.count + 1 : 1 };
       for (const o of [...this.live.values()]) if (o.user === acct.user) this.cancelResting(o, "scheduledCancel");
     }, Math.max(0, time - this.now()));
   }
 
   // ---------------------------------------------------------------- faults on clocks
+
+  /** Funding at every hour of exchange time (a market clock, not a fault: it runs under every profile). */
+  private startFundingClock(): void {
+    const rate = this.options.fundingRatePerHour ?? 0.0000125;
+    if (!(rate !== 0)) return;
+    const HOUR = 3_600_000;
+    const loop = (): void => {
+      if (!this.running) return;
+      const now = this.now();
+      this.clockSubs.set(
+        -1,
+        this.scheduler.schedule(() => {
+          if (!this.running) return;
+          this.payFunding(rate);
+          loop();
+        }, HOUR - (((now % HOUR) + HOUR) % HOUR) || HOUR),
+      );
+    };
+    loop();
+  }
+
+  /** Pay one hour of funding on every open position: usdc = −szi × mark × rate. */
+  payFunding(rate: number): void {
+    const now = this.now();
+    for (const acct of this.accounts.values()) {
+      for (const [asset, p] of acct.positions) {
+        if (p.szi === 0) continue;
+        const mark = this.mark(asset) ?? p.entryPx;
+        const usdc = Math.round(-p.szi * mark * rate * 1e6) / 1e6;
+        acct.balance += usdc;
+        acct.fundingPaid(asset, usdc);
+        const record: SimFundingRecord = { time: now, coin: asset, usdc, szi: p.szi, fundingRate: rate };
+        acct.fundings.push(record);
+        if (acct.fundings.length > 10_000) acct.fundings.splice(0, acct.fundings.length - 10_000);
+        // fixed delay, no latency draw: funding must not shift the seeded sequence of everything else
+        this.deliver({ kind: "funding", user: acct.user, record }, this.config.userFeedMs[0]);
+      }
+    }
+    this.fundingHistory.push({ time: now, rate });
+    if (this.fundingHistory.length > 10_000) this.fundingHistory.shift();
+  }
 
   private startFaultClocks(): void {
     const c = this.config;
