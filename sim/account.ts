@@ -40,6 +40,8 @@ export class SimAccount {
   /** Latest update of every order ever placed, by oid. */
   readonly orders = new Map<number, OrderUpdate>();
   readonly cloidToOid = new Map<string, number>();
+  /** Time-in-force and reduce-only of every order placed, by oid (frontendOpenOrders / orderStatus). */
+  readonly orderKind = new Map<number, { readonly tif: string; readonly reduceOnly: boolean }>();
   readonly budget: SimAddressBudget;
   scheduledCancelAt: number | null = null;
   /** scheduleCancel triggers on one UTC day (DOC-EXCH: at most 10 per day). */

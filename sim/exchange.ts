@@ -183,6 +183,19 @@ export class PaperExchange {
     return this.scheduler.now();
   }
 
+  get makerFeeRate(): number {
+    return this.options.makerFee ?? 0.00015;
+  }
+
+  get takerFeeRate(): number {
+    return this.options.takerFee ?? 0.00045;
+  }
+
+  /** The hourly funding rate the venue pays (constant: premium 0, interest 0.01 % per 8 h). */
+  get fundingRatePerHour(): number {
+    return this.options.fundingRatePerHour ?? 0.0000125;
+  }
+
   assetMeta(asset: string): AssetMeta | undefined {
     return this.metaByName.get(asset);
   }
@@ -503,6 +516,7 @@ export class PaperExchange {
     if (acct) {
       simTrimMap(acct.orders, SIM_ORDER_MEMORY);
       simTrimMap(acct.cloidToOid, SIM_ORDER_MEMORY);
+      simTrimMap(acct.orderKind, SIM_ORDER_MEMORY);
     }
   }
 
@@ -646,6 +660,7 @@ export class PaperExchange {
       return this.reject(badAloText(simWireNumber(bid ?? 0), simWireNumber(ask ?? 0), meta.id));
     }
     const oid = this.nextOid++;
+    acct.orderKind.set(oid, { tif: spec.tif, reduceOnly: spec.reduceOnly });
     const cloid = spec.cloid ? spec.cloid.toLowerCase() : null;
     if (cloid) acct.cloidToOid.set(cloid, oid);
     let sz = spec.sz;
@@ -809,7 +824,7 @@ export class PaperExchange {
 
   /** Funding at every hour of exchange time (a market clock, not a fault: it runs under every profile). */
   private startFundingClock(): void {
-    const rate = this.options.fundingRatePerHour ?? 0.0000125;
+    const rate = this.fundingRatePerHour;
     if (!(rate !== 0)) return;
     const HOUR = 3_600_000;
     const loop = (): void => {
@@ -908,6 +923,12 @@ export class PaperExchange {
       if (o.user === u) out.push({ asset: o.asset, oid: o.oid, cloid: o.cloid, isBuy: o.isBuy, px: o.px, sz: o.sz, origSz: o.origSz, time: o.time });
     }
     return out;
+  }
+
+  /** The resting orders of `user` with their time-in-force and reduce-only flag, oldest first. */
+  restingOrders(user: string): readonly SimRestingOrder[] {
+    const u = user.toLowerCase();
+    return [...this.live.values()].filter((o) => o.user === u);
   }
 
   positions(user: string): Position[] {

@@ -16,3 +16,4 @@ export * from "./encode.js";
 export * from "./serve.js";
 export * from "./subscriptions.js";
 export * from "./userSigned.js";
+export * from "./infoRequests.js";
