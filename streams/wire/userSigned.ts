@@ -1,8 +1,8 @@
 // User-signed actions (FACTS §7.2): EIP-712 under the "HyperliquidSignTransaction" domain whose
 // chainId is the action's `signatureChainId`; the message is the typed fields of the action.
 // The venue recovers the signer of these (approveAgent, approveBuilderFee) with this table.
-import { TypedDataEncoder, recoverAddress, type TypedDataField } from "ethers";
-import { HlSigningError } from "./signing.js";
+import { TypedDataEncoder, recoverAddress, type TypedDataField, type Wallet } from "ethers";
+import { HlSigningError, signUserSignedActionSync, type HlSignatureParts } from "./signing.js";
 
 /** action type → [primaryType, fields in order] (FACTS §7.2, PY-SIGN). */
 export const HL_USER_SIGNED_TYPES: Readonly<Record<string, readonly [string, readonly TypedDataField[]]>> = {
@@ -55,4 +55,28 @@ export function recoverUserSignedSigner(action: Record<string, unknown> & { type
     if (e instanceof HlSigningError) throw e;
     throw new HlSigningError("unable to recover signer");
   }
+}
+
+/**
+ * The /exchange body of an approveAgent signed by the master (FACTS §7.2; PY-EXCH: an unnamed
+ * agent is signed with agentName "" and sent without it). The agent key is never involved.
+ */
+export function signedApproveAgentBody(args: { wallet: Wallet | string; agentAddress: string; agentName?: string | null; nonce: number; isMainnet: boolean; signatureChainId?: string }): {
+  action: Record<string, unknown>;
+  nonce: number;
+  signature: HlSignatureParts;
+} {
+  const name = args.agentName ?? "";
+  const action: Record<string, unknown> = {
+    type: "approveAgent",
+    signatureChainId: args.signatureChainId ?? "0x66eee",
+    hyperliquidChain: args.isMainnet ? "Mainnet" : "Testnet",
+    agentAddress: args.agentAddress.toLowerCase(),
+    agentName: name,
+    nonce: args.nonce,
+  };
+  const [primary, fields] = HL_USER_SIGNED_TYPES["approveAgent"]!;
+  const signature = signUserSignedActionSync({ wallet: args.wallet, action: action as Record<string, unknown> & { signatureChainId: string }, types: { [primary]: [...fields] } });
+  if (args.agentName == null) delete action["agentName"];
+  return { action, nonce: args.nonce, signature };
 }
