@@ -18,6 +18,8 @@ import type { SimMarket, SimMarketEvent } from "./market.js";
 import { simEventTime } from "./market.js";
 import { simUniverse } from "./meta.js";
 import { SimRng } from "./prng.js";
+import { SimBlocks, simBlockPriority } from "./blocks.js";
+import { SimFlatFees, SimUniformLatency, type SimFeeModel, type SimLatencyModel } from "./models.js";
 import { SIM_DEFAULT_QUEUE, type SimQueueFunction } from "./queueModel.js";
 import { SimIpWeightWindow, simExchangeWeight } from "./rateLimits.js";
 import { SCHEDULE_CANCEL_TOO_EARLY, SCHEDULE_CANCEL_TOO_MANY, SIM_TEXT, badAloText, priceBandText, scheduleCancelVolumeText, simErrorCode, withAsset } from "./texts.js";
@@ -81,6 +83,12 @@ export interface PaperExchangeOptions {
   readonly revealCancelOutcome?: boolean;
   /** Stop fault timers when a finite market ends (so a VirtualTimeScheduler flush terminates). Default true. */
   readonly stopWithMarket?: boolean;
+  /** Block length (ms): requests reaching the matcher run at the block's end, cancels and ALO first (FACTS §13: ~70 ms). Default 0 (no blocks); the server's default is 70. */
+  readonly blockMs?: number;
+  /** Latency model (default SimUniformLatency over the fault profile's ranges). */
+  readonly latency?: SimLatencyModel;
+  /** Fee model (default SimFlatFees(makerFee, takerFee)). */
+  readonly fees?: SimFeeModel;
   /** Orders priced further than this fraction from the mark are refused (3P: 80 %). Default 0.8; Infinity turns it off. */
   readonly priceBand?: number;
   /** Hourly funding rate paid on positions at each hour of exchange time (longs pay when positive). Default 0.0000125 (0.01 % per 8 h, premium 0); 0 turns it off. */
@@ -147,6 +155,12 @@ export class PaperExchange {
   /** Funding rates paid, by hour (info fundingHistory). */
   readonly fundingHistory: { time: number; rate: number }[] = [];
   private readonly rngLatency: SimRng;
+  /** Request and feed latency (default: uniform in the fault profile's ranges). */
+  readonly latency: SimLatencyModel;
+  /** Fees per fill (default: flat maker / taker rates). */
+  readonly fees: SimFeeModel;
+  /** The block the matcher fills (blockMs 0: none). */
+  readonly blocks: SimBlocks;
   private readonly rngFaults: SimRng;
   private readonly rngIds: SimRng;
   private readonly options: PaperExchangeOptions;
@@ -170,6 +184,9 @@ export class PaperExchange {
     this.rngLatency = root.fork("latency");
     this.rngFaults = root.fork("faults");
     this.rngIds = root.fork("ids");
+    this.latency = options.latency ?? new SimUniformLatency(this.config, this.rngLatency);
+    this.fees = options.fees ?? new SimFlatFees(options.makerFee ?? 0.00015, options.takerFee ?? 0.00045);
+    this.blocks = new SimBlocks(options.blockMs ?? 0, () => this.now(), (delay, work) => this.later(work, delay));
     this.universe = simUniverse({
       extra: options.market.assets.map((a) => ({ name: a.name, szDecimals: a.szDecimals ?? 2 })),
     });
@@ -184,11 +201,11 @@ export class PaperExchange {
   }
 
   get makerFeeRate(): number {
-    return this.options.makerFee ?? 0.00015;
+    return this.fees.makerRate;
   }
 
   get takerFeeRate(): number {
-    return this.options.takerFee ?? 0.00045;
+    return this.fees.takerRate;
   }
 
   /** The hourly funding rate the venue pays (constant: premium 0, interest 0.01 % per 8 h). */
@@ -363,14 +380,13 @@ export class PaperExchange {
     return tid;
   }
 
-  private fee(px: number, sz: number, maker: boolean): number {
-    const rate = maker ? (this.options.makerFee ?? 0.00015) : (this.options.takerFee ?? 0.00045);
-    return Math.round(px * sz * rate * 1e6) / 1e6;
+  private fee(asset: string, user: string, px: number, sz: number, maker: boolean): number {
+    return this.fees.fee({ asset, user, px, sz, maker });
   }
 
   private recordFill(user: string, asset: string, oid: number, cloid: string | null, isBuy: boolean, px: number, sz: number, crossed: boolean, tid: number, hash: string): SimFillRecord {
     const acct = this.account(user);
-    const fee = this.fee(px, sz, !crossed);
+    const fee = this.fee(asset, acct.user, px, sz, !crossed);
     const eff = acct.applyFill(asset, isBuy, px, sz, fee);
     const record: SimFillRecord = {
       user: acct.user,
@@ -465,7 +481,7 @@ export class PaperExchange {
   /** Queue a user event: within a request it goes out with that request's feed delay; otherwise at once + feed latency. */
   private queueUser(ev: SimUserEvent, pending?: Pending, extra = 0): void {
     if (pending) pending.userEvents.push({ ev, delay: extra });
-    else this.deliver(ev, sample(this.rngLatency, this.config.userFeedMs) + extra);
+    else this.deliver(ev, this.latency.userFeed() + extra);
   }
 
   private deliverFillAndUpdate(rec: SimFillRecord, update: OrderUpdate | undefined, pending?: Pending): void {
@@ -478,11 +494,11 @@ export class PaperExchange {
     const fillFirst = this.rngFaults.chance(this.config.fillBeforeUpdateProb);
     if (fillFirst) this.recordFault({ kind: "fillBeforeUpdate", time: this.now(), user: rec.user, asset: rec.fill.asset, oid: rec.fill.oid });
     const [first, second] = fillFirst ? [fillEv, updEv] : [updEv, fillEv];
-    const gap = fillFirst ? 1 + sample(this.rngLatency, this.config.userFeedMs) : 0;
+    const gap = fillFirst ? 1 + this.latency.userFeed() : 0;
     if (pending) {
       pending.userEvents.push({ ev: first, delay: 0 }, { ev: second, delay: gap });
     } else {
-      const d = sample(this.rngLatency, this.config.userFeedMs);
+      const d = this.latency.userFeed();
       this.deliver(first, d);
       this.deliver(second, d + gap);
     }
@@ -543,22 +559,26 @@ export class PaperExchange {
   submit(user: string, batch: ActionBatch, reply: (r: SimReply) => void, opts: SimSubmitOptions = {}): void {
     const acct = this.account(user);
     const sentAt = this.now();
-    const ack = sample(this.rngLatency, this.config.ackMs);
+    const ack = this.latency.ack();
     if (!this.chargeIp(opts.ip ?? `local:${acct.user}`, simExchangeWeight(batchLength(batch)))) {
       this.later(() => reply({ http: 429, result: { ok: false, code: "RateLimited", error: "429 Too Many Requests", rateLimited: true } }), ack);
       return;
     }
-    const entry = sample(this.rngLatency, isCancelBatch(batch) ? this.config.cancelEntryMs : this.config.orderEntryMs);
-    this.later(() => {
-      const refusal = opts.gate?.(acct);
-      if (refusal !== undefined) {
-        this.later(() => reply({ http: 200, result: { ok: false, code: simErrorCode(refusal), error: refusal, rateLimited: false } }), ack);
-        return;
-      }
-      const pending: Pending = { userEvents: [] };
-      const result = this.process(acct, batch, sentAt, pending);
-      this.flushRequest(acct.user, batch, result, pending, ack, reply);
-    }, entry);
+    const entry = this.latency.entry(isCancelBatch(batch) ? "cancel" : "order");
+    this.later(
+      () =>
+        this.blocks.enter(simBlockPriority(batch), () => {
+          const refusal = opts.gate?.(acct);
+          if (refusal !== undefined) {
+            this.later(() => reply({ http: 200, result: { ok: false, code: simErrorCode(refusal), error: refusal, rateLimited: false } }), ack);
+            return;
+          }
+          const pending: Pending = { userEvents: [] };
+          const result = this.process(acct, batch, sentAt, pending);
+          this.flushRequest(acct.user, batch, result, pending, ack, reply);
+        }),
+      entry,
+    );
   }
 
   /**
@@ -567,18 +587,22 @@ export class PaperExchange {
    * around it) and its answer goes back after the ack latency.
    */
   runAction<T>(work: () => T, reply: (answer: T) => void, cancelLike = false): void {
-    const ack = sample(this.rngLatency, this.config.ackMs);
-    const entry = sample(this.rngLatency, cancelLike ? this.config.cancelEntryMs : this.config.orderEntryMs);
-    this.later(() => {
-      const answer = work();
-      this.later(() => reply(answer), ack);
-    }, entry);
+    const ack = this.latency.ack();
+    const entry = this.latency.entry(cancelLike ? "cancel" : "order");
+    this.later(
+      () =>
+        this.blocks.enter(1, () => {
+          const answer = work();
+          this.later(() => reply(answer), ack);
+        }),
+      entry,
+    );
   }
 
   private flushRequest(user: string, batch: ActionBatch, result: BatchResult, pending: Pending, ack: number, reply: (r: SimReply) => void): void {
     const now = this.now();
     let maxUserDelay = 0;
-    let base = sample(this.rngLatency, this.config.userFeedMs);
+    let base = this.latency.userFeed();
     for (const { ev, delay } of pending.userEvents) {
       const d = base + delay;
       maxUserDelay = Math.max(maxUserDelay, d);
@@ -719,7 +743,7 @@ export class PaperExchange {
     if (fills.length > 0 && this.rngFaults.chance(this.config.fillBeforeUpdateProb)) {
       this.recordFault({ kind: "fillBeforeUpdate", time: this.now(), user: update.user, detail: "taker" });
       for (const f of fills) this.queueUser(f, pending);
-      this.queueUser(update, pending, 1 + sample(this.rngLatency, this.config.userFeedMs));
+      this.queueUser(update, pending, 1 + this.latency.userFeed());
       return;
     }
     this.queueUser(update, pending);

@@ -26,3 +26,5 @@ export * from "./infoMarket.js";
 export * from "./infoAccount.js";
 export * from "./serverExchange.js";
 export * from "./serverPush.js";
+export * from "./blocks.js";
+export * from "./models.js";

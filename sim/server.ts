@@ -70,7 +70,8 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
   const mode: SimAccountsMode = Array.isArray(options.accounts) ? "strict" : ((options.accounts as SimAccountsMode | undefined) ?? "faucet");
   const balance = options.startingBalance ?? DEFAULT_BALANCE;
   // strict: an unknown address is an empty account; faucet / announced: funded on first sight
-  const exchange = new PaperExchange({ ...options, scheduler, stopWithMarket: false, startingBalance: mode === "strict" ? 0 : balance });
+  // the real venue's ~70 ms blocks unless asked otherwise (in-process, PaperExchange defaults to none)
+  const exchange = new PaperExchange({ ...options, scheduler, stopWithMarket: false, startingBalance: mode === "strict" ? 0 : balance, blockMs: options.blockMs ?? 70 });
   const accounts = new SimVenueAccounts(mode, [...list, ...Object.keys(options.fund ?? {})]);
   for (const a of list) exchange.account(a).balance = balance;
   for (const [a, usdc] of Object.entries(options.fund ?? {})) exchange.account(a).balance = usdc;
