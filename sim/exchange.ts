@@ -19,6 +19,9 @@ import { simEventTime } from "./market.js";
 import { simUniverse } from "./meta.js";
 import { SimRng } from "./prng.js";
 import { SimBlocks, simBlockPriority } from "./blocks.js";
+import { SimDeliveryFaults } from "./faultDelivery.js";
+import { SimFeedFaults } from "./faultFeed.js";
+import { SimMatcherFaults } from "./faultMatcher.js";
 import { SimFlatFees, SimUniformLatency, type SimFeeModel, type SimLatencyModel } from "./models.js";
 import { SIM_DEFAULT_QUEUE, type SimQueueFunction } from "./queueModel.js";
 import { SimIpWeightWindow, simExchangeWeight } from "./rateLimits.js";
@@ -150,7 +153,6 @@ export class PaperExchange {
   private readonly live = new Map<number, SimRestingOrder>();
   private readonly endedAt = new Map<number, number>();
   private readonly ipWindows = new Map<string, SimIpWeightWindow>();
-  private readonly staleUntil = new Map<string, number>();
   private readonly recentRequests: number[] = [];
   /** Funding rates paid, by hour (info fundingHistory). */
   readonly fundingHistory: { time: number; rate: number }[] = [];
@@ -162,6 +164,10 @@ export class PaperExchange {
   /** The block the matcher fills (blockMs 0: none). */
   readonly blocks: SimBlocks;
   private readonly rngFaults: SimRng;
+  /** The seeded fault layers around the feed, the delivery and the matcher. */
+  private readonly feedFaults: SimFeedFaults;
+  private readonly deliveryFaults: SimDeliveryFaults;
+  private readonly matcherFaults: SimMatcherFaults;
   private readonly rngIds: SimRng;
   private readonly options: PaperExchangeOptions;
   private readonly seenTids = new SimRecentSet<number>(1_000_000);
@@ -184,6 +190,10 @@ export class PaperExchange {
     this.rngLatency = root.fork("latency");
     this.rngFaults = root.fork("faults");
     this.rngIds = root.fork("ids");
+    const log = (f: SimFaultRecord): void => this.recordFault(f);
+    this.feedFaults = new SimFeedFaults(this.config, this.rngFaults, log);
+    this.deliveryFaults = new SimDeliveryFaults(this.config, this.rngFaults, log);
+    this.matcherFaults = new SimMatcherFaults(this.config, this.rngFaults, log);
     this.latency = options.latency ?? new SimUniformLatency(this.config, this.rngLatency);
     this.fees = options.fees ?? new SimFlatFees(options.makerFee ?? 0.00015, options.takerFee ?? 0.00045);
     this.blocks = new SimBlocks(options.blockMs ?? 0, () => this.now(), (delay, work) => this.later(work, delay));
@@ -331,25 +341,18 @@ export class PaperExchange {
   }
 
   private isStale(asset: string): boolean {
-    return (this.staleUntil.get(asset) ?? -Infinity) > this.now();
+    return this.feedFaults.isStale(asset, this.now());
   }
 
   private publishBook(asset: string): void {
     if (this.isStale(asset)) return;
     const now = this.now();
-    if (this.rngFaults.chance(this.config.malformedFrameProb)) {
-      this.recordFault({ kind: "malformedFrame", time: now, asset, detail: "l2Book" });
-      this.feedSubject.next({ kind: "malformed", channel: "l2Book", asset, time: now, text: `{"channel":"l2Book","data":{"coin":"${asset}","time":${now},"levels":[[{"px":` });
+    const broken = this.feedFaults.malformedBook(asset, now);
+    if (broken !== undefined) {
+      this.feedSubject.next({ kind: "malformed", channel: "l2Book", asset, time: now, text: broken });
       return;
     }
-    let book = this.book(asset).displayed(now);
-    if (this.rngFaults.chance(this.config.crossedBookProb) && book.bids[0] && book.asks[0]) {
-      // The glitch: the bid side shifted above the ask side for one frame (matching is unaffected).
-      const shift = book.asks[0].px - book.bids[0].px + (book.asks[1] ? book.asks[1].px - book.asks[0].px : 1);
-      book = { ...book, bids: book.bids.map((l) => ({ ...l, px: l.px + shift })) };
-      this.recordFault({ kind: "crossedBook", time: now, asset, detail: `bid ${book.bids[0]!.px} ask ${book.asks[0]!.px}` });
-    }
-    this.feedSubject.next({ kind: "book", book });
+    this.feedSubject.next({ kind: "book", book: this.feedFaults.publishedBook(this.book(asset).displayed(now), now) });
   }
 
   private publishTrades(asset: string, trades: SimTrade[]): void {
@@ -491,8 +494,7 @@ export class PaperExchange {
       return;
     }
     const updEv: SimUserEvent = { kind: "orderUpdate", user: rec.user, update };
-    const fillFirst = this.rngFaults.chance(this.config.fillBeforeUpdateProb);
-    if (fillFirst) this.recordFault({ kind: "fillBeforeUpdate", time: this.now(), user: rec.user, asset: rec.fill.asset, oid: rec.fill.oid });
+    const fillFirst = this.deliveryFaults.fillFirst({ time: this.now(), user: rec.user, asset: rec.fill.asset, oid: rec.fill.oid });
     const [first, second] = fillFirst ? [fillEv, updEv] : [updEv, fillEv];
     const gap = fillFirst ? 1 + this.latency.userFeed() : 0;
     if (pending) {
@@ -611,8 +613,9 @@ export class PaperExchange {
     }
     let respDelay = ack;
     const placed = result.ok && (result.type === "order" || result.type === "batchModify") && result.statuses.some((s) => s.kind === "resting" || s.kind === "filled");
-    if (placed && this.rngFaults.chance(this.config.oidLateProb)) {
-      respDelay = maxUserDelay + sample(this.rngFaults, this.config.oidLateExtraMs);
+    const late = placed ? this.deliveryFaults.oidLate() : undefined;
+    if (late !== undefined) {
+      respDelay = maxUserDelay + late;
       this.recordFault({ kind: "oidLate", time: now, user, detail: `response after ${respDelay} ms` });
     } else if (placed && pending.userEvents.length > 0 && respDelay > maxUserDelay && this.config.ackMs[1] > 0) {
       this.recordFault({ kind: "updateBeforeResponse", time: now, user, detail: `${batch.type}: updates at +${maxUserDelay} ms, response at +${respDelay} ms` });
@@ -670,11 +673,8 @@ export class PaperExchange {
       if (spec.px * spec.sz < 10) return this.reject(SIM_TEXT.minNotional);
       if (!this.marginOk(acct, spec, meta)) return this.reject(SIM_TEXT.margin);
     }
-    if (this.rngFaults.chance(this.config.rejectRate * load)) {
-      const text = this.rngFaults.pick(this.config.rejectTexts);
-      this.recordFault({ kind: "reject", time: this.now(), user: acct.user, asset: spec.asset, detail: text });
-      return this.reject(text);
-    }
+    const refused = this.matcherFaults.reject(load, { time: this.now(), user: acct.user, asset: spec.asset });
+    if (refused !== undefined) return this.reject(refused);
     const b = this.book(spec.asset);
     const ref = this.mark(spec.asset);
     const band = this.options.priceBand ?? 0.8;
@@ -740,8 +740,7 @@ export class PaperExchange {
 
   /** A taking order's own update and its fills: update first, unless the fillBeforeUpdate fault fires. */
   private queueTakerEvents(update: SimUserEvent, fills: SimUserEvent[], pending: Pending): void {
-    if (fills.length > 0 && this.rngFaults.chance(this.config.fillBeforeUpdateProb)) {
-      this.recordFault({ kind: "fillBeforeUpdate", time: this.now(), user: update.user, detail: "taker" });
+    if (fills.length > 0 && this.deliveryFaults.fillFirst({ time: this.now(), user: update.user, detail: "taker" })) {
       for (const f of fills) this.queueUser(f, pending);
       this.queueUser(update, pending, 1 + this.latency.userFeed());
       return;
@@ -809,7 +808,7 @@ export class PaperExchange {
     const oid = typeof m.oid === "number" ? m.oid : acct.cloidToOid.get(m.oid.toLowerCase());
     const o = oid === undefined ? undefined : this.live.get(oid);
     if (!o || o.user !== acct.user) return this.reject(SIM_TEXT.cannotModify);
-    const newFirst = this.rngFaults.chance(this.config.modifyNewFirstProb);
+    const newFirst = this.deliveryFaults.modifyNewFirst();
     const cancelEvents: Pending = { userEvents: [] };
     this.cancelResting(o, "canceled", cancelEvents);
     const placeEvents: Pending = { userEvents: [] };
@@ -891,15 +890,7 @@ export class PaperExchange {
     const c = this.config;
     this.poisson(c.marginCancelsPerHour, () => this.injectMarginCancel());
     this.poisson(c.dropoutsPerHour, () => this.injectDropout(sample(this.rngFaults, c.dropoutMs)));
-    this.poisson(c.stalePerHour, () => {
-      const assets = [...this.books.keys()];
-      if (assets.length === 0) return;
-      const asset = this.rngFaults.pick(assets);
-      const now = this.now();
-      const until = now + sample(this.rngFaults, c.staleMs);
-      this.staleUntil.set(asset, until);
-      this.recordFault({ kind: "staleFeed", time: now, asset, until });
-    });
+    this.poisson(c.stalePerHour, () => this.feedFaults.goStale([...this.books.keys()], this.now(), (rng) => sample(rng, c.staleMs)));
   }
 
   private poisson(perHour: number, fire: () => void): void {
@@ -932,7 +923,7 @@ export class PaperExchange {
   injectMarginCancel(): void {
     const orders = [...this.live.values()];
     if (orders.length === 0) return;
-    const o = this.rngFaults.pick(orders);
+    const o = this.matcherFaults.marginCancelVictim(orders);
     this.recordFault({ kind: "marginCancel", time: this.now(), user: o.user, asset: o.asset, oid: o.oid });
     this.cancelResting(o, "marginCanceled");
     this.queueUser({ kind: "nonUserCancel", user: o.user, asset: o.asset, oid: o.oid, time: this.now() });

@@ -28,3 +28,6 @@ export * from "./serverExchange.js";
 export * from "./serverPush.js";
 export * from "./blocks.js";
 export * from "./models.js";
+export * from "./faultFeed.js";
+export * from "./faultDelivery.js";
+export * from "./faultMatcher.js";

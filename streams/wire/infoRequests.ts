@@ -10,6 +10,14 @@ const withType = <T extends string, P extends t.Props>(type: T, props: P) => t.t
 const user = <T extends string>(type: T) => withType(type, { user: HlAddress });
 const timeRange = t.partial({ endTime: nullable(WireNumber), aggregateByTime: t.boolean, reversed: t.boolean });
 
+/** An order id: a non-negative safe integer (u64 on the venue). */
+export const HlOid = new t.Type<number, number, unknown>(
+  "Oid(u64)",
+  (u): u is number => typeof u === "number" && Number.isSafeInteger(u) && u >= 0,
+  (u, c) => (typeof u === "number" && Number.isSafeInteger(u) && u >= 0 ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+
 /** `nSigFigs` ∈ {2,3,4,5} or null; `mantissa` ∈ {1,2,5} and only with nSigFigs 5 (DOC-INFO). */
 export const HlBookAggregation = t.partial({ nSigFigs: nullable(WireNumber), mantissa: nullable(WireNumber) });
 
@@ -33,7 +41,7 @@ export const HL_SERVED_INFO_REQUESTS = {
   spotClearinghouseState: t.intersection([user("spotClearinghouseState"), dex]),
   openOrders: t.intersection([user("openOrders"), dex]),
   frontendOpenOrders: t.intersection([user("frontendOpenOrders"), dex]),
-  orderStatus: withType("orderStatus", { user: HlAddress, oid: t.union([WireNumber, HlCloid]) }),
+  orderStatus: withType("orderStatus", { user: HlAddress, oid: t.union([HlOid, HlCloid]) }),
   userFills: t.intersection([user("userFills"), t.partial({ aggregateByTime: t.boolean })]),
   userFillsByTime: t.intersection([withType("userFillsByTime", { user: HlAddress, startTime: WireNumber }), timeRange]),
   userFunding: t.intersection([withType("userFunding", { user: HlAddress, startTime: WireNumber }), t.partial({ endTime: nullable(WireNumber) })]),
