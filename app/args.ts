@@ -49,6 +49,8 @@ export interface SimArgs {
   readonly accounts: "faucet" | "announced" | "strict";
   /** --fund <address>=<usdc>, repeatable: seeded balances (lower-case address → USDC). */
   readonly fund: Readonly<Record<string, number>>;
+  /** --block-ms: the matcher's block length (default 70; 0 = no blocks). */
+  readonly blockMs: number;
   readonly help: boolean;
 }
 
@@ -123,6 +125,7 @@ Usage: quoteflow sim [options]
   --accounts faucet|announced|strict   who exists (default faucet: any signer, funded with
                           100,000 USDC on first sight; strict: only --fund addresses)
   --fund <address>=<usdc> seed a balance (repeatable)
+  --block-ms <n>          block length: cancels and ALO run first in each block (default 70; 0 = none)
   -h, --help              this text
 `;
 
@@ -249,6 +252,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
         synthetic: { type: "string" },
         accounts: { type: "string" },
         fund: { type: "string", multiple: true },
+        "block-ms": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -269,6 +273,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
       synthetic: values.synthetic,
       accounts: oneOf(values.accounts, "accounts", ACCOUNTS, "faucet"),
       fund,
+      blockMs: int(values["block-ms"], "block-ms", 70),
       help: values.help ?? false,
     };
   } catch (err) {
