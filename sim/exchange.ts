@@ -25,7 +25,10 @@ import { SimMatcherFaults } from "./faultMatcher.js";
 import { SimFlatFees, SimUniformLatency, type SimFeeModel, type SimLatencyModel } from "./models.js";
 import { SIM_DEFAULT_QUEUE, type SimQueueFunction } from "./queueModel.js";
 import { SimIpWeightWindow, simExchangeWeight } from "./rateLimits.js";
-import { SCHEDULE_CANCEL_TOO_EARLY, SCHEDULE_CANCEL_TOO_MANY, SIM_TEXT, badAloText, priceBandText, scheduleCancelVolumeText, simErrorCode, withAsset } from "./texts.js";
+import { SIM_TEXT, badAloText, priceBandText, simErrorCode, withAsset } from "./texts.js";
+import { simCountScheduleTrigger, simLeverageOf, simMsToNextHour, simPayFunding, simScheduleCancelRefusal, simSetLeverage, type SimFundingRecord, type SimLeverage } from "./accountRules.js";
+
+export type { SimFundingRecord, SimLeverage } from "./accountRules.js";
 
 /** Options of one submit: the IP it came from, and a check made when it reaches the matcher. */
 export interface SimSubmitOptions {
@@ -98,21 +101,6 @@ export interface PaperExchangeOptions {
   readonly fundingRatePerHour?: number;
   /** Volume (USDC) an account must have traded before scheduleCancel may be armed (FACTS §13: $1,000,000 live). Default 0. */
   readonly scheduleCancelMinVolume?: number;
-}
-
-/** Leverage of one asset on one account (FACTS §4: cross, or isolated with its raw USD). */
-export interface SimLeverage {
-  readonly type: "cross" | "isolated";
-  readonly value: number;
-}
-
-/** One hourly funding payment (WS userFundings / info userFunding). */
-export interface SimFundingRecord {
-  readonly time: number;
-  readonly coin: string;
-  readonly usdc: number;
-  readonly szi: number;
-  readonly fundingRate: number;
 }
 
 const EPS = 1e-9;
@@ -649,7 +637,7 @@ export class PaperExchange {
       case "batchModify":
         return { ok: true, type: "batchModify", statuses: batch.modifies.map((m) => this.modify(acct, m, load, pending)) };
       case "scheduleCancel": {
-        const refusal = this.scheduleCancelRefusal(acct, batch.time);
+        const refusal = simScheduleCancelRefusal(acct, batch.time, this.now(), this.options.scheduleCancelMinVolume ?? 0);
         if (refusal !== undefined) return { ok: false, code: "Other", error: refusal, rateLimited: false };
         this.scheduleCancel(acct, batch.time);
         return { ok: true, type: "scheduleCancel" };
@@ -757,19 +745,15 @@ export class PaperExchange {
     return used / this.leverageOf(acct, meta).value <= value;
   }
 
-  /** The account's leverage on an asset: what updateLeverage set, else cross at min(20, max) (UNCONFIRMED default). */
+  /** The account's leverage on an asset (accountRules.ts). */
   leverageOf(acct: SimAccount | string, meta: AssetMeta): SimLeverage {
-    const a = typeof acct === "string" ? this.account(acct) : acct;
-    return a.leverage.get(meta.name) ?? { type: "cross", value: Math.min(20, meta.maxLeverage) };
+    return simLeverageOf(typeof acct === "string" ? this.account(acct) : acct, meta);
   }
 
   /** updateLeverage: undefined when set, else the refusal text. */
   setLeverage(user: string, asset: string, isCross: boolean, leverage: number): string | undefined {
     const meta = this.metaByName.get(asset);
-    if (!meta) return SIM_TEXT.unknownAsset;
-    if (!Number.isInteger(leverage) || leverage < 1 || leverage > meta.maxLeverage) return `Invalid leverage value. asset=${meta.id}`;
-    this.account(user).leverage.set(asset, { type: isCross ? "cross" : "isolated", value: leverage });
-    return undefined;
+    return meta ? simSetLeverage(this.account(user), meta, isCross, leverage) : SIM_TEXT.unknownAsset;
   }
 
   private accountValue(acct: SimAccount): number {
@@ -820,25 +804,13 @@ export class PaperExchange {
     return result;
   }
 
-  /** DOC-EXCH: at least 5 s ahead, at most 10 triggers per UTC day; FACTS §13: enough volume traded. */
-  private scheduleCancelRefusal(acct: SimAccount, time: number | null): string | undefined {
-    if (time === null) return undefined;
-    const need = this.options.scheduleCancelMinVolume ?? 0;
-    if (acct.budget.cumVlm < need) return scheduleCancelVolumeText(need, acct.budget.cumVlm);
-    if (time < this.now() + 5_000) return SCHEDULE_CANCEL_TOO_EARLY;
-    const day = Math.floor(this.now() / 86_400_000);
-    if (acct.scheduleTriggers.day === day && acct.scheduleTriggers.count >= 10) return SCHEDULE_CANCEL_TOO_MANY;
-    return undefined;
-  }
-
   private scheduleCancel(acct: SimAccount, time: number | null): void {
     acct.scheduledCancelAt = time;
     if (time === null) return;
     this.later(() => {
       if (acct.scheduledCancelAt !== time) return;
       acct.scheduledCancelAt = null;
-      const day = Math.floor(this.now() / 86_400_000);
-      acct.scheduleTriggers = { day, count: acct.scheduleTriggers.day === day ? acct.scheduleTriggers.count + 1 : 1 };
+      simCountScheduleTrigger(acct, this.now());
       for (const o of [...this.live.values()]) if (o.user === acct.user) this.cancelResting(o, "scheduledCancel");
     }, Math.max(0, time - this.now()));
   }
@@ -849,17 +821,15 @@ export class PaperExchange {
   private startFundingClock(): void {
     const rate = this.fundingRatePerHour;
     if (!(rate !== 0)) return;
-    const HOUR = 3_600_000;
     const loop = (): void => {
       if (!this.running) return;
-      const now = this.now();
       this.clockSubs.set(
         -1,
         this.scheduler.schedule(() => {
           if (!this.running) return;
           this.payFunding(rate);
           loop();
-        }, HOUR - (((now % HOUR) + HOUR) % HOUR) || HOUR),
+        }, simMsToNextHour(this.now())),
       );
     };
     loop();
@@ -869,18 +839,8 @@ export class PaperExchange {
   payFunding(rate: number): void {
     const now = this.now();
     for (const acct of this.accounts.values()) {
-      for (const [asset, p] of acct.positions) {
-        if (p.szi === 0) continue;
-        const mark = this.mark(asset) ?? p.entryPx;
-        const usdc = Math.round(-p.szi * mark * rate * 1e6) / 1e6;
-        acct.balance += usdc;
-        acct.fundingPaid(asset, usdc);
-        const record: SimFundingRecord = { time: now, coin: asset, usdc, szi: p.szi, fundingRate: rate };
-        acct.fundings.push(record);
-        if (acct.fundings.length > 10_000) acct.fundings.splice(0, acct.fundings.length - 10_000);
-        // fixed delay, no latency draw: funding must not shift the seeded sequence of everything else
-        this.deliver({ kind: "funding", user: acct.user, record }, this.config.userFeedMs[0]);
-      }
+      // fixed delay, no latency draw: funding must not shift the seeded sequence of everything else
+      for (const record of simPayFunding(acct, (a) => this.mark(a), rate, now)) this.deliver({ kind: "funding", user: acct.user, record }, this.config.userFeedMs[0]);
     }
     this.fundingHistory.push({ time: now, rate });
     if (this.fundingHistory.length > 10_000) this.fundingHistory.shift();

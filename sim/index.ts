@@ -31,3 +31,4 @@ export * from "./models.js";
 export * from "./faultFeed.js";
 export * from "./faultDelivery.js";
 export * from "./faultMatcher.js";
+export * from "./accountRules.js";
