@@ -15,10 +15,10 @@ import { SimAssetBook, type SimExecution, type SimRestingOrder } from "./assetBo
 import { simFaultConfig, type SimFaultConfig, type SimFaultRecord, type SimFaultSpec, type SimRange } from "./faults.js";
 import { simValidPrice, simValidSize, simWireNumber } from "./format.js";
 import type { SimMarket, SimMarketEvent } from "./market.js";
-import { simEventTime } from "./market.js";
 import { simUniverse } from "./meta.js";
 import { SimRng } from "./prng.js";
 import { SimBlocks, simBlockPriority } from "./blocks.js";
+import { SimMarketPump } from "./marketPump.js";
 import { SimDeliveryFaults } from "./faultDelivery.js";
 import { SimFeedFaults } from "./faultFeed.js";
 import { SimMatcherFaults } from "./faultMatcher.js";
@@ -161,11 +161,8 @@ export class PaperExchange {
   private readonly seenTids = new SimRecentSet<number>(1_000_000);
   private nextOid = FIRST_OID;
   private nextSeq = 0;
-  private offset = 0;
-  private iterator: Iterator<SimMarketEvent> | undefined;
-  private pendingEvent: SimMarketEvent | undefined;
+  private readonly marketPump: SimMarketPump;
   private running = false;
-  private pumpSub: Subscription | undefined;
   private readonly clockSubs = new Map<number, Subscription>();
   private readonly pendingWork = new Set<Subscription>();
   private disposed = false;
@@ -178,6 +175,7 @@ export class PaperExchange {
     this.rngLatency = root.fork("latency");
     this.rngFaults = root.fork("faults");
     this.rngIds = root.fork("ids");
+    this.marketPump = new SimMarketPump(this.scheduler, (e) => this.onMarket(e), () => this.endMarket());
     const log = (f: SimFaultRecord): void => this.recordFault(f);
     this.feedFaults = new SimFeedFaults(this.config, this.rngFaults, log);
     this.deliveryFaults = new SimDeliveryFaults(this.config, this.rngFaults, log);
@@ -247,17 +245,9 @@ export class PaperExchange {
 
   /** Start consuming the market (idempotent). Exchange time drives the clock on replay. */
   start(): this {
-    if (this.running || this.iterator) return this;
+    if (this.running || this.marketPump.opened) return this;
     this.running = true;
-    this.iterator = this.options.market.open(this.now());
-    const first = this.iterator.next();
-    if (first.done) {
-      this.endMarket();
-      return this;
-    }
-    this.offset = simEventTime(first.value) - this.now();
-    this.pendingEvent = first.value;
-    this.schedulePump();
+    if (!this.marketPump.start(this.options.market)) return this;
     this.startFaultClocks();
     this.startFundingClock();
     return this;
@@ -266,47 +256,14 @@ export class PaperExchange {
   /** Stop the market and fault clocks; pending deliveries still arrive. */
   stop(): void {
     this.running = false;
-    this.pumpSub?.unsubscribe();
+    this.marketPump.stop();
     for (const s of this.clockSubs.values()) s.unsubscribe();
     this.clockSubs.clear();
-  }
-
-  private schedulePump(): void {
-    const e = this.pendingEvent;
-    if (!e || !this.running) return;
-    const delay = Math.max(0, simEventTime(e) - this.offset - this.now());
-    this.pumpSub = this.scheduler.schedule(() => this.pump(), delay);
-  }
-
-  private pump(): void {
-    if (!this.running || !this.iterator) return;
-    const now = this.now();
-    let e = this.pendingEvent;
-    while (e && simEventTime(e) - this.offset <= now) {
-      this.onMarket(this.restamp(e));
-      const n = this.iterator.next();
-      e = n.done ? undefined : n.value;
-    }
-    this.pendingEvent = e;
-    if (e) this.schedulePump();
-    else this.endMarket();
   }
 
   private endMarket(): void {
     this.marketEnded = true;
     if (this.options.stopWithMarket ?? true) this.stop();
-  }
-
-  private restamp(e: SimMarketEvent): SimMarketEvent {
-    if (this.offset === 0) return e;
-    switch (e.kind) {
-      case "book":
-        return { kind: "book", book: { ...e.book, time: e.book.time - this.offset } };
-      case "trade":
-        return { kind: "trade", trade: { ...e.trade, time: e.trade.time - this.offset } };
-      case "ref":
-        return { kind: "ref", quote: { ...e.quote, time: e.quote.time - this.offset } };
-    }
   }
 
   private onMarket(e: SimMarketEvent): void {

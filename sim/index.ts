@@ -32,3 +32,4 @@ export * from "./faultFeed.js";
 export * from "./faultDelivery.js";
 export * from "./faultMatcher.js";
 export * from "./accountRules.js";
+export * from "./marketPump.js";

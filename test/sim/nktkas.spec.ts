@@ -64,9 +64,10 @@ describe("@nktkas/hyperliquid against npm run sim", () => {
     const ctx = (await info.metaAndAssetCtxs())[1][0]!;
     expect(ctx).toMatchObject({ funding: "0.0000125", premium: "0.0" });
     expect(Number(ctx.markPx)).toBeGreaterThan(0);
-    // nSigFigs 2: prices rounded to 2 significant figures (100000 → 1e5 buckets of 1000)
+    // nSigFigs 2: every price has at most 2 significant figures
     const coarse = await info.l2Book({ coin: "BTC", nSigFigs: 2 });
-    for (const l of [...coarse!.levels[0], ...coarse!.levels[1]]) expect(Number(l.px) % 1000).toBe(0);
+    expect(coarse!.levels[0].length).toBeGreaterThan(0);
+    for (const l of [...coarse!.levels[0], ...coarse!.levels[1]]) expect(Number(Number(l.px).toPrecision(2))).toBe(Number(l.px));
     expect(await info.spotMeta()).toMatchObject({ universe: [], tokens: [{ name: "USDC", index: 0 }] });
     expect((await info.spotMetaAndAssetCtxs())[1]).toEqual([]);
     expect(await info.perpDexs()).toEqual([null]);
@@ -79,7 +80,8 @@ describe("@nktkas/hyperliquid against npm run sim", () => {
     const candles = await info.candleSnapshot({ coin: "BTC", interval: "1m", startTime: Date.now() - 3_600_000 });
     expect(candles.length).toBeGreaterThan(0);
     expect(candles.at(-1)).toMatchObject({ s: "BTC", i: "1m", n: expect.any(Number) });
-    expect(await info.fundingHistory({ coin: "BTC", startTime: 0 })).toEqual([]);
+    // one entry per hour boundary the venue has passed (usually none in a short run)
+    for (const f of await info.fundingHistory({ coin: "BTC", startTime: 0 })) expect(f).toMatchObject({ coin: "BTC", fundingRate: "0.0000125", premium: "0.0" });
     expect((await info.predictedFundings())[0]).toMatchObject(["BTC", [["HlPerp", { fundingRate: "0.0000125", fundingIntervalHours: 1 }]]]);
     // a checksummed address is an address
     const state = await info.clearinghouseState({ user: master.address as `0x${string}` });
@@ -199,7 +201,7 @@ describe("@nktkas/hyperliquid against npm run sim", () => {
       await until(`a ${name} event`, () => (seen.get(name)?.length ? true : undefined));
     }
     const coarse = seen.get("l2Book3")!.at(-1) as { levels: [{ px: string }[], { px: string }[]] };
-    for (const l of coarse.levels[0]) expect(Number(l.px) % 1000).toBe(0);
+    for (const l of [...coarse.levels[0], ...coarse.levels[1]]) expect(Number(Number(l.px).toPrecision(3))).toBe(Number(l.px));
     expect(seen.get("clearinghouseState")![0]).toMatchObject({ dex: "", user, clearinghouseState: { marginSummary: expect.any(Object) } });
     expect(seen.get("openOrders")![0]).toMatchObject({ dex: "", user, orders: expect.any(Array) });
     expect(seen.get("userFundings")![0]).toMatchObject({ isSnapshot: true, user });
