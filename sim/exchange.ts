@@ -23,7 +23,7 @@ import { SimDeliveryFaults } from "./faultDelivery.js";
 import { SimFeedFaults } from "./faultFeed.js";
 import { SimMatcherFaults } from "./faultMatcher.js";
 import { SimFlatFees, SimUniformLatency, type SimFeeModel, type SimLatencyModel } from "./models.js";
-import { SIM_DEFAULT_QUEUE, type SimQueueFunction } from "./queueModel.js";
+import { simQueueModel, type SimQueueFunction, type SimQueueModel } from "./queueModel.js";
 import { SimIpWeightWindow, simExchangeWeight } from "./rateLimits.js";
 import { SIM_TEXT, badAloText, priceBandText, simErrorCode, withAsset } from "./texts.js";
 import { simCountScheduleTrigger, simLeverageOf, simMsToNextHour, simPayFunding, simScheduleCancelRefusal, simSetLeverage, type SimFundingRecord, type SimLeverage } from "./accountRules.js";
@@ -84,7 +84,8 @@ export interface PaperExchangeOptions {
   /** Initial address budget (FACTS §9: 10,000). Lower it to reach the limited regime in a test. */
   readonly addressInitialBuffer?: number;
   readonly ipWeightPerMinute?: number;
-  readonly queue?: SimQueueFunction;
+  /** Queue model: a shape of hftbacktest's ProbQueueModel (`{ kind: "power", n }`, `{ kind: "log" }`) or your own SimQueueModel. */
+  readonly queue?: SimQueueFunction | SimQueueModel;
   /** Cancel of an order the venue knows was canceled → AlreadyCancelled (default: AlreadyFilled, as the live text can't tell). */
   readonly revealCancelOutcome?: boolean;
   /** Stop fault timers when a finite market ends (so a VirtualTimeScheduler flush terminates). Default true. */
@@ -149,6 +150,8 @@ export class PaperExchange {
   readonly latency: SimLatencyModel;
   /** Fees per fill (default: flat maker / taker rates). */
   readonly fees: SimFeeModel;
+  /** Queue position of resting orders (default SimProbQueue, power 3). */
+  readonly queueModel: SimQueueModel;
   /** The block the matcher fills (blockMs 0: none). */
   readonly blocks: SimBlocks;
   private readonly rngFaults: SimRng;
@@ -181,6 +184,7 @@ export class PaperExchange {
     this.deliveryFaults = new SimDeliveryFaults(this.config, this.rngFaults, log);
     this.matcherFaults = new SimMatcherFaults(this.config, this.rngFaults, log);
     this.latency = options.latency ?? new SimUniformLatency(this.config, this.rngLatency);
+    this.queueModel = simQueueModel(options.queue);
     this.fees = options.fees ?? new SimFlatFees(options.makerFee ?? 0.00015, options.takerFee ?? 0.00045);
     this.blocks = new SimBlocks(options.blockMs ?? 0, () => this.now(), (delay, work) => this.later(work, delay));
     this.universe = simUniverse({
@@ -220,7 +224,7 @@ export class PaperExchange {
   private book(asset: string): SimAssetBook {
     let b = this.books.get(asset);
     if (!b) {
-      b = new SimAssetBook(asset, this.metaByName.get(asset)?.szDecimals ?? 2, this.options.queue ?? SIM_DEFAULT_QUEUE);
+      b = new SimAssetBook(asset, this.metaByName.get(asset)?.szDecimals ?? 2, this.queueModel);
       this.books.set(asset, b);
     }
     return b;

@@ -49,6 +49,20 @@ describe("blocks", () => {
 });
 
 describe("swappable models", () => {
+  it("a user's queue model replaces the default: 'ahead' cleared on the first depth change", () => {
+    const books = [book(T0, [[100, 5]], [[101, 5]]), book(T0 + 500, [[100, 4]], [[101, 5]]), book(T0 + 1_000, [[100, 4]], [[101, 5]])];
+    const trades = [{ asset: "BTC", time: T0 + 900, tid: 900, px: 100, sz: 1, side: "sell" as const }];
+    const run = (queue?: PaperExchangeOptions["queue"]) => {
+      const scheduler = simReplayScheduler(T0);
+      const v = new PaperVenue({ market: replayMarket({ books, trades }, { inferTakers: false }), scheduler, seed: 3, user: ALICE, ...(queue ? { queue } : {}) });
+      scheduler.schedule(() => v.submit({ type: "order", orders: [order(100, 1, true, "Alo", 1)] }).subscribe(), 100);
+      scheduler.flush();
+      return v.truth().fills.length;
+    };
+    expect(run()).toBe(0); // default: 5 ahead, 1 cancel of which most was behind, 1 traded: still queued
+    expect(run({ afterDepthChange: () => 0 })).toBe(1); // front of the queue after the first change: the print fills it
+  });
+
   it("a user's latency and fee models replace the defaults", () => {
     const fixed: SimLatencyModel = { entry: () => 42, ack: () => 8, userFeed: () => 3 };
     const books = Array.from({ length: 20 }, (_, i) => book(T0 + i * 250, [[99, 5]], [[101, 5]]));
