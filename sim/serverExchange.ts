@@ -51,6 +51,14 @@ export function simExchangeHandler(state: SimServerState): (body: unknown, ip: s
     // the bytes that were signed: the action as sent (the decoded copy may order keys differently)
     const signedAction = (body as { action: Record<string, unknown> & { type: string } }).action;
     const userSigned = isHlUserSignedAction(action.type);
+    const signedForMainnet = (): boolean => {
+      try {
+        const m = recoverL1Signer({ action: signedAction, nonce: req.nonce, vaultAddress: req.vaultAddress ?? null, expiresAfter: req.expiresAfter ?? null, isMainnet: true, signature: req.signature });
+        return accounts.exists(m) || accounts.agent(m, ex.now()) !== undefined;
+      } catch {
+        return false;
+      }
+    };
     let signer: string;
     try {
       signer = (
@@ -60,6 +68,13 @@ export function simExchangeHandler(state: SimServerState): (body: unknown, ip: s
       ).toLowerCase();
     } catch {
       respond(err("Unable to recover signer."));
+      return;
+    }
+    // The faucet funds unknown signers; a known account (or agent) that signed for mainnet would
+    // otherwise trade silently on the stranger address its signature recovers to here. Testnet
+    // answers that address "does not exist", and so does the paper venue.
+    if (!userSigned && accounts.mode === "faucet" && !accounts.exists(signer) && !accounts.agent(signer, ex.now()) && signedForMainnet()) {
+      respond(err(unknownSignerText(signer)));
       return;
     }
     // user-signed actions act for the signer itself (an agent cannot approve agents)

@@ -153,6 +153,16 @@ describe("paper venue refusals, with the venue's texts", () => {
     expect(s.exchange.openOrders(M)).toEqual([]);
   });
 
+  it("faucet: a known account that signs for mainnet is not funded a stranger account; it gets the testnet text", async () => {
+    const s = await serve();
+    expect((await post(`${s.url}/exchange`, l1(alo(99000, 1)))).json).toMatchObject({ status: "ok" });
+    const mainnet = signedExchangeBody({ wallet: master, action: encodeAction(alo(99000, 2), assets), nonce: next(), isMainnet: true });
+    const r = await post(`${s.url}/exchange`, mainnet);
+    expect(resp(r)).toMatch(/^L1 error: User or API Wallet 0x[0-9a-f]{40} does not exist\.$/);
+    expect(resp(r)).not.toContain(M);
+    expect(s.exchange.users()).toEqual([M]);
+  });
+
   it("strict accounts: an unfunded signer does not exist; an agent acts for its master until it expires", async () => {
     const s = await serve({ accounts: "strict", fund: { [M]: 5_000 } });
     const nobody = new Wallet("0x" + "84".repeat(32));
