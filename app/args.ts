@@ -45,6 +45,12 @@ export interface SimArgs {
   readonly faults: string;
   readonly data: string | undefined;
   readonly synthetic: string | undefined;
+  /** Who exists on the venue: faucet (any signer, funded), announced, strict. */
+  readonly accounts: "faucet" | "announced" | "strict";
+  /** --fund <address>=<usdc>, repeatable: seeded balances (lower-case address → USDC). */
+  readonly fund: Readonly<Record<string, number>>;
+  /** --block-ms: the matcher's block length (default 70; 0 = no blocks). */
+  readonly blockMs: number;
   readonly help: boolean;
 }
 
@@ -116,6 +122,10 @@ Usage: quoteflow sim [options]
   --faults none|realistic|hostile   (default realistic)
   --data <file|dir>       replay a recording (default: the shipped BTC recording + synthetic ETH)
   --synthetic <assets>    a synthetic market instead, e.g. BTC,ETH
+  --accounts faucet|announced|strict   who exists (default faucet: any signer, funded with
+                          100,000 USDC on first sight; strict: only --fund addresses)
+  --fund <address>=<usdc> seed a balance (repeatable)
+  --block-ms <n>          block length: cancels and ALO run first in each block (default 70; 0 = none)
   -h, --help              this text
 `;
 
@@ -141,6 +151,7 @@ function oneOf<T extends string>(value: string | undefined, name: string, allowe
 
 const FORBIDDEN_KEY_FLAGS = ["--private-key", "--privateKey", "--key", "--secret", "--agent-key"];
 const FAULTS = ["none", "realistic", "hostile"] as const;
+const ACCOUNTS = ["faucet", "announced", "strict"] as const;
 
 /** Parse argv (without node and script). Throws UsageError with a one-line reason. */
 export function parseCli(argv: readonly string[]): CliArgs {
@@ -239,10 +250,19 @@ export function parseCli(argv: readonly string[]): CliArgs {
         faults: { type: "string" },
         data: { type: "string" },
         synthetic: { type: "string" },
+        accounts: { type: "string" },
+        fund: { type: "string", multiple: true },
+        "block-ms": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
     if (values.data !== undefined && values.synthetic !== undefined) throw new UsageError("--data and --synthetic: choose one");
+    const fund: Record<string, number> = {};
+    for (const f of values.fund ?? []) {
+      const m = /^(0x[0-9a-fA-F]{40})=(\d+(?:\.\d+)?)$/.exec(f);
+      if (!m) throw new UsageError(`--fund expects <address>=<usdc>, e.g. 0xabc…=100000, got ${f.slice(0, 80)}`);
+      fund[m[1]!.toLowerCase()] = Number(m[2]);
+    }
     return {
       command: "sim",
       port: int(values.port, "port", 0),
@@ -251,6 +271,9 @@ export function parseCli(argv: readonly string[]): CliArgs {
       faults: oneOf(values.faults, "faults", FAULTS, "realistic"),
       data: values.data,
       synthetic: values.synthetic,
+      accounts: oneOf(values.accounts, "accounts", ACCOUNTS, "faucet"),
+      fund,
+      blockMs: int(values["block-ms"], "block-ms", 70),
       help: values.help ?? false,
     };
   } catch (err) {

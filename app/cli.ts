@@ -70,9 +70,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     // sim: the paper venue alone.
     const choice = args.data ? dataMarket(resolve(args.data), { seed: args.seed }) : args.synthetic ? syntheticOnly(args.synthetic.split(",").filter(Boolean), args.seed) : defaultMarket({ seed: args.seed, loop: true });
-    const server = await startPaperServer({ market: choice.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: args.port, host: args.host });
+    const server = await startPaperServer({ market: choice.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: args.port, host: args.host, accounts: args.accounts, fund: args.fund, blockMs: args.blockMs });
     process.stdout.write(`${server.url}\n`);
-    process.stderr.write(`paper venue: ${choice.description}; faults ${args.faults}, seed ${args.seed}; POST /info, POST /exchange, WS ${server.wsUrl}. Ctrl-C stops.\n`);
+    process.stderr.write(`paper venue: ${choice.description}; faults ${args.faults}, seed ${args.seed}, accounts ${args.accounts}; POST /info, POST /exchange, WS ${server.wsUrl}. Ctrl-C stops.\n`);
     await new Promise<void>((done) => {
       const stop = () => {
         process.off("SIGINT", stop);

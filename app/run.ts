@@ -1,12 +1,14 @@
 // `quoteflow run`: the service on the paper venue (the sim server on loopback, driven through the
-// real Hyperliquid client with a fresh key) or on Hyperliquid itself, until a signal or --duration.
+// real Hyperliquid client with an agent key a fresh master approved) or on Hyperliquid itself,
+// until a signal or --duration.
 import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { Wallet } from "ethers";
 import type { Logger } from "pino";
-import { asyncScheduler } from "rxjs";
+import { asyncScheduler, firstValueFrom } from "rxjs";
 import { type PaperServer, startPaperServer } from "../sim/server.js";
 import { HL_MAINNET_API_URL, HL_TESTNET_API_URL, HyperliquidVenue, hlIsMainnet } from "../sources/hyperliquid/venue.js";
+import { signedApproveAgentBody } from "../streams/wire/userSigned.js";
 import type { RunArgs } from "./args.js";
 import { ConfigError, type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
 import { fileStamp } from "../analytics/journal.js";
@@ -53,11 +55,16 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   if (args.venue === "paper") {
     const market = defaultMarket({ seed: args.seed, loop: true });
     paper = await startPaperServer({ market: market.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: 0, host: "127.0.0.1" });
-    // A fresh key each run: the paper venue creates the account on first sight of its signature.
-    const wallet = io.paperKey !== undefined ? new Wallet(io.paperKey) : Wallet.createRandom();
-    registerSecret(wallet.privateKey);
-    venue = new HyperliquidVenue({ baseUrl: paper.url, wallet: wallet.privateKey, userAddress: wallet.address, name: "paper" });
-    log.info({ paper: paper.url, market: market.description, faults: args.faults, seed: args.seed, account: wallet.address }, "paper venue listening on loopback");
+    // As live: a master account (fresh each run; the paper venue's faucet funds it) approves an
+    // agent key, and the service signs with the agent for the master (QUOTEFLOW_ACCOUNT's role).
+    const master = io.paperKey !== undefined ? new Wallet(io.paperKey) : Wallet.createRandom();
+    const agent = Wallet.createRandom();
+    registerSecret(master.privateKey);
+    registerSecret(agent.privateKey);
+    venue = new HyperliquidVenue({ baseUrl: paper.url, wallet: agent.privateKey, userAddress: master.address, name: "paper" });
+    const approval = await firstValueFrom(venue.http.exchange(signedApproveAgentBody({ wallet: master.privateKey, agentAddress: agent.address, agentName: "quoteflow", nonce: Math.floor(asyncScheduler.now()), isMainnet: false })));
+    if ((approval.body as { status?: unknown } | undefined)?.status !== "ok") throw new Error(`paper venue refused the agent approval: ${approval.text.slice(0, 200)}`);
+    log.info({ paper: paper.url, market: market.description, faults: args.faults, seed: args.seed, account: master.address, signer: agent.address }, "paper venue listening on loopback; agent approved by the master");
   } else {
     const baseUrl = args.apiUrl ?? (args.network === "mainnet" ? HL_MAINNET_API_URL : HL_TESTNET_API_URL);
     const mainnet = hlIsMainnet(baseUrl);

@@ -40,8 +40,19 @@ export class SimAccount {
   /** Latest update of every order ever placed, by oid. */
   readonly orders = new Map<number, OrderUpdate>();
   readonly cloidToOid = new Map<string, number>();
+  /** Time-in-force and reduce-only of every order placed, by oid (frontendOpenOrders / orderStatus). */
+  readonly orderKind = new Map<number, { readonly tif: string; readonly reduceOnly: boolean }>();
   readonly budget: SimAddressBudget;
   scheduledCancelAt: number | null = null;
+  /** scheduleCancel triggers on one UTC day (DOC-EXCH: at most 10 per day). */
+  scheduleTriggers = { day: -1, count: 0 };
+  /** updateLeverage per asset (unset: the venue default). */
+  readonly leverage = new Map<string, { readonly type: "cross" | "isolated"; readonly value: number }>();
+  /** Hourly funding payments received (+) or paid (−), newest last (bounded by the exchange). */
+  readonly fundings: { readonly time: number; readonly coin: string; readonly usdc: number; readonly szi: number; readonly fundingRate: number }[] = [];
+  /** Cumulative funding per asset as clearinghouseState reports it (paid is positive there). */
+  readonly cumFunding = new Map<string, { allTime: number; sinceOpen: number; sinceChange: number }>();
+  fundingTotal = 0;
 
   constructor(
     readonly user: string,
@@ -50,6 +61,19 @@ export class SimAccount {
   ) {
     this.balance = startingBalance;
     this.budget = new SimAddressBudget(initialBuffer);
+  }
+
+  fundingPaid(asset: string, usdc: number): void {
+    let c = this.cumFunding.get(asset);
+    if (!c) {
+      c = { allTime: 0, sinceOpen: 0, sinceChange: 0 };
+      this.cumFunding.set(asset, c);
+    }
+    // clearinghouseState counts funding paid as positive
+    c.allTime -= usdc;
+    c.sinceOpen -= usdc;
+    c.sinceChange -= usdc;
+    this.fundingTotal += usdc;
   }
 
   position(asset: string): SimPosition {
@@ -76,6 +100,11 @@ export class SimAccount {
     else if (start === 0 || Math.sign(start) !== Math.sign(end)) p.entryPx = px;
     else if (Math.abs(end) > Math.abs(start)) p.entryPx = (p.entryPx * Math.abs(start) + px * sz) / Math.abs(end);
     p.szi = end;
+    const c = this.cumFunding.get(asset);
+    if (c) {
+      c.sinceChange = 0;
+      if (start === 0 || Math.sign(start) !== Math.sign(end)) c.sinceOpen = 0;
+    }
     this.balance += closedPnl - fee;
     this.realisedPnl += closedPnl;
     this.feesPaid += fee;

@@ -3,7 +3,7 @@
 // with their queue position. Produces executions; accounts and events are the exchange's job.
 import type { BookEvent, BookLevel, TradeEvent } from "../streams/market.js";
 import type { Tif } from "../streams/actions.js";
-import { SIM_DEFAULT_QUEUE, simQueueAfterDepthChange, type SimQueueFunction } from "./queueModel.js";
+import { SimProbQueue, type SimQueueModel } from "./queueModel.js";
 
 export interface SimRestingOrder {
   readonly oid: number;
@@ -68,7 +68,7 @@ export class SimAssetBook {
   constructor(
     readonly asset: string,
     readonly szDecimals: number,
-    readonly queueFn: SimQueueFunction = SIM_DEFAULT_QUEUE,
+    readonly queue: SimQueueModel = new SimProbQueue(),
   ) {}
 
   roundSz(x: number): number {
@@ -170,7 +170,7 @@ export class SimAssetBook {
       o.ahead =
         prevQty === undefined
           ? Math.min(o.ahead, newQty)
-          : simQueueAfterDepthChange(o.ahead, prevQty, newQty, o.tradedSinceBook, this.queueFn);
+          : this.queue.afterDepthChange(o.ahead, prevQty, newQty, o.tradedSinceBook);
       o.tradedSinceBook = 0;
     }
     // Market orders now on the other side of ours would have matched us: we are the maker at our price.

@@ -15,12 +15,27 @@ import { SimAssetBook, type SimExecution, type SimRestingOrder } from "./assetBo
 import { simFaultConfig, type SimFaultConfig, type SimFaultRecord, type SimFaultSpec, type SimRange } from "./faults.js";
 import { simValidPrice, simValidSize, simWireNumber } from "./format.js";
 import type { SimMarket, SimMarketEvent } from "./market.js";
-import { simEventTime } from "./market.js";
 import { simUniverse } from "./meta.js";
 import { SimRng } from "./prng.js";
-import { SIM_DEFAULT_QUEUE, type SimQueueFunction } from "./queueModel.js";
+import { SimBlocks, simBlockPriority } from "./blocks.js";
+import { SimMarketPump } from "./marketPump.js";
+import { SimDeliveryFaults } from "./faultDelivery.js";
+import { SimFeedFaults } from "./faultFeed.js";
+import { SimMatcherFaults } from "./faultMatcher.js";
+import { SimFlatFees, SimUniformLatency, type SimFeeModel, type SimLatencyModel } from "./models.js";
+import { simQueueModel, type SimQueueFunction, type SimQueueModel } from "./queueModel.js";
 import { SimIpWeightWindow, simExchangeWeight } from "./rateLimits.js";
-import { SIM_TEXT, badAloText, simErrorCode, withAsset } from "./texts.js";
+import { SIM_TEXT, badAloText, priceBandText, simErrorCode, withAsset } from "./texts.js";
+import { simCountScheduleTrigger, simLeverageOf, simMsToNextHour, simPayFunding, simScheduleCancelRefusal, simSetLeverage, type SimFundingRecord, type SimLeverage } from "./accountRules.js";
+
+export type { SimFundingRecord, SimLeverage } from "./accountRules.js";
+
+/** Options of one submit: the IP it came from, and a check made when it reaches the matcher. */
+export interface SimSubmitOptions {
+  readonly ip?: string;
+  /** Runs at the matcher before the batch (nonce and expiry rules); a text refuses the whole request. */
+  readonly gate?: (account: SimAccount) => string | undefined;
+}
 
 /** The counterparty address printed for the recorded/synthetic market side of a trade. */
 export const SIM_MARKET_ADDRESS = "0x0000000000000000000000000000000000000000";
@@ -40,7 +55,8 @@ export type SimFeedEvent =
 export type SimUserEvent =
   | { readonly kind: "orderUpdate"; readonly user: string; readonly update: OrderUpdate }
   | { readonly kind: "fill"; readonly user: string; readonly record: SimFillRecord }
-  | { readonly kind: "nonUserCancel"; readonly user: string; readonly asset: string; readonly oid: number; readonly time: number };
+  | { readonly kind: "nonUserCancel"; readonly user: string; readonly asset: string; readonly oid: number; readonly time: number }
+  | { readonly kind: "funding"; readonly user: string; readonly record: SimFundingRecord };
 
 export interface SimDropout {
   readonly kind: "dropout";
@@ -68,11 +84,24 @@ export interface PaperExchangeOptions {
   /** Initial address budget (FACTS §9: 10,000). Lower it to reach the limited regime in a test. */
   readonly addressInitialBuffer?: number;
   readonly ipWeightPerMinute?: number;
-  readonly queue?: SimQueueFunction;
+  /** Queue model: a shape of hftbacktest's ProbQueueModel (`{ kind: "power", n }`, `{ kind: "log" }`) or your own SimQueueModel. */
+  readonly queue?: SimQueueFunction | SimQueueModel;
   /** Cancel of an order the venue knows was canceled → AlreadyCancelled (default: AlreadyFilled, as the live text can't tell). */
   readonly revealCancelOutcome?: boolean;
   /** Stop fault timers when a finite market ends (so a VirtualTimeScheduler flush terminates). Default true. */
   readonly stopWithMarket?: boolean;
+  /** Block length (ms): requests reaching the matcher run at the block's end, cancels and ALO first (FACTS §13: ~70 ms). Default 0 (no blocks); the server's default is 70. */
+  readonly blockMs?: number;
+  /** Latency model (default SimUniformLatency over the fault profile's ranges). */
+  readonly latency?: SimLatencyModel;
+  /** Fee model (default SimFlatFees(makerFee, takerFee)). */
+  readonly fees?: SimFeeModel;
+  /** Orders priced further than this fraction from the mark are refused (3P: 80 %). Default 0.8; Infinity turns it off. */
+  readonly priceBand?: number;
+  /** Hourly funding rate paid on positions at each hour of exchange time (longs pay when positive). Default 0.0000125 (0.01 % per 8 h, premium 0); 0 turns it off. */
+  readonly fundingRatePerHour?: number;
+  /** Volume (USDC) an account must have traded before scheduleCancel may be armed (FACTS §13: $1,000,000 live). Default 0. */
+  readonly scheduleCancelMinVolume?: number;
 }
 
 const EPS = 1e-9;
@@ -113,20 +142,30 @@ export class PaperExchange {
   private readonly live = new Map<number, SimRestingOrder>();
   private readonly endedAt = new Map<number, number>();
   private readonly ipWindows = new Map<string, SimIpWeightWindow>();
-  private readonly staleUntil = new Map<string, number>();
   private readonly recentRequests: number[] = [];
+  /** Funding rates paid, by hour (info fundingHistory). */
+  readonly fundingHistory: { time: number; rate: number }[] = [];
   private readonly rngLatency: SimRng;
+  /** Request and feed latency (default: uniform in the fault profile's ranges). */
+  readonly latency: SimLatencyModel;
+  /** Fees per fill (default: flat maker / taker rates). */
+  readonly fees: SimFeeModel;
+  /** Queue position of resting orders (default SimProbQueue, power 3). */
+  readonly queueModel: SimQueueModel;
+  /** The block the matcher fills (blockMs 0: none). */
+  readonly blocks: SimBlocks;
   private readonly rngFaults: SimRng;
+  /** The seeded fault layers around the feed, the delivery and the matcher. */
+  private readonly feedFaults: SimFeedFaults;
+  private readonly deliveryFaults: SimDeliveryFaults;
+  private readonly matcherFaults: SimMatcherFaults;
   private readonly rngIds: SimRng;
   private readonly options: PaperExchangeOptions;
   private readonly seenTids = new SimRecentSet<number>(1_000_000);
   private nextOid = FIRST_OID;
   private nextSeq = 0;
-  private offset = 0;
-  private iterator: Iterator<SimMarketEvent> | undefined;
-  private pendingEvent: SimMarketEvent | undefined;
+  private readonly marketPump: SimMarketPump;
   private running = false;
-  private pumpSub: Subscription | undefined;
   private readonly clockSubs = new Map<number, Subscription>();
   private readonly pendingWork = new Set<Subscription>();
   private disposed = false;
@@ -139,6 +178,15 @@ export class PaperExchange {
     this.rngLatency = root.fork("latency");
     this.rngFaults = root.fork("faults");
     this.rngIds = root.fork("ids");
+    this.marketPump = new SimMarketPump(this.scheduler, (e) => this.onMarket(e), () => this.endMarket());
+    const log = (f: SimFaultRecord): void => this.recordFault(f);
+    this.feedFaults = new SimFeedFaults(this.config, this.rngFaults, log);
+    this.deliveryFaults = new SimDeliveryFaults(this.config, this.rngFaults, log);
+    this.matcherFaults = new SimMatcherFaults(this.config, this.rngFaults, log);
+    this.latency = options.latency ?? new SimUniformLatency(this.config, this.rngLatency);
+    this.queueModel = simQueueModel(options.queue);
+    this.fees = options.fees ?? new SimFlatFees(options.makerFee ?? 0.00015, options.takerFee ?? 0.00045);
+    this.blocks = new SimBlocks(options.blockMs ?? 0, () => this.now(), (delay, work) => this.later(work, delay));
     this.universe = simUniverse({
       extra: options.market.assets.map((a) => ({ name: a.name, szDecimals: a.szDecimals ?? 2 })),
     });
@@ -152,6 +200,19 @@ export class PaperExchange {
     return this.scheduler.now();
   }
 
+  get makerFeeRate(): number {
+    return this.fees.makerRate;
+  }
+
+  get takerFeeRate(): number {
+    return this.fees.takerRate;
+  }
+
+  /** The hourly funding rate the venue pays (constant: premium 0, interest 0.01 % per 8 h). */
+  get fundingRatePerHour(): number {
+    return this.options.fundingRatePerHour ?? 0.0000125;
+  }
+
   assetMeta(asset: string): AssetMeta | undefined {
     return this.metaByName.get(asset);
   }
@@ -163,7 +224,7 @@ export class PaperExchange {
   private book(asset: string): SimAssetBook {
     let b = this.books.get(asset);
     if (!b) {
-      b = new SimAssetBook(asset, this.metaByName.get(asset)?.szDecimals ?? 2, this.options.queue ?? SIM_DEFAULT_QUEUE);
+      b = new SimAssetBook(asset, this.metaByName.get(asset)?.szDecimals ?? 2, this.queueModel);
       this.books.set(asset, b);
     }
     return b;
@@ -188,65 +249,25 @@ export class PaperExchange {
 
   /** Start consuming the market (idempotent). Exchange time drives the clock on replay. */
   start(): this {
-    if (this.running || this.iterator) return this;
+    if (this.running || this.marketPump.opened) return this;
     this.running = true;
-    this.iterator = this.options.market.open(this.now());
-    const first = this.iterator.next();
-    if (first.done) {
-      this.endMarket();
-      return this;
-    }
-    this.offset = simEventTime(first.value) - this.now();
-    this.pendingEvent = first.value;
-    this.schedulePump();
+    if (!this.marketPump.start(this.options.market)) return this;
     this.startFaultClocks();
+    this.startFundingClock();
     return this;
   }
 
   /** Stop the market and fault clocks; pending deliveries still arrive. */
   stop(): void {
     this.running = false;
-    this.pumpSub?.unsubscribe();
+    this.marketPump.stop();
     for (const s of this.clockSubs.values()) s.unsubscribe();
     this.clockSubs.clear();
-  }
-
-  private schedulePump(): void {
-    const e = this.pendingEvent;
-    if (!e || !this.running) return;
-    const delay = Math.max(0, simEventTime(e) - this.offset - this.now());
-    this.pumpSub = this.scheduler.schedule(() => this.pump(), delay);
-  }
-
-  private pump(): void {
-    if (!this.running || !this.iterator) return;
-    const now = this.now();
-    let e = this.pendingEvent;
-    while (e && simEventTime(e) - this.offset <= now) {
-      this.onMarket(this.restamp(e));
-      const n = this.iterator.next();
-      e = n.done ? undefined : n.value;
-    }
-    this.pendingEvent = e;
-    if (e) this.schedulePump();
-    else this.endMarket();
   }
 
   private endMarket(): void {
     this.marketEnded = true;
     if (this.options.stopWithMarket ?? true) this.stop();
-  }
-
-  private restamp(e: SimMarketEvent): SimMarketEvent {
-    if (this.offset === 0) return e;
-    switch (e.kind) {
-      case "book":
-        return { kind: "book", book: { ...e.book, time: e.book.time - this.offset } };
-      case "trade":
-        return { kind: "trade", trade: { ...e.trade, time: e.trade.time - this.offset } };
-      case "ref":
-        return { kind: "ref", quote: { ...e.quote, time: e.quote.time - this.offset } };
-    }
   }
 
   private onMarket(e: SimMarketEvent): void {
@@ -269,25 +290,18 @@ export class PaperExchange {
   }
 
   private isStale(asset: string): boolean {
-    return (this.staleUntil.get(asset) ?? -Infinity) > this.now();
+    return this.feedFaults.isStale(asset, this.now());
   }
 
   private publishBook(asset: string): void {
     if (this.isStale(asset)) return;
     const now = this.now();
-    if (this.rngFaults.chance(this.config.malformedFrameProb)) {
-      this.recordFault({ kind: "malformedFrame", time: now, asset, detail: "l2Book" });
-      this.feedSubject.next({ kind: "malformed", channel: "l2Book", asset, time: now, text: `{"channel":"l2Book","data":{"coin":"${asset}","time":${now},"levels":[[{"px":` });
+    const broken = this.feedFaults.malformedBook(asset, now);
+    if (broken !== undefined) {
+      this.feedSubject.next({ kind: "malformed", channel: "l2Book", asset, time: now, text: broken });
       return;
     }
-    let book = this.book(asset).displayed(now);
-    if (this.rngFaults.chance(this.config.crossedBookProb) && book.bids[0] && book.asks[0]) {
-      // The glitch: the bid side shifted above the ask side for one frame (matching is unaffected).
-      const shift = book.asks[0].px - book.bids[0].px + (book.asks[1] ? book.asks[1].px - book.asks[0].px : 1);
-      book = { ...book, bids: book.bids.map((l) => ({ ...l, px: l.px + shift })) };
-      this.recordFault({ kind: "crossedBook", time: now, asset, detail: `bid ${book.bids[0]!.px} ask ${book.asks[0]!.px}` });
-    }
-    this.feedSubject.next({ kind: "book", book });
+    this.feedSubject.next({ kind: "book", book: this.feedFaults.publishedBook(this.book(asset).displayed(now), now) });
   }
 
   private publishTrades(asset: string, trades: SimTrade[]): void {
@@ -318,14 +332,13 @@ export class PaperExchange {
     return tid;
   }
 
-  private fee(px: number, sz: number, maker: boolean): number {
-    const rate = maker ? (this.options.makerFee ?? 0.00015) : (this.options.takerFee ?? 0.00045);
-    return Math.round(px * sz * rate * 1e6) / 1e6;
+  private fee(asset: string, user: string, px: number, sz: number, maker: boolean): number {
+    return this.fees.fee({ asset, user, px, sz, maker });
   }
 
   private recordFill(user: string, asset: string, oid: number, cloid: string | null, isBuy: boolean, px: number, sz: number, crossed: boolean, tid: number, hash: string): SimFillRecord {
     const acct = this.account(user);
-    const fee = this.fee(px, sz, !crossed);
+    const fee = this.fee(asset, acct.user, px, sz, !crossed);
     const eff = acct.applyFill(asset, isBuy, px, sz, fee);
     const record: SimFillRecord = {
       user: acct.user,
@@ -420,7 +433,7 @@ export class PaperExchange {
   /** Queue a user event: within a request it goes out with that request's feed delay; otherwise at once + feed latency. */
   private queueUser(ev: SimUserEvent, pending?: Pending, extra = 0): void {
     if (pending) pending.userEvents.push({ ev, delay: extra });
-    else this.deliver(ev, sample(this.rngLatency, this.config.userFeedMs) + extra);
+    else this.deliver(ev, this.latency.userFeed() + extra);
   }
 
   private deliverFillAndUpdate(rec: SimFillRecord, update: OrderUpdate | undefined, pending?: Pending): void {
@@ -430,14 +443,13 @@ export class PaperExchange {
       return;
     }
     const updEv: SimUserEvent = { kind: "orderUpdate", user: rec.user, update };
-    const fillFirst = this.rngFaults.chance(this.config.fillBeforeUpdateProb);
-    if (fillFirst) this.recordFault({ kind: "fillBeforeUpdate", time: this.now(), user: rec.user, asset: rec.fill.asset, oid: rec.fill.oid });
+    const fillFirst = this.deliveryFaults.fillFirst({ time: this.now(), user: rec.user, asset: rec.fill.asset, oid: rec.fill.oid });
     const [first, second] = fillFirst ? [fillEv, updEv] : [updEv, fillEv];
-    const gap = fillFirst ? 1 + sample(this.rngLatency, this.config.userFeedMs) : 0;
+    const gap = fillFirst ? 1 + this.latency.userFeed() : 0;
     if (pending) {
       pending.userEvents.push({ ev: first, delay: 0 }, { ev: second, delay: gap });
     } else {
-      const d = sample(this.rngLatency, this.config.userFeedMs);
+      const d = this.latency.userFeed();
       this.deliver(first, d);
       this.deliver(second, d + gap);
     }
@@ -471,6 +483,7 @@ export class PaperExchange {
     if (acct) {
       simTrimMap(acct.orders, SIM_ORDER_MEMORY);
       simTrimMap(acct.cloidToOid, SIM_ORDER_MEMORY);
+      simTrimMap(acct.orderKind, SIM_ORDER_MEMORY);
     }
   }
 
@@ -494,26 +507,53 @@ export class PaperExchange {
    * Send one batch from `user`. The batch reaches the matcher after the entry latency; `reply`
    * is called after the ack latency (HTTP 429 at once-ish when the IP weight is exhausted).
    */
-  submit(user: string, batch: ActionBatch, reply: (r: SimReply) => void, opts: { readonly ip?: string } = {}): void {
+  submit(user: string, batch: ActionBatch, reply: (r: SimReply) => void, opts: SimSubmitOptions = {}): void {
     const acct = this.account(user);
     const sentAt = this.now();
-    const ack = sample(this.rngLatency, this.config.ackMs);
+    const ack = this.latency.ack();
     if (!this.chargeIp(opts.ip ?? `local:${acct.user}`, simExchangeWeight(batchLength(batch)))) {
       this.later(() => reply({ http: 429, result: { ok: false, code: "RateLimited", error: "429 Too Many Requests", rateLimited: true } }), ack);
       return;
     }
-    const entry = sample(this.rngLatency, isCancelBatch(batch) ? this.config.cancelEntryMs : this.config.orderEntryMs);
-    this.later(() => {
-      const pending: Pending = { userEvents: [] };
-      const result = this.process(acct, batch, sentAt, pending);
-      this.flushRequest(acct.user, batch, result, pending, ack, reply);
-    }, entry);
+    const entry = this.latency.entry(isCancelBatch(batch) ? "cancel" : "order");
+    this.later(
+      () =>
+        this.blocks.enter(simBlockPriority(batch), () => {
+          const refusal = opts.gate?.(acct);
+          if (refusal !== undefined) {
+            this.later(() => reply({ http: 200, result: { ok: false, code: simErrorCode(refusal), error: refusal, rateLimited: false } }), ack);
+            return;
+          }
+          const pending: Pending = { userEvents: [] };
+          const result = this.process(acct, batch, sentAt, pending);
+          this.flushRequest(acct.user, batch, result, pending, ack, reply);
+        }),
+      entry,
+    );
+  }
+
+  /**
+   * An action that is not an order batch (noop, updateLeverage, approveAgent, …): `work` runs when
+   * the action reaches the matcher (after the entry latency, so it orders with the batches sent
+   * around it) and its answer goes back after the ack latency.
+   */
+  runAction<T>(work: () => T, reply: (answer: T) => void, cancelLike = false): void {
+    const ack = this.latency.ack();
+    const entry = this.latency.entry(cancelLike ? "cancel" : "order");
+    this.later(
+      () =>
+        this.blocks.enter(1, () => {
+          const answer = work();
+          this.later(() => reply(answer), ack);
+        }),
+      entry,
+    );
   }
 
   private flushRequest(user: string, batch: ActionBatch, result: BatchResult, pending: Pending, ack: number, reply: (r: SimReply) => void): void {
     const now = this.now();
     let maxUserDelay = 0;
-    let base = sample(this.rngLatency, this.config.userFeedMs);
+    let base = this.latency.userFeed();
     for (const { ev, delay } of pending.userEvents) {
       const d = base + delay;
       maxUserDelay = Math.max(maxUserDelay, d);
@@ -522,8 +562,9 @@ export class PaperExchange {
     }
     let respDelay = ack;
     const placed = result.ok && (result.type === "order" || result.type === "batchModify") && result.statuses.some((s) => s.kind === "resting" || s.kind === "filled");
-    if (placed && this.rngFaults.chance(this.config.oidLateProb)) {
-      respDelay = maxUserDelay + sample(this.rngFaults, this.config.oidLateExtraMs);
+    const late = placed ? this.deliveryFaults.oidLate() : undefined;
+    if (late !== undefined) {
+      respDelay = maxUserDelay + late;
       this.recordFault({ kind: "oidLate", time: now, user, detail: `response after ${respDelay} ms` });
     } else if (placed && pending.userEvents.length > 0 && respDelay > maxUserDelay && this.config.ackMs[1] > 0) {
       this.recordFault({ kind: "updateBeforeResponse", time: now, user, detail: `${batch.type}: updates at +${maxUserDelay} ms, response at +${respDelay} ms` });
@@ -556,9 +597,12 @@ export class PaperExchange {
         };
       case "batchModify":
         return { ok: true, type: "batchModify", statuses: batch.modifies.map((m) => this.modify(acct, m, load, pending)) };
-      case "scheduleCancel":
+      case "scheduleCancel": {
+        const refusal = simScheduleCancelRefusal(acct, batch.time, this.now(), this.options.scheduleCancelMinVolume ?? 0);
+        if (refusal !== undefined) return { ok: false, code: "Other", error: refusal, rateLimited: false };
         this.scheduleCancel(acct, batch.time);
         return { ok: true, type: "scheduleCancel" };
+      }
     }
   }
 
@@ -578,17 +622,18 @@ export class PaperExchange {
       if (spec.px * spec.sz < 10) return this.reject(SIM_TEXT.minNotional);
       if (!this.marginOk(acct, spec, meta)) return this.reject(SIM_TEXT.margin);
     }
-    if (this.rngFaults.chance(this.config.rejectRate * load)) {
-      const text = this.rngFaults.pick(this.config.rejectTexts);
-      this.recordFault({ kind: "reject", time: this.now(), user: acct.user, asset: spec.asset, detail: text });
-      return this.reject(text);
-    }
+    const refused = this.matcherFaults.reject(load, { time: this.now(), user: acct.user, asset: spec.asset });
+    if (refused !== undefined) return this.reject(refused);
     const b = this.book(spec.asset);
+    const ref = this.mark(spec.asset);
+    const band = this.options.priceBand ?? 0.8;
+    if (ref !== undefined && ref > 0 && Math.abs(spec.px - ref) / ref > band) return this.reject(priceBandText(Math.round(band * 100), meta.id));
     if (spec.tif === "Alo" && b.wouldCross(spec.isBuy, spec.px)) {
       const { bid, ask } = b.bbo();
       return this.reject(badAloText(simWireNumber(bid ?? 0), simWireNumber(ask ?? 0), meta.id));
     }
     const oid = this.nextOid++;
+    acct.orderKind.set(oid, { tif: spec.tif, reduceOnly: spec.reduceOnly });
     const cloid = spec.cloid ? spec.cloid.toLowerCase() : null;
     if (cloid) acct.cloidToOid.set(cloid, oid);
     let sz = spec.sz;
@@ -644,10 +689,9 @@ export class PaperExchange {
 
   /** A taking order's own update and its fills: update first, unless the fillBeforeUpdate fault fires. */
   private queueTakerEvents(update: SimUserEvent, fills: SimUserEvent[], pending: Pending): void {
-    if (fills.length > 0 && this.rngFaults.chance(this.config.fillBeforeUpdateProb)) {
-      this.recordFault({ kind: "fillBeforeUpdate", time: this.now(), user: update.user, detail: "taker" });
+    if (fills.length > 0 && this.deliveryFaults.fillFirst({ time: this.now(), user: update.user, detail: "taker" })) {
       for (const f of fills) this.queueUser(f, pending);
-      this.queueUser(update, pending, 1 + sample(this.rngLatency, this.config.userFeedMs));
+      this.queueUser(update, pending, 1 + this.latency.userFeed());
       return;
     }
     this.queueUser(update, pending);
@@ -659,7 +703,18 @@ export class PaperExchange {
     let used = spec.px * spec.sz;
     for (const [asset, p] of acct.positions) used += Math.abs(p.szi) * (this.mark(asset) ?? p.entryPx);
     for (const o of this.live.values()) if (o.user === acct.user) used += o.px * o.sz;
-    return used / meta.maxLeverage <= value;
+    return used / this.leverageOf(acct, meta).value <= value;
+  }
+
+  /** The account's leverage on an asset (accountRules.ts). */
+  leverageOf(acct: SimAccount | string, meta: AssetMeta): SimLeverage {
+    return simLeverageOf(typeof acct === "string" ? this.account(acct) : acct, meta);
+  }
+
+  /** updateLeverage: undefined when set, else the refusal text. */
+  setLeverage(user: string, asset: string, isCross: boolean, leverage: number): string | undefined {
+    const meta = this.metaByName.get(asset);
+    return meta ? simSetLeverage(this.account(user), meta, isCross, leverage) : SIM_TEXT.unknownAsset;
   }
 
   private accountValue(acct: SimAccount): number {
@@ -698,7 +753,7 @@ export class PaperExchange {
     const oid = typeof m.oid === "number" ? m.oid : acct.cloidToOid.get(m.oid.toLowerCase());
     const o = oid === undefined ? undefined : this.live.get(oid);
     if (!o || o.user !== acct.user) return this.reject(SIM_TEXT.cannotModify);
-    const newFirst = this.rngFaults.chance(this.config.modifyNewFirstProb);
+    const newFirst = this.deliveryFaults.modifyNewFirst();
     const cancelEvents: Pending = { userEvents: [] };
     this.cancelResting(o, "canceled", cancelEvents);
     const placeEvents: Pending = { userEvents: [] };
@@ -716,25 +771,47 @@ export class PaperExchange {
     this.later(() => {
       if (acct.scheduledCancelAt !== time) return;
       acct.scheduledCancelAt = null;
+      simCountScheduleTrigger(acct, this.now());
       for (const o of [...this.live.values()]) if (o.user === acct.user) this.cancelResting(o, "scheduledCancel");
     }, Math.max(0, time - this.now()));
   }
 
   // ---------------------------------------------------------------- faults on clocks
 
+  /** Funding at every hour of exchange time (a market clock, not a fault: it runs under every profile). */
+  private startFundingClock(): void {
+    const rate = this.fundingRatePerHour;
+    if (!(rate !== 0)) return;
+    const loop = (): void => {
+      if (!this.running) return;
+      this.clockSubs.set(
+        -1,
+        this.scheduler.schedule(() => {
+          if (!this.running) return;
+          this.payFunding(rate);
+          loop();
+        }, simMsToNextHour(this.now())),
+      );
+    };
+    loop();
+  }
+
+  /** Pay one hour of funding on every open position: usdc = −szi × mark × rate. */
+  payFunding(rate: number): void {
+    const now = this.now();
+    for (const acct of this.accounts.values()) {
+      // fixed delay, no latency draw: funding must not shift the seeded sequence of everything else
+      for (const record of simPayFunding(acct, (a) => this.mark(a), rate, now)) this.deliver({ kind: "funding", user: acct.user, record }, this.config.userFeedMs[0]);
+    }
+    this.fundingHistory.push({ time: now, rate });
+    if (this.fundingHistory.length > 10_000) this.fundingHistory.shift();
+  }
+
   private startFaultClocks(): void {
     const c = this.config;
     this.poisson(c.marginCancelsPerHour, () => this.injectMarginCancel());
     this.poisson(c.dropoutsPerHour, () => this.injectDropout(sample(this.rngFaults, c.dropoutMs)));
-    this.poisson(c.stalePerHour, () => {
-      const assets = [...this.books.keys()];
-      if (assets.length === 0) return;
-      const asset = this.rngFaults.pick(assets);
-      const now = this.now();
-      const until = now + sample(this.rngFaults, c.staleMs);
-      this.staleUntil.set(asset, until);
-      this.recordFault({ kind: "staleFeed", time: now, asset, until });
-    });
+    this.poisson(c.stalePerHour, () => this.feedFaults.goStale([...this.books.keys()], this.now(), (rng) => sample(rng, c.staleMs)));
   }
 
   private poisson(perHour: number, fire: () => void): void {
@@ -767,7 +844,7 @@ export class PaperExchange {
   injectMarginCancel(): void {
     const orders = [...this.live.values()];
     if (orders.length === 0) return;
-    const o = this.rngFaults.pick(orders);
+    const o = this.matcherFaults.marginCancelVictim(orders);
     this.recordFault({ kind: "marginCancel", time: this.now(), user: o.user, asset: o.asset, oid: o.oid });
     this.cancelResting(o, "marginCanceled");
     this.queueUser({ kind: "nonUserCancel", user: o.user, asset: o.asset, oid: o.oid, time: this.now() });
@@ -782,6 +859,12 @@ export class PaperExchange {
       if (o.user === u) out.push({ asset: o.asset, oid: o.oid, cloid: o.cloid, isBuy: o.isBuy, px: o.px, sz: o.sz, origSz: o.origSz, time: o.time });
     }
     return out;
+  }
+
+  /** The resting orders of `user` with their time-in-force and reduce-only flag, oldest first. */
+  restingOrders(user: string): readonly SimRestingOrder[] {
+    const u = user.toLowerCase();
+    return [...this.live.values()].filter((o) => o.user === u);
   }
 
   positions(user: string): Position[] {

@@ -58,7 +58,7 @@ export class PaperVenue implements Venue {
     );
     this.subs.push(
       ex.user$.subscribe((e) => {
-        if (e.user !== this.user) return;
+        if (e.user !== this.user || e.kind === "funding") return;
         if (this.down) {
           this.lostEvents++;
           return;

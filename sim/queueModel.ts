@@ -39,3 +39,26 @@ export function simQueueAfterDepthChange(
   const est = front - (1 - prob) * chg + Math.min(back - prob * chg, 0);
   return Math.max(0, Math.min(est, newQty));
 }
+
+/**
+ * The queue model as an interface a researcher implements: the new queue-ahead of a resting
+ * order after its level's displayed size changed (trades at the level already taken off).
+ */
+export interface SimQueueModel {
+  afterDepthChange(ahead: number, prevQty: number, newQty: number, tradedQty: number): number;
+}
+
+/** The default: hftbacktest's ProbQueueModel in expected-value form, with `f` = SimQueueFunction. */
+export class SimProbQueue implements SimQueueModel {
+  constructor(readonly fn: SimQueueFunction = SIM_DEFAULT_QUEUE) {}
+
+  afterDepthChange(ahead: number, prevQty: number, newQty: number, tradedQty: number): number {
+    return simQueueAfterDepthChange(ahead, prevQty, newQty, tradedQty, this.fn);
+  }
+}
+
+/** A queue option as given: a function shape (`{kind: "power", n}`) or a model object. */
+export function simQueueModel(q: SimQueueFunction | SimQueueModel | undefined): SimQueueModel {
+  if (q === undefined) return new SimProbQueue();
+  return "afterDepthChange" in q ? q : new SimProbQueue(q);
+}

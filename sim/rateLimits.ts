@@ -75,6 +75,8 @@ export type SimBudgetDecision = { readonly ok: true; readonly limitedRegime: boo
 export class SimAddressBudget {
   used = 0;
   cumVlm = 0;
+  /** Requests bought with reserveRequestWeight (DOC-EXCH: 0.0005 USDC each). */
+  reserved = 0;
   private lastLimitedAt = -Infinity;
 
   constructor(readonly initialBuffer = SIM_ADDRESS_INITIAL_BUFFER) {}
@@ -89,7 +91,7 @@ export class SimAddressBudget {
   }
 
   check(now: number, n: number, isCancel: boolean): SimBudgetDecision {
-    const cap = isCancel ? this.cancelCap() : this.cap();
+    const cap = (isCancel ? this.cancelCap() : this.cap()) + this.reserved;
     if (this.used + n <= cap) {
       this.used += n;
       return { ok: true, limitedRegime: false };
@@ -101,7 +103,16 @@ export class SimAddressBudget {
       this.used += n;
       return { ok: true, limitedRegime: true };
     }
-    return { ok: false, error: addressLimitText(this.used + n, this.cap(), this.cumVlm) };
+    return { ok: false, error: addressLimitText(this.used + n, this.cap() + this.reserved, this.cumVlm) };
+  }
+
+  /** Count `n` requests without a check (a stale expiresAfter costs 5× its length, DOC-EXCH). */
+  charge(n: number): void {
+    this.used += n;
+  }
+
+  reserve(n: number): void {
+    this.reserved += n;
   }
 
   addVolume(usdc: number): void {
@@ -109,6 +120,7 @@ export class SimAddressBudget {
   }
 
   snapshot(): { cumVlm: number; nRequestsUsed: number; nRequestsCap: number; nRequestsSurplus: number } {
-    return { cumVlm: this.cumVlm, nRequestsUsed: this.used, nRequestsCap: this.cap(), nRequestsSurplus: 0 };
+    // DOC-INFO: nRequestsUsed = max(0, used − reserved), nRequestsSurplus = max(0, reserved − used)
+    return { cumVlm: this.cumVlm, nRequestsUsed: Math.max(0, this.used - this.reserved), nRequestsCap: this.cap(), nRequestsSurplus: Math.max(0, this.reserved - this.used) };
   }
 }

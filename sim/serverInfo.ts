@@ -1,178 +1,111 @@
-// /info answers of the paper server, in Hyperliquid's shapes (FACTS §4), built from the
-// exchange's domain state with the shared wire encoders in streams/wire.
-import {
-  hlBookToWire,
-  hlFillToWire,
-  hlNum,
-  hlOrderStatusToWire,
-  hlRateLimitToWire,
-} from "../streams/wire/index.js";
-import type { SimFillRecord } from "./account.js";
+// /info of the paper server: each body decoded once with its codec (streams/wire
+// HL_SERVED_INFO_REQUESTS), then answered from the exchange and the server state in the venue's
+// shapes. A type the table does not hold gets what the real venue answers: HTTP 422
+// "Failed to deserialize the JSON body into the target type" (FACTS §1).
+import type * as t from "io-ts";
+import { decodeWith } from "../streams/codec.js";
+import { HL_SERVED_INFO_REQUESTS, isHlServedInfoType, type HlServedInfoRequest, type HlServedInfoType } from "../streams/wire/infoRequests.js";
+import { hlBookToWire, hlRateLimitToWire } from "../streams/wire/serve.js";
+import { simAggregateBook, simAggregationProblem } from "./bookAggregate.js";
 import type { PaperExchange } from "./exchange.js";
+import {
+  simActiveAssetData,
+  simClearinghouseState,
+  simExtraAgents,
+  simFillWire,
+  simHistoricalOrders,
+  simOpenOrdersWire,
+  simOrderStatusWire,
+  simSpotState,
+  simSubAccounts,
+  simUserFees,
+  simUserFunding,
+  simUserRole,
+} from "./infoAccount.js";
+import { simAllMids, simAssetCtx, simCandleSnapshot, simFundingHistory, simMeta, simPredictedFundings, simRecentTrades, simSpotMeta } from "./infoMarket.js";
+import { simServerState, type SimServerState } from "./serverState.js";
 
-/** A fill record in the userFills / WS shapes, with the venue's own `dir`. */
-export function simFillWire(r: SimFillRecord): Record<string, unknown> {
-  const w = hlFillToWire(r.fill);
-  w["dir"] = r.dir;
-  if (r.fill.cloid === null) delete w["cloid"];
-  return w;
+export { simAllMids } from "./infoMarket.js";
+export { simClearinghouseState, simFillWire } from "./infoAccount.js";
+
+export type SimInfoAnswer = { readonly ok: true; readonly body: unknown; readonly items: number; readonly user?: string } | { readonly ok: false; readonly detail: string };
+
+type Handlers = { [K in HlServedInfoType]: (s: SimServerState, r: HlServedInfoRequest<K>) => SimInfoAnswer };
+
+const body = (b: unknown, items = 0): SimInfoAnswer => ({ ok: true, body: b, items });
+const list = (b: readonly unknown[]): SimInfoAnswer => ({ ok: true, body: b, items: b.length });
+const lc = (u: string): string => u.toLowerCase();
+
+const HANDLERS: Handlers = {
+  meta: (s) => body(simMeta(s.exchange)),
+  allPerpMetas: (s) => body([simMeta(s.exchange)]),
+  metaAndAssetCtxs: (s) => body([simMeta(s.exchange), s.exchange.universe.map((m) => simAssetCtx(s, m))]),
+  spotMeta: () => body(simSpotMeta()),
+  spotMetaAndAssetCtxs: () => body([simSpotMeta(), []]),
+  perpDexs: () => body([null]),
+  allMids: (s) => body(simAllMids(s.exchange)),
+  l2Book: (s, r) => {
+    const problem = simAggregationProblem(r);
+    if (problem) return { ok: false, detail: problem };
+    const b = s.exchange.currentBook(r.coin);
+    return body(b ? hlBookToWire(simAggregateBook(b, r)) : null);
+  },
+  recentTrades: (s, r) => list(simRecentTrades(s, r.coin)),
+  candleSnapshot: (s, r) => list(simCandleSnapshot(s, r.req.coin, r.req.interval, r.req.startTime, r.req.endTime)),
+  fundingHistory: (s, r) => list(simFundingHistory(s.exchange, r.coin, r.startTime, r.endTime)),
+  predictedFundings: (s) => body(simPredictedFundings(s.exchange)),
+  exchangeStatus: (s) => body({ specialStatuses: null, time: s.exchange.now() }),
+  clearinghouseState: (s, r) => body(simClearinghouseState(s.exchange, lc(r.user))),
+  spotClearinghouseState: () => body(simSpotState()),
+  openOrders: (s, r) => body(simOpenOrdersWire(s.exchange, lc(r.user), false)),
+  frontendOpenOrders: (s, r) => body(simOpenOrdersWire(s.exchange, lc(r.user), true)),
+  orderStatus: (s, r) => body(simOrderStatusWire(s.exchange, lc(r.user), typeof r.oid === "number" ? { oid: r.oid } : { cloid: r.oid })),
+  userFills: (s, r) => list(s.exchange.account(lc(r.user)).fills.slice(-2000).reverse().map(simFillWire)),
+  userFillsByTime: (s, r) => {
+    const end = r.endTime ?? Infinity;
+    const fills = s.exchange
+      .account(lc(r.user))
+      .fills.filter((f) => f.fill.time >= r.startTime && f.fill.time <= end)
+      .slice(0, 2000)
+      .map(simFillWire);
+    return list(r.reversed === true ? fills.reverse() : fills);
+  },
+  userFunding: (s, r) => list(simUserFunding(s.exchange, lc(r.user), r.startTime, r.endTime)),
+  userRateLimit: (s, r) => body(hlRateLimitToWire(s.exchange.rateLimit(lc(r.user)))),
+  historicalOrders: (s, r) => list(simHistoricalOrders(s.exchange, lc(r.user))),
+  userFees: (s) => body(simUserFees(s.exchange)),
+  userAbstraction: () => body("default"),
+  userRole: (s, r) => body(simUserRole(s, lc(r.user))),
+  extraAgents: (s, r) => body(simExtraAgents(s, lc(r.user))),
+  subAccounts: (s, r) => body(simSubAccounts(s, lc(r.user))),
+  maxBuilderFee: (s, r) => body(s.accounts.maxBuilderFee(r.user, r.builder)),
+  activeAssetData: (s, r) => {
+    const d = simActiveAssetData(s.exchange, lc(r.user), r.coin);
+    return d ? body(d) : { ok: false, detail: `unknown coin \`${r.coin.slice(0, 40)}\`` };
+  },
+};
+
+/** Types that name a user, so the server can announce the address (`announced` mode). */
+function userOf(req: unknown): string | undefined {
+  const u = (req as { user?: unknown }).user;
+  return typeof u === "string" ? u.toLowerCase() : undefined;
 }
 
-export function simAllMids(ex: PaperExchange): Record<string, string> {
-  const mids: Record<string, string> = {};
-  for (const m of ex.universe) {
-    const mid = ex.mark(m.name);
-    if (mid !== undefined) mids[m.name] = hlNum(mid);
+/**
+ * Answer one /info body (already JSON-parsed). Decoding failures and unknown types → not ok (HTTP
+ * 422 with the detail). `state` defaults to a bare one around `ex` (no agents, trades or candles).
+ */
+export function simInfo(ex: PaperExchange, req: Record<string, unknown>, state: SimServerState = simServerState(ex)): SimInfoAnswer {
+  const type = req["type"];
+  if (!isHlServedInfoType(type)) {
+    // String() of a deeply nested array recurses past the stack: name only what a string can be
+    return { ok: false, detail: `unknown variant \`${typeof type === "string" ? type.slice(0, 100) : typeof type}\`` };
   }
-  return mids;
-}
-
-function openOrdersWire(ex: PaperExchange, user: string, frontend: boolean): unknown[] {
-  return ex.openOrders(user).map((o) => {
-    const base: Record<string, unknown> = {
-      coin: o.asset,
-      limitPx: hlNum(o.px),
-      oid: o.oid,
-      side: o.isBuy ? "B" : "A",
-      sz: hlNum(o.sz),
-      timestamp: o.time,
-      origSz: hlNum(o.origSz),
-    };
-    if (!frontend) {
-      if (o.cloid !== null) base["cloid"] = o.cloid;
-      return base;
-    }
-    return {
-      ...base,
-      cloid: o.cloid,
-      isPositionTpsl: false,
-      isTrigger: false,
-      orderType: "Limit",
-      reduceOnly: false,
-      triggerCondition: "N/A",
-      triggerPx: "0.0",
-      tif: null,
-      children: [],
-    };
-  });
-}
-
-export function simClearinghouseState(ex: PaperExchange, user: string): unknown {
-  const positions = ex.positions(user);
-  let ntl = 0;
-  let margin = 0;
-  const assetPositions = positions.map((p) => {
-    const meta = ex.assetMeta(p.asset);
-    const lev = meta?.maxLeverage ?? 20;
-    const mark = ex.mark(p.asset) ?? p.entryPx;
-    const value = Math.abs(p.szi) * mark;
-    const used = value / lev;
-    ntl += value;
-    margin += used;
-    return {
-      position: {
-        coin: p.asset,
-        cumFunding: { allTime: "0.0", sinceChange: "0.0", sinceOpen: "0.0" },
-        entryPx: hlNum(p.entryPx),
-        leverage: { type: "cross", value: lev },
-        liquidationPx: null,
-        marginUsed: hlNum(round6(used)),
-        maxLeverage: meta?.maxLeverage ?? 20,
-        positionValue: hlNum(round6(value)),
-        returnOnEquity: hlNum(round6(used > 0 ? p.unrealizedPnl / used : 0)),
-        szi: hlNum(p.szi),
-        unrealizedPnl: hlNum(round6(p.unrealizedPnl)),
-      },
-      type: "oneWay",
-    };
-  });
-  const value = round6(ex.accountValueOf(user));
-  const summary = { accountValue: hlNum(value), totalMarginUsed: hlNum(round6(margin)), totalNtlPos: hlNum(round6(ntl)), totalRawUsd: hlNum(round6(value - unsigned(ex, user))) };
-  return {
-    assetPositions,
-    crossMaintenanceMarginUsed: hlNum(round6(margin / 2)),
-    crossMarginSummary: summary,
-    marginSummary: summary,
-    time: ex.now(),
-    withdrawable: hlNum(Math.max(0, round6(value - margin))),
-  };
-}
-
-function unsigned(ex: PaperExchange, user: string): number {
-  // totalRawUsd = accountValue − Σ szi × mark (cash after paying for longs / receiving for shorts)
-  let s = 0;
-  for (const p of ex.positions(user)) s += p.szi * (ex.mark(p.asset) ?? p.entryPx);
-  return s;
-}
-
-function round6(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
-}
-
-export type SimInfoAnswer = { readonly ok: true; readonly body: unknown; readonly items: number } | { readonly ok: false; readonly detail: string };
-
-/** Answer one /info request body (already JSON-parsed). Unknown types → not ok (HTTP 422). */
-export function simInfo(ex: PaperExchange, req: Record<string, unknown>): SimInfoAnswer {
-  const user = typeof req["user"] === "string" ? (req["user"] as string).toLowerCase() : undefined;
-  const needUser = (): string | undefined => user;
-  switch (req["type"]) {
-    case "meta":
-      return { ok: true, items: 0, body: { universe: ex.universe.map((m) => ({ name: m.name, szDecimals: m.szDecimals, maxLeverage: m.maxLeverage })) } };
-    case "allMids":
-      return { ok: true, items: 0, body: simAllMids(ex) };
-    case "l2Book": {
-      if (typeof req["coin"] !== "string") return { ok: false, detail: "missing field `coin`" };
-      const b = ex.currentBook(req["coin"]);
-      return { ok: true, items: 0, body: b ? hlBookToWire(b) : null };
-    }
-    case "exchangeStatus":
-      return { ok: true, items: 0, body: { specialStatuses: null, time: ex.now() } };
-  }
-  const u = needUser();
-  if (u === undefined || !/^0x[0-9a-f]{40}$/.test(u)) return { ok: false, detail: "missing or invalid field `user`" };
-  switch (req["type"]) {
-    case "clearinghouseState":
-      return { ok: true, items: 0, body: simClearinghouseState(ex, u) };
-    case "openOrders":
-      return { ok: true, items: 0, body: openOrdersWire(ex, u, false) };
-    case "frontendOpenOrders":
-      return { ok: true, items: 0, body: openOrdersWire(ex, u, true) };
-    case "orderStatus": {
-      const oid = req["oid"];
-      if (typeof oid === "number" && Number.isSafeInteger(oid) && oid >= 0) return { ok: true, items: 0, body: hlOrderStatusToWire(ex.orderStatus(u, { oid })) };
-      if (typeof oid === "string" && /^0x[0-9a-fA-F]{32}$/.test(oid)) return { ok: true, items: 0, body: hlOrderStatusToWire(ex.orderStatus(u, { cloid: oid })) };
-      if (oid !== undefined) return { ok: false, detail: "invalid field `oid`: expected an order id (u64) or a cloid (0x + 32 hex digits)" };
-      return { ok: false, detail: "missing field `oid`" };
-    }
-    case "userFills": {
-      // most recent first, at most 2000 (DOC-INFO)
-      const fills = ex.account(u).fills.slice(-2000).reverse().map(simFillWire);
-      return { ok: true, items: fills.length, body: fills };
-    }
-    case "userFillsByTime": {
-      const start = req["startTime"];
-      if (typeof start !== "number") return { ok: false, detail: "missing field `startTime`" };
-      if (!Number.isFinite(start) || (req["endTime"] !== undefined && req["endTime"] !== null && !Number.isFinite(req["endTime"]))) return { ok: false, detail: "invalid field `startTime`/`endTime`: expected a time in ms" };
-      const end = typeof req["endTime"] === "number" ? (req["endTime"] as number) : Infinity;
-      const fills = ex
-        .account(u)
-        .fills.filter((r) => r.fill.time >= start && r.fill.time <= end)
-        .slice(0, 2000)
-        .map(simFillWire);
-      return { ok: true, items: fills.length, body: req["reversed"] === true ? fills.reverse() : fills };
-    }
-    case "userRateLimit":
-      return { ok: true, items: 0, body: hlRateLimitToWire(ex.rateLimit(u)) };
-    case "historicalOrders": {
-      const orders = ex.truth(u).orders.slice(-2000).map((o) => ({
-        order: { coin: o.asset, side: o.isBuy ? "B" : "A", limitPx: hlNum(o.px), sz: hlNum(o.sz), oid: o.oid, timestamp: o.time, origSz: hlNum(o.origSz), cloid: o.cloid },
-        status: o.status,
-        statusTimestamp: o.time,
-      }));
-      return { ok: true, items: orders.length, body: orders };
-    }
-    default:
-      // String() of a deeply nested array recurses past the stack: name only what a string can be
-      return { ok: false, detail: `unknown variant \`${typeof req["type"] === "string" ? req["type"].slice(0, 100) : typeof req["type"]}\`` };
-  }
+  const codec: t.Decoder<unknown, unknown> = HL_SERVED_INFO_REQUESTS[type];
+  const decoded = decodeWith(codec, req, `info ${type}`);
+  if (!decoded.ok) return { ok: false, detail: decoded.error.problems[0] ?? "invalid body" };
+  const handler = HANDLERS[type] as (s: SimServerState, r: unknown) => SimInfoAnswer;
+  const answer = handler(state, decoded.value);
+  const user = userOf(decoded.value);
+  return answer.ok && user !== undefined ? { ...answer, user } : answer;
 }

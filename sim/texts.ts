@@ -55,3 +55,58 @@ export function simErrorCode(text: string): ExchangeErrorCode {
   if (text.startsWith("L1 error") || text.startsWith("Unable to recover signer")) return "Signature";
   return "Other";
 }
+
+// ------------------------------------------------------------------ account-level refusals
+// Sources: FACTS §13 (scheduleCancel volume), third-party captures of live answers quoted in SDK
+// issues and fixtures (nonce texts, the reference-price band, builder fee). Marked UNCONFIRMED
+// where no capture of the live text was found; the sim's README lists them.
+
+/** 3P captured: `Invalid nonce: duplicate nonce 1741107452532`. */
+export function duplicateNonceText(nonce: number): string {
+  return `Invalid nonce: duplicate nonce ${nonce}`;
+}
+
+/** 3P captured: `Invalid nonce: nonce too low 1 < 2` (below the least of the 100 kept, or before T − 2 d). */
+export function nonceTooLowText(nonce: number, least: number): string {
+  return `Invalid nonce: nonce too low ${nonce} < ${least}`;
+}
+
+/** UNCONFIRMED text (same family): a nonce past T + 1 day. */
+export function nonceTooHighText(nonce: number, most: number): string {
+  return `Invalid nonce: nonce too high ${nonce} > ${most}`;
+}
+
+/** UNCONFIRMED text: an action whose `expiresAfter` has passed when it reaches the block. */
+export function expiredText(expiresAfter: number, blockTime: number): string {
+  return `Action expired: expiresAfter ${expiresAfter} < block time ${blockTime}`;
+}
+
+/** 3P captured (with and without ` asset=N`): the band around the reference price, 80 %. */
+export function priceBandText(pct: number, assetId: number): string {
+  return `Order price cannot be more than ${pct}% away from the reference price asset=${assetId}`;
+}
+
+/** 3P captured. */
+export const BUILDER_NOT_APPROVED = "Builder fee has not been approved.";
+
+/** FACTS §13 (3P): young accounts may not arm the dead man's switch. */
+export function scheduleCancelVolumeText(required: number, traded: number): string {
+  return `Cannot set scheduled cancel time until enough volume traded. Required: $${required.toFixed(2)}. Traded: $${traded.toFixed(2)}.`;
+}
+
+/** UNCONFIRMED text: DOC-EXCH "The time must be at least 5 seconds after the current time". */
+export const SCHEDULE_CANCEL_TOO_EARLY = "Scheduled cancel time too early, must be at least 5 seconds after the current time.";
+
+/** UNCONFIRMED text: DOC-EXCH "The max number of triggers per day is 10". */
+export const SCHEDULE_CANCEL_TOO_MANY = "Too many scheduled cancel triggers today.";
+
+/** DOC-SIGN: what the venue says when the account signing has never deposited. */
+export function mustDepositText(address: string): string {
+  return `Must deposit before performing actions. User: ${address}`;
+}
+
+/** UNCONFIRMED text: a vaultAddress that is neither a sub-account of the signer's master nor a vault it leads. */
+export function vaultNotRegisteredText(address: string): string {
+  return `Vault not registered: ${address}`;
+}
+

@@ -84,67 +84,9 @@ interface PendingPost {
   timeout?: Subscription;
 }
 
-/** Routing key of a subscription; the same key is computed from each data frame. */
-export function hlSubscriptionKey(s: HlSubscription): string {
-  switch (s.type) {
-    case "l2Book":
-    case "trades":
-    case "bbo":
-    case "activeAssetCtx":
-      return `${s.type}:${s.coin}`;
-    case "candle":
-      return `candle:${s.coin}:${s.interval}`;
-    case "userFills":
-    case "userFundings":
-    case "userNonFundingLedgerUpdates":
-    case "webData3":
-    case "clearinghouseState":
-    case "openOrders":
-    case "twapStates":
-      return `${s.type}:${s.user.toLowerCase()}`;
-    case "allMids":
-    case "orderUpdates":
-    case "userEvents":
-    case "notification":
-      return s.type;
-  }
-}
-
-/** Routing key of a data frame, or undefined when it cannot be routed. */
-export function hlFrameKey(channel: string, data: unknown): string | undefined {
-  const d = data as Record<string, unknown> | null | undefined;
-  switch (channel) {
-    case "l2Book":
-    case "bbo":
-    case "activeAssetCtx":
-    case "activeSpotAssetCtx":
-      return typeof d?.["coin"] === "string" ? `${channel === "activeSpotAssetCtx" ? "activeAssetCtx" : channel}:${d["coin"]}` : undefined;
-    case "trades": {
-      const first = Array.isArray(data) ? (data[0] as Record<string, unknown> | undefined) : undefined;
-      return typeof first?.["coin"] === "string" ? `trades:${first["coin"]}` : undefined;
-    }
-    case "candle":
-      return typeof d?.["s"] === "string" && typeof d["i"] === "string" ? `candle:${d["s"]}:${d["i"]}` : undefined;
-    case "userFills":
-    case "userFundings":
-    case "userNonFundingLedgerUpdates":
-    case "webData3":
-    case "clearinghouseState":
-    case "openOrders":
-    case "twapStates": {
-      const user = d?.["user"] ?? (d?.["userState"] as Record<string, unknown> | undefined)?.["user"];
-      return typeof user === "string" ? `${channel}:${user.toLowerCase()}` : undefined;
-    }
-    case "user":
-      return "userEvents";
-    case "allMids":
-    case "orderUpdates":
-    case "notification":
-      return channel;
-    default:
-      return undefined;
-  }
-}
+// Subscription keying lives in streams/wire (shared with the paper venue's server).
+import { hlFrameKey, hlSubscriptionKey } from "../../streams/wire/subscriptions.js";
+export { hlFrameKey, hlSubscriptionKey };
 
 export class HlWsClient {
   private readonly scheduler: SchedulerLike;

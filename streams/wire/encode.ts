@@ -121,7 +121,8 @@ export function decodeActionToBatch(action: { type: string } & Record<string, un
   };
   const order = (w: WireOrderIn, path: string): OrderSpec => {
     const t = w.t as { limit?: { tif?: string } };
-    const tif = t.limit?.tif;
+    // FrontendMarket is an IOC with a "market order" note (NK), matched as one
+    const tif = t.limit?.tif === "FrontendMarket" ? "Ioc" : t.limit?.tif;
     if (tif !== "Alo" && tif !== "Gtc" && tif !== "Ioc") problems.push(`${path}.t: only limit orders with tif Alo|Gtc|Ioc are supported, got ${JSON.stringify(w.t)}`);
     return {
       asset: name(w.a, `${path}.a`),

@@ -117,3 +117,54 @@ export const HlExchangeOk = t.type(
 /** Every /exchange answer (all HTTP 200): whole-request error, per-element statuses, or default. */
 export const HlExchangeResponse = t.union([HlExchangeErr, HlExchangeOk], "HlExchangeResponse");
 export type HlExchangeResponse = t.TypeOf<typeof HlExchangeResponse>;
+
+// ---------------------------------------------------------------- actions the paper venue also serves
+
+/** User-signed actions carry their chain and nonce inside the action (FACTS §7.2). */
+const userSigned = <T extends string, P extends t.Props>(type: T, props: P) =>
+  t.type({ type: t.literal(type), signatureChainId: t.string, hyperliquidChain: t.string, nonce: WireNumber, ...props });
+
+export const HlApproveAgentAction = t.intersection([
+  userSigned("approveAgent", { agentAddress: HlAddress }),
+  t.partial({ agentName: nullable(t.string) }),
+]);
+export const HlApproveBuilderFeeAction = userSigned("approveBuilderFee", { maxFeeRate: t.string, builder: HlAddress });
+export const HlSetReferrerAction = t.type({ type: t.literal("setReferrer"), code: t.string });
+export const HlReserveRequestWeightAction = t.intersection([
+  t.type({ type: t.literal("reserveRequestWeight"), weight: WireNumber }),
+  t.partial({ destination: HlAddress }),
+]);
+export const HlUpdateIsolatedMarginAction = t.type({ type: t.literal("updateIsolatedMargin"), asset: WireNumber, isBuy: t.boolean, ntli: WireNumber });
+export const HlCreateSubAccountAction = t.type({ type: t.literal("createSubAccount"), name: t.string });
+
+/** Every action the paper venue decodes: quoteflow's own plus those other market-making bots send. */
+export const HlServedAction = t.union(
+  [
+    HlOrderAction,
+    HlCancelAction,
+    HlCancelByCloidAction,
+    HlBatchModifyAction,
+    HlModifyAction,
+    HlScheduleCancelAction,
+    HlUpdateLeverageAction,
+    HlNoopAction,
+    HlApproveAgentAction,
+    HlApproveBuilderFeeAction,
+    HlSetReferrerAction,
+    HlReserveRequestWeightAction,
+    HlUpdateIsolatedMarginAction,
+    HlCreateSubAccountAction,
+  ],
+  "HlServedAction",
+);
+export type HlServedAction = t.TypeOf<typeof HlServedAction>;
+
+/** POST /exchange body as the paper venue decodes it (the action may be any HlServedAction). */
+export const HlServedExchangeRequest = t.intersection(
+  [
+    t.type({ action: HlServedAction, nonce: WireNumber, signature: HlSignature }),
+    t.partial({ vaultAddress: nullable(HlAddress), expiresAfter: nullable(WireNumber) }),
+  ],
+  "HlServedExchangeRequest",
+);
+export type HlServedExchangeRequest = t.TypeOf<typeof HlServedExchangeRequest>;

@@ -14,3 +14,6 @@ export { keccak256Bytes, keccak256Hex } from "./keccak.js";
 export * from "./nonce.js";
 export * from "./encode.js";
 export * from "./serve.js";
+export * from "./subscriptions.js";
+export * from "./userSigned.js";
+export * from "./infoRequests.js";

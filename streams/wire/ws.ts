@@ -16,6 +16,14 @@ export const HlL2BookSubscription = t.intersection([
 export const HlAllMidsSubscription = t.intersection([t.type({ type: t.literal("allMids") }), t.partial({ dex: t.string })]);
 export const HlUserFillsSubscription = t.intersection([userSub("userFills"), t.partial({ aggregateByTime: t.boolean })]);
 
+/** The candle intervals (FACTS §2.3). */
+export const HlCandleInterval = t.keyof(
+  { "1m": null, "3m": null, "5m": null, "15m": null, "30m": null, "1h": null, "2h": null, "4h": null, "8h": null, "12h": null, "1d": null, "3d": null, "1w": null, "1M": null },
+  "HlCandleInterval",
+);
+export type HlCandleInterval = t.TypeOf<typeof HlCandleInterval>;
+const dexUserSub = <T extends string>(type: T) => t.intersection([userSub(type), t.partial({ dex: t.string })]);
+
 /** Every subscription the client sends (and the paper venue accepts). */
 export const HlSubscription = t.union(
   [
@@ -24,7 +32,7 @@ export const HlSubscription = t.union(
     coinSub("trades"),
     coinSub("bbo"),
     coinSub("activeAssetCtx"),
-    t.type({ type: t.literal("candle"), coin: t.string, interval: t.string }),
+    t.type({ type: t.literal("candle"), coin: t.string, interval: HlCandleInterval }),
     userSub("orderUpdates"),
     userSub("userEvents"),
     HlUserFillsSubscription,
@@ -32,9 +40,12 @@ export const HlSubscription = t.union(
     userSub("userNonFundingLedgerUpdates"),
     userSub("notification"),
     userSub("webData3"),
-    userSub("clearinghouseState"),
-    userSub("openOrders"),
+    dexUserSub("clearinghouseState"),
+    dexUserSub("openOrders"),
     userSub("twapStates"),
+    userSub("spotState"),
+    userSub("allDexsClearinghouseState"),
+    t.type({ type: t.literal("activeAssetData"), user: HlAddress, coin: t.string }),
   ],
   "HlSubscription",
 );

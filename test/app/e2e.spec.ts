@@ -79,6 +79,10 @@ describe("quoteflow run on the paper venue (in-process, loopback)", () => {
     // Status line per asset.
     expect(status.text()).toMatch(/^BTC\s+mid \d/m);
     expect(status.text()).toMatch(/^ETH\s+mid \d/m);
+    // Traded as live does: through an agent key the (faucet-funded) master approved.
+    const started = JSON.parse(logs.text().split("\n").find((l) => l.includes("agent approved by the master"))!) as { account: string; signer: string };
+    expect(started.account.toLowerCase()).toBe(new Wallet(key).address.toLowerCase());
+    expect(started.signer.toLowerCase()).not.toBe(started.account.toLowerCase());
     // Stopped cleanly: everything cancelled.
     const shutdownLine = logs.text().split("\n").find((l) => l.includes('"shutdown complete"'));
     expect(JSON.parse(shutdownLine!).stillResting).toBe(0);

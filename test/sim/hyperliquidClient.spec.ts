@@ -71,7 +71,8 @@ describe("HyperliquidVenue (the live client) against the paper server", () => {
   });
 
   it("a client signing with a key that is not the account's gets the does-not-exist error", async () => {
-    server = await startPaperServer({ market: replayMarket({ books: [book(0, [[100000, 0.5]], [[100001, 0.5]])] }, { inferTakers: false }), seed: 2, faults: "none" });
+    // `announced`: the address the client names exists, the stray signer does not (faucet would fund it)
+    server = await startPaperServer({ market: replayMarket({ books: [book(0, [[100000, 0.5]], [[100001, 0.5]])] }, { inferTakers: false }), seed: 2, faults: "none", accounts: "announced" });
     const owner = new HyperliquidVenue({ baseUrl: server.url, wallet: KEY_A, userAddress: ADDR });
     const wrong = new HyperliquidVenue({ baseUrl: server.url, wallet: KEY_B, userAddress: ADDR });
     venues.push(owner, wrong);

@@ -6,7 +6,9 @@ import { WebSocket } from "ws";
 import type { ActionBatch } from "../../streams/actions.js";
 import { decodeWith } from "../../streams/codec.js";
 import { HL_INFO_CODECS, HlExchangeResponse, HlWsUserFills, encodeAction, signedExchangeBody } from "../../streams/wire/index.js";
-import { parseSimArgs, replayMarket, runSimCommand, simUniverse, startPaperServer, type PaperServer, type PaperServerOptions } from "../../sim/index.js";
+import { replayMarket, simUniverse, startPaperServer, type PaperServer, type PaperServerOptions } from "../../sim/index.js";
+import { parseCli, type SimArgs } from "../../app/args.js";
+import { syntheticOnly } from "../../app/markets.js";
 import type { BookEvent, TradeEvent } from "../../streams/market.js";
 import { book, cloid, order, trade } from "./helpers.js";
 
@@ -48,7 +50,8 @@ async function post(url: string, body: unknown, raw?: string): Promise<{ status:
   return { status: res.status, text, json };
 }
 
-let nonce = 1_700_000_000_000;
+// nonces are ms timestamps, within the venue's window (T − 2 d, T + 1 d) of its clock
+let nonce = Date.now();
 function signed(batch: ActionBatch, w: Wallet = wallet, isMainnet = false) {
   return signedExchangeBody({ wallet: w, action: encodeAction(batch, assets), nonce: nonce++, isMainnet });
 }
@@ -151,7 +154,8 @@ describe("paper server over the Hyperliquid protocol", () => {
   });
 
   it("refuses a wrong signature with the testnet text (another key, or signed for mainnet)", async () => {
-    const s = await serve(relMarket([book(0, [[100000, 0.5]], [[100001, 0.5]])]));
+    // `announced`: only addresses named in /info exist (the default faucet would fund any signer)
+    const s = await serve(relMarket([book(0, [[100000, 0.5]], [[100001, 0.5]])]), { accounts: "announced" });
     await post(`${s.url}/info`, { type: "clearinghouseState", user: ADDR }); // announces our address
     const batch: ActionBatch = { type: "order", orders: [order(99000, 0.001, true, "Alo", 1)] };
     const other = await post(`${s.url}/exchange`, signed(batch, stranger));
@@ -186,8 +190,8 @@ describe("paper server over the Hyperliquid protocol", () => {
     expect((perr.data as { response: { payload: string } }).response.payload).toMatch(/^422 Failed to deserialize/);
     const meta = await post(`${s.url}/info`, { type: "meta" });
     expect((meta.json as { universe: { name: string; szDecimals: number }[] }).universe.slice(0, 2)).toEqual([
-      { name: "BTC", szDecimals: 5, maxLeverage: 50 },
-      { name: "ETH", szDecimals: 4, maxLeverage: 50 },
+      { name: "BTC", szDecimals: 5, maxLeverage: 50, marginTableId: 50 },
+      { name: "ETH", szDecimals: 4, maxLeverage: 50, marginTableId: 50 },
     ]);
   });
 
@@ -260,22 +264,16 @@ describe("paper server over the Hyperliquid protocol", () => {
     expect(s.exchange.faults.map((f) => f.kind)).toEqual(["dropout"]);
   });
 
-  it("runSimCommand parses the CLI flags and serves a synthetic market on loopback", async () => {
-    expect(parseSimArgs(["--port", "0", "--seed", "7", "--faults", "hostile", "--synthetic", "BTC,FOO:12.5"])).toEqual({
-      port: 0,
-      host: "127.0.0.1",
-      seed: 7,
-      faults: "hostile",
-      synthetic: [
-        { name: "BTC", startPx: 100000 },
-        { name: "FOO", startPx: 12.5 },
-      ],
-    });
-    expect(() => parseSimArgs(["--faults", "brutal"])).toThrow("--faults must be none, realistic or hostile");
-    expect(() => parseSimArgs(["--data", "x", "--synthetic", "BTC"])).toThrow("not both");
-    expect(() => parseSimArgs(["--bogus", "1"])).toThrow("unknown option --bogus");
-    const s = await runSimCommand(["--port", "0", "--faults", "none", "--synthetic", "ETH"]);
-    servers.push(s);
+  it("quoteflow sim (the app's one CLI) parses the venue's flags and its synthetic market serves on loopback", async () => {
+    const a = parseCli(["sim", "--port", "0", "--seed", "7", "--faults", "hostile", "--synthetic", "BTC,FOO", "--accounts", "strict", "--fund", `${wallet.address}=2500`, "--block-ms", "50"]) as SimArgs;
+    expect(a).toMatchObject({ command: "sim", port: 0, host: "127.0.0.1", seed: 7, faults: "hostile", synthetic: "BTC,FOO", accounts: "strict", fund: { [ADDR]: 2500 }, blockMs: 50 });
+    expect(parseCli(["sim"])).toMatchObject({ accounts: "faucet", fund: {}, blockMs: 70 });
+    expect(() => parseCli(["sim", "--faults", "brutal"])).toThrow("--faults: expected one of none, realistic, hostile");
+    expect(() => parseCli(["sim", "--data", "x", "--synthetic", "BTC"])).toThrow("choose one");
+    expect(() => parseCli(["sim", "--bogus", "1"])).toThrow(/bogus/);
+    expect(() => parseCli(["sim", "--fund", "0x12=5"])).toThrow("--fund expects <address>=<usdc>");
+    const s = await serve(syntheticOnly(["ETH"], 1).market, { accounts: a.accounts, fund: a.fund, blockMs: a.blockMs });
+    expect(s.exchange.blocks.blockMs).toBe(50);
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     let mids: Record<string, string> = {};
     for (let i = 0; i < 50 && !mids["ETH"]; i++) {
@@ -283,6 +281,8 @@ describe("paper server over the Hyperliquid protocol", () => {
       if (!mids["ETH"]) await new Promise((res) => setTimeout(res, 100));
     }
     expect(Number(mids["ETH"])).toBeGreaterThan(0);
+    const funded = (await post(`${s.url}/info`, { type: "clearinghouseState", user: wallet.address })).json as { marginSummary: { accountValue: string } };
+    expect(funded.marginSummary.accountValue).toBe("2500");
   });
   it("sends malformed frames on the market channels as the fault model says, and keeps streaming", async () => {
     const books = Array.from({ length: 60 }, (_, i) => book(i * 50, [[100000, 0.5]], [[100001, 0.5]]));
