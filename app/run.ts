@@ -13,7 +13,7 @@ import { fileStamp } from "../analytics/journal.js";
 import { loadAgentKey } from "./keys.js";
 import { registerSecret } from "./logger.js";
 import { defaultMarket } from "./markets.js";
-import { type MetricsServer, ListenError, createMetrics, serveMetrics } from "./metrics.js";
+import { type MetricsServer, type ServiceMetrics, ListenError, createMetrics, serveMetrics } from "./metrics.js";
 import { packageVersion } from "./paths.js";
 
 export { packageVersion };
@@ -82,6 +82,8 @@ export interface RunIo {
   readonly handleSignals?: boolean;
   /** Sign on the paper venue with this key instead of a fresh one (tests scan outputs for it). */
   readonly paperKey?: string;
+  /** The metrics registry to fill (default a fresh one; tests read it after the run). */
+  readonly metrics?: ServiceMetrics;
   /** The config, when the caller loaded it already (the CLI does, to set the log level). */
   readonly config?: { readonly path: string; readonly config: ServiceConfig };
   /** Called once the service runs (tests read the metrics URL). */
@@ -118,7 +120,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     log.info({ network, account, signer: wallet.address, keySource: key.source }, "live venue");
   }
 
-  const metrics = createMetrics();
+  const metrics = io.metrics ?? createMetrics();
   let service: QuoteflowService | undefined;
   let metricsServer: MetricsServer;
   try {
@@ -172,6 +174,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     for (const c of cleanups) c();
     watcher?.close();
     await svc.stop().catch((err: unknown) => log.error({ err }, "shutdown failed"));
+    log.info(await failureTotals(metrics), "failure totals (as counted in /metrics)");
     if (args.status) printStatus();
     await venue.close().catch(() => undefined);
     await paper?.close();
@@ -180,6 +183,19 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   }
   const fills = svc.status().reduce((s, a) => s + a.fills, 0);
   return { fills, journalPath: svc.journal?.path, metricsUrl: metricsServer.url };
+}
+
+/** The failure counters' final values: one summary line a person (or a test) can hold the log against. */
+async function failureTotals(m: ServiceMetrics): Promise<Record<string, unknown>> {
+  const byLabel = async (c: { get(): Promise<{ values: { labels: Record<string, string | number | undefined>; value: number }[] }> }, label: string) =>
+    Object.fromEntries((await c.get()).values.map((v) => [String(v.labels[label] ?? "total"), v.value]));
+  return {
+    executorFailures: await byLabel(m.executorFailures, "kind"),
+    quotaRefusals: await byLabel(m.quotaRefusals, "reason"),
+    reconciliationFailures: (await m.reconciliationFailures.get()).values[0]?.value ?? 0,
+    decodeErrors: await byLabel(m.decodeErrors, "source"),
+    wsReconnects: (await m.wsReconnects.get()).values[0]?.value ?? 0,
+  };
 }
 
 /**

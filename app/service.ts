@@ -6,6 +6,8 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import {
   BehaviorSubject,
+  defer,
+  startWith,
   type Observable,
   type SchedulerLike,
   ReplaySubject,
@@ -139,6 +141,7 @@ export class QuoteflowService {
   private readonly subs = new Subscription();
   private sinkSub: Subscription | undefined;
   private universe: readonly AssetMeta[] = [];
+  private lastUserEvent: number | undefined;
   private stopped = false;
   private started = false;
 
@@ -175,6 +178,7 @@ export class QuoteflowService {
     const intents$ = this.intentStreams.pipe(mergeAll());
     for (const a of this.config.assets) this.addAsset(a);
     this.sinkSub = this.sink.connect(intents$, this.mids$);
+    this.subs.add(merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.reconciles$).subscribe(() => (this.lastUserEvent = this.scheduler.now())));
     this.started = true;
     this.wireSinkOutputs();
     this.wireSampling();
@@ -237,11 +241,21 @@ export class QuoteflowService {
 
   private compose(config: AssetConfig, book$: Observable<BookEvent>, meta: AssetMeta): AssetPipeline {
     const asset = config.asset;
-    const userEvents$ = merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.reconciles$).pipe(map(() => ({ time: this.scheduler.now() })));
-    const position$ = this.position$.pipe(
-      filter((a) => a === asset),
-      map(() => this.sink.position(asset)),
-      distinctUntilChanged(),
+    // A re-composed pipeline starts from the last user event seen (userStaleGate would otherwise
+    // start closed with NoDataReceived and pull the ladder until the next one).
+    const userEvents$ = defer(() => {
+      const live$ = merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.reconciles$).pipe(map(() => ({ time: this.scheduler.now() })));
+      const last = this.lastUserEvent;
+      return last === undefined ? live$ : live$.pipe(startWith({ time: last }));
+    });
+    // From the current position: a re-composed pipeline must not quote as if flat until the next fill.
+    const position$ = defer(() =>
+      this.position$.pipe(
+        filter((a) => a === asset),
+        map(() => this.sink.position(asset)),
+        startWith(this.sink.position(asset)),
+        distinctUntilChanged(),
+      ),
     );
     const reference$ = this.options.reference?.(asset);
     return composeAssetPipeline(

@@ -74,7 +74,7 @@ describe("built program (plain node dist/app/cli.js)", () => {
     const events = r.out.trim().split("\n").map((l) => JSON.parse(l) as { msg: string; reason?: string; stillResting?: number });
     expect(events.find((e) => e.msg === "stopping")?.reason).toBe("SIGINT");
     expect(events.find((e) => e.msg === "shutdown complete")?.stillResting).toBe(0);
-    expect(r.err).toMatch(/^BTC\s+mid \d/m);
+    expect(r.err).toMatch(/^\d\d:\d\d:\d\d  BTC\s+mid \d/m);
 
   }, 120_000);
 });
