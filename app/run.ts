@@ -92,16 +92,18 @@ export interface RunIo {
 
 export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   const log = io.log;
-  log.info({ pid: process.pid, ppid: process.ppid, version: packageVersion(), node: process.version, venue: args.venue }, `quoteflow ${packageVersion()} starting (pid ${process.pid}: send SIGINT/SIGTERM to stop, SIGUSR2 to clear the kill switch)`);
+  // Pre-flight (a refusal here is one line on stderr and no log at all): the config, the journal
+  // directory, and on the paper venue its assets — it lists the whole universe but has data only
+  // for its market's assets.
   const { path: configPath, config } = io.config ?? loadRunConfig(args.config);
   const journalDir = journalDirOf(config);
+  const market = args.venue === "paper" ? defaultMarket({ seed: args.seed, loop: true }) : undefined;
+  if (market) checkAssetsOffered(config.assets.map((a) => a.asset), market.assets, "paper");
+  log.info({ pid: process.pid, ppid: process.ppid, version: packageVersion(), node: process.version, venue: args.venue }, `quoteflow ${packageVersion()} starting (pid ${process.pid}: send SIGINT/SIGTERM to stop, SIGUSR2 to clear the kill switch)`);
 
   let paper: PaperServer | undefined;
   let venue: HyperliquidVenue;
-  if (args.venue === "paper") {
-    const market = defaultMarket({ seed: args.seed, loop: true });
-    // The paper venue lists the whole universe but has data only for its market's assets.
-    checkAssetsOffered(config.assets.map((a) => a.asset), market.assets, "paper");
+  if (market) {
     paper = await startPaperServer({ market: market.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: 0, host: "127.0.0.1" });
     // A fresh key each run: the paper venue creates the account on first sight of its signature.
     const wallet = io.paperKey !== undefined ? new Wallet(io.paperKey) : Wallet.createRandom();
