@@ -1,14 +1,285 @@
-// Command-line parsing for `quoteflow run | replay | sim` (node:util parseArgs, strict), with a
-// help text per command. Parsing is pure: it returns options or a usage error, never exits.
-import { parseArgs } from "node:util";
+// Command-line parsing for every quoteflow program: `quoteflow run | replay | sim` here, and the
+// proof tools (`npm run soak | fuzz | bench`) through the same `parseFlags`. A flag table says what
+// each option takes; parsing is pure: it returns typed values or throws a one-line UsageError
+// naming the flag and the bad value, never exits. `--help`/`-h` and `--version`/`-V` are on every
+// command. A value is taken as given even when it starts with "-" (`--duration -5` is refused as a
+// negative duration, not as an unknown option).
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** The environment refused what the options ask (a port in use, a missing file, an unwritable directory): exit 2, one line. */
+export class EnvironmentError extends Error {
+  override readonly name = "EnvironmentError";
+}
+
+/** One option: whether it takes a value, and how the raw text (undefined: absent) becomes a value. */
+export interface Flag<T> {
+  readonly takesValue: boolean;
+  readonly short?: string;
+  /** May be given more than once; `parse` then gets every value, joined by newlines. */
+  readonly repeatable?: boolean;
+  readonly parse: (raw: string | undefined, flag: string) => T;
+}
+
+type ValueOf<F> = F extends Flag<infer T> ? T : never;
+export type FlagValues<S extends Record<string, Flag<unknown>>> = { readonly [K in keyof S]: ValueOf<S[K]> };
+
+export interface Parsed<S extends Record<string, Flag<unknown>>> {
+  readonly values: FlagValues<S>;
+  readonly positionals: readonly string[];
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+function numberText(raw: string, flag: string, what: string): number {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag}: expected ${what}, got "${raw}"`);
+  return n;
+}
+
+/** The flag kinds every program uses. */
+export const flag = {
+  bool(short?: string): Flag<boolean> {
+    return { takesValue: false, ...(short !== undefined ? { short } : {}), parse: (raw) => raw !== undefined };
+  },
+  string(): Flag<string | undefined> {
+    return {
+      takesValue: true,
+      parse: (raw, f) => {
+        if (raw !== undefined && raw.trim() === "") throw new UsageError(`${f}: expected a value, got ""`);
+        return raw;
+      },
+    };
+  },
+  stringOr(fallback: string): Flag<string> {
+    const s = flag.string();
+    return { takesValue: true, parse: (raw, f) => s.parse(raw, f) ?? fallback };
+  },
+  /** An integer in [min, max]. */
+  int(fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): Flag<number> {
+    const what = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+    return {
+      takesValue: true,
+      parse: (raw, f) => {
+        if (raw === undefined) return fallback;
+        const n = numberText(raw, f, what);
+        if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${f}: expected ${what}, got "${raw}"`);
+        return n;
+      },
+    };
+  },
+  /** An integer ≥ min, or undefined when absent. */
+  optionalInt(min = 0): Flag<number | undefined> {
+    const i = flag.int(0, min);
+    return { takesValue: true, parse: (raw, f) => (raw === undefined ? undefined : i.parse(raw, f)) };
+  },
+  /** A finite number > 0 and ≤ max, or undefined when absent. */
+  positive(max = Number.MAX_SAFE_INTEGER, what = "a positive number"): Flag<number | undefined> {
+    return {
+      takesValue: true,
+      parse: (raw, f) => {
+        if (raw === undefined) return undefined;
+        const n = numberText(raw, f, what);
+        if (n <= 0 || n > max) throw new UsageError(`${f}: expected ${what}, got "${raw}"`);
+        return n;
+      },
+    };
+  },
+  /** A finite number satisfying `ok`, with a default. */
+  number(fallback: number, ok: (n: number) => boolean, what: string): Flag<number> {
+    return {
+      takesValue: true,
+      parse: (raw, f) => {
+        if (raw === undefined) return fallback;
+        const n = numberText(raw, f, what);
+        if (!ok(n)) throw new UsageError(`${f}: expected ${what}, got "${raw}"`);
+        return n;
+      },
+    };
+  },
+  oneOf<T extends string>(allowed: readonly T[], fallback: T): Flag<T> {
+    return {
+      takesValue: true,
+      parse: (raw, f) => {
+        if (raw === undefined) return fallback;
+        if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`${f}: expected one of ${allowed.join(", ")}, got "${raw}"`);
+        return raw as T;
+      },
+    };
+  },
+  /** A comma-separated list of non-empty names (`BTC,ETH`), or undefined when absent. */
+  list(): Flag<readonly string[] | undefined> {
+    return {
+      takesValue: true,
+      parse: (raw, f) => {
+        if (raw === undefined) return undefined;
+        const items = raw.split(",").map((s) => s.trim());
+        if (items.length === 0 || items.some((s) => s === "")) throw new UsageError(`${f}: expected a comma-separated list of names such as BTC,ETH, got "${raw}"`);
+        return items;
+      },
+    };
+  },
+  /** `--fund <address>=<usdc>`, repeatable: lower-case address → USDC. */
+  funds(): Flag<Readonly<Record<string, number>>> {
+    return {
+      takesValue: true,
+      repeatable: true,
+      parse: (raw, f) => {
+        const out: Record<string, number> = {};
+        if (raw === undefined) return out;
+        for (const one of raw.split("\n")) {
+          const m = /^(0x[0-9a-fA-F]{40})=(\d+(?:\.\d+)?)$/.exec(one);
+          if (!m) throw new UsageError(`${f}: expected <address>=<usdc>, e.g. 0xabc…=100000, got "${one.slice(0, 80)}"`);
+          out[m[1]!.toLowerCase()] = Number(m[2]);
+        }
+        return out;
+      },
+    };
+  },
+} as const;
+
+/**
+ * Parse `argv` against `spec` (keys are the long names without `--`). `--name value` and
+ * `--name=value`; `-h`/`--help` and `-V`/`--version` always. Positionals only with
+ * `positionals: true`. Throws UsageError with one line naming the flag.
+ */
+export function parseFlags<S extends Record<string, Flag<unknown>>>(argv: readonly string[], spec: S, options: { readonly positionals?: boolean } = {}): Parsed<S> {
+  const raw = new Map<string, string | undefined>();
+  const positionals: string[] = [];
+  let help = false;
+  let version = false;
+  const byShort = new Map<string, string>();
+  for (const [name, f] of Object.entries(spec)) if (f.short !== undefined) byShort.set(f.short, name);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") {
+      help = true;
+      continue;
+    }
+    if (arg === "--version" || arg === "-V") {
+      version = true;
+      continue;
+    }
+    if (arg === "--") {
+      if (!options.positionals) throw new UsageError(`unexpected argument "--" (this command takes no arguments, only options)`);
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      if (!options.positionals) throw new UsageError(`unexpected argument "${arg}" (options start with --; see --help)`);
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const long = arg.startsWith("--");
+    const name = long ? arg.slice(2, eq < 0 ? undefined : eq) : byShort.get(arg.slice(1));
+    const f = name !== undefined && Object.prototype.hasOwnProperty.call(spec, name) ? spec[name] : undefined;
+    if (name === undefined || f === undefined) throw new UsageError(`unknown option ${long && eq >= 0 ? arg.slice(0, eq) : arg} (see --help)`);
+    const shown = `--${name}`;
+    if (raw.has(name) && !f.repeatable) throw new UsageError(`${shown}: given twice`);
+    const put = (value: string): void => {
+      const before = raw.get(name);
+      raw.set(name, f.repeatable && before !== undefined ? `${before}\n${value}` : value);
+    };
+    if (!f.takesValue) {
+      if (eq >= 0) throw new UsageError(`${shown}: takes no value, got "${arg.slice(eq + 1)}"`);
+      raw.set(name, "true");
+      continue;
+    }
+    if (eq >= 0) {
+      put(arg.slice(eq + 1));
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined || value === "--help" || value === "-h") throw new UsageError(`${shown}: expected a value`);
+    put(value);
+    i++;
+  }
+  const values: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(spec)) values[name] = f.parse(raw.get(name), `--${name}`);
+  return { values: values as FlagValues<S>, positionals, help, version };
+}
+
+/**
+ * The shell of a program (soak, fuzz, bench): `main` returns the exit code; a UsageError is one
+ * line on stderr and exit 2; `… | head` (EPIPE on stdout) is not an error.
+ */
+export function runProgram(name: string, main: () => Promise<number>): void {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError || err instanceof EnvironmentError) {
+        process.stderr.write(`${name}: ${err.message}; run with --help for usage\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stderr.write(`${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+// ---------- quoteflow run | replay | sim -------------------------------------------------------
+
 export type Command = "run" | "replay" | "sim" | "help";
 
-export interface RunArgs {
+const FAULTS = ["none", "realistic", "hostile"] as const;
+export type FaultsName = (typeof FAULTS)[number];
+
+/** Longest `--duration` accepted: a million days (the timer is re-armed past Node's 24.8-day limit). */
+export const MAX_DURATION_SEC = 86_400 * 1_000_000;
+
+const RUN_FLAGS = {
+  venue: flag.oneOf(["paper", "hyperliquid"] as const, "paper"),
+  network: flag.oneOf(["testnet", "mainnet"] as const, "testnet"),
+  "i-understand-mainnet": flag.bool(),
+  "key-file": flag.string(),
+  "api-url": flag.string(),
+  duration: flag.positive(MAX_DURATION_SEC, `a number of seconds > 0 (at most ${MAX_DURATION_SEC})`),
+  "metrics-port": flag.int(9464, 0, 65535),
+  config: flag.string(),
+  seed: flag.int(1),
+  faults: flag.oneOf(FAULTS, "realistic"),
+  "no-status": flag.bool(),
+};
+
+const REPLAY_FLAGS = {
+  data: flag.string(),
+  config: flag.string(),
+  out: flag.stringOr("reports"),
+  minutes: flag.positive(),
+  seed: flag.int(1),
+  faults: flag.oneOf(FAULTS, "realistic"),
+  open: flag.bool(),
+};
+
+const SIM_FLAGS = {
+  port: flag.int(0, 0, 65535),
+  host: flag.stringOr("127.0.0.1"),
+  seed: flag.int(1),
+  faults: flag.oneOf(FAULTS, "realistic"),
+  data: flag.string(),
+  synthetic: flag.list(),
+  accounts: flag.oneOf(["faucet", "announced", "strict"] as const, "faucet"),
+  fund: flag.funds(),
+  "block-ms": flag.int(70, 0),
+};
+
+interface Common {
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+export interface RunArgs extends Partial<Common> {
   readonly command: "run";
   readonly venue: "paper" | "hyperliquid";
   readonly network: "testnet" | "mainnet";
@@ -22,10 +293,9 @@ export interface RunArgs {
   readonly seed: number;
   readonly faults: string;
   readonly status: boolean;
-  readonly help: boolean;
 }
 
-export interface ReplayArgs {
+export interface ReplayArgs extends Common {
   readonly command: "replay";
   readonly data: string | undefined;
   readonly config: string | undefined;
@@ -34,44 +304,34 @@ export interface ReplayArgs {
   readonly faults: string;
   readonly minutes: number | undefined;
   readonly open: boolean;
-  readonly help: boolean;
 }
 
-export interface SimArgs {
+export interface SimArgs extends Common {
   readonly command: "sim";
   readonly port: number;
   readonly host: string;
   readonly seed: number;
   readonly faults: string;
   readonly data: string | undefined;
-  readonly synthetic: string | undefined;
+  readonly synthetic: readonly string[] | undefined;
   /** Who exists on the venue: faucet (any signer, funded), announced, strict. */
   readonly accounts: "faucet" | "announced" | "strict";
   /** --fund <address>=<usdc>, repeatable: seeded balances (lower-case address → USDC). */
   readonly fund: Readonly<Record<string, number>>;
   /** --block-ms: the matcher's block length (default 70; 0 = no blocks). */
   readonly blockMs: number;
-  readonly help: boolean;
 }
 
-export type CliArgs = RunArgs | ReplayArgs | SimArgs | { readonly command: "help"; readonly help: true };
+export type CliArgs = RunArgs | ReplayArgs | SimArgs | { readonly command: "help"; readonly help: true; readonly version: boolean };
 
-export const MAIN_HELP = `quoteflow — a Hyperliquid market maker's execution layer as a reactive pipeline
+const COMMON_HELP = `  -h, --help                  this text
+  -V, --version               print the version and exit`;
 
-Usage:
-  quoteflow [run] [options]     the service (default: paper venue, no keys, no network)
-  quoteflow replay [options]    the whole pipeline over a recording on virtual time → report
-  quoteflow sim [options]       the paper venue alone, serving the Hyperliquid protocol
+const EXIT_CODES = `Exit codes: 0 done (also after a signal), 1 failure, 2 usage, config or environment error
+(one line on stderr), 3 refused (mainnet without --i-understand-mainnet, an unsafe key file),
+130 a second signal.`;
 
-Run \`quoteflow <command> --help\` for a command's options.
-With npm: \`npm start -- [options]\`, \`npm run replay -- [options]\`, \`npm run sim -- [options]\`.
-`;
-
-export const RUN_HELP = `quoteflow run — the service
-
-Usage: quoteflow run [options]
-
-  --venue paper|hyperliquid   paper (default): an embedded paper venue on 127.0.0.1 replaying
+export const RUN_OPTIONS = `  --venue paper|hyperliquid   paper (default): an embedded paper venue on 127.0.0.1 replaying
                               the shipped BTC recording in real time plus a synthetic ETH market,
                               driven through the real Hyperliquid client code with a fresh key.
                               hyperliquid: the real exchange (needs an agent key, see below).
@@ -82,17 +342,44 @@ Usage: quoteflow run [options]
   --key-file <file>           agent (API wallet) key file, mode 600; otherwise the key is read
                               from QUOTEFLOW_PRIVATE_KEY. Never pass a key as a flag.
   --duration <s>              stop by itself after s seconds (default: run until SIGINT/SIGTERM)
-  --metrics-port <n>          Prometheus /metrics on 127.0.0.1:<n> (default 9464; 0 = ephemeral)
-  --config <file>             YAML or JSON config (default config/default.yaml); edits are
+  --metrics-port <n>          /metrics and /healthz on 127.0.0.1:<n> (default 9464; 0 = ephemeral)
+  --config <file>             YAML or JSON config merged over config/default.yaml; edits are
                               applied while running, a bad edit is refused
   --seed <n>                  paper venue seed (default 1)
   --faults none|realistic|hostile   paper venue fault profile (default realistic)
   --no-status                 no status line on stderr
-  -h, --help                  this text
+${COMMON_HELP}
 
-SIGINT/SIGTERM: stop quoting, cancel every resting order, wait for the answers, flush the
-journal, exit 0. A second signal exits at once.
+Environment: QUOTEFLOW_PRIVATE_KEY (the agent key, live only), QUOTEFLOW_ACCOUNT (the master
+account when the key is an agent's), QUOTEFLOW_LOG_LEVEL (overrides observability.logLevel).
+
+Signals (to the pid in the first log line; \`npm start\` forwards SIGINT/SIGTERM to it):
+  SIGINT, SIGTERM  stop quoting, cancel every resting order, wait for the answers, flush the
+                   journal, exit 0. A second signal exits at once (130).
+  SIGUSR2          clear a tripped kill switch (quoting resumes when the gates are open).
+
+${EXIT_CODES}
 `;
+
+export const MAIN_HELP = `quoteflow — a Hyperliquid market maker's execution layer as a reactive pipeline
+
+Usage:
+  quoteflow [run] [options]     the service (default: paper venue, no keys, no network)
+  quoteflow replay [options]    the whole pipeline over a recording on virtual time → report
+  quoteflow sim [options]       the paper venue alone, serving the Hyperliquid protocol
+
+Run \`quoteflow <command> --help\` for a command's options.
+With npm: \`npm start -- [options]\`, \`npm run replay -- [options]\`, \`npm run sim -- [options]\`.
+
+Options of \`quoteflow run\` (the default command):
+
+${RUN_OPTIONS}`;
+
+export const RUN_HELP = `quoteflow run — the service
+
+Usage: quoteflow run [options]
+
+${RUN_OPTIONS}`;
 
 export const REPLAY_HELP = `quoteflow replay — the pipeline and the paper venue in-process on virtual time
 
@@ -102,14 +389,15 @@ Usage: quoteflow replay [options]
                        e.g. ../shared/data/real/hyperliquid/djienne_avellaneda_calibration,
                        or a Hyperliquid frame recording (.jsonl[.gz], .gz). Default: the shipped
                        BTC recording plus a synthetic ETH market.
-  --config <file>      config (default config/default.yaml)
-  --out <dir>          where the HTML report goes (default reports/)
-  --minutes <m>        replay only the first m minutes
+  --config <file>      config merged over config/default.yaml
+  --out <dir>          where the HTML report and the log go (default reports/)
+  --minutes <m>        replay only the first m minutes (from the first book)
   --seed <n>           venue seed (default 1)
   --faults none|realistic|hostile   (default realistic)
-  -h, --help           this text
+${COMMON_HELP}
 
 Prints a progress bar (on a terminal), a summary table, and the report's path.
+${EXIT_CODES}
 `;
 
 export const SIM_HELP = `quoteflow sim — the paper venue alone
@@ -126,42 +414,22 @@ Usage: quoteflow sim [options]
                           100,000 USDC on first sight; strict: only --fund addresses)
   --fund <address>=<usdc> seed a balance (repeatable)
   --block-ms <n>          block length: cancels and ALO run first in each block (default 70; 0 = none)
-  -h, --help              this text
+${COMMON_HELP}
+
+SIGINT/SIGTERM stop it. ${EXIT_CODES}
 `;
 
-function int(value: string | undefined, name: string, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got "${value}"`);
-  return n;
-}
-
-function num(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name}: expected a positive number, got "${value}"`);
-  return n;
-}
-
-function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name}: expected one of ${allowed.join(", ")}, got "${value}"`);
-  return value as T;
-}
-
 const FORBIDDEN_KEY_FLAGS = ["--private-key", "--privateKey", "--key", "--secret", "--agent-key"];
-const FAULTS = ["none", "realistic", "hostile"] as const;
-const ACCOUNTS = ["faucet", "announced", "strict"] as const;
 
 /** Parse argv (without node and script). Throws UsageError with a one-line reason. */
 export function parseCli(argv: readonly string[]): CliArgs {
   for (const a of argv) {
-    const flag = a.split("=")[0]!;
-    if (FORBIDDEN_KEY_FLAGS.includes(flag))
-      throw new UsageError(`${flag}: keys are never taken from a flag (they would end up in shell history and ps); set QUOTEFLOW_PRIVATE_KEY or use --key-file <file> (mode 600)`);
+    const f = a.split("=")[0]!;
+    if (FORBIDDEN_KEY_FLAGS.includes(f))
+      throw new UsageError(`${f}: keys are never taken from a flag (they would end up in shell history and ps); set QUOTEFLOW_PRIVATE_KEY or use --key-file <file> (mode 600)`);
   }
   const first = argv[0];
-  if (first === "--help" || first === "-h") return { command: "help", help: true };
+  if (first === "--help" || first === "-h") return { command: "help", help: true, version: false };
   let command: Command = "run";
   let rest = argv;
   if (first === "run" || first === "replay" || first === "sim" || first === "help") {
@@ -170,117 +438,35 @@ export function parseCli(argv: readonly string[]): CliArgs {
   } else if (first !== undefined && !first.startsWith("-")) {
     throw new UsageError(`unknown command "${first}" (commands: run, replay, sim)`);
   }
-  if (command === "help") return { command: "help", help: true };
-  try {
-    if (command === "run") {
-      const { values } = parseArgs({
-        args: [...rest],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          venue: { type: "string" },
-          network: { type: "string" },
-          "i-understand-mainnet": { type: "boolean", default: false },
-          "key-file": { type: "string" },
-          "api-url": { type: "string" },
-          duration: { type: "string" },
-          "metrics-port": { type: "string" },
-          config: { type: "string" },
-          seed: { type: "string" },
-          faults: { type: "string" },
-          "no-status": { type: "boolean", default: false },
-          help: { type: "boolean", short: "h", default: false },
-        },
-      });
-      const venue = oneOf(values.venue, "venue", ["paper", "hyperliquid"] as const, "paper");
-      if (values["api-url"] !== undefined && venue !== "hyperliquid") throw new UsageError("--api-url: only with --venue hyperliquid");
-      if (values["api-url"] !== undefined && !/^https?:\/\/[^\s]+$/.test(values["api-url"])) throw new UsageError(`--api-url: expected an http(s) URL, got "${values["api-url"]}"`);
-      return {
-        command,
-        venue,
-        network: oneOf(values.network, "network", ["testnet", "mainnet"] as const, "testnet"),
-        iUnderstandMainnet: values["i-understand-mainnet"] ?? false,
-        keyFile: values["key-file"],
-        apiUrl: values["api-url"],
-        durationSec: num(values.duration, "duration"),
-        metricsPort: int(values["metrics-port"], "metrics-port", 9464),
-        config: values.config,
-        seed: int(values.seed, "seed", 1),
-        faults: oneOf(values.faults, "faults", FAULTS, "realistic"),
-        status: !(values["no-status"] ?? false),
-        help: values.help ?? false,
-      };
-    }
-    if (command === "replay") {
-      const { values } = parseArgs({
-        args: [...rest],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          data: { type: "string" },
-          config: { type: "string" },
-          out: { type: "string" },
-          minutes: { type: "string" },
-          seed: { type: "string" },
-          faults: { type: "string" },
-          open: { type: "boolean", default: false },
-          help: { type: "boolean", short: "h", default: false },
-        },
-      });
-      return {
-        command,
-        data: values.data,
-        config: values.config,
-        out: values.out ?? "reports",
-        minutes: num(values.minutes, "minutes"),
-        seed: int(values.seed, "seed", 1),
-        faults: oneOf(values.faults, "faults", FAULTS, "realistic"),
-        open: values.open ?? false,
-        help: values.help ?? false,
-      };
-    }
-    const { values } = parseArgs({
-      args: [...rest],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        seed: { type: "string" },
-        faults: { type: "string" },
-        data: { type: "string" },
-        synthetic: { type: "string" },
-        accounts: { type: "string" },
-        fund: { type: "string", multiple: true },
-        "block-ms": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-    if (values.data !== undefined && values.synthetic !== undefined) throw new UsageError("--data and --synthetic: choose one");
-    const fund: Record<string, number> = {};
-    for (const f of values.fund ?? []) {
-      const m = /^(0x[0-9a-fA-F]{40})=(\d+(?:\.\d+)?)$/.exec(f);
-      if (!m) throw new UsageError(`--fund expects <address>=<usdc>, e.g. 0xabc…=100000, got ${f.slice(0, 80)}`);
-      fund[m[1]!.toLowerCase()] = Number(m[2]);
-    }
+  if (command === "help") return { command: "help", help: true, version: false };
+  if (command === "run") {
+    const { values: v, help, version } = parseFlags(rest, RUN_FLAGS);
+    if (v["api-url"] !== undefined && v.venue !== "hyperliquid") throw new UsageError("--api-url: only with --venue hyperliquid");
+    if (v["api-url"] !== undefined && !/^https?:\/\/[^\s]+$/.test(v["api-url"])) throw new UsageError(`--api-url: expected an http(s) URL, got "${v["api-url"]}"`);
     return {
-      command: "sim",
-      port: int(values.port, "port", 0),
-      host: values.host ?? "127.0.0.1",
-      seed: int(values.seed, "seed", 1),
-      faults: oneOf(values.faults, "faults", FAULTS, "realistic"),
-      data: values.data,
-      synthetic: values.synthetic,
-      accounts: oneOf(values.accounts, "accounts", ACCOUNTS, "faucet"),
-      fund,
-      blockMs: int(values["block-ms"], "block-ms", 70),
-      help: values.help ?? false,
+      command,
+      venue: v.venue,
+      network: v.network,
+      iUnderstandMainnet: v["i-understand-mainnet"],
+      keyFile: v["key-file"],
+      apiUrl: v["api-url"],
+      durationSec: v.duration,
+      metricsPort: v["metrics-port"],
+      config: v.config,
+      seed: v.seed,
+      faults: v.faults,
+      status: !v["no-status"],
+      help,
+      version,
     };
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    // parseArgs' own errors (unknown option, missing value): keep their text, which names the flag.
-    throw new UsageError((err as Error).message);
   }
+  if (command === "replay") {
+    const { values: v, help, version } = parseFlags(rest, REPLAY_FLAGS);
+    return { command, data: v.data, config: v.config, out: v.out, minutes: v.minutes, seed: v.seed, faults: v.faults, open: v.open, help, version };
+  }
+  const { values: v, help, version } = parseFlags(rest, SIM_FLAGS);
+  if (v.data !== undefined && v.synthetic !== undefined) throw new UsageError("--data and --synthetic: choose one");
+  return { command: "sim", port: v.port, host: v.host, seed: v.seed, faults: v.faults, data: v.data, synthetic: v.synthetic, accounts: v.accounts, fund: v.fund, blockMs: v["block-ms"], help, version };
 }
 
 export function helpFor(command: Command): string {

@@ -1,21 +1,46 @@
 #!/usr/bin/env node
 // quoteflow's command line: `run` (default), `replay`, `sim`. Exit codes: 0 done, 1 failure,
-// 2 usage or config error, 3 refused (mainnet without consent, unsafe key file), 130 second signal.
+// 2 usage, config or environment error (one line), 3 refused (mainnet without consent, unsafe key
+// file), 130 second signal.
 import { join, resolve } from "node:path";
-import { createWriteStream, mkdirSync, realpathSync } from "node:fs";
+import { accessSync, constants, createWriteStream, existsSync, mkdirSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startPaperServer } from "../sim/server.js";
-import { UsageError, helpFor, parseCli } from "./args.js";
+import { EnvironmentError, UsageError, helpFor, parseCli } from "./args.js";
 import { ConfigError } from "./config.js";
 import { fileStamp } from "../analytics/journal.js";
 import { KeyError } from "./keys.js";
 import { createRootLogger, scrubSecrets } from "./logger.js";
 import { dataMarket, defaultMarket, syntheticOnly } from "./markets.js";
-import { RefusedError, runService } from "./run.js";
+import { ListenError } from "./metrics.js";
+import { RefusedError, loadRunConfig, logLevelOf, packageVersion, runService } from "./run.js";
 
 function fail(code: number, message: string): number {
   process.stderr.write(scrubSecrets(`quoteflow: ${message}\n`));
   return code;
+}
+
+/** First line of a message: an environment error is one line, whatever a library appended. */
+function oneLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+/** A directory we will write into: created and checked now, so a bad `--out` is one line, not a stack. */
+function writableDir(dir: string, what: string): string {
+  const abs = resolve(dir);
+  try {
+    mkdirSync(abs, { recursive: true });
+    accessSync(abs, constants.W_OK);
+  } catch (err) {
+    throw new EnvironmentError(`${what} ${abs}: not writable (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  return abs;
+}
+
+function existing(path: string, what: string): string {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new EnvironmentError(`${what} ${abs}: no such file or directory`);
+  return abs;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -23,12 +48,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     args = parseCli(argv);
   } catch (err) {
-    if (err instanceof UsageError) return fail(2, `${err.message}\nRun \`quoteflow --help\` for usage.`);
+    if (err instanceof UsageError) return fail(2, `${err.message}; run \`quoteflow --help\` for usage`);
     throw err;
+  }
+  if (args.version) {
+    process.stdout.write(`quoteflow ${packageVersion()}\n`);
+    return 0;
   }
   if (args.help) {
     process.stdout.write(helpFor(args.command));
-    if (args.command === "run" || args.command === "replay") {
+    if (args.command === "run" || args.command === "replay" || args.command === "help") {
       const { operatorRegistry } = await import("./registry.js");
       process.stdout.write("\nOperators a config's `operators:` list can name (app/registry.ts):\n");
       for (const [name, f] of Object.entries(operatorRegistry)) process.stdout.write(`  ${name.padEnd(18)} ${f.stage.padEnd(6)} ${f.params.name}\n      ${f.description}\n`);
@@ -37,24 +66,28 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     if (args.command === "run") {
-      const log = createRootLogger({ level: process.env["QUOTEFLOW_LOG_LEVEL"] ?? "info" });
-      const result = await runService(args, { log });
+      const loaded = loadRunConfig(args.config);
+      const log = createRootLogger({ level: logLevelOf(loaded.config) });
+      const result = await runService(args, { log, config: loaded });
       log.info({ fills: result.fills, journal: result.journalPath }, "bye");
       log.flush();
       return 0;
     }
     if (args.command === "replay") {
       const { runReplay } = await import("./replay.js");
+      const data = args.data !== undefined ? existing(args.data, "--data") : undefined;
+      const config = args.config !== undefined ? existing(args.config, "--config") : undefined;
+      const outDir = writableDir(args.out, "--out");
+      const loaded = loadRunConfig(config);
       // In a replay the progress bar and the summary are the output; the log goes to a file beside the report.
       const stamp = fileStamp(new Date());
-      mkdirSync(resolve(args.out), { recursive: true });
-      const logPath = join(resolve(args.out), `replay-${stamp}.log`);
+      const logPath = join(outDir, `replay-${stamp}.log`);
       const logFile = createWriteStream(logPath);
-      const log = createRootLogger({ level: process.env["QUOTEFLOW_LOG_LEVEL"] ?? "info", destination: logFile, pretty: false });
+      const log = createRootLogger({ level: logLevelOf(loaded.config), destination: logFile, pretty: false });
       const result = await runReplay({
-        data: args.data,
-        configPath: args.config,
-        outDir: args.out,
+        data,
+        configPath: loaded.path,
+        outDir,
         seed: args.seed,
         faults: args.faults as "none" | "realistic" | "hostile",
         minutes: args.minutes,
@@ -69,22 +102,37 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     // sim: the paper venue alone.
-    const choice = args.data ? dataMarket(resolve(args.data), { seed: args.seed }) : args.synthetic ? syntheticOnly(args.synthetic.split(",").filter(Boolean), args.seed) : defaultMarket({ seed: args.seed, loop: true });
-    const server = await startPaperServer({ market: choice.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: args.port, host: args.host, accounts: args.accounts, fund: args.fund, blockMs: args.blockMs });
+    const choice = args.data
+      ? dataMarket(existing(args.data, "--data"), { seed: args.seed })
+      : args.synthetic
+        ? syntheticOnly([...args.synthetic], args.seed)
+        : defaultMarket({ seed: args.seed, loop: true });
+    let server;
+    try {
+      server = await startPaperServer({ market: choice.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: args.port, host: args.host, accounts: args.accounts, fund: args.fund, blockMs: args.blockMs });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (err instanceof ListenError) throw new EnvironmentError(`--host ${args.host} --port ${args.port}: ${err.message}`);
+      if (typeof code === "string" && /^E[A-Z]+$/.test(code)) throw new EnvironmentError(`--host ${args.host} --port ${args.port}: cannot listen (${code})`);
+      throw err;
+    }
     process.stdout.write(`${server.url}\n`);
     process.stderr.write(`paper venue: ${choice.description}; faults ${args.faults}, seed ${args.seed}, accounts ${args.accounts}; POST /info, POST /exchange, WS ${server.wsUrl}. Ctrl-C stops.\n`);
+    const open = server;
     await new Promise<void>((done) => {
       const stop = () => {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
-        void server.close().then(done);
+        void open.close().then(done);
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
     });
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError) return fail(2, err.message);
+    if (err instanceof ConfigError || err instanceof EnvironmentError || err instanceof UsageError) return fail(2, oneLine(err.message));
+    // The recording readers name the flag they were given (`--data <path>: expected …`).
+    if (err instanceof Error && err.message.startsWith("--data ")) return fail(2, oneLine(err.message));
     if (err instanceof KeyError || err instanceof RefusedError) return fail(3, err.message);
     return fail(1, err instanceof Error ? (err.stack ?? err.message) : String(err));
   }
@@ -100,7 +148,17 @@ function isEntry(): boolean {
   }
 }
 
+/** `quoteflow --help | head`: a reader that stops early is not an error. */
+export function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 if (isEntry()) {
+  quietOnEpipe(process.stdout);
+  quietOnEpipe(process.stderr);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -4,8 +4,8 @@
 import * as t from "io-ts";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { join } from "node:path";
-import { formatErrors, strictStruct } from "../streams/codec.js";
+import { join, resolve } from "node:path";
+import { describeValue, formatErrors, strictStruct } from "../streams/codec.js";
 import { packageRoot } from "./paths.js";
 
 function numberWhere(name: string, ok: (n: number) => boolean) {
@@ -23,6 +23,11 @@ export const PositiveInt = numberWhere("a positive integer", (n) => Number.isInt
 export const Fraction = numberWhere("a number between 0 and 1", (n) => n >= 0 && n <= 1);
 export const Percent = numberWhere("a percentage between 0 and 100", (n) => n >= 0 && n <= 100);
 
+/** What an error says a section should be: `the quota section (an object with reservePct, breakerPct)`. */
+function section(title: string, ...props: t.Props[]): string {
+  return `${title} (an object with ${props.flatMap((p) => Object.keys(p)).join(", ")})`;
+}
+
 // ---------- sections -------------------------------------------------------------------------
 
 const spikeProps = {
@@ -32,7 +37,7 @@ const spikeProps = {
   widenFactor: numberWhere("a number ≥ 1", (n) => n >= 1),
   sizeFactor: Fraction,
 };
-export const SpikeConfig = strictStruct(spikeProps, {}, "SpikeConfig");
+export const SpikeConfig = strictStruct(spikeProps, {}, section("the quoter.spike section", spikeProps));
 export type SpikeConfig = t.TypeOf<typeof SpikeConfig>;
 
 const quoterProps = {
@@ -54,7 +59,7 @@ const quoterProps = {
   volatilityHalfLife: PositiveNumber,
   spike: SpikeConfig,
 };
-export const QuoterConfig = strictStruct(quoterProps, {}, "QuoterConfig");
+export const QuoterConfig = strictStruct(quoterProps, {}, section("the quoter section", quoterProps));
 export type QuoterConfig = t.TypeOf<typeof QuoterConfig>;
 
 const riskProps = {
@@ -65,7 +70,7 @@ const riskProps = {
   /** Kill switch when our position and the venue's differ by more than this, in USD. */
   maxDriftUsd: PositiveNumber,
 };
-export const RiskConfig = strictStruct(riskProps, {}, "RiskConfig");
+export const RiskConfig = strictStruct(riskProps, {}, section("the risk section", riskProps));
 export type RiskConfig = t.TypeOf<typeof RiskConfig>;
 
 const reconciliationProps = {
@@ -92,14 +97,14 @@ const reconciliationOptionalProps = {
    */
   openOrdersIntervalMs: PositiveNumber,
 };
-export const ReconciliationConfig = strictStruct(reconciliationProps, reconciliationOptionalProps, "ReconciliationConfig");
+export const ReconciliationConfig = strictStruct(reconciliationProps, reconciliationOptionalProps, section("the reconciliation section", reconciliationProps, reconciliationOptionalProps));
 export type ReconciliationConfig = t.TypeOf<typeof ReconciliationConfig>;
 
 const markoutProps = {
   horizonsMs: t.array(PositiveNumber, "a list of positive horizons in ms"),
   staleAfterMs: PositiveNumber,
 };
-export const MarkoutConfig = strictStruct(markoutProps, {}, "MarkoutConfig");
+export const MarkoutConfig = strictStruct(markoutProps, {}, section("the markouts section", markoutProps));
 export type MarkoutConfig = t.TypeOf<typeof MarkoutConfig>;
 
 /**
@@ -137,25 +142,25 @@ const sectionProps = {
   markouts: MarkoutConfig,
 };
 
-export const AssetDefaults = strictStruct(sectionProps, {}, "AssetDefaults");
+export const AssetDefaults = strictStruct(sectionProps, {}, section("the defaults section", sectionProps));
 
 /** A per-asset override: any section, any subset of its keys. `operators` replaces the whole chain. */
 export const AssetOverride = strictStruct(
   {},
   {
     operators: sectionProps.operators,
-    quoter: strictStruct({}, { ...quoterProps, spike: strictStruct({}, spikeProps, "SpikeOverride") }, "QuoterOverride"),
-    risk: strictStruct({}, riskProps, "RiskOverride"),
-    reconciliation: strictStruct({}, { ...reconciliationProps, ...reconciliationOptionalProps }, "ReconciliationOverride"),
-    markouts: strictStruct({}, markoutProps, "MarkoutOverride"),
+    quoter: strictStruct({}, { ...quoterProps, spike: strictStruct({}, spikeProps, section("a quoter.spike override", spikeProps)) }, section("a quoter override", quoterProps)),
+    risk: strictStruct({}, riskProps, section("a risk override", riskProps)),
+    reconciliation: strictStruct({}, { ...reconciliationProps, ...reconciliationOptionalProps }, section("a reconciliation override", reconciliationProps, reconciliationOptionalProps)),
+    markouts: strictStruct({}, markoutProps, section("a markouts override", markoutProps)),
   },
-  "AssetOverride",
+  "an asset override (null, or an object with any of operators, quoter, risk, reconciliation, markouts)",
 );
 export type AssetOverride = t.TypeOf<typeof AssetOverride>;
 
 /** `BTC: null` (or `BTC: {}`) means defaults only. */
 const OptionalOverride = new t.Type<AssetOverride, unknown, unknown>(
-  "AssetOverride",
+  AssetOverride.name,
   AssetOverride.is,
   (u, c) => (u === null || u === undefined ? t.success({}) : AssetOverride.validate(u, c)),
   t.identity,
@@ -167,7 +172,7 @@ const quotaProps = {
   /** Below this headroom new quotes stop (breaker, with hysteresis) and a gate reason is reported. */
   breakerPct: Percent,
 };
-export const QuotaConfig = strictStruct(quotaProps, {}, "QuotaConfig");
+export const QuotaConfig = strictStruct(quotaProps, {}, section("the quota section", quotaProps));
 export type QuotaConfig = t.TypeOf<typeof QuotaConfig>;
 
 const observabilityProps = {
@@ -177,7 +182,7 @@ const observabilityProps = {
   journalDir: t.string,
   logLevel: t.keyof({ trace: null, debug: null, info: null, warn: null, error: null, fatal: null, silent: null }),
 };
-export const ObservabilityConfig = strictStruct(observabilityProps, {}, "ObservabilityConfig");
+export const ObservabilityConfig = strictStruct(observabilityProps, {}, section("the observability section", observabilityProps));
 export type ObservabilityConfig = t.TypeOf<typeof ObservabilityConfig>;
 
 /** The file as written: `assets` lists what to quote (with optional overrides). */
@@ -189,7 +194,7 @@ export const ConfigFile = strictStruct(
     observability: ObservabilityConfig,
   },
   {},
-  "ConfigFile",
+  "a config file (an object with assets, defaults, quota, observability)",
 );
 export type ConfigFile = t.TypeOf<typeof ConfigFile>;
 
@@ -289,15 +294,63 @@ export function parseConfig(text: string, source: string, catalog: OperatorCatal
   return resolveConfig(parseConfigText(text, source), catalog, source);
 }
 
-/** Read, parse and validate a config file. Throws ConfigError (never a bare YAML or io-ts error). */
-export function loadConfigFile(path: string, catalog: OperatorCatalog): ServiceConfig {
-  let text: string;
+function isPlainObject(u: unknown): u is Record<string, unknown> {
+  return typeof u === "object" && u !== null && !Array.isArray(u);
+}
+
+/**
+ * `file` over `base`: objects merge key by key at every depth, anything else (a list, a number,
+ * null) replaces. `assets` is never merged: the file's list of assets is the list quoted.
+ */
+export function mergeOverDefaults(base: unknown, file: unknown, top = true): unknown {
+  if (!isPlainObject(base) || !isPlainObject(file)) return file;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(file)) out[k] = top && k === "assets" ? v : k in base ? mergeOverDefaults(base[k], v, false) : v;
+  return out;
+}
+
+/** Two config values alike whatever the order of their keys (a file re-saved with keys reordered changes nothing). */
+export function sameConfigValue(a: unknown, b: unknown): boolean {
+  const canonical = (u: unknown): unknown =>
+    Array.isArray(u) ? u.map(canonical) : isPlainObject(u) ? Object.fromEntries(Object.keys(u).sort().map((k) => [k, canonical(u[k])])) : u;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function readText(path: string): string {
   try {
-    text = readFileSync(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (err) {
     throw new ConfigError(path, [`$: expected a readable file, ${(err as NodeJS.ErrnoException).code ?? "cannot read"}`]);
   }
-  return parseConfig(text, path, catalog);
+}
+
+/**
+ * Read, parse and validate a config file, merged over the shipped `config/default.yaml` (a file
+ * may hold only what it changes, e.g. `assets: { BTC: null }`). Throws ConfigError (never a bare
+ * YAML or io-ts error).
+ */
+export function loadConfigFile(path: string, catalog: OperatorCatalog): ServiceConfig {
+  const text = readText(path);
+  const shipped = defaultConfigPath();
+  if (resolve(path) === resolve(shipped)) return parseConfig(text, path, catalog);
+  const value = parseConfigText(text, path);
+  if (value !== null && value !== undefined && !isPlainObject(value)) throw new ConfigError(path, [`$: expected a config file (an object with any of assets, defaults, quota, observability), got ${describeValue(value)}`]);
+  return resolveConfig(mergeOverDefaults(parseConfigText(readText(shipped), shipped), value ?? {}), catalog, path);
+}
+
+/**
+ * Every configured asset must be a market the venue offers: one problem per missing asset, naming
+ * what the venue does offer (and the right spelling when only the case is wrong).
+ */
+export function checkAssetsOffered(assets: readonly string[], offered: readonly string[], venue: string): void {
+  const problems: string[] = [];
+  const list = offered.length > 24 ? `${offered.slice(0, 24).join(", ")}, … (${offered.length} in all)` : offered.join(", ");
+  for (const a of assets) {
+    if (offered.includes(a)) continue;
+    const cased = offered.find((o) => o.toLowerCase() === a.toLowerCase());
+    problems.push(cased !== undefined ? `$.assets.${a}: asset names are case-sensitive; did you mean ${cased}?` : `$.assets.${a}: venue ${venue} does not offer ${a} (it offers ${list})`);
+  }
+  if (problems.length > 0) throw new ConfigError(`for venue ${venue}`, problems);
 }
 
 /** The default config file shipped in the repository. */

@@ -1,11 +1,18 @@
-// A Venue seen through the service's metrics: every batch sent and its answer counted by kind,
-// the wall time from the book update that preceded an action to the action (tick-to-action),
-// decode errors and reconnects. The wrapped venue behaves exactly like the original.
+// A Venue seen through the service's metrics and log: every batch sent and its answer counted by
+// kind and logged (debug for each action sent and answered; warn for every failure, with its
+// context), the wall time from the book update that preceded an action to the action
+// (tick-to-action), account snapshots (reconciliation) and their failures, order-status queries,
+// decode errors, reconnects and the quota throttle's refusals. The wrapped venue behaves exactly
+// like the original. This sits between the sink and the venue on purpose: it sees every failure of
+// the executor, the reconciliation and the transport without knowing the sink's internals.
 import { performance } from "node:perf_hooks";
-import { type Observable, tap } from "rxjs";
+import type { Logger } from "pino";
+import { type Observable, type SchedulerLike, defer, tap } from "rxjs";
+import type { QuotaThrottleHandle } from "../operators/quotaThrottle.js";
+import { everyOn } from "../sinks/periodic.js";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
-import type { Venue } from "../streams/venue.js";
-import type { ServiceMetrics } from "./metrics.js";
+import type { ConnectionStatus, Venue } from "../streams/venue.js";
+import { type ExecutorFailureKind, QUOTA_REFUSAL_REASONS, type ServiceMetrics } from "./metrics.js";
 
 function assetsOf(batch: ActionBatch): string[] {
   switch (batch.type) {
@@ -18,6 +25,37 @@ function assetsOf(batch: ActionBatch): string[] {
       return batch.modifies.map((m) => m.order.asset);
     case "scheduleCancel":
       return [];
+  }
+}
+
+/** What a log line says about one batch: its kind and, per element, asset, cloid/oid, side, px, sz. */
+function describeBatch(batch: ActionBatch): Record<string, unknown> {
+  switch (batch.type) {
+    case "order":
+      return { action: "place", orders: batch.orders.map((o) => ({ asset: o.asset, cloid: o.cloid, side: o.isBuy ? "buy" : "sell", px: o.px, sz: o.sz })) };
+    case "batchModify":
+      return { action: "modify", orders: batch.modifies.map((m) => ({ asset: m.order.asset, cloid: m.order.cloid, side: m.order.isBuy ? "buy" : "sell", px: m.order.px, sz: m.order.sz })) };
+    case "cancel":
+      return { action: "cancel", orders: batch.cancels.map((c) => ({ asset: c.asset, oid: c.oid })) };
+    case "cancelByCloid":
+      return { action: "cancelByCloid", orders: batch.cancels.map((c) => ({ asset: c.asset, cloid: c.cloid })) };
+    case "scheduleCancel":
+      return { action: "scheduleCancel" };
+  }
+}
+
+function refOf(batch: ActionBatch, i: number): Record<string, unknown> {
+  switch (batch.type) {
+    case "order":
+      return { asset: batch.orders[i]?.asset, cloid: batch.orders[i]?.cloid };
+    case "batchModify":
+      return { asset: batch.modifies[i]?.order.asset, cloid: batch.modifies[i]?.order.cloid };
+    case "cancel":
+      return { asset: batch.cancels[i]?.asset, oid: batch.cancels[i]?.oid };
+    case "cancelByCloid":
+      return { asset: batch.cancels[i]?.asset, cloid: batch.cancels[i]?.cloid };
+    case "scheduleCancel":
+      return {};
   }
 }
 
@@ -37,54 +75,108 @@ export interface OrderCounts {
   rejected: number;
 }
 
+/** What the wrapper has seen of the venue, for `/healthz`. */
+export interface VenueHealth {
+  /** The latest connection status (undefined before the first). */
+  connection: ConnectionStatus | undefined;
+  /** An account snapshot has been answered (the sink adopts the venue's positions from it). */
+  accountAdopted: boolean;
+}
+
 export interface InstrumentedVenue {
   readonly venue: Venue;
   readonly counts: OrderCounts;
+  /** Failures logged, by kind (the same numbers as `quoteflow_executor_failures_total`). */
+  readonly failures: Record<ExecutorFailureKind, number>;
+  readonly health: VenueHealth;
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**
- * Wrap `venue` so the service's metrics see its traffic. `book()` marks the arrival of each
- * book (wall clock); the next batch touching that asset observes the time since — the latency
- * of our reaction, whatever the data's own timestamps say. (A delegating object, not a
+ * Wrap `venue` so the service's metrics and log see its traffic. `book()` marks the arrival of
+ * each book (wall clock); the next batch touching that asset observes the time since — the
+ * latency of our reaction, whatever the data's own timestamps say. A request the caller drops
+ * before its answer (the executor's timeout) is a `timeout` failure. (A delegating object, not a
  * prototype trick: venues keep #private state.)
  */
-export function instrumentVenue(venue: Venue, metrics: ServiceMetrics): InstrumentedVenue {
+export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?: Logger): InstrumentedVenue {
+  const log = rootLog?.child({ component: "executor" });
+  const rlog = rootLog?.child({ component: "reconcile" });
   const lastTick = new Map<string, number>();
   const counts: OrderCounts = { placed: 0, modified: 0, cancelled: 0, rejected: 0 };
-  const submit = (batch: ActionBatch): Observable<BatchResult> => {
-    const assets = assetsOf(batch);
-    const now = performance.now();
-    for (const asset of new Set(assets)) {
-      const t = lastTick.get(asset);
-      if (t !== undefined) {
-        metrics.tickToAction.observe({ asset }, (now - t) / 1000);
-        lastTick.delete(asset);
-      }
-    }
-    const action = ACTION[batch.type];
-    if (action) {
-      for (const asset of assets) metrics.orders.inc({ asset, action });
-      counts[action as keyof OrderCounts] += assets.length;
-    }
-    return venue.submit(batch).pipe(
-      tap((result) => {
-        if (batch.type !== "order" && batch.type !== "batchModify") return;
-        if (!result.ok) {
-          for (const asset of assets) metrics.orders.inc({ asset, action: "rejected" });
-          counts.rejected += assets.length;
-          return;
-        }
-        if (result.type === "order" || result.type === "batchModify") {
-          result.statuses.forEach((s, i) => {
-            if (s.kind === "rejected") {
-              metrics.orders.inc({ asset: assets[i] ?? "?", action: "rejected" });
-              counts.rejected++;
-            }
-          });
-        }
-      }),
-    );
+  const failures = Object.fromEntries(["timeout", "transport", "batch_rejected", "rate_limited", "order_rejected", "cancel_failed", "status_failed"].map((k) => [k, 0])) as Record<ExecutorFailureKind, number>;
+  const health: VenueHealth = { connection: undefined, accountAdopted: false };
+  const failed = (kind: ExecutorFailureKind, n: number, context: Record<string, unknown>, msg: string) => {
+    failures[kind] += n;
+    metrics.executorFailures.inc({ kind }, n);
+    log?.warn({ failure: kind, count: n, ...context }, msg);
   };
+  const answered = (batch: ActionBatch, result: BatchResult, assets: readonly string[], latencyMs: number) => {
+    log?.debug({ action: batch.type, ok: result.ok, latencyMs: Math.round(latencyMs * 10) / 10, ...(result.ok && "statuses" in result ? { statuses: result.statuses.map((s) => s.kind) } : {}) }, "action answered");
+    if (!result.ok) {
+      const n = Math.max(1, assets.length);
+      if (batch.type === "order" || batch.type === "batchModify") {
+        for (const asset of assets) metrics.orders.inc({ asset, action: "rejected" });
+        counts.rejected += assets.length;
+      }
+      failed(result.rateLimited ? "rate_limited" : "batch_rejected", n, { ...describeBatch(batch), code: result.code, error: result.error }, result.rateLimited ? "batch refused: rate limited" : "batch rejected by the venue");
+      return;
+    }
+    if (result.type === "order" || result.type === "batchModify") {
+      result.statuses.forEach((s, i) => {
+        if (s.kind !== "rejected") return;
+        metrics.orders.inc({ asset: assets[i] ?? "?", action: "rejected" });
+        counts.rejected++;
+        failed("order_rejected", 1, { action: batch.type === "order" ? "place" : "modify", ...refOf(batch, i), code: s.code, error: s.error }, "order rejected");
+      });
+    } else if (result.type === "cancel" || result.type === "cancelByCloid") {
+      result.statuses.forEach((s, i) => {
+        if (s.kind === "Failed") failed("cancel_failed", 1, { action: "cancel", ...refOf(batch, i), code: s.code, error: s.error }, "cancel failed");
+      });
+    }
+  };
+  const submit = (batch: ActionBatch): Observable<BatchResult> =>
+    defer(() => {
+      const assets = assetsOf(batch);
+      const now = performance.now();
+      for (const asset of new Set(assets)) {
+        const t = lastTick.get(asset);
+        if (t !== undefined) {
+          metrics.tickToAction.observe({ asset }, (now - t) / 1000);
+          lastTick.delete(asset);
+        }
+      }
+      const action = ACTION[batch.type];
+      if (action) {
+        for (const asset of assets) metrics.orders.inc({ asset, action });
+        counts[action as keyof OrderCounts] += assets.length;
+      }
+      log?.debug(describeBatch(batch), "action sent");
+      let settled = false;
+      return venue.submit(batch).pipe(
+        tap({
+          next: (result) => {
+            if (settled) return;
+            settled = true;
+            answered(batch, result, assets, performance.now() - now);
+          },
+          error: (err: unknown) => {
+            settled = true;
+            failed("transport", Math.max(1, assets.length), { ...describeBatch(batch), error: errText(err) }, "batch failed in transport; order status will be asked");
+          },
+          complete: () => {
+            settled = true;
+          },
+          unsubscribe: () => {
+            if (!settled) failed("timeout", Math.max(1, assets.length), { ...describeBatch(batch), waitedMs: Math.round(performance.now() - now) }, "no answer before the executor gave up (timeout); order status will be asked");
+            settled = true;
+          },
+        }),
+      );
+    });
   const wrapped: Venue = {
     name: venue.name,
     meta: () => venue.meta(),
@@ -95,21 +187,91 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics): Instrume
     connection$: venue.connection$,
     decodeErrors$: venue.decodeErrors$,
     submit,
-    account: (options) => venue.account(options),
-    orderStatus: (ref) => venue.orderStatus(ref),
+    account: (options) =>
+      venue.account(options).pipe(
+        tap({
+          next: (snapshot) => {
+            if (!health.accountAdopted) rlog?.info({ positions: snapshot.positions.length, openOrders: snapshot.openOrders?.length }, "first account snapshot: venue positions adopted");
+            health.accountAdopted = true;
+          },
+          error: (err: unknown) => {
+            metrics.reconciliationFailures.inc();
+            rlog?.warn({ failure: "reconciliation", error: errText(err) }, "account snapshot failed; reconciliation retries on its next tick");
+          },
+        }),
+      ),
+    orderStatus: (ref) =>
+      venue.orderStatus(ref).pipe(
+        tap({
+          next: (answer) => log?.debug({ ref, answer }, "order status answered"),
+          error: (err: unknown) => failed("status_failed", 1, { ref, error: errText(err) }, "order status query failed"),
+        }),
+      ),
     rateLimit: () => venue.rateLimit(),
   };
-  return { venue: wrapped, counts };
+  return { venue: wrapped, counts, failures, health };
 }
 
-/** Count decode errors and reconnects of a venue; returns the subscriptions' teardown. */
-export function watchVenueHealth(venue: Venue, metrics: ServiceMetrics): () => void {
-  const a = venue.decodeErrors$.subscribe((e) => metrics.decodeErrors.inc({ source: e.source }));
-  const b = venue.connection$.subscribe((c) => {
-    if (c.status === "reconnecting") metrics.wsReconnects.inc();
+export interface VenueWatchOptions {
+  readonly log?: Logger;
+  readonly health?: VenueHealth;
+  /** The quota throttle whose refusals are counted and logged (sampled every `everyMs`). */
+  readonly quota?: QuotaThrottleHandle | null;
+  readonly scheduler?: SchedulerLike;
+  readonly everyMs?: number;
+}
+
+/**
+ * Count and log decode errors, connection changes and quota refusals of a venue; returns the
+ * subscriptions' teardown.
+ */
+export function watchVenueHealth(venue: Venue, metrics: ServiceMetrics, options: VenueWatchOptions = {}): () => void {
+  const tlog = options.log?.child({ component: "transport" });
+  const qlog = options.log?.child({ component: "quota" });
+  const a = venue.decodeErrors$.subscribe((e) => {
+    metrics.decodeErrors.inc({ source: e.source });
+    tlog?.warn({ failure: "decode", source: e.source, error: e.message }, "frame or response did not decode; dropped");
   });
+  const b = venue.connection$.subscribe((c) => {
+    if (options.health) options.health.connection = c.status;
+    if (c.status === "reconnecting") {
+      metrics.wsReconnects.inc();
+      tlog?.warn({ status: c.status, attempt: c.attempt }, "connection lost; reconnecting");
+    } else if (c.status === "open") tlog?.info({ status: c.status }, "connected");
+    else tlog?.debug({ status: c.status, attempt: c.attempt }, "connection");
+  });
+  const teardowns = [() => a.unsubscribe(), () => b.unsubscribe()];
+  const quota = options.quota;
+  if (quota && options.scheduler) {
+    const seen: Record<string, number> = Object.fromEntries(QUOTA_REFUSAL_REASONS.map((r) => [r, quota.counts.refusedByReason[r]]));
+    let breakerOpen = quota.state.breakerOpen;
+    const sample = () => {
+      const by: Record<string, number> = {};
+      for (const r of QUOTA_REFUSAL_REASONS) {
+        const d = quota.counts.refusedByReason[r] - (seen[r] ?? 0);
+        if (d > 0) {
+          by[r] = d;
+          seen[r] = quota.counts.refusedByReason[r];
+          metrics.quotaRefusals.inc({ reason: r }, d);
+        }
+      }
+      const n = Object.values(by).reduce((s, x) => s + x, 0);
+      if (n > 0) qlog?.warn({ failure: "quota_refused", count: n, byReason: by, headroom: quota.state.headroom }, "quota throttle refused placements");
+    };
+    const s = quota.state$.subscribe((st) => {
+      if (st.breakerOpen === breakerOpen) return;
+      breakerOpen = st.breakerOpen;
+      if (st.breakerOpen) qlog?.warn({ headroom: st.headroom, limited: st.limited }, "quota breaker open: new quotes stop, cancels go on");
+      else qlog?.info({ headroom: st.headroom }, "quota breaker closed");
+    });
+    const periodic = everyOn(options.scheduler, options.everyMs ?? 1000, sample);
+    teardowns.push(() => {
+      sample();
+      s.unsubscribe();
+      periodic.unsubscribe();
+    });
+  }
   return () => {
-    a.unsubscribe();
-    b.unsubscribe();
+    for (const t of teardowns) t();
   };
 }

@@ -127,7 +127,9 @@ export function dataMarket(path: string, options: { readonly seed: number; reado
   const books = firstMinutes(rec.books, t0, options.minutes);
   const assets = [...new Set(books.map((b) => b.asset))];
   return {
-    market: replayMarket({ books, trades: firstMinutes(rec.trades, t0, options.minutes) }, { seed: options.seed, inferTakers: true }),
+    // The window opens at the first book: trades before it are the feed's backfill on subscribe
+    // (49 s of them in hftbacktest_btcusd_20250126.gz), and a window opened there ended before the book.
+    market: replayMarket({ books, trades: firstMinutes(rec.trades, t0, options.minutes).filter((t) => t.time >= t0) }, { seed: options.seed, inferTakers: true }),
     description: `${basename(path)}: ${assets.join(", ")} (Hyperliquid frames)`,
     assets,
     spanMs: span(books),

@@ -24,6 +24,46 @@ export interface ServiceMetrics {
   readonly position: Gauge<"asset">;
   readonly pnl: Gauge<"asset">;
   readonly killSwitch: Gauge<"trigger">;
+  /** Executor failures by kind (timeout, transport, batch_rejected, rate_limited, order_rejected, cancel_failed, status_failed). */
+  readonly executorFailures: Counter<"kind">;
+  /** Placements and modifies the quota throttle refused, by reason. */
+  readonly quotaRefusals: Counter<"reason">;
+  /** Account snapshots (reconciliation) that failed. */
+  readonly reconciliationFailures: Counter;
+}
+
+/** The kinds of `quoteflow_executor_failures_total`, each with an explicit zero series from the start. */
+export const EXECUTOR_FAILURE_KINDS = ["timeout", "transport", "batch_rejected", "rate_limited", "order_rejected", "cancel_failed", "status_failed"] as const;
+export type ExecutorFailureKind = (typeof EXECUTOR_FAILURE_KINDS)[number];
+export const QUOTA_REFUSAL_REASONS = ["breaker", "reserve", "limited", "tooLarge", "cancelsQueued", "queueFull"] as const;
+export const KILL_TRIGGERS = ["StaleData", "PositionDivergence", "QuotaExhaustion", "MaxPosition", "MaxLoss", "Manual", "InternalError"] as const;
+const ORDER_ACTIONS = ["placed", "modified", "cancelled", "rejected"] as const;
+
+/**
+ * Give every series a scraper should see an explicit zero before its first event (a counter
+ * with no series is indistinguishable from a metric that does not exist): per-asset series for
+ * `assets`, label-free kinds for the rest.
+ */
+export function zeroSeries(m: ServiceMetrics, assets: readonly string[]): void {
+  for (const kind of EXECUTOR_FAILURE_KINDS) m.executorFailures.inc({ kind }, 0);
+  for (const reason of QUOTA_REFUSAL_REASONS) m.quotaRefusals.inc({ reason }, 0);
+  for (const trigger of KILL_TRIGGERS) m.killSwitch.set({ trigger }, 0);
+  m.reconciliationFailures.inc(0);
+  m.wsReconnects.inc(0);
+  for (const asset of assets) {
+    for (const action of ORDER_ACTIONS) m.orders.inc({ asset, action }, 0);
+    m.raceFills.inc({ asset }, 0);
+    m.unmatchedFills.inc({ asset }, 0);
+    m.reconciliationDrift.set({ asset }, 0);
+    m.position.set({ asset }, 0);
+    m.pnl.set({ asset }, 0);
+  }
+}
+
+/** The kill switch gauge follows the switch: 1 for the tripping trigger while active, every series 0 once cleared. */
+export function setKillSwitchGauge(m: ServiceMetrics, activeTrigger: string | undefined): void {
+  for (const trigger of KILL_TRIGGERS) m.killSwitch.set({ trigger }, trigger === activeTrigger ? 1 : 0);
+  if (activeTrigger !== undefined && !(KILL_TRIGGERS as readonly string[]).includes(activeTrigger)) m.killSwitch.set({ trigger: activeTrigger }, 1);
 }
 
 export function createMetrics(options: { collectDefaults?: boolean } = {}): ServiceMetrics {
@@ -55,7 +95,10 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Serv
     }),
     position: new Gauge({ name: "quoteflow_position", help: "Our signed position (coins)", labelNames: ["asset"], registers }),
     pnl: new Gauge({ name: "quoteflow_pnl_usd", help: "Realised + unrealised PnL net of fees (USD)", labelNames: ["asset"], registers }),
-    killSwitch: new Gauge({ name: "quoteflow_kill_switch", help: "1 while the kill switch is tripped, by trigger", labelNames: ["trigger"], registers }),
+    killSwitch: new Gauge({ name: "quoteflow_kill_switch", help: "1 while the kill switch is tripped, by trigger (all 0 once cleared)", labelNames: ["trigger"], registers }),
+    executorFailures: new Counter({ name: "quoteflow_executor_failures_total", help: "Executor failures by kind: timeout, transport, batch_rejected, rate_limited, order_rejected, cancel_failed, status_failed", labelNames: ["kind"], registers }),
+    quotaRefusals: new Counter({ name: "quoteflow_quota_refusals_total", help: "Placements and modifies refused by the quota throttle, by reason", labelNames: ["reason"], registers }),
+    reconciliationFailures: new Counter({ name: "quoteflow_reconciliation_failures_total", help: "Account snapshots (positions, open orders) that failed", registers }),
   };
 }
 
@@ -65,9 +108,55 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serve `GET /metrics` on 127.0.0.1:`port` (0 = ephemeral). */
-export async function serveMetrics(registry: Registry, port: number, host = "127.0.0.1"): Promise<MetricsServer> {
+/** What `/healthz` answers: ready (200) or not (503), with the reasons. */
+export interface Health {
+  readonly ready: boolean;
+  readonly reasons: readonly string[];
+}
+
+/** The listen address was refused (in use, not available, not resolvable): an environment error, not a crash. */
+export class ListenError extends Error {
+  override readonly name = "ListenError";
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly code: string,
+  ) {
+    super(
+      code === "EADDRINUSE"
+        ? `${host}:${port} is already in use (another quoteflow?); choose another port, or 0 for any free one`
+        : code === "EACCES"
+          ? `${host}:${port}: permission denied (ports below 1024 need privileges)`
+          : `${host}:${port}: cannot listen (${code}; is "${host}" an address of this machine?)`,
+    );
+  }
+}
+
+/** Listen on host:port; a refusal becomes a ListenError naming the address. */
+export function listenOn(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => reject(new ListenError(host, port, err.code ?? err.message));
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Serve `GET /metrics` and `GET /healthz` on 127.0.0.1:`port` (0 = ephemeral). `/healthz`
+ * answers 200 `ok` when `health()` says ready, 503 with the reasons otherwise (200 with no
+ * `health` given).
+ */
+export async function serveMetrics(registry: Registry, port: number, host = "127.0.0.1", health?: () => Health): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
+    if (req.method === "GET" && (req.url === "/healthz" || req.url?.startsWith("/healthz?"))) {
+      const h = health?.() ?? { ready: true, reasons: [] };
+      res.writeHead(h.ready ? 200 : 503, { "content-type": "text/plain" });
+      res.end(h.ready ? "ok\n" : `not ready: ${h.reasons.join("; ")}\n`);
+      return;
+    }
     if (req.method === "GET" && (req.url === "/metrics" || req.url?.startsWith("/metrics?"))) {
       registry
         .metrics()
@@ -82,12 +171,9 @@ export async function serveMetrics(registry: Registry, port: number, host = "127
       return;
     }
     res.writeHead(404, { "content-type": "text/plain" });
-    res.end("not found: try /metrics\n");
+    res.end("not found: try /metrics or /healthz\n");
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
+  await listenOn(server, port, host);
   const actual = (server.address() as AddressInfo).port;
   return {
     port: actual,

@@ -1,5 +1,5 @@
 // Where the package lives, whether this module runs from app/ (tsx) or dist/app/ (node).
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,4 +14,13 @@ export function packageRoot(): string {
     dir = dirname(dir);
   }
   return (cached = process.cwd());
+}
+
+/** The package's version (package.json), for the first log line and `--version`. */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
 }

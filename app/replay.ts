@@ -15,7 +15,6 @@ import { type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.
 import { fileStamp } from "../analytics/journal.js";
 import { type MarketChoice, dataMarket, defaultMarket } from "./markets.js";
 import { createMetrics } from "./metrics.js";
-import { packageRoot } from "./paths.js";
 import { type OperatorRegistry, catalogOf, operatorRegistry } from "./registry.js";
 import { type ReportData, renderHtmlReport, summaryTable } from "../analytics/report.js";
 import { QuoteflowService } from "./service.js";
@@ -31,7 +30,7 @@ export interface ReplayOptions {
   /** Where progress goes (a bar when it is a TTY); undefined: none. */
   readonly progress?: NodeJS.WriteStream | undefined;
   readonly registry?: OperatorRegistry;
-  /** Journal directory (default from the config, relative to the package root). */
+  /** Journal directory (default from the config, relative to the working directory). */
   readonly journalDir?: string;
   /** Wall-clock stamp for file names (the CLI passes now). */
   readonly stamp: string;
@@ -76,7 +75,8 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const venue = new PaperVenue({ market: choice.market, scheduler, seed: o.seed, faults: o.faults });
   const rng = new SimRng(o.seed, "quota-jitter");
   const metrics = createMetrics({ collectDefaults: false });
-  const journalDir = o.journalDir ?? resolve(packageRoot(), config.observability.journalDir);
+  // Against the working directory, like `run` (an installed bin must not write into node_modules).
+  const journalDir = o.journalDir ?? resolve(config.observability.journalDir);
   const service = new QuoteflowService({
     venue,
     reference: (a) => venue.reference(a),

@@ -1,7 +1,7 @@
 // `quoteflow run`: the service on the paper venue (the sim server on loopback, driven through the
 // real Hyperliquid client with an agent key a fresh master approved) or on Hyperliquid itself,
 // until a signal or --duration.
-import { watch, type FSWatcher } from "node:fs";
+import { accessSync, constants, mkdirSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { Wallet } from "ethers";
 import type { Logger } from "pino";
@@ -9,14 +9,16 @@ import { asyncScheduler, firstValueFrom } from "rxjs";
 import { type PaperServer, startPaperServer } from "../sim/server.js";
 import { HL_MAINNET_API_URL, HL_TESTNET_API_URL, HyperliquidVenue, hlIsMainnet } from "../sources/hyperliquid/venue.js";
 import { signedApproveAgentBody } from "../streams/wire/userSigned.js";
-import type { RunArgs } from "./args.js";
-import { ConfigError, type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
+import { EnvironmentError, type RunArgs } from "./args.js";
+import { ConfigError, type ServiceConfig, checkAssetsOffered, defaultConfigPath, loadConfigFile } from "./config.js";
 import { fileStamp } from "../analytics/journal.js";
 import { loadAgentKey } from "./keys.js";
 import { registerSecret } from "./logger.js";
 import { defaultMarket } from "./markets.js";
-import { createMetrics, serveMetrics } from "./metrics.js";
-import { packageRoot } from "./paths.js";
+import { type MetricsServer, type ServiceMetrics, ListenError, createMetrics, serveMetrics } from "./metrics.js";
+import { packageVersion } from "./paths.js";
+
+export { packageVersion };
 import { catalogOf, operatorRegistry } from "./registry.js";
 import { QuoteflowService } from "./service.js";
 import { handleShutdownSignals } from "./shutdown.js";
@@ -24,6 +26,48 @@ import { formatStatusLine } from "./status.js";
 
 export class RefusedError extends Error {
   override readonly name = "RefusedError";
+}
+
+/** The config a run uses: `--config` (relative to the working directory) merged over the shipped defaults. */
+export function loadRunConfig(configArg: string | undefined): { path: string; config: ServiceConfig } {
+  const path = resolve(configArg ?? defaultConfigPath());
+  return { path, config: loadConfigFile(path, catalogOf(operatorRegistry)) };
+}
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
+/** `QUOTEFLOW_LOG_LEVEL` wins over `observability.logLevel`; a bad value is a usage error. */
+export function logLevelOf(config: ServiceConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env["QUOTEFLOW_LOG_LEVEL"];
+  if (fromEnv === undefined || fromEnv === "") return config.observability.logLevel;
+  if (!LOG_LEVELS.includes(fromEnv)) throw new EnvironmentError(`QUOTEFLOW_LOG_LEVEL: expected one of ${LOG_LEVELS.join(", ")}, got "${fromEnv}"`);
+  return fromEnv;
+}
+
+/**
+ * The journal directory, against the working directory (an installed bin must not write inside
+ * node_modules), created and checked writable now rather than at the first fill.
+ */
+export function journalDirOf(config: ServiceConfig, cwd = process.cwd()): string {
+  const dir = resolve(cwd, config.observability.journalDir);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new EnvironmentError(`observability.journalDir ${dir}: not writable (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  return dir;
+}
+
+/** Node's timers stop at 2³¹−1 ms (24.8 days): a longer wait re-arms until it is over. */
+export function longTimeout(ms: number, fn: () => void): { clear(): void } {
+  const MAX = 2 ** 31 - 1;
+  let handle: NodeJS.Timeout;
+  const arm = (left: number) => {
+    handle = setTimeout(() => (left > MAX ? arm(left - MAX) : fn()), Math.min(left, MAX));
+  };
+  arm(Math.max(0, ms));
+  return { clear: () => clearTimeout(handle) };
 }
 
 export interface RunResult {
@@ -40,20 +84,28 @@ export interface RunIo {
   readonly handleSignals?: boolean;
   /** Sign on the paper venue with this key instead of a fresh one (tests scan outputs for it). */
   readonly paperKey?: string;
+  /** The metrics registry to fill (default a fresh one; tests read it after the run). */
+  readonly metrics?: ServiceMetrics;
+  /** The config, when the caller loaded it already (the CLI does, to set the log level). */
+  readonly config?: { readonly path: string; readonly config: ServiceConfig };
   /** Called once the service runs (tests read the metrics URL). */
   readonly onStarted?: (info: { metricsUrl: string; paperUrl: string | undefined; service: QuoteflowService }) => void;
 }
 
 export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   const log = io.log;
-  const configPath = resolve(args.config ?? defaultConfigPath());
-  const catalog = catalogOf(operatorRegistry);
-  const config: ServiceConfig = loadConfigFile(configPath, catalog);
+  // Pre-flight (a refusal here is one line on stderr and no log at all): the config, the journal
+  // directory, and on the paper venue its assets — it lists the whole universe but has data only
+  // for its market's assets.
+  const { path: configPath, config } = io.config ?? loadRunConfig(args.config);
+  const journalDir = journalDirOf(config);
+  const market = args.venue === "paper" ? defaultMarket({ seed: args.seed, loop: true }) : undefined;
+  if (market) checkAssetsOffered(config.assets.map((a) => a.asset), market.assets, "paper");
+  log.info({ pid: process.pid, ppid: process.ppid, version: packageVersion(), node: process.version, venue: args.venue }, `quoteflow ${packageVersion()} starting (pid ${process.pid}: send SIGINT/SIGTERM to stop, SIGUSR2 to clear the kill switch)`);
 
   let paper: PaperServer | undefined;
   let venue: HyperliquidVenue;
-  if (args.venue === "paper") {
-    const market = defaultMarket({ seed: args.seed, loop: true });
+  if (market) {
     paper = await startPaperServer({ market: market.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: 0, host: "127.0.0.1" });
     // As live: a master account (fresh each run; the paper venue's faucet funds it) approves an
     // agent key, and the service signs with the agent for the master (QUOTEFLOW_ACCOUNT's role).
@@ -77,53 +129,100 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     log.info({ network, account, signer: wallet.address, keySource: key.source }, "live venue");
   }
 
-  const metrics = createMetrics();
-  const metricsServer = await serveMetrics(metrics.registry, args.metricsPort);
-  log.info({ url: metricsServer.url }, "metrics served");
-  const service = new QuoteflowService({
+  const metrics = io.metrics ?? createMetrics();
+  let service: QuoteflowService | undefined;
+  let metricsServer: MetricsServer;
+  try {
+    metricsServer = await serveMetrics(metrics.registry, args.metricsPort, "127.0.0.1", () => service?.health() ?? { ready: false, reasons: ["starting"] });
+  } catch (err) {
+    await venue.close().catch(() => undefined);
+    await paper?.close();
+    if (err instanceof ListenError) throw new EnvironmentError(`--metrics-port ${args.metricsPort}: ${err.message}`);
+    throw err;
+  }
+  log.info({ url: metricsServer.url, healthz: metricsServer.url.replace(/\/metrics$/, "/healthz") }, "metrics served");
+  service = new QuoteflowService({
     venue,
     scheduler: asyncScheduler,
     config,
     log,
     metrics,
-    journal: { dir: resolve(packageRoot(), config.observability.journalDir), stamp: `${args.venue}-${fileStamp(new Date())}` },
+    journal: { dir: journalDir, stamp: `${args.venue}-${fileStamp(new Date())}` },
     cloidSeed: BigInt(Date.now()) ^ BigInt(Math.floor(Math.random() * 2 ** 31)),
   });
+  const svc = service;
 
   const shutdown = handleShutdownSignals(log);
   if (io.handleSignals === false) shutdown.dispose();
   const timers: NodeJS.Timeout[] = [];
   const cleanups: (() => void)[] = [];
   let watcher: FSWatcher | undefined;
+  const statusOut = io.statusOut ?? process.stderr;
+  const printStatus = () => statusOut.write(svc.status().map((s) => formatStatusLine(s, new Date())).join("\n") + "\n");
   try {
-    await service.start();
-    io.onStarted?.({ metricsUrl: metricsServer.url, paperUrl: paper?.url, service });
-    if (args.durationSec !== undefined) timers.push(setTimeout(() => shutdown.request("duration"), args.durationSec * 1000));
-    const every = config.observability.statusIntervalMs;
-    if (args.status && every > 0) {
-      const out = io.statusOut ?? process.stderr;
-      timers.push(setInterval(() => out.write(service.status().map(formatStatusLine).join("\n") + "\n"), every));
+    await svc.start();
+    io.onStarted?.({ metricsUrl: metricsServer.url, paperUrl: paper?.url, service: svc });
+    if (args.durationSec !== undefined) {
+      const t = longTimeout(args.durationSec * 1000, () => shutdown.request("duration"));
+      cleanups.push(() => t.clear());
     }
-    watcher = watchConfig(configPath, service, log);
-    // The kill switch is cleared only by an explicit action: SIGUSR2 (`kill -USR2 <pid>`).
-    const clearKill = () => log.warn({ cleared: service.sink.clearKillSwitch() }, "kill switch clear requested (SIGUSR2)");
-    process.on("SIGUSR2", clearKill);
-    cleanups.push(() => process.off("SIGUSR2", clearKill));
+    const every = config.observability.statusIntervalMs;
+    if (args.status && every > 0) timers.push(setInterval(printStatus, every));
+    watcher = watchConfig(configPath, svc, log);
+    if (io.handleSignals !== false) {
+      // The kill switch is cleared only by an explicit action: SIGUSR2 (`kill -USR2 <pid>`).
+      const clearKill = () => log.warn({ cleared: svc.sink.clearKillSwitch() }, "kill switch clear requested (SIGUSR2)");
+      process.on("SIGUSR2", clearKill);
+      cleanups.push(() => process.off("SIGUSR2", clearKill));
+      cleanups.push(watchParent(log, () => shutdown.request("parent exited")));
+    }
     const reason = await shutdown.requested;
     log.info({ reason }, "stopping");
   } finally {
     for (const t of timers) clearTimeout(t);
     for (const c of cleanups) c();
     watcher?.close();
-    await service.stop().catch((err: unknown) => log.error({ err }, "shutdown failed"));
-    if (args.status) (io.statusOut ?? process.stderr).write(service.status().map(formatStatusLine).join("\n") + "\n");
+    await svc.stop().catch((err: unknown) => log.error({ err }, "shutdown failed"));
+    log.info(await failureTotals(metrics), "failure totals (as counted in /metrics)");
+    if (args.status) printStatus();
     await venue.close().catch(() => undefined);
     await paper?.close();
     await metricsServer.close();
     shutdown.dispose();
   }
-  const fills = service.status().reduce((s, a) => s + a.fills, 0);
-  return { fills, journalPath: service.journal?.path, metricsUrl: metricsServer.url };
+  const fills = svc.status().reduce((s, a) => s + a.fills, 0);
+  return { fills, journalPath: svc.journal?.path, metricsUrl: metricsServer.url };
+}
+
+/** The failure counters' final values: one summary line a person (or a test) can hold the log against. */
+async function failureTotals(m: ServiceMetrics): Promise<Record<string, unknown>> {
+  const byLabel = async (c: { get(): Promise<{ values: { labels: Record<string, string | number | undefined>; value: number }[] }> }, label: string) =>
+    Object.fromEntries((await c.get()).values.map((v) => [String(v.labels[label] ?? "total"), v.value]));
+  return {
+    executorFailures: await byLabel(m.executorFailures, "kind"),
+    quotaRefusals: await byLabel(m.quotaRefusals, "reason"),
+    reconciliationFailures: (await m.reconciliationFailures.get()).values[0]?.value ?? 0,
+    decodeErrors: await byLabel(m.decodeErrors, "source"),
+    wsReconnects: (await m.wsReconnects.get()).values[0]?.value ?? 0,
+  };
+}
+
+/**
+ * Under `npm start`, npm forwards SIGINT and SIGTERM to the service but not SIGUSR2, which kills
+ * npm itself. The service then finds itself orphaned: it stops cleanly (cancels everything)
+ * instead of trading on unwatched. Send SIGUSR2 to the service's pid (the first log line).
+ */
+function watchParent(log: Logger, stop: () => void): () => void {
+  if (process.env["npm_lifecycle_event"] === undefined) return () => undefined;
+  const parent = process.ppid;
+  const t = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(t);
+    log.warn({ parent, pid: process.pid }, `the parent npm process (pid ${parent}) exited; stopping so nothing trades unwatched (signal pid ${process.pid} directly: SIGUSR2 to clear the kill switch)`);
+    stop();
+  }, 500);
+  t.unref();
+  return () => clearInterval(t);
 }
 
 /** Re-compose on config edits; a bad file is refused and the running pipelines stay. */
@@ -134,6 +233,9 @@ export function watchConfig(path: string, service: { reload(next: ServiceConfig)
     try {
       const next = loadConfigFile(path, catalogOf(operatorRegistry));
       service.reload(next);
+      // Every component's child logger took its level at start; a new level needs a restart.
+      if (!process.env["QUOTEFLOW_LOG_LEVEL"] && next.observability.logLevel !== log.level)
+        clog.info({ running: log.level, configured: next.observability.logLevel }, "observability.logLevel changes take effect at the next start");
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
       clog.error({ file: path, problems }, "config change rejected; the running pipelines stay as they were");

@@ -6,6 +6,8 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import {
   BehaviorSubject,
+  defer,
+  startWith,
   type Observable,
   type SchedulerLike,
   ReplaySubject,
@@ -32,11 +34,11 @@ import type { FillMarkouts } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
 import type { Venue } from "../streams/venue.js";
-import type { AssetConfig, ReconciliationConfig, ServiceConfig } from "./config.js";
+import { type AssetConfig, type ReconciliationConfig, type ServiceConfig, checkAssetsOffered, sameConfigValue } from "./config.js";
 import { GateTracker, mergeGateTotals } from "./gates.js";
-import { type OrderCounts, instrumentVenue, watchVenueHealth } from "./instrument.js";
+import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth } from "./instrument.js";
 import { FillJournal, SignalTracker, fillLine, markoutLine } from "../analytics/journal.js";
-import type { ServiceMetrics } from "./metrics.js";
+import { type Health, type ServiceMetrics, setKillSwitchGauge, zeroSeries } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
 import { type OperatorRegistry, operatorRegistry } from "./registry.js";
 import type { ReportMarkout, ReportSample } from "../analytics/report.js";
@@ -106,9 +108,7 @@ function openOrdersInterval(intervals: readonly ReconciliationConfig[]): { openO
   return { openOrdersIntervalMs: Math.min(...intervals.map((r) => r.openOrdersIntervalMs ?? Infinity)) };
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const sameJson = sameConfigValue;
 
 export class QuoteflowService {
   readonly sink: ExecutionSink;
@@ -117,6 +117,9 @@ export class QuoteflowService {
   /** The sink's own gates (OrderStale, KillSwitch). */
   readonly sinkGates: GateTracker;
   readonly orderCounts: OrderCounts;
+  /** Failures the venue wrapper logged and counted, by kind. */
+  readonly failures: Readonly<Record<string, number>>;
+  private readonly venueHealth: VenueHealth;
   readonly samples: ReportSample[] = [];
   readonly markouts: ReportMarkout[] = [];
   journal: FillJournal | undefined;
@@ -138,6 +141,7 @@ export class QuoteflowService {
   private readonly subs = new Subscription();
   private sinkSub: Subscription | undefined;
   private universe: readonly AssetMeta[] = [];
+  private lastUserEvent: number | undefined;
   private stopped = false;
   private started = false;
 
@@ -147,9 +151,11 @@ export class QuoteflowService {
     this.metrics = options.metrics;
     this.scheduler = options.scheduler;
     this.registry = options.registry ?? operatorRegistry;
-    const instrumented = instrumentVenue(options.venue, options.metrics);
+    const instrumented = instrumentVenue(options.venue, options.metrics, options.log);
     this.venue = instrumented.venue;
     this.orderCounts = instrumented.counts;
+    this.failures = instrumented.failures;
+    this.venueHealth = instrumented.health;
     this.gates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.sinkGates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.sink = new ExecutionSink(this.venue, sinkConfigOf(this.config, options.cloidSeed, options.executor), this.scheduler);
@@ -164,16 +170,15 @@ export class QuoteflowService {
     const log = this.log.child({ component: "service" });
     this.startTime = this.scheduler.now();
     this.universe = await firstValueFrom(this.venue.meta().pipe(timeout({ first: 15_000, scheduler: this.scheduler })));
-    for (const a of this.config.assets) {
-      if (!this.universe.some((m) => m.name === a.asset))
-        throw new Error(`config asset ${a.asset} is not traded on venue ${this.venue.name} (it lists ${this.universe.slice(0, 12).map((m) => m.name).join(", ")}…)`);
-    }
+    checkAssetsOffered(this.config.assets.map((a) => a.asset), this.universe.map((m) => m.name), this.venue.name);
+    zeroSeries(this.metrics, this.config.assets.map((a) => a.asset));
     if (this.options.journal) this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp);
-    this.subs.add(watchVenueHealth(this.venue, this.metrics));
+    this.subs.add(watchVenueHealth(this.venue, this.metrics, { log: this.log, health: this.venueHealth, quota: this.sink.executor.quota, scheduler: this.scheduler }));
 
     const intents$ = this.intentStreams.pipe(mergeAll());
     for (const a of this.config.assets) this.addAsset(a);
     this.sinkSub = this.sink.connect(intents$, this.mids$);
+    this.subs.add(merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.reconciles$).subscribe(() => (this.lastUserEvent = this.scheduler.now())));
     this.started = true;
     this.wireSinkOutputs();
     this.wireSampling();
@@ -185,12 +190,16 @@ export class QuoteflowService {
     const meta = this.universe.find((m) => m.name === asset)!;
     const stop$ = new Subject<void>();
     const signals = new SignalTracker();
+    // The latest book is replayed to a re-composed pipeline, which then quotes at once instead of
+    // starting closed (NoDataReceived) and pulling the ladder on every config edit; a replayed
+    // book too old for staleGate still closes it by its own timestamp.
     const book$ = this.venue.book(asset).pipe(
       tap((b) => {
         this.events++;
         signals.observeBook(b);
       }),
-      share(),
+      takeUntil(stop$),
+      share({ connector: () => new ReplaySubject<BookEvent>(1), resetOnRefCountZero: false }),
     );
     this.subs.add(
       this.venue
@@ -232,11 +241,21 @@ export class QuoteflowService {
 
   private compose(config: AssetConfig, book$: Observable<BookEvent>, meta: AssetMeta): AssetPipeline {
     const asset = config.asset;
-    const userEvents$ = merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.reconciles$).pipe(map(() => ({ time: this.scheduler.now() })));
-    const position$ = this.position$.pipe(
-      filter((a) => a === asset),
-      map(() => this.sink.position(asset)),
-      distinctUntilChanged(),
+    // A re-composed pipeline starts from the last user event seen (userStaleGate would otherwise
+    // start closed with NoDataReceived and pull the ladder until the next one).
+    const userEvents$ = defer(() => {
+      const live$ = merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.reconciles$).pipe(map(() => ({ time: this.scheduler.now() })));
+      const last = this.lastUserEvent;
+      return last === undefined ? live$ : live$.pipe(startWith({ time: last }));
+    });
+    // From the current position: a re-composed pipeline must not quote as if flat until the next fill.
+    const position$ = defer(() =>
+      this.position$.pipe(
+        filter((a) => a === asset),
+        map(() => this.sink.position(asset)),
+        startWith(this.sink.position(asset)),
+        distinctUntilChanged(),
+      ),
     );
     const reference$ = this.options.reference?.(asset);
     return composeAssetPipeline(
@@ -250,7 +269,10 @@ export class QuoteflowService {
         szDecimals: meta.szDecimals,
         probe: {
           flow: (a, operator, direction) => this.metrics.operatorEvents.inc({ asset: a, operator, direction }),
-          rejected: (a, reason) => this.metrics.dataQualityRejects.inc({ asset: a, reason }),
+          rejected: (a, reason) => {
+            this.metrics.dataQualityRejects.inc({ asset: a, reason });
+            this.log.warn({ component: "dataQuality", asset: a, failure: "book_rejected", reason }, "book rejected by dataQualityGate");
+          },
         },
         ...(this.sink.executor.quota ? { quotaState$: this.sink.executor.quota.state$ } : {}),
       },
@@ -296,16 +318,17 @@ export class QuoteflowService {
     );
     this.subs.add(
       this.sink.killSwitch$.subscribe((s) => {
-        if (s.active) {
-          this.metrics.killSwitch.set({ trigger: s.trip.trigger }, 1);
-          log.error({ trigger: s.trip.trigger, asset: s.trip.asset, detail: s.trip.detail }, "kill switch tripped: every order cancelled, quoting stopped");
-        }
+        setKillSwitchGauge(this.metrics, s.active ? s.trip.trigger : undefined);
+        if (s.active) log.error({ trigger: s.trip.trigger, asset: s.trip.asset, detail: s.trip.detail }, "kill switch tripped: every order cancelled, quoting stopped");
+        else if (s.clearedTrip) log.warn({ trigger: s.clearedTrip.trigger }, "kill switch cleared: quoting resumes where the gates are open");
       }),
     );
     this.subs.add(
       this.sink.gates$.subscribe((g) => {
         this.sinkGates.set(g.asset, g.reason?.kind);
-        log.info({ asset: g.asset, reason: g.reason?.kind ?? "open" }, "sink gate");
+        // The sink closes every asset while it shuts down: expected then, not news.
+        if (this.stopped) log.debug({ asset: g.asset, reason: g.reason?.kind ?? "open" }, "sink gate (shutdown)");
+        else log.info({ asset: g.asset, reason: g.reason?.kind ?? "open" }, "sink gate");
       }),
     );
   }
@@ -364,9 +387,30 @@ export class QuoteflowService {
     return bid !== undefined && ask !== undefined ? (bid + ask) / 2 : undefined;
   }
 
+  /**
+   * Ready for `/healthz`: the venue connection open (when it has one), the account adopted, the
+   * kill switch clear, and at least one asset quoting (its gates open, data fresh).
+   */
+  health(): Health {
+    const reasons: string[] = [];
+    if (!this.started || this.stopped) reasons.push(this.stopped ? "stopping" : "starting");
+    const c = this.venueHealth.connection;
+    if (c !== undefined && c !== "open") reasons.push(`venue connection ${c}`);
+    if (!this.venueHealth.accountAdopted) reasons.push("account not adopted yet");
+    const kill = this.sink.killSwitch.state;
+    if (kill.active) reasons.push(`kill switch tripped (${kill.trip.trigger}); clear with SIGUSR2`);
+    const closed = [...this.assets.keys()].map((a) => [a, this.gates.closedReason(a) ?? this.sinkGates.closedReason(a)] as const);
+    const stale = closed.filter(([, r]) => r === "StaleData");
+    if (stale.length > 0) reasons.push(`stale data: ${stale.map(([a]) => a).join(", ")}`);
+    else if (closed.length > 0 && closed.every(([, r]) => r !== undefined)) reasons.push(`not quoting: ${closed.map(([a, r]) => `${a} ${r}`).join(", ")}`);
+    return { ready: reasons.length === 0, reasons };
+  }
+
   /** One status per asset, for the terminal line. */
   status(): AssetStatus[] {
-    const quota = Object.values(this.quotaHeadroom());
+    const headroom = this.quotaHeadroom();
+    const quota = Object.values(headroom);
+    const tightest = Object.entries(headroom).sort((a, b) => a[1] - b[1])[0]?.[0];
     return [...this.assets.values()].map((rt) => {
       const live = this.sink.liveOrders(rt.asset);
       const bids = live.filter((o) => o.isBuy).map((o) => o.px);
@@ -383,6 +427,7 @@ export class QuoteflowService {
         closedBy: this.stopped ? "shutdown" : kill.active ? `KillSwitch:${kill.trip.trigger}` : (this.gates.closedReason(rt.asset) ?? this.sinkGates.closedReason(rt.asset)),
         fills: rt.fills,
         quotaHeadroom: quota.length ? Math.min(...quota) : undefined,
+        quotaBudget: tightest,
       };
     });
   }
@@ -419,7 +464,7 @@ export class QuoteflowService {
     for (const a of next.assets) {
       const rt = this.assets.get(a.asset);
       if (!rt) {
-        if (!this.universe.some((m) => m.name === a.asset)) throw new Error(`config asset ${a.asset} is not traded on venue ${this.venue.name}`);
+        checkAssetsOffered([a.asset], this.universe.map((m) => m.name), this.venue.name);
         this.addAsset(a);
         added.push(a.asset);
         continue;

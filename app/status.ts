@@ -14,23 +14,36 @@ export interface AssetStatus {
   readonly fills: number;
   /** Smallest headroom (0..1) across the rate-limit budgets, when known. */
   readonly quotaHeadroom: number | undefined;
+  /** Which budget that smallest headroom is (`ip`, `address`). */
+  readonly quotaBudget?: string | undefined;
 }
 
-function px(x: number | undefined): string {
-  if (x === undefined) return "—";
-  return x >= 1000 ? x.toFixed(1) : x >= 1 ? x.toFixed(3) : x.toPrecision(5);
+/** A price as the venue would print it: up to 9 significant digits, no trailing zeros, never rounded to a coarser tick. */
+export function formatPx(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return "—";
+  return String(Number(x.toPrecision(9)));
 }
 
-/** `BTC  mid 109755.5  bid 109733.0 / ask 109778.0  pos +0.00020  pnl +0.12  fills 3  gates open  quota 99.8%` */
-export function formatStatusLine(s: AssetStatus): string {
-  const pos = (s.position >= 0 ? "+" : "") + s.position.toPrecision(3);
+/** A signed size with a fixed 5 decimals (Hyperliquid's finest szDecimals for the majors), so the column lines up. */
+export function formatPos(x: number): string {
+  const v = Math.abs(x) < 5e-6 ? 0 : x;
+  return (v >= 0 ? "+" : "-") + Math.abs(v).toFixed(5);
+}
+
+function clock(d: Date): string {
+  return d.toISOString().slice(11, 19);
+}
+
+/** `12:00:05  BTC   mid 109755.5  bid 109733 / ask 109778  pos +0.00020  pnl +0.12  fills 3  gates open  quota address 99.8%` */
+export function formatStatusLine(s: AssetStatus, at?: Date): string {
   const pnl = (s.pnl >= 0 ? "+" : "") + s.pnl.toFixed(2);
-  const quota = s.quotaHeadroom === undefined ? "—" : `${(s.quotaHeadroom * 100).toFixed(1)}%`;
+  const quota = s.quotaHeadroom === undefined ? "—" : `${s.quotaBudget !== undefined ? `${s.quotaBudget} ` : ""}${(s.quotaHeadroom * 100).toFixed(1)}%`;
   return [
+    ...(at ? [clock(at)] : []),
     s.asset.padEnd(5),
-    `mid ${px(s.mid)}`,
-    `bid ${px(s.bid)} / ask ${px(s.ask)}`,
-    `pos ${pos}`,
+    `mid ${formatPx(s.mid)}`,
+    `bid ${formatPx(s.bid)} / ask ${formatPx(s.ask)}`,
+    `pos ${formatPos(s.position)}`,
     `pnl ${pnl}`,
     `fills ${s.fills}`,
     `gates ${s.closedBy ? `closed (${s.closedBy})` : "open"}`,

@@ -2,20 +2,17 @@
 // Exits 0 when every invariant held, 1 when one broke (the table names the seed and the first
 // violating event), 2 on a usage error.
 import { writeFileSync } from "node:fs";
-import { SOAK_HELP, SoakUsageError, parseSoakArgs } from "./soak/args.js";
+import { runProgram } from "../app/args.js";
+import { packageVersion } from "../app/paths.js";
+import { SOAK_HELP, parseSoakArgs } from "./soak/args.js";
 import { runSoak } from "./soak/harness.js";
 import { renderSoakTable } from "./soak/table.js";
 
 async function main(): Promise<number> {
-  let cli;
-  try {
-    cli = parseSoakArgs(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof SoakUsageError) {
-      process.stderr.write(`soak: ${err.message}\n\n${SOAK_HELP}`);
-      return 2;
-    }
-    throw err;
+  const cli = parseSoakArgs(process.argv.slice(2));
+  if (cli.version) {
+    process.stdout.write(`quoteflow soak ${packageVersion()}\n`);
+    return 0;
   }
   if (cli.help) {
     process.stdout.write(SOAK_HELP);
@@ -37,12 +34,4 @@ async function main(): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`soak: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runProgram("soak", main);

@@ -1,12 +1,11 @@
-// `npm run soak` arguments (node:util parseArgs, strict). Pure: returns options or throws a
-// SoakUsageError naming the bad flag.
-import { parseArgs } from "node:util";
+// `npm run soak` arguments, through the one flag parser every quoteflow program uses
+// (app/args.ts). Pure: returns options or throws a UsageError naming the bad flag.
+import { UsageError, flag, parseFlags } from "../../app/args.js";
 import type { SimFaultProfileName } from "../../sim/index.js";
 import type { SoakOptions } from "./harness.js";
 
-export class SoakUsageError extends Error {
-  override readonly name = "SoakUsageError";
-}
+/** Kept as the soak's own name for callers; it is the shared UsageError. */
+export const SoakUsageError = UsageError;
 
 export const SOAK_HELP = `npm run soak -- [options]
 
@@ -26,6 +25,9 @@ Options:
   --quiet                no progress lines on stderr
   --json <file>          also write the result as JSON
   -h, --help             this text
+  -V, --version          print the version and exit
+
+Exit codes: 0 every invariant held, 1 one broke, 2 usage error.
 `;
 
 export interface SoakCliOptions {
@@ -33,52 +35,33 @@ export interface SoakCliOptions {
   readonly quiet: boolean;
   readonly json: string | undefined;
   readonly help: boolean;
+  readonly version: boolean;
 }
 
-function num(name: string, v: string | undefined, dflt: number, ok: (n: number) => boolean, what: string): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || !ok(n)) throw new SoakUsageError(`--${name}: expected ${what}, got "${v}"`);
-  return n;
-}
+const SOAK_FLAGS = {
+  hours: flag.number(1, (n) => n > 0 && n <= 24 * 30, "a number of hours > 0 (at most 720)"),
+  assets: flag.int(2, 1, 100),
+  seed: flag.int(1),
+  faults: flag.oneOf(["none", "realistic", "hostile"] as const, "hostile"),
+  config: flag.string(),
+  "catastrophe-every": flag.number(6, (n) => n >= 0, "a number of hours ≥ 0"),
+  "fail-fast": flag.bool(),
+  "address-budget": flag.optionalInt(),
+  quiet: flag.bool(),
+  json: flag.string(),
+};
 
 export function parseSoakArgs(argv: readonly string[]): SoakCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        hours: { type: "string" },
-        assets: { type: "string" },
-        seed: { type: "string" },
-        faults: { type: "string" },
-        config: { type: "string" },
-        "catastrophe-every": { type: "string" },
-        "fail-fast": { type: "boolean" },
-        "address-budget": { type: "string" },
-        quiet: { type: "boolean" },
-        json: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (err) {
-    throw new SoakUsageError(err instanceof Error ? err.message : String(err));
-  }
-  const faults = values.faults ?? "hostile";
-  if (faults !== "none" && faults !== "realistic" && faults !== "hostile") throw new SoakUsageError(`--faults: expected none, realistic or hostile, got "${faults}"`);
+  const { values: v, help, version } = parseFlags(argv, SOAK_FLAGS);
   const soak: SoakOptions = {
-    hours: num("hours", values.hours, 1, (n) => n > 0 && n <= 24 * 30, "a number of hours > 0 (at most 720)"),
-    assets: num("assets", values.assets, 2, (n) => Number.isInteger(n) && n >= 1 && n <= 100, "an integer from 1 to 100"),
-    seed: num("seed", values.seed, 1, (n) => Number.isInteger(n) && n >= 0, "an integer ≥ 0"),
-    faults: faults as SimFaultProfileName,
-    catastropheEveryHours: num("catastrophe-every", values["catastrophe-every"], 6, (n) => n >= 0, "a number of hours ≥ 0"),
-    ...(values.config !== undefined ? { configPath: values.config } : {}),
-    failFast: values["fail-fast"] === true,
-    ...(values["address-budget"] !== undefined
-      ? { addressBudget: num("address-budget", values["address-budget"], 10_000, (n) => Number.isInteger(n) && n >= 0, "an integer ≥ 0") }
-      : {}),
+    hours: v.hours,
+    assets: v.assets,
+    seed: v.seed,
+    faults: v.faults as SimFaultProfileName,
+    catastropheEveryHours: v["catastrophe-every"],
+    ...(v.config !== undefined ? { configPath: v.config } : {}),
+    failFast: v["fail-fast"],
+    ...(v["address-budget"] !== undefined ? { addressBudget: v["address-budget"] } : {}),
   };
-  return { soak, quiet: values.quiet === true, json: values.json, help: values.help === true };
+  return { soak, quiet: v.quiet, json: v.json, help, version };
 }

@@ -84,7 +84,7 @@ describe("config", () => {
   it("YAML syntax errors and missing sections are ConfigErrors naming the file", () => {
     expect(() => parseConfig("assets: [", "x.yaml", catalog)).toThrow(/^config x\.yaml: \$: expected valid YAML/);
     const problems = problemsOf(() => parseConfig('{"assets": {}}', "x.json", catalog));
-    expect(problems).toContain("$.defaults: expected AssetDefaults, got undefined (missing)");
+    expect(problems).toContain("$.defaults: expected the defaults section (an object with operators, quoter, risk, reconciliation, markouts), got undefined (missing)");
   });
 });
 

@@ -77,8 +77,8 @@ describe("quoteflow run on the paper venue (in-process, loopback)", () => {
     expect(fills.length).toBe(result.fills);
     expect(fills[0]!.signals.midAtPlacement).toBeGreaterThan(0);
     // Status line per asset.
-    expect(status.text()).toMatch(/^BTC\s+mid \d/m);
-    expect(status.text()).toMatch(/^ETH\s+mid \d/m);
+    expect(status.text()).toMatch(/^\d\d:\d\d:\d\d  BTC\s+mid \d/m);
+    expect(status.text()).toMatch(/^\d\d:\d\d:\d\d  ETH\s+mid \d/m);
     // Traded as live does: through an agent key the (faucet-funded) master approved.
     const started = JSON.parse(logs.text().split("\n").find((l) => l.includes("agent approved by the master"))!) as { account: string; signer: string };
     expect(started.account.toLowerCase()).toBe(new Wallet(key).address.toLowerCase());

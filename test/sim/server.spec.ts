@@ -266,12 +266,12 @@ describe("paper server over the Hyperliquid protocol", () => {
 
   it("quoteflow sim (the app's one CLI) parses the venue's flags and its synthetic market serves on loopback", async () => {
     const a = parseCli(["sim", "--port", "0", "--seed", "7", "--faults", "hostile", "--synthetic", "BTC,FOO", "--accounts", "strict", "--fund", `${wallet.address}=2500`, "--block-ms", "50"]) as SimArgs;
-    expect(a).toMatchObject({ command: "sim", port: 0, host: "127.0.0.1", seed: 7, faults: "hostile", synthetic: "BTC,FOO", accounts: "strict", fund: { [ADDR]: 2500 }, blockMs: 50 });
+    expect(a).toMatchObject({ command: "sim", port: 0, host: "127.0.0.1", seed: 7, faults: "hostile", synthetic: ["BTC", "FOO"], accounts: "strict", fund: { [ADDR]: 2500 }, blockMs: 50 });
     expect(parseCli(["sim"])).toMatchObject({ accounts: "faucet", fund: {}, blockMs: 70 });
     expect(() => parseCli(["sim", "--faults", "brutal"])).toThrow("--faults: expected one of none, realistic, hostile");
     expect(() => parseCli(["sim", "--data", "x", "--synthetic", "BTC"])).toThrow("choose one");
     expect(() => parseCli(["sim", "--bogus", "1"])).toThrow(/bogus/);
-    expect(() => parseCli(["sim", "--fund", "0x12=5"])).toThrow("--fund expects <address>=<usdc>");
+    expect(() => parseCli(["sim", "--fund", "0x12=5"])).toThrow("--fund: expected <address>=<usdc>");
     const s = await serve(syntheticOnly(["ETH"], 1).market, { accounts: a.accounts, fund: a.fund, blockMs: a.blockMs });
     expect(s.exchange.blocks.blockMs).toBe(50);
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
