@@ -3,6 +3,10 @@
 // deterministic: no clocks (every command takes `now`), no I/O, no streams — the sink feeds it
 // events in whatever order the venue delivers them.
 //
+// Every state change goes through the transition table (sinks/orderTransitions.ts): the store
+// classifies what it learnt into an OrderEvent and the table says where the order goes; a pair the
+// table refuses is counted and kept in `invalidTransitions` (newest last), never thrown.
+//
 // Rules (FACTS §5.4, §10):
 // - Events arrive in any order (fill before ack, update before post response, fill after cancel).
 //   Transitions are monotonic: terminal states (filled, cancelled, rejected) win; the only move out
@@ -27,6 +31,8 @@ import type {
   RestingOrderRef,
 } from "../streams/execution.js";
 import { isTerminalOrderState } from "../streams/execution.js";
+import { canTransition, transition } from "./orderTransitions.js";
+import type { InvalidTransition, OrderEvent } from "./orderTransitions.js";
 
 export interface OrderStoreOptions {
   /** An order with no venue answer for this long is stale (default 5000 ms). */
@@ -128,6 +134,10 @@ export class OrderStore implements RaceGuardLookup {
   readonly #byCloid = new Map<string, Rec>();
   readonly #byOid = new Map<number, string>();
   readonly #mids = new Map<string, number>();
+  /** Pairs the transition table refused (the order was left as it was). */
+  invalidTransitionCount = 0;
+  /** The latest refused pairs (at most 100). */
+  readonly invalidTransitions: InvalidTransition[] = [];
 
   constructor(options: OrderStoreOptions = {}) {
     this.staleAfterMs = options.staleAfterMs ?? 5000;
@@ -300,11 +310,11 @@ export class OrderStore implements RaceGuardLookup {
       case "filled":
         this.#mapOid(r, result.oid);
         r.venueRemainingSz = Math.max(0, r.origSz - result.totalSz);
-        if (r.state !== "filled" && this.remaining(r) <= this.eps) this.#terminal(r, "filled", now);
+        if (r.state !== "filled" && this.remaining(r) <= this.eps) this.#move(r, "filled", now);
         else this.#settle(r, now);
         break;
       case "rejected":
-        if (!isTerminalOrderState(r.state) && r.legFilledSz <= this.eps) this.#terminal(r, "rejected", now);
+        if (!isTerminalOrderState(r.state) && r.legFilledSz <= this.eps) this.#move(r, "rejected", now);
         break;
       case "waiting":
         break;
@@ -317,9 +327,8 @@ export class OrderStore implements RaceGuardLookup {
   /** Mark a cancel as sent. Only resting, partially-filled and pending-new orders can be cancelled. */
   requestCancel(cloid: string, now: number): boolean {
     const r = this.#byCloid.get(cloid);
-    if (!r || !(r.state === "resting" || r.state === "partially-filled" || r.state === "pending-new")) return false;
-    r.priorState = r.state;
-    r.state = "pending-cancel";
+    if (!r || !canTransition(r.state, "cancelSent")) return false;
+    this.#move(r, "cancelSent", now);
     this.#touch(r, now);
     return true;
   }
@@ -333,21 +342,14 @@ export class OrderStore implements RaceGuardLookup {
     switch (result.kind) {
       case "Cancelled":
       case "AlreadyCancelled":
-        if (!isTerminalOrderState(r.state)) {
-          if (this.remaining(r) <= this.eps) this.#terminal(r, "filled", now);
-          else this.#terminal(r, "cancelled", now);
-        }
+        if (!isTerminalOrderState(r.state)) this.#move(r, this.remaining(r) <= this.eps ? "filled" : "canceled", now);
         break;
       case "AlreadyFilled":
-        if (!isTerminalOrderState(r.state)) {
-          if (this.remaining(r) <= this.eps) this.#terminal(r, "filled", now);
-          else r.state = "cancel-raced";
-        }
+        if (!isTerminalOrderState(r.state)) this.#move(r, this.remaining(r) <= this.eps ? "filled" : "cancelTooLate", now);
         break;
       case "Failed":
         if (r.state === "pending-cancel") {
-          r.state = r.priorState ?? "resting";
-          r.priorState = null;
+          this.#move(r, "reverted", now);
           this.#settle(r, now);
         }
         break;
@@ -360,13 +362,12 @@ export class OrderStore implements RaceGuardLookup {
   /** Mark a modify (cancel-replace) as sent. Only resting/partially-filled orders with an OID; the new price is duplicate-checked. */
   requestModify(cloid: string, spec: OrderSpec, facts: PlacementFacts, now: number): PlacementCheck {
     const r = this.#byCloid.get(cloid);
-    if (!r || r.oid === null || !(r.state === "resting" || r.state === "partially-filled")) {
+    if (!r || r.oid === null || !canTransition(r.state, "modifySent")) {
       return { ok: false, refusal: { kind: "InvalidSpec", cloid, detail: `cannot modify in state ${r?.state ?? "unknown"}` } };
     }
     const check = this.checkPlacement({ ...spec, cloid }, now, cloid);
     if (!check.ok) return check;
-    r.priorState = r.state;
-    r.state = "pending-modify";
+    this.#move(r, "modifySent", now);
     r.pendingModify = { spec: { ...spec, cloid }, facts, requestedAt: now, cancelLegSeen: false };
     this.#touch(r, now);
     return check;
@@ -393,13 +394,12 @@ export class OrderStore implements RaceGuardLookup {
           if (r.pendingModify.cancelLegSeen) {
             // the old leg is gone and no new one rests: the order has ended.
             r.pendingModify = null;
-            this.#terminal(r, this.remaining(r) <= this.eps ? "filled" : "cancelled", now);
+            this.#move(r, this.remaining(r) <= this.eps ? "filled" : "canceled", now);
           } else {
             // "Cannot modify canceled or filled order", or the new leg refused: whether the old
             // leg still rests is unknown → back to the prior state and ask the venue.
             r.pendingModify = null;
-            r.state = r.priorState ?? "resting";
-            r.priorState = null;
+            this.#move(r, "reverted", now);
             r.needsVerify = true;
             this.#settle(r, now);
           }
@@ -418,8 +418,7 @@ export class OrderStore implements RaceGuardLookup {
     const before = r.state;
     if (r.state === "pending-cancel" || r.state === "pending-modify") {
       r.pendingModify = null;
-      r.state = r.priorState ?? "resting";
-      r.priorState = null;
+      this.#move(r, "reverted", now);
       this.#touch(r, now);
       this.#settle(r, now);
     }
@@ -474,25 +473,23 @@ export class OrderStore implements RaceGuardLookup {
         else if ((authoritative && r.state === "cancel-raced") || (isTerminalOrderState(r.state) && r.inferred)) {
           // the venue shows it open: a placement we had inferred lost landed late, or a cancel
           // answered "never placed…" reached the venue before the order did.
-          r.inferred = false;
-          r.terminalAt = null;
-          r.state = "resting";
+          this.#move(r, "revived", now);
           this.#settle(r, now);
         } else if (r.state === "resting" || r.state === "partially-filled") this.#settle(r, now);
         break;
       case "filled":
-        if (r.state !== "filled") this.#terminal(r, "filled", now);
+        if (r.state !== "filled") this.#move(r, "filled", now);
         break;
       case "canceled":
         if (!isTerminalOrderState(r.state)) {
           r.pendingModify = null;
-          this.#terminal(r, this.remaining(r) <= this.eps ? "filled" : "cancelled", now);
+          this.#move(r, this.remaining(r) <= this.eps ? "filled" : "canceled", now);
         }
         break;
       case "rejected":
         if (!isTerminalOrderState(r.state)) {
           r.pendingModify = null;
-          this.#terminal(r, "rejected", now);
+          this.#move(r, "rejected", now);
         }
         break;
       case "triggered":
@@ -532,7 +529,7 @@ export class OrderStore implements RaceGuardLookup {
       case "cancelled":
         if (done) {
           r.pendingModify = null;
-          this.#terminal(r, "filled", now);
+          this.#move(r, "filled", now);
         }
         break;
       case "filled":
@@ -577,8 +574,7 @@ export class OrderStore implements RaceGuardLookup {
         const before = r.state;
         this.#touch(r, now);
         r.pendingModify = null;
-        this.#terminal(r, this.remaining(r) <= this.eps && r.legFilledSz > 0 ? "filled" : "cancelled", now);
-        r.inferred = true;
+        if (this.#move(r, this.remaining(r) <= this.eps && r.legFilledSz > 0 ? "filled" : "canceled", now)) r.inferred = true;
         return { order: r, before, changed: r.state !== before };
       }
       return this.applyUpdate({ ...answer.update, cloid }, now, true);
@@ -588,8 +584,7 @@ export class OrderStore implements RaceGuardLookup {
     r.needsVerify = false;
     if (!isTerminalOrderState(r.state)) {
       r.pendingModify = null;
-      this.#terminal(r, this.remaining(r) <= this.eps && r.legFilledSz > 0 ? "filled" : "cancelled", now);
-      r.inferred = true;
+      if (this.#move(r, this.remaining(r) <= this.eps && r.legFilledSz > 0 ? "filled" : "canceled", now)) r.inferred = true;
     }
     return { order: r, before, changed: r.state !== before };
   }
@@ -688,10 +683,7 @@ export class OrderStore implements RaceGuardLookup {
     r.legFilledSz = 0;
     r.venueRemainingSz = update ? update.sz : null;
     r.pendingModify = null;
-    if (r.state === "pending-modify") {
-      r.state = "resting";
-      r.priorState = null;
-    }
+    if (r.state === "pending-modify") this.#move(r, "modifyLegLive", 0);
   }
 
   /** Recompute a non-terminal, non-pending state from sizes. */
@@ -700,25 +692,42 @@ export class OrderStore implements RaceGuardLookup {
     if (r.state === "pending-cancel" || r.state === "pending-modify" || r.state === "cancel-raced") return;
     const rem = this.remaining(r);
     if (rem <= this.eps && (r.legFilledSz > 0 || r.venueRemainingSz === 0)) {
-      this.#terminal(r, "filled", now);
+      this.#move(r, "filled", now);
       return;
     }
     if (r.oid === null) {
-      r.state = "pending-new";
+      this.#move(r, "unacked", now);
       return;
     }
     const filled = Math.max(r.legFilledSz, r.venueRemainingSz === null ? 0 : r.origSz - r.venueRemainingSz);
-    r.state = filled > this.eps ? "partially-filled" : "resting";
+    this.#move(r, filled > this.eps ? "partFilled" : "acked", now);
   }
 
-  #terminal(r: Rec, state: "filled" | "cancelled" | "rejected", now: number): void {
-    r.state = state;
-    r.priorState = null;
-    r.terminalAt = now;
-    r.stale = false;
-    r.staleSince = null;
-    r.inferred = false;
-    if (state !== "filled") r.pendingModify = null;
+  /** Apply one event through the table. Returns false (order unchanged, counted) for a pair the table refuses. */
+  #move(r: Rec, event: OrderEvent, now: number): boolean {
+    const t = transition(r.state, event);
+    if (!t.ok) {
+      this.invalidTransitionCount += 1;
+      if (this.invalidTransitions.length >= 100) this.invalidTransitions.shift();
+      this.invalidTransitions.push({ cloid: r.cloid, from: t.from, event, time: now });
+      return false;
+    }
+    const from = r.state;
+    const to = t.to === "prior" ? (r.priorState ?? "resting") : t.to;
+    r.state = to;
+    if (event === "cancelSent" || event === "modifySent") r.priorState = from;
+    else r.priorState = null;
+    if (isTerminalOrderState(to)) {
+      r.terminalAt = now;
+      r.stale = false;
+      r.staleSince = null;
+      r.inferred = false;
+      if (to !== "filled") r.pendingModify = null;
+    } else if (event === "revived") {
+      r.inferred = false;
+      r.terminalAt = null;
+    }
+    return true;
   }
 }
 
