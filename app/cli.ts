@@ -10,8 +10,7 @@ import { ConfigError } from "./config.js";
 import { fileStamp } from "../analytics/journal.js";
 import { KeyError } from "./keys.js";
 import { createRootLogger, scrubSecrets } from "./logger.js";
-import { dataMarket, defaultMarket, syntheticOnly } from "./markets.js";
-import { RefusedError, runService } from "./run.js";
+import { RefusedError, dataMarket, defaultMarket, runService, syntheticOnly } from "./run.js";
 
 function fail(code: number, message: string): number {
   process.stderr.write(scrubSecrets(`quoteflow: ${message}\n`));

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { join } from "node:path";
 import { formatErrors, strictStruct } from "../streams/codec.js";
-import { packageRoot } from "./paths.js";
+import { packageRoot } from "../sources/paths.js";
 
 function numberWhere(name: string, ok: (n: number) => boolean) {
   return new t.Type<number, number, unknown>(

@@ -199,7 +199,10 @@ export class ExecutionSink {
       ),
       { connector: () => new Subject<ShellOutput>(), resetOnDisconnect: false },
     );
-    const commands$ = outputs$.pipe(concatMap((o) => from(o.commands)));
+    const commands$ = outputs$.pipe(
+      filter((o) => o.commands.length > 0),
+      concatMap((o) => from(o.commands)),
+    );
     const s = this.#subs;
     // 1. the news, before anything the step asked for happens
     s.add(outputs$.subscribe((o) => this.#publish(o)));

@@ -10,3 +10,4 @@ export * from "./fills.js";
 export * from "./marketView.js";
 export * from "./core.js";
 export * from "./executionSink.js";
+export * from "./venueMetrics.js";

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageRoot } from "../../app/paths.js";
+import { packageRoot } from "../../sources/paths.js";
 
 const root = packageRoot();
 const cli = join(root, "dist", "app", "cli.js");

@@ -5,7 +5,13 @@ import { performance } from "node:perf_hooks";
 import { type Observable, tap } from "rxjs";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
 import type { Venue } from "../streams/venue.js";
-import type { ServiceMetrics } from "./metrics.js";
+/** What the wrapped venue counts into (app/metrics.ts has these as prom-client instruments). */
+export interface VenueMetrics {
+  readonly tickToAction: { observe(labels: { asset: string }, value: number): void };
+  readonly orders: { inc(labels: { asset: string; action: string }): void };
+  readonly decodeErrors: { inc(labels: { source: string }): void };
+  readonly wsReconnects: { inc(): void };
+}
 
 function assetsOf(batch: ActionBatch): string[] {
   switch (batch.type) {
@@ -48,7 +54,7 @@ export interface InstrumentedVenue {
  * of our reaction, whatever the data's own timestamps say. (A delegating object, not a
  * prototype trick: venues keep #private state.)
  */
-export function instrumentVenue(venue: Venue, metrics: ServiceMetrics): InstrumentedVenue {
+export function instrumentVenue(venue: Venue, metrics: VenueMetrics): InstrumentedVenue {
   const lastTick = new Map<string, number>();
   const counts: OrderCounts = { placed: 0, modified: 0, cancelled: 0, rejected: 0 };
   const submit = (batch: ActionBatch): Observable<BatchResult> => {
@@ -103,7 +109,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics): Instrume
 }
 
 /** Count decode errors and reconnects of a venue; returns the subscriptions' teardown. */
-export function watchVenueHealth(venue: Venue, metrics: ServiceMetrics): () => void {
+export function watchVenueHealth(venue: Venue, metrics: VenueMetrics): () => void {
   const a = venue.decodeErrors$.subscribe((e) => metrics.decodeErrors.inc({ source: e.source }));
   const b = venue.connection$.subscribe((c) => {
     if (c.status === "reconnecting") metrics.wsReconnects.inc();
