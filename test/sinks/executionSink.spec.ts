@@ -410,6 +410,40 @@ describe("ExecutionSink: shutdown and dead-man's switch", () => {
     expect(venue.open()).toHaveLength(0);
     const last = sentOf(seen.actions, "scheduleCancel").at(-1)!;
     expect(last.kind === "sent" && last.batch).toEqual({ type: "scheduleCancel", time: null });
+    // events$ completes on shutdown
+    expect(seen.completed).toBe(true);
+    expect(seen.errors).toEqual([]);
+  });
+});
+
+describe("ExecutionSink: failure", () => {
+  it("a runaway loop trips InternalError, cancels what rests once, errors events$ and ignores later inputs", () => {
+    const { venue, sink, intents, until, at, seen } = setup({ maxReconcilesPerInstant: 8 });
+    intents.next(intent(100));
+    until(100);
+    expect(venue.open()).toHaveLength(4);
+    expect(seen.errors).toEqual([]);
+    const before = venue.submitted.length;
+    // nine assets reconciled at one instant: more than maxReconcilesPerInstant (8)
+    at(200, () => {
+      for (let i = 0; i < 9; i++) intents.next(intent(100, 2, 1, `A${i}`));
+    });
+    until(300);
+    expect(seen.errors).toHaveLength(1);
+    expect((seen.errors[0] as Error).message).toMatch(/ExecutionSink: sink failed: runaway loop: more than 8 ladder reconciliations at time 200/);
+    expect(sink.killSwitch.state).toMatchObject({ active: true, trip: { trigger: "InternalError" } });
+    expect(seen.kill.at(-1)).toMatchObject({ active: true, trip: { trigger: "InternalError" } });
+    // the one best-effort cancel of everything known to rest
+    const after = venue.submitted.slice(before);
+    expect(after.filter((b) => b.type === "cancel").flatMap((b) => (b.type === "cancel" ? b.cancels.map((c) => c.asset) : []))).toEqual(["BTC", "BTC", "BTC", "BTC"]);
+    expect(venue.open().filter((o) => o.spec.asset === "BTC")).toHaveLength(0);
+    expect(seen.actions.filter((a) => a.kind === "sent" && a.time >= 200 && a.batch.type === "cancel")).toEqual([]); // not published: events$ is done
+    // nothing is folded any more
+    const n = venue.submitted.length;
+    at(400, () => intents.next(intent(120)));
+    until(600);
+    expect(venue.submitted.length).toBe(n);
+    expect(seen.completed).toBe(false);
   });
 });
 
