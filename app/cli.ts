@@ -11,9 +11,8 @@ import { ConfigError } from "./config.js";
 import { fileStamp } from "../analytics/journal.js";
 import { KeyError } from "./keys.js";
 import { createRootLogger, scrubSecrets } from "./logger.js";
-import { dataMarket, defaultMarket, syntheticOnly } from "./markets.js";
 import { ListenError } from "./metrics.js";
-import { RefusedError, loadRunConfig, logLevelOf, packageVersion, runService } from "./run.js";
+import { RefusedError, dataMarket, defaultMarket, loadRunConfig, logLevelOf, packageVersion, runService, syntheticOnly } from "./run.js";
 
 function fail(code: number, message: string): number {
   process.stderr.write(scrubSecrets(`quoteflow: ${message}\n`));

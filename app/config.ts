@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { join, resolve } from "node:path";
 import { describeValue, formatErrors, strictStruct } from "../streams/codec.js";
-import { packageRoot } from "./paths.js";
+import { packageRoot } from "../sources/paths.js";
 
 function numberWhere(name: string, ok: (n: number) => boolean) {
   return new t.Type<number, number, unknown>(
@@ -96,6 +96,18 @@ const reconciliationOptionalProps = {
    * event trigger still fetches open orders at once. Unset: open orders with every snapshot.
    */
   openOrdersIntervalMs: PositiveNumber,
+  /**
+   * Queue-aware keeping: keep a resting order whose expected value at its queue position (the size
+   * the book showed ahead when it joined, shrunk as the book shows less) beats its replacement's.
+   * `turnover`: coins expected to trade at one price level over the horizon that matters;
+   * `hysteresis`: required advantage (default 0.1). Feeds the venue's books to the sink. Unset: off.
+   */
+  queueAware: strictStruct({ turnover: PositiveNumber }, { hysteresis: Fraction }, "QueueAwareConfig"),
+  /**
+   * Volatility-scaled thresholds: skipPriceBps and modifyPriceBps × clamp(vol / refVolBps, 1,
+   * maxScale), vol = EWMA of |log return| per mid update in bps. Unset: off.
+   */
+  volatilityScaling: strictStruct({ refVolBps: PositiveNumber }, { maxScale: numberWhere("a number ≥ 1", (n) => n >= 1) }, "VolatilityScalingConfig"),
 };
 export const ReconciliationConfig = strictStruct(reconciliationProps, reconciliationOptionalProps, section("the reconciliation section", reconciliationProps, reconciliationOptionalProps));
 export type ReconciliationConfig = t.TypeOf<typeof ReconciliationConfig>;

@@ -13,7 +13,7 @@ import { simEventTime } from "../sim/market.js";
 import type { SimFaultSpec } from "../sim/faults.js";
 import { type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
 import { fileStamp } from "../analytics/journal.js";
-import { type MarketChoice, dataMarket, defaultMarket } from "./markets.js";
+import { type MarketChoice, dataMarket, defaultMarket } from "./run.js";
 import { createMetrics } from "./metrics.js";
 import { type OperatorRegistry, catalogOf, operatorRegistry } from "./registry.js";
 import { type ReportData, renderHtmlReport, summaryTable } from "../analytics/report.js";
@@ -51,6 +51,44 @@ function bar(done: number, total: number, width = 30): string {
 }
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * Run virtual time: for each target time of `steps`, advance `scheduler` to it (running every
+ * action due), call `each(t)`, and yield to the event loop (I/O, a progress line, a signal) before
+ * the next; `each` returning true ends the run. The one virtual-time pump of replay, the soak and
+ * the benchmarks built on them.
+ */
+export async function pumpVirtualTime(scheduler: VirtualTimeScheduler, steps: Iterable<number>, each?: (t: number) => boolean | void): Promise<void> {
+  for (const t of steps) {
+    scheduler.maxFrames = t;
+    scheduler.flush();
+    const done = each?.(t) === true;
+    await yieldToLoop();
+    if (done) return;
+  }
+}
+
+/** Times from `from` (inclusive) to `to` (exclusive) every `stepMs`. */
+export function* virtualSteps(from: number, to: number, stepMs: number): Generator<number> {
+  for (let t = from; t < to; t += stepMs) yield t;
+}
+
+/**
+ * Stop a service that runs on virtual time: `stopping` settles only as its scheduler advances, so
+ * keep advancing `stepMs` at a time (yielding between steps) until it does, at most `maxSteps` times.
+ */
+export async function stopOnVirtualTime(scheduler: VirtualTimeScheduler, stopping: Promise<void>, maxSteps: number, stepMs = 100): Promise<void> {
+  let stopped = false;
+  const done = stopping.then(() => {
+    stopped = true;
+  });
+  for (let i = 0; i < maxSteps && !stopped; i++) {
+    await yieldToLoop();
+    scheduler.maxFrames = scheduler.now() + stepMs;
+    scheduler.flush();
+  }
+  await done;
+}
 
 /** Run the replay; resolves when the report is written. */
 export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
@@ -95,16 +133,14 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const end = start + span;
   const tty = o.progress?.isTTY === true;
   let lastLine = 0;
-  for (let t = start; t < end + STEP_MS && !venue.exchange.marketEnded; t += STEP_MS) {
-    scheduler.maxFrames = t;
-    scheduler.flush();
+  await pumpVirtualTime(scheduler, virtualSteps(start, end + STEP_MS, STEP_MS), (t) => {
     if (o.progress && tty) o.progress.write(`\r${bar(t - start, span)}  ${((t - start) / 60_000).toFixed(1)}/${(span / 60_000).toFixed(1)} min  ${service.events} events  ${service.status().reduce((s, a) => s + a.fills, 0)} fills`);
     else if (o.progress && performance.now() - lastLine > 5000) {
       lastLine = performance.now();
       o.progress.write(`replay ${(((t - start) / Math.max(span, 1)) * 100).toFixed(0)}%\n`);
     }
-    await yieldToLoop();
-  }
+    return venue.exchange.marketEnded;
+  });
   // The market is over: what follows (waiting for markouts, shutdown) is not trading time.
   const marketEnd = scheduler.now();
   const gatedMs = service.gatedMs();
@@ -112,16 +148,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const markoutWait = Math.max(...config.assets.flatMap((a) => a.markouts.horizonsMs)) + 1000;
   scheduler.maxFrames = scheduler.now() + markoutWait;
   scheduler.flush();
-  let stopped = false;
-  const stopping = service.stop().then(() => {
-    stopped = true;
-  });
-  for (let i = 0; i < 600 && !stopped; i++) {
-    await yieldToLoop();
-    scheduler.maxFrames = scheduler.now() + 100;
-    scheduler.flush();
-  }
-  await stopping;
+  await stopOnVirtualTime(scheduler, service.stop(), 600);
   venue.close();
   if (o.progress && tty) o.progress.write(`\r${bar(1, 1)}  done${" ".repeat(40)}\n`);
 

@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import {
   BehaviorSubject,
+  asyncScheduler,
   defer,
   startWith,
   type Observable,
@@ -27,15 +28,19 @@ import {
   tap,
   timeout,
 } from "rxjs";
+import { dedupTid } from "../operators/dedupTid.js";
 import { markoutWindow } from "../operators/markoutWindow.js";
+import { type QuotaThrottleOptions, QuotaThrottleHandle, quotaThrottle } from "../operators/quotaThrottle.js";
 import { everyOn } from "../sinks/periodic.js";
-import { type ExecutionSinkConfig, ExecutionSink } from "../sinks/executionSink.js";
-import type { FillMarkouts } from "../streams/fill.js";
+import { type ExecutionSinkAssetConfig, type ExecutionSinkConfig, ExecutionSink, type SinkEvent, sinkEvents } from "../sinks/executionSink.js";
+import type { ExecutorOptions } from "../sinks/executor.js";
+import { sessionFills } from "../sinks/fills.js";
+import type { FillMarkouts, VenueFill, VenueFillBatch } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
 import type { Venue } from "../streams/venue.js";
 import { type AssetConfig, type ReconciliationConfig, type ServiceConfig, checkAssetsOffered, sameConfigValue } from "./config.js";
-import { GateTracker, mergeGateTotals } from "./gates.js";
+import { GateTracker, mergeGateTotals } from "../analytics/gates.js";
 import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth } from "./instrument.js";
 import { FillJournal, SignalTracker, fillLine, markoutLine } from "../analytics/journal.js";
 import { type Health, type ServiceMetrics, setKillSwitchGauge, zeroSeries } from "./metrics.js";
@@ -57,10 +62,23 @@ export interface ServiceOptions {
   /** CLOID seed for this session (fresh per run at the edge). */
   readonly cloidSeed: number | bigint;
   /** Executor/quota knobs that depend on the mode (a seeded random for replay). */
-  readonly executor?: ExecutionSinkConfig["executor"];
+  readonly executor?: ServiceExecutorOptions;
   readonly registry?: OperatorRegistry;
   /** Report samples period (service clock). Default 5000 ms. */
   readonly sampleMs?: number;
+}
+
+/** The executor's knobs as the modes set them: the quota throttle's options, or false for none. */
+export type ServiceExecutorOptions = Omit<ExecutorOptions, "throttle" | "counts"> & {
+  readonly quota?: false | Omit<QuotaThrottleOptions, "feedback" | "handle" | "onRefused">;
+};
+
+/**
+ * The venue's fills as the sink takes them: this session's (a snapshot replays history), deduped
+ * once by (asset, tid) — the one dedup pass, before every consumer (DESIGN: fills$ → dedupTid → …).
+ */
+export function dedupedSessionFills(fills$: Observable<VenueFillBatch>, startedAt: number, capacity = 100_000): Observable<VenueFill> {
+  return sessionFills(fills$, startedAt).pipe(dedupTid<VenueFill>({ capacity, key: (f) => `${f.asset}:${f.tid}` }));
 }
 
 interface AssetRuntime {
@@ -75,24 +93,47 @@ interface AssetRuntime {
 }
 
 /** The sink's per-asset settings from an asset's config. */
-function sinkAssetConfig(a: AssetConfig): NonNullable<ExecutionSinkConfig["defaults"]> {
+function sinkAssetConfig(a: AssetConfig): ExecutionSinkAssetConfig {
   const r = a.reconciliation;
   return {
-    thresholds: { skipPriceBps: r.skipPriceBps, skipSizePct: r.skipSizePct, modifyPriceBps: r.modifyPriceBps, modifySizePct: r.modifySizePct },
+    thresholds: {
+      skipPriceBps: r.skipPriceBps,
+      skipSizePct: r.skipSizePct,
+      modifyPriceBps: r.modifyPriceBps,
+      modifySizePct: r.modifySizePct,
+      ...(r.queueAware ? { queue: r.queueAware } : {}),
+      ...(r.volatilityScaling ? { volatility: r.volatilityScaling } : {}),
+    },
     maxPositionUsd: a.risk.maxPositionUsd,
     maxLossUsd: a.risk.maxLossUsd,
     maxDriftUsd: a.risk.maxDriftUsd,
   };
 }
 
-export function sinkConfigOf(config: ServiceConfig, cloidSeed: number | bigint, executor?: ExecutionSinkConfig["executor"]): ExecutionSinkConfig {
+/**
+ * The sink's config from the service's. The quota throttle (operators/quotaThrottle) is composed
+ * here, into the executor, on `quota` (the caller's handle: state, counts, ledger); none when the
+ * mode turns it off.
+ */
+export function sinkConfigOf(
+  config: ServiceConfig,
+  cloidSeed: number | bigint,
+  executor?: ServiceExecutorOptions,
+  quota: QuotaThrottleHandle | null = null,
+  scheduler: SchedulerLike = asyncScheduler,
+): ExecutionSinkConfig {
   const intervals = config.assets.map((a) => a.reconciliation);
-  const quota = { config: { reserveFraction: config.quota.reservePct / 100, breakerOpenBelow: config.quota.breakerPct / 100, breakerCloseAt: Math.min(1, (config.quota.breakerPct * 1.5) / 100) } };
+  const budget = { config: { reserveFraction: config.quota.reservePct / 100, breakerOpenBelow: config.quota.breakerPct / 100, breakerCloseAt: Math.min(1, (config.quota.breakerPct * 1.5) / 100) } };
+  const { quota: quotaOptions, ...executorOptions } = executor ?? {};
+  const throttleOptions = quotaOptions === false ? undefined : { ...budget, ...(quotaOptions ?? {}) };
   return {
     cloidSeed,
     ...(config.defaults ? { defaults: sinkAssetConfig(config.defaults) } : {}),
     assets: Object.fromEntries(config.assets.map((a) => [a.asset, sinkAssetConfig(a)])),
-    executor: { ...executor, quota: executor?.quota === false ? false : { ...quota, ...(executor?.quota || {}) } },
+    executor: {
+      ...executorOptions,
+      ...(throttleOptions && quota ? { throttle: (feedback, onRefused) => quotaThrottle({ ...throttleOptions, handle: quota, feedback, onRefused }, scheduler) } : {}),
+    },
     orderStore: { staleAfterMs: Math.min(...intervals.map((r) => r.orderStaleMs)) },
     reconcile: {
       intervalMs: Math.min(...intervals.map((r) => r.intervalMs)),
@@ -112,6 +153,8 @@ const sameJson = sameConfigValue;
 
 export class QuoteflowService {
   readonly sink: ExecutionSink;
+  /** The quota throttle's state, counts and ledger (null when the mode runs unthrottled). */
+  readonly quota: QuotaThrottleHandle | null;
   /** Pipeline gates (from the gated intents). */
   readonly gates: GateTracker;
   /** The sink's own gates (OrderStale, KillSwitch). */
@@ -137,7 +180,7 @@ export class QuoteflowService {
   // Replayed: streams added before the sink subscribes must not be lost.
   private readonly intentStreams = new ReplaySubject<Observable<QuoteIntent>>();
   private readonly mids$ = new Subject<MidEvent>();
-  private readonly position$ = new Subject<string>();
+  private readonly books$ = new Subject<BookEvent>();
   private readonly subs = new Subscription();
   private sinkSub: Subscription | undefined;
   private universe: readonly AssetMeta[] = [];
@@ -158,7 +201,8 @@ export class QuoteflowService {
     this.venueHealth = instrumented.health;
     this.gates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.sinkGates = new GateTracker(() => this.scheduler.now(), this.metrics);
-    this.sink = new ExecutionSink(this.venue, sinkConfigOf(this.config, options.cloidSeed, options.executor), this.scheduler);
+    this.quota = options.executor?.quota === false ? null : new QuotaThrottleHandle();
+    this.sink = new ExecutionSink(this.venue, sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), this.scheduler);
   }
 
   get currentConfig(): ServiceConfig {
@@ -173,12 +217,20 @@ export class QuoteflowService {
     checkAssetsOffered(this.config.assets.map((a) => a.asset), this.universe.map((m) => m.name), this.venue.name);
     zeroSeries(this.metrics, this.config.assets.map((a) => a.asset));
     if (this.options.journal) this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp);
-    this.subs.add(watchVenueHealth(this.venue, this.metrics, { log: this.log, health: this.venueHealth, quota: this.sink.executor.quota, scheduler: this.scheduler }));
+    this.subs.add(watchVenueHealth(this.venue, this.metrics, { log: this.log, health: this.venueHealth, quota: this.quota, scheduler: this.scheduler }));
 
     const intents$ = this.intentStreams.pipe(mergeAll());
     for (const a of this.config.assets) this.addAsset(a);
-    this.sinkSub = this.sink.connect(intents$, this.mids$);
-    this.subs.add(merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.reconciles$).subscribe(() => (this.lastUserEvent = this.scheduler.now())));
+    // queue-aware keeping needs the traded venue's books; they are fed only when it is configured
+    const queueAware = this.config.assets.some((a) => a.reconciliation.queueAware !== undefined) || this.config.defaults?.reconciliation.queueAware !== undefined;
+    this.sinkSub = this.sink.connect({
+      intents$,
+      fills$: dedupedSessionFills(this.venue.fills$, this.scheduler.now()),
+      mids$: this.mids$,
+      ...(queueAware ? { books$: this.books$ } : {}),
+      ...(this.quota ? { quotaState$: this.quota.state$ } : {}),
+    });
+    this.subs.add(merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.events$.pipe(sinkEvents("reconcile"))).subscribe(() => (this.lastUserEvent = this.scheduler.now())));
     this.started = true;
     this.wireSinkOutputs();
     this.wireSampling();
@@ -197,6 +249,7 @@ export class QuoteflowService {
       tap((b) => {
         this.events++;
         signals.observeBook(b);
+        this.books$.next(b);
       }),
       takeUntil(stop$),
       share({ connector: () => new ReplaySubject<BookEvent>(1), resetOnRefCountZero: false }),
@@ -244,16 +297,18 @@ export class QuoteflowService {
     // A re-composed pipeline starts from the last user event seen (userStaleGate would otherwise
     // start closed with NoDataReceived and pull the ladder until the next one).
     const userEvents$ = defer(() => {
-      const live$ = merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.reconciles$).pipe(map(() => ({ time: this.scheduler.now() })));
+      const live$ = merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.events$.pipe(sinkEvents("reconcile"))).pipe(map(() => ({ time: this.scheduler.now() })));
       const last = this.lastUserEvent;
       return last === undefined ? live$ : live$.pipe(startWith({ time: last }));
     });
-    // From the current position: a re-composed pipeline must not quote as if flat until the next fill.
+    // The quoter's position: the sink's position events (after each fill and each reconcile), starting
+    // from the current one (a re-composed pipeline must not quote as if flat until the next fill).
     const position$ = defer(() =>
-      this.position$.pipe(
-        filter((a) => a === asset),
-        map(() => this.sink.position(asset)),
-        startWith(this.sink.position(asset)),
+      this.sink.events$.pipe(
+        sinkEvents("position"),
+        filter((p) => p.asset === asset),
+        map((p) => p.position),
+        startWith(this.sink.positions.position(asset)),
         distinctUntilChanged(),
       ),
     );
@@ -274,7 +329,7 @@ export class QuoteflowService {
             this.log.warn({ component: "dataQuality", asset: a, failure: "book_rejected", reason }, "book rejected by dataQualityGate");
           },
         },
-        ...(this.sink.executor.quota ? { quotaState$: this.sink.executor.quota.state$ } : {}),
+        ...(this.quota ? { quotaState$: this.quota.state$ } : {}),
       },
       this.registry,
     );
@@ -282,63 +337,70 @@ export class QuoteflowService {
 
   private wireSinkOutputs(): void {
     const log = this.log.child({ component: "sink" });
-    this.subs.add(
-      this.sink.fills$.subscribe((g) => {
-        const f = g.fill;
+    this.subs.add(this.sink.events$.subscribe({ next: (e) => this.onSinkEvent(e, log), error: (err: unknown) => log.error({ err }, "execution sink failed") }));
+  }
+
+  private onSinkEvent(e: SinkEvent, log: Logger): void {
+    switch (e.type) {
+      case "fill": {
+        const f = e.fill;
         const rt = this.assets.get(f.asset);
-        this.metrics.fills.inc({ asset: f.asset, source: f.source, flag: g.flag });
-        if (g.flag === "race") this.metrics.raceFills.inc({ asset: f.asset });
-        if (g.flag === "unmatched") this.metrics.unmatchedFills.inc({ asset: f.asset });
+        this.metrics.fills.inc({ asset: f.asset, source: f.source, flag: e.flag });
+        if (e.flag === "race") this.metrics.raceFills.inc({ asset: f.asset });
+        if (e.flag === "unmatched") this.metrics.unmatchedFills.inc({ asset: f.asset });
         if (rt) {
           rt.fills++;
           rt.fillsBySource[f.source] = (rt.fillsBySource[f.source] ?? 0) + 1;
           const closed = [this.gates.closedReason(f.asset), this.sinkGates.closedReason(f.asset)].filter((x): x is string => x !== undefined);
           const vol = rt.pipeline$.value.market();
-          this.journal?.write(fillLine(f, g.flag, rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined)));
+          this.journal?.write(fillLine(f, e.flag, rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined)));
         }
-        this.position$.next(f.asset);
-        log.info({ asset: f.asset, tid: f.tid, side: f.isBuy ? "buy" : "sell", px: f.price, sz: f.size, source: f.source, flag: g.flag }, "fill");
-      }),
-    );
-    this.subs.add(
-      this.sink.reconciles$.subscribe((r) => {
-        this.metrics.reconciliations.inc({ trigger: r.trigger });
-        for (const a of this.assets.keys()) {
-          this.metrics.reconciliationDrift.set({ asset: a }, Math.abs(r.drifts.find((d) => d.asset === a)?.drift ?? 0));
-          this.position$.next(a);
-        }
-      }),
-    );
-    this.subs.add(this.sink.drift$.subscribe((d) => log.warn({ drift: d }, "reconciliation found drift; venue truth adopted")));
-    this.subs.add(
-      this.sink.races$.subscribe((e) => {
-        if (e.kind === "race" || e.kind === "unmatched") log.warn({ asset: e.fill.fill.asset, tid: e.fill.fill.tid, kind: e.kind }, "fill race");
-        else if (e.kind === "pull") log.info({ asset: e.asset, side: e.isBuy ? "bid" : "ask", orders: e.cloids.length }, "pulled orders after a race");
-      }),
-    );
-    this.subs.add(
-      this.sink.killSwitch$.subscribe((s) => {
-        setKillSwitchGauge(this.metrics, s.active ? s.trip.trigger : undefined);
-        if (s.active) log.error({ trigger: s.trip.trigger, asset: s.trip.asset, detail: s.trip.detail }, "kill switch tripped: every order cancelled, quoting stopped");
-        else if (s.clearedTrip) log.warn({ trigger: s.clearedTrip.trigger }, "kill switch cleared: quoting resumes where the gates are open");
-      }),
-    );
-    this.subs.add(
-      this.sink.gates$.subscribe((g) => {
-        this.sinkGates.set(g.asset, g.reason?.kind);
+        log.info({ asset: f.asset, tid: f.tid, side: f.isBuy ? "buy" : "sell", px: f.price, sz: f.size, source: f.source, flag: e.flag }, "fill");
+        return;
+      }
+      case "reconcile":
+        this.metrics.reconciliations.inc({ trigger: e.report.trigger });
+        for (const a of this.assets.keys()) this.metrics.reconciliationDrift.set({ asset: a }, Math.abs(e.report.drifts.find((d) => d.asset === a)?.drift ?? 0));
+        return;
+      case "drift":
+        log.warn({ drift: e.drift }, "reconciliation found drift; venue truth adopted");
+        return;
+      case "race": {
+        const r = e.race;
+        if (r.kind === "race" || r.kind === "unmatched") log.warn({ asset: r.fill.fill.asset, tid: r.fill.fill.tid, kind: r.kind }, "fill race");
+        else if (r.kind === "pull") log.info({ asset: r.asset, side: r.isBuy ? "bid" : "ask", orders: r.cloids.length }, "pulled orders after a race");
+        return;
+      }
+      case "killSwitch":
+        setKillSwitchGauge(this.metrics, e.state.active ? e.state.trip.trigger : undefined);
+        if (e.state.active) log.error({ trigger: e.state.trip.trigger, asset: e.state.trip.asset, detail: e.state.trip.detail }, "kill switch tripped: every order cancelled, quoting stopped");
+        else if (e.state.clearedTrip) log.warn({ trigger: e.state.clearedTrip.trigger }, "kill switch cleared: quoting resumes where the gates are open");
+        return;
+      case "gate":
+        this.sinkGates.set(e.asset, e.reason?.kind);
         // The sink closes every asset while it shuts down: expected then, not news.
-        if (this.stopped) log.debug({ asset: g.asset, reason: g.reason?.kind ?? "open" }, "sink gate (shutdown)");
-        else log.info({ asset: g.asset, reason: g.reason?.kind ?? "open" }, "sink gate");
-      }),
-    );
+        if (this.stopped) log.debug({ asset: e.asset, reason: e.reason?.kind ?? "open" }, "sink gate (shutdown)");
+        else log.info({ asset: e.asset, reason: e.reason?.kind ?? "open" }, "sink gate");
+        return;
+      case "invalidTransition":
+        log.warn({ ...e.transition }, "order transition refused by the state table (order left as it was)");
+        return;
+      case "badInput":
+        log.warn({ problems: e.error.problems }, e.error.message);
+        return;
+      default:
+        return;
+    }
   }
 
   /** Markouts of one asset's fills at its configured horizons, journaled and kept for the report. */
   private wireMarkouts(config: AssetConfig, stop$: Observable<void>): void {
     const asset = config.asset;
     this.subs.add(
-      this.sink.fillEvents$
+      this.sink.events$
         .pipe(
+          sinkEvents("markoutInput"),
+          map((e) => e.fill),
           filter((f) => f.asset === asset),
           markoutWindow(this.mids$.pipe(filter((m) => m.asset === asset)), { horizonsMs: config.markouts.horizonsMs, staleAfterMs: config.markouts.staleAfterMs }, this.scheduler),
           takeUntil(stop$),
@@ -352,7 +414,7 @@ export class QuoteflowService {
 
   /** Quota headroom per budget (0..1), when the executor throttles. */
   quotaHeadroom(): Record<string, number> {
-    const h = this.sink.executor.quota?.ledger?.headroom(this.scheduler.now());
+    const h = this.quota?.ledger?.headroom(this.scheduler.now());
     return h ? { ip: h.ip, address: h.address } : {};
   }
 
@@ -365,7 +427,7 @@ export class QuoteflowService {
       for (const a of this.assets.keys()) {
         const mid = this.mid(a);
         const pnl = this.sink.pnl.total(a, mid);
-        const position = this.sink.position(a);
+        const position = this.sink.positions.position(a);
         this.metrics.position.set({ asset: a }, position);
         this.metrics.pnl.set({ asset: a }, pnl);
         assets[a] = { pnl, position, mid };
@@ -422,7 +484,7 @@ export class QuoteflowService {
         mid,
         bid: bids.length ? Math.max(...bids) : undefined,
         ask: asks.length ? Math.min(...asks) : undefined,
-        position: this.sink.position(rt.asset),
+        position: this.sink.positions.position(rt.asset),
         pnl: this.sink.pnl.total(rt.asset, mid),
         closedBy: this.stopped ? "shutdown" : kill.active ? `KillSwitch:${kill.trip.trigger}` : (this.gates.closedReason(rt.asset) ?? this.sinkGates.closedReason(rt.asset)),
         fills: rt.fills,
@@ -444,7 +506,7 @@ export class QuoteflowService {
     const out: Record<string, { fills: number; volumeUsd: number; fees: number; pnl: number; position: number; fillsBySource: Record<string, number> }> = {};
     for (const rt of this.assets.values()) {
       const p = this.sink.pnl.get(rt.asset);
-      out[rt.asset] = { fills: rt.fills, volumeUsd: p.volumeUsd, fees: p.fees, pnl: this.sink.pnl.total(rt.asset, this.mid(rt.asset)), position: this.sink.position(rt.asset), fillsBySource: { ...rt.fillsBySource } };
+      out[rt.asset] = { fills: rt.fills, volumeUsd: p.volumeUsd, fees: p.fees, pnl: this.sink.pnl.total(rt.asset, this.mid(rt.asset)), position: this.sink.positions.position(rt.asset), fillsBySource: { ...rt.fillsBySource } };
     }
     return out;
   }

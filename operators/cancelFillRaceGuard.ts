@@ -1,12 +1,8 @@
 import { Observable, Subscription, asyncScheduler } from "rxjs";
 import type { OperatorFunction, SchedulerLike } from "rxjs";
-import type { FillEvent, VenueFill } from "../streams/fill.js";
-import type {
-  AlreadyFilledNotice,
-  GuardOutput,
-  OrderFillContext,
-  RaceGuardLookup,
-} from "../streams/execution.js";
+import type { VenueFill } from "../streams/fill.js";
+import { classifyFill } from "../streams/raceGuard.js";
+import type { AlreadyFilledNotice, GuardOutput, RaceGuardLookup } from "../streams/execution.js";
 
 export interface CancelFillRaceGuardOptions {
   /**
@@ -81,13 +77,13 @@ export function cancelFillRaceGuard(
       };
 
       const onFill = (fill: VenueFill): void => {
-        const ctx = lookup.orderForFill(fill);
-        const midAtFill = lookup.midOf(fill.asset) ?? ctx?.midAtPlacement ?? fill.price;
-        if (!ctx) {
-          subscriber.next({ kind: "fill", fill: enrich(fill, undefined, midAtFill), flag: "unmatched", cloid: fill.cloid, stateBefore: null });
+        const c = classifyFill(fill, lookup, lookup.midOf(fill.asset));
+        if (!c.ctx) {
+          subscriber.next({ kind: "fill", fill: c.fill, flag: "unmatched", cloid: fill.cloid, stateBefore: null });
           subscriber.next({ kind: "reconcile", reason: "unmatched", asset: fill.asset, cloid: fill.cloid, time: scheduler.now() });
           return;
         }
+        const ctx = c.ctx;
         const w = watches.get(ctx.cloid);
         if (w) {
           w.remaining -= fill.size;
@@ -96,17 +92,10 @@ export function cancelFillRaceGuard(
             watches.delete(ctx.cloid);
           }
         }
-        const race = ctx.state === "pending-cancel" || ctx.state === "cancelled" || ctx.state === "cancel-raced";
-        // decide the pull before emitting: downstream applies the fill synchronously.
-        const pull = race
-          ? lookup
-              .restingOrders(fill.asset)
-              .filter((o) => o.isBuy === fill.isBuy && o.cloid !== ctx.cloid)
-              .map((o) => o.cloid)
-          : [];
-        subscriber.next({ kind: "fill", fill: enrich(fill, ctx, midAtFill), flag: race ? "race" : "matched", cloid: ctx.cloid, stateBefore: ctx.state });
-        if (!race) return;
-        if (pull.length > 0) subscriber.next({ kind: "pull", asset: fill.asset, isBuy: fill.isBuy, cloids: pull, tid: fill.tid });
+        // the pull was decided before emitting: downstream applies the fill synchronously.
+        subscriber.next({ kind: "fill", fill: c.fill, flag: c.flag, cloid: ctx.cloid, stateBefore: ctx.state });
+        if (c.flag !== "race") return;
+        if (c.pull.length > 0) subscriber.next({ kind: "pull", asset: fill.asset, isBuy: fill.isBuy, cloids: c.pull, tid: fill.tid });
         subscriber.next({ kind: "reconcile", reason: "race", asset: fill.asset, cloid: ctx.cloid, time: scheduler.now() });
       };
 
@@ -141,18 +130,4 @@ export function cancelFillRaceGuard(
         watches.clear();
       };
     });
-}
-
-function enrich(fill: VenueFill, ctx: OrderFillContext | undefined, midAtFill: number): FillEvent {
-  if (!ctx) {
-    return { ...fill, midAtFill, placementPrice: fill.price, midAtPlacement: midAtFill, quotedHalfSpreadBps: 0, source: "unmatched" };
-  }
-  return {
-    ...fill,
-    midAtFill,
-    placementPrice: ctx.px,
-    midAtPlacement: ctx.midAtPlacement,
-    quotedHalfSpreadBps: ctx.quotedHalfSpreadBps,
-    source: ctx.source,
-  };
 }

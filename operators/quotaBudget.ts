@@ -70,8 +70,8 @@ export function quotaBackoffMs(exhaustion: number, random: () => number, config:
   return base * (1 - config.backoffJitter + 2 * config.backoffJitter * r);
 }
 
-/** Why a placement or modify was refused. */
-export type QuotaRefusal = "breaker" | "reserve" | "limited" | "tooLarge" | "cancelsQueued" | "queueFull";
+export type { QuotaRefusal } from "../streams/quota.js";
+import type { QuotaRefusal } from "../streams/quota.js";
 
 export type QuotaDecision =
   | { readonly kind: "allow"; readonly slot: boolean }

@@ -30,41 +30,11 @@
 // rate-limited regime has no free slot, or while cancels are waiting.
 import { BehaviorSubject, Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
 import { isCancelBatch, type ActionBatch } from "../streams/actions.js";
-import type { QuoteGateReason } from "../streams/gate.js";
 import type { RateLimitSnapshot } from "../streams/orders.js";
 import { QuotaLedger, type QuotaAssetUsage, type QuotaBudgetConfig, type QuotaRefusal } from "./quotaBudget.js";
 
-/** The venue's answer to one batch we sent: was it refused for rate limits? */
-export interface QuotaAnswer {
-  readonly batch: ActionBatch;
-  readonly rateLimited: boolean;
-}
-
-export interface QuotaThrottleFeedback {
-  readonly answers$?: Observable<QuotaAnswer>;
-  /** USDC traded (each value adds to the address cap, one request per USDC). */
-  readonly volume$?: Observable<number>;
-  readonly rateLimit$?: Observable<RateLimitSnapshot>;
-  /** IP weight of info requests made from the same IP. */
-  readonly infoWeight$?: Observable<number>;
-}
-
-export type QuotaLimitedLane = "none" | "placements" | "all";
-
-export interface QuotaThrottleState {
-  readonly time: number;
-  /** min(ip, address) headroom in [0, 1]. */
-  readonly headroom: number;
-  readonly ipHeadroom: number;
-  readonly addressHeadroom: number;
-  readonly breakerOpen: boolean;
-  readonly limited: QuotaLimitedLane;
-  /** When the rate-limited regime lets the next request through (null when not limited). */
-  readonly nextSlotAt: number | null;
-  readonly queuedCancels: number;
-  /** Present while the breaker is open: the reason a quote gate should report. */
-  readonly reason?: QuoteGateReason;
-}
+export type { QuotaAnswer, QuotaLimitedLane, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
+import type { QuotaLimitedLane, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
 
 export interface QuotaCounts {
   allowed: number;

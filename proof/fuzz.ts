@@ -2,7 +2,7 @@
 // outside data (WS and HTTP decoders, the config loader, the paper venue's request handling).
 // Exits 0 with no findings, 1 with findings (printed with the seed), 2 on a usage error.
 import { flag, parseFlags, runProgram } from "../app/args.js";
-import { packageVersion } from "../app/paths.js";
+import { packageVersion } from "../sources/paths.js";
 import { renderFuzzTable } from "./fuzz/table.js";
 import { runFuzz } from "./fuzz/run.js";
 

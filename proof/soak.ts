@@ -3,7 +3,7 @@
 // violating event), 2 on a usage error.
 import { writeFileSync } from "node:fs";
 import { runProgram } from "../app/args.js";
-import { packageVersion } from "../app/paths.js";
+import { packageVersion } from "../sources/paths.js";
 import { SOAK_HELP, parseSoakArgs } from "./soak/args.js";
 import { runSoak } from "./soak/harness.js";
 import { renderSoakTable } from "./soak/table.js";

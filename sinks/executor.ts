@@ -1,22 +1,24 @@
-// The executor: sends action batches to a Venue through quotaThrottle, at most N in flight, each
-// with a timeout, and reports everything that happens as values (ExecutionEvent). It never
-// retries a placement: when a batch times out or the transport fails, it asks `orderStatus` for
-// every order the batch touched and reports the answers; the sink decides from those.
+// The executor as an operator over commands: batches to send, orderStatus queries, and the quota
+// feedback (USDC traded, IP weight of info requests) — all of them data on one input — in; what it
+// did and heard (ExecutionEvent) out. It never retries a placement: when a batch times out or the
+// transport fails, it asks `orderStatus` for every order the batch touched and reports the answers;
+// the core decides from those.
 //
-//   submit(batch) ─▶ quotaThrottle (cancels first; refusals reported) ─▶ mergeMap(send, maxInFlight)
-//        send = venue.submit(batch) + timeout ─▶ "result" | "failed" ─▶ (failed) orderStatus per order
+//   commands ─┬─ submit ─▶ throttle (cancels first; refusals reported) ─▶ mergeMap(send, maxInFlight)
+//             │      send = venue.submit(batch) + timeout ─▶ "result" | "failed" ─▶ (failed) orderStatus per order
+//             ├─ queryStatus ─▶ mergeMap(ask, maxStatusInFlight) ─▶ "status" | "statusFailed"
+//             └─ volume, infoWeight ─▶ the throttle's feedback (with its own answers and the venue's userRateLimit)
 //
 // Whether a batch goes over the WebSocket `post` or HTTP is the Venue implementation's business
 // (the Hyperliquid venue prefers WS post and falls back to HTTP); the executor sees one `submit`.
 // mergeMap, never switchMap: an unsubscribed request may already have been accepted.
-import { Observable, Subject, Subscription, TimeoutError, asyncScheduler, catchError, defer, map, mergeMap, of, take, timeout } from "rxjs";
-import type { SchedulerLike } from "rxjs";
+// The throttle is passed in (app/ composes operators/quotaThrottle): sinks/ imports no operator.
+import { EMPTY, Observable, Subject, Subscription, TimeoutError, asyncScheduler, catchError, defer, filter, map, merge, mergeMap, of, share, take, timeout } from "rxjs";
+import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from "rxjs";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
-import type { OrderStatusAnswer, RateLimitSnapshot } from "../streams/orders.js";
+import type { OrderStatusAnswer } from "../streams/orders.js";
+import type { QuotaAnswer, QuotaRefusal, QuotaThrottleFeedback } from "../streams/quota.js";
 import type { Venue } from "../streams/venue.js";
-import { quotaThrottle, QuotaThrottleHandle } from "../operators/quotaThrottle.js";
-import type { QuotaAnswer, QuotaThrottleOptions } from "../operators/quotaThrottle.js";
-import type { QuotaRefusal } from "../operators/quotaBudget.js";
 import { everyOn } from "./periodic.js";
 
 export type StatusRef = { readonly oid: number } | { readonly cloid: string };
@@ -29,6 +31,19 @@ export type ExecutionEvent =
   | { readonly kind: "status"; readonly ref: StatusRef; readonly answer: OrderStatusAnswer; readonly time: number }
   | { readonly kind: "statusFailed"; readonly ref: StatusRef; readonly error: string; readonly time: number };
 
+/** What the executor acts on. */
+export type ExecutorCommand =
+  | { readonly kind: "submit"; readonly batch: ActionBatch }
+  | { readonly kind: "queryStatus"; readonly ref: StatusRef }
+  | { readonly kind: "infoWeight"; readonly weight: number }
+  | { readonly kind: "volume"; readonly usd: number };
+
+/**
+ * Builds the throttle for one executor subscription from its feedback and a refusal callback
+ * (app/ passes `(feedback, onRefused) => quotaThrottle({ ...options, feedback, onRefused }, scheduler)`).
+ */
+export type ThrottleFactory = (feedback: QuotaThrottleFeedback, onRefused: (batch: ActionBatch, reason: QuotaRefusal) => void) => MonoTypeOperatorFunction<ActionBatch>;
+
 export interface ExecutorOptions {
   /** Requests in flight at most (default 16, capped at 100: Hyperliquid's in-flight post limit). */
   readonly maxInFlight?: number;
@@ -36,11 +51,21 @@ export interface ExecutorOptions {
   readonly timeoutMs?: number;
   /** orderStatus queries in flight at most (default 8). */
   readonly maxStatusInFlight?: number;
-  /**
-   * quotaThrottle options (config, seed, random — pass a seeded `random` for replay), or false to
-   * send unthrottled (tests). Feedback (answers, volume, rate-limit snapshots, info weight) is wired here.
-   */
-  readonly quota?: false | Omit<QuotaThrottleOptions, "feedback" | "handle" | "onRefused">;
+  /** The quota throttle; none: batches go out unthrottled (tests). */
+  readonly throttle?: ThrottleFactory;
+  /** A caller-owned window on the counts of the latest subscription. */
+  readonly counts?: ExecutorCounts;
+}
+
+/** Requests in flight and batches not yet answered, kept by the executor for whoever holds it. */
+export interface ExecutorCounts {
+  inFlight: number;
+  /** Batches accepted and not yet answered (queued, held by the throttle, or in flight). */
+  pending: number;
+}
+
+export function createExecutorCounts(): ExecutorCounts {
+  return { inFlight: 0, pending: 0 };
 }
 
 /** The elements a batch touches, as orderStatus references. */
@@ -59,176 +84,139 @@ export function statusRefsOf(batch: ActionBatch): StatusRef[] {
   }
 }
 
-export class Executor {
-  readonly maxInFlight: number;
-  readonly timeoutMs: number;
-  /** quotaThrottle's state, counters and ledger (null when unthrottled). */
-  readonly quota: QuotaThrottleHandle | null;
-  readonly #events = new Subject<ExecutionEvent>();
-  /** Everything the executor did and heard, in order. Hot; subscribe before `start()`. */
-  readonly events$: Observable<ExecutionEvent> = this.#events.asObservable();
-  readonly #input = new Subject<ActionBatch>();
-  readonly #status = new Subject<StatusRef>();
-  readonly #answers = new Subject<QuotaAnswer>();
-  readonly #volume = new Subject<number>();
-  readonly #rateLimit = new Subject<RateLimitSnapshot>();
-  readonly #infoWeight = new Subject<number>();
-  readonly #maxStatus: number;
-  #inFlight = 0;
-  #queued = 0;
-  #subscription: Subscription | null = null;
+/** Effective maxInFlight: at least 1, at most 100. */
+export function executorMaxInFlight(options: ExecutorOptions): number {
+  return Math.min(100, Math.max(1, Math.floor(options.maxInFlight ?? 16)));
+}
 
-  constructor(
-    private readonly venue: Venue,
-    private readonly options: ExecutorOptions = {},
-    private readonly scheduler: SchedulerLike = asyncScheduler,
-  ) {
-    this.maxInFlight = Math.min(100, Math.max(1, Math.floor(options.maxInFlight ?? 16)));
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.#maxStatus = Math.max(1, options.maxStatusInFlight ?? 8);
-    this.quota = options.quota === false ? null : new QuotaThrottleHandle();
-  }
-
-  /** Requests sent and not yet answered. */
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
-  /** Batches accepted by `submit` and not yet answered (queued, held by the throttle, or in flight). */
-  get pending(): number {
-    return this.#queued;
-  }
-
-  start(): Subscription {
-    if (this.#subscription) return this.#subscription;
-    const sub = new Subscription();
-    const quotaOpts = this.options.quota;
-    const allowed$ =
-      quotaOpts === false || this.quota === null
-        ? this.#input.asObservable()
-        : this.#input.pipe(
-            quotaThrottle(
-              {
-                ...(quotaOpts ?? {}),
-                handle: this.quota,
-                feedback: {
-                  answers$: this.#answers,
-                  volume$: this.#volume,
-                  rateLimit$: this.#rateLimit,
-                  infoWeight$: this.#infoWeight,
-                },
-                onRefused: (batch, reason) => {
-                  this.#queued -= 1;
-                  this.#events.next({ kind: "refused", batch, reason, time: this.scheduler.now() });
-                },
-              },
-              this.scheduler,
-            ),
-          );
-    sub.add(
-      allowed$.pipe(mergeMap((batch) => this.#send(batch), this.maxInFlight)).subscribe({
-        next: (e) => this.#events.next(e),
-        error: (err) => this.#events.error(err),
-      }),
-    );
-    sub.add(
-      this.#status
-        .pipe(mergeMap((ref) => this.#ask(ref), this.#maxStatus))
-        .subscribe({ next: (e) => this.#events.next(e), error: (err) => this.#events.error(err) }),
-    );
-    this.#subscription = sub;
-    return sub;
-  }
-
-  /** Queue one batch. Never blocks; the answer arrives on `events$`. */
-  submit(batch: ActionBatch): void {
-    this.#queued += 1;
-    this.#input.next(batch);
-  }
-
-  /** Ask the venue about one order; the answer arrives on `events$` as "status" or "statusFailed". */
-  queryStatus(ref: StatusRef): void {
-    this.#infoWeight.next(2);
-    this.#status.next(ref);
-  }
-
-  /** USDC traded (quota feedback: one request per USDC). */
-  addVolume(usd: number): void {
-    if (usd > 0 && Number.isFinite(usd)) this.#volume.next(usd);
-  }
-
-  /** Weight of an info request made from the same IP (clearinghouseState 2, …). */
-  addInfoWeight(weight: number): void {
-    this.#infoWeight.next(weight);
-  }
-
-  /** A userRateLimit snapshot (venue truth wins over the local ledger). */
-  feedRateLimit(snapshot: RateLimitSnapshot): void {
-    this.#rateLimit.next(snapshot);
-  }
-
-  stop(): void {
-    this.#subscription?.unsubscribe();
-    this.#subscription = null;
-  }
-
-  #send(batch: ActionBatch): Observable<ExecutionEvent> {
-    return defer(() => {
-      const t0 = this.scheduler.now();
-      this.#inFlight += 1;
-      this.#events.next({ kind: "sent", batch, time: t0 });
-      let settled = false;
-      const settle = () => {
-        if (!settled) {
-          settled = true;
-          this.#inFlight -= 1;
-          this.#queued -= 1;
-        }
-      };
-      return this.venue.submit(batch).pipe(
-        take(1),
-        timeout({ first: this.timeoutMs, scheduler: this.scheduler }),
-        map((result): ExecutionEvent => {
-          settle();
-          const now = this.scheduler.now();
-          this.#answers.next({ batch, rateLimited: !result.ok && result.rateLimited });
-          return { kind: "result", batch, result, time: now, latencyMs: now - t0 };
-        }),
-        catchError((err: unknown) => {
-          settle();
-          const timedOut = err instanceof TimeoutError;
-          const failed: ExecutionEvent = {
-            kind: "failed",
-            batch,
-            error: timedOut ? `no answer within ${this.timeoutMs} ms` : err instanceof Error ? err.message : String(err),
-            timedOut,
-            time: this.scheduler.now(),
-          };
-          // Reconcile before anything is sent again: ask what became of every order it touched.
-          this.scheduler.schedule(() => {
-            for (const ref of statusRefsOf(batch)) this.queryStatus(ref);
-          });
-          return of(failed);
+/**
+ * Commands in, ExecutionEvents out, in the order they happen.
+ *
+ * ```
+ * commands: -s----q------|      s = submit(batch), q = queryStatus(ref)
+ * output:   -S-R--Q-------|     S sent, R result (after the venue's latency), Q status
+ * ```
+ * @param venue where batches and queries go.
+ * @param options maxInFlight (16), timeoutMs (10 000), maxStatusInFlight (8), throttle, counts.
+ * @param scheduler timeouts and time stamps (default asyncScheduler).
+ * Errors downstream: the source's errors. A failing request is an event, never an error.
+ */
+export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<ExecutorCommand, ExecutionEvent> {
+  const maxInFlight = executorMaxInFlight(options);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxStatus = Math.max(1, options.maxStatusInFlight ?? 8);
+  return (commands$) =>
+    defer(() => {
+      const counts = options.counts ?? createExecutorCounts();
+      counts.inFlight = 0;
+      counts.pending = 0;
+      const cmds$ = commands$.pipe(share());
+      // per-subscription loops inside the executor: the throttle hears the answers of what it let
+      // through, refusals become events, and a failed batch asks about its orders
+      const answers$ = new Subject<QuotaAnswer>();
+      const refused$ = new Subject<ExecutionEvent>();
+      const recheck$ = new Subject<StatusRef>();
+      const batches$ = cmds$.pipe(
+        filter((c): c is Extract<ExecutorCommand, { kind: "submit" }> => c.kind === "submit"),
+        map((c) => {
+          counts.pending += 1;
+          return c.batch;
         }),
       );
+      const asked$ = merge(
+        cmds$.pipe(
+          filter((c): c is Extract<ExecutorCommand, { kind: "queryStatus" }> => c.kind === "queryStatus"),
+          map((c) => c.ref),
+        ),
+        recheck$,
+      ).pipe(share());
+      const feedback: QuotaThrottleFeedback = {
+        answers$,
+        volume$: cmds$.pipe(
+          filter((c): c is Extract<ExecutorCommand, { kind: "volume" }> => c.kind === "volume"),
+          map((c) => c.usd),
+          filter((usd) => usd > 0 && Number.isFinite(usd)),
+        ),
+        // every orderStatus query weighs 2, like any info request from the same IP
+        infoWeight$: merge(
+          cmds$.pipe(
+            filter((c): c is Extract<ExecutorCommand, { kind: "infoWeight" }> => c.kind === "infoWeight"),
+            map((c) => c.weight),
+          ),
+          asked$.pipe(map(() => 2)),
+        ),
+        rateLimit$: venue.rateLimit().pipe(
+          take(1),
+          catchError(() => EMPTY),
+        ),
+      };
+      const onRefused = (batch: ActionBatch, reason: QuotaRefusal): void => {
+        counts.pending -= 1;
+        refused$.next({ kind: "refused", batch, reason, time: scheduler.now() });
+      };
+      const allowed$ = options.throttle ? batches$.pipe(options.throttle(feedback, onRefused)) : batches$;
+      const send = (batch: ActionBatch): Observable<ExecutionEvent> =>
+        defer(() => {
+          const t0 = scheduler.now();
+          counts.inFlight += 1;
+          let settled = false;
+          const settle = () => {
+            if (!settled) {
+              settled = true;
+              counts.inFlight -= 1;
+              counts.pending -= 1;
+            }
+          };
+          const answer$ = venue.submit(batch).pipe(
+            take(1),
+            timeout({ first: timeoutMs, scheduler }),
+            map((result): ExecutionEvent => {
+              settle();
+              const now = scheduler.now();
+              answers$.next({ batch, rateLimited: !result.ok && result.rateLimited });
+              return { kind: "result", batch, result, time: now, latencyMs: now - t0 };
+            }),
+            catchError((err: unknown) => {
+              settle();
+              const timedOut = err instanceof TimeoutError;
+              const failed: ExecutionEvent = {
+                kind: "failed",
+                batch,
+                error: timedOut ? `no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err),
+                timedOut,
+                time: scheduler.now(),
+              };
+              // Reconcile before anything is sent again: ask what became of every order it touched.
+              scheduler.schedule(() => {
+                for (const ref of statusRefsOf(batch)) recheck$.next(ref);
+              });
+              return of(failed);
+            }),
+          );
+          return merge(of<ExecutionEvent>({ kind: "sent", batch, time: t0 }), answer$);
+        });
+      const ask = (ref: StatusRef): Observable<ExecutionEvent> =>
+        venue.orderStatus(ref).pipe(
+          take(1),
+          timeout({ first: timeoutMs, scheduler }),
+          map((answer): ExecutionEvent => ({ kind: "status", ref, answer, time: scheduler.now() })),
+          catchError((err: unknown) =>
+            of<ExecutionEvent>({
+              kind: "statusFailed",
+              ref,
+              error: err instanceof TimeoutError ? `orderStatus: no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err),
+              time: scheduler.now(),
+            }),
+          ),
+        );
+      return new Observable<ExecutionEvent>((subscriber) => {
+        const sub = new Subscription();
+        sub.add(refused$.subscribe(subscriber));
+        sub.add(asked$.pipe(mergeMap(ask, maxStatus)).subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err) }));
+        sub.add(allowed$.pipe(mergeMap(send, maxInFlight)).subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err), complete: () => subscriber.complete() }));
+        return sub;
+      });
     });
-  }
-
-  #ask(ref: StatusRef): Observable<ExecutionEvent> {
-    return this.venue.orderStatus(ref).pipe(
-      take(1),
-      timeout({ first: this.timeoutMs, scheduler: this.scheduler }),
-      map((answer): ExecutionEvent => ({ kind: "status", ref, answer, time: this.scheduler.now() })),
-      catchError((err: unknown) =>
-        of<ExecutionEvent>({
-          kind: "statusFailed",
-          ref,
-          error: err instanceof TimeoutError ? `orderStatus: no answer within ${this.timeoutMs} ms` : err instanceof Error ? err.message : String(err),
-          time: this.scheduler.now(),
-        }),
-      ),
-    );
-  }
 }
 
 /** Options of the dead-man's switch (Hyperliquid scheduleCancel, FACTS §5.5). */

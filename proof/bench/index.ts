@@ -6,7 +6,7 @@ import { cpus, totalmem } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import { parseFlags, runProgram } from "../../app/args.js";
-import { packageVersion } from "../../app/paths.js";
+import { packageVersion } from "../../sources/paths.js";
 import { renderTable, type BenchRow } from "./table.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -13,6 +13,7 @@ import { createMetrics } from "../../app/metrics.js";
 import { silentLogger } from "../../app/logger.js";
 import { catalogOf, operatorRegistry } from "../../app/registry.js";
 import { QuoteflowService } from "../../app/service.js";
+import { pumpVirtualTime, stopOnVirtualTime } from "../../app/replay.js";
 import { SoakChecker, type CatastropheRecord, type KillTripRecord, type SoakViolation, type SoakViolationKind } from "./invariants.js";
 import { soakAssets, soakMarket } from "./markets.js";
 
@@ -108,7 +109,6 @@ export interface SoakResult {
   readonly quotaCap: number;
 }
 
-const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /** A full GC (node --expose-gc's global, or the same function obtained at run time). */
 function collector(): () => void {
@@ -215,32 +215,27 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   );
 
   const stepMs = o.stepMs ?? 60_000;
-  for (let t = start + stepMs; ; t += stepMs) {
-    scheduler.maxFrames = Math.min(t, start + totalMs);
-    scheduler.flush();
+  const end = start + totalMs;
+  // every stepMs, the last step exactly at the end
+  const steps = function* (): Generator<number> {
+    for (let t = start + stepMs; ; t += stepMs) {
+      yield Math.min(t, end);
+      if (t >= end) return;
+    }
+  };
+  await pumpVirtualTime(scheduler, steps(), (t) => {
     heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-    o.onCheckpoint?.({ virtualMs: scheduler.now() - start, last: t >= start + totalMs, service, venue, checker });
+    o.onCheckpoint?.({ virtualMs: scheduler.now() - start, last: t >= end, service, venue, checker });
     o.onProgress?.({ virtualMs: scheduler.now() - start, totalMs, events: service.events, fills: checker.fillsApplied, violations: checker.violations.length, wallMs: performance.now() - wall0 });
-    await yieldToLoop();
-    if (t >= start + totalMs) break;
-    if (o.failFast && checker.violations.length > 0) break;
-  }
+    return t >= end || (o.failFast === true && checker.violations.length > 0);
+  });
   const heapEnd = heapUsed();
   const virtualMs = scheduler.now() - start;
   for (const s of ops) s.unsubscribe();
   checker.stop();
 
   // Shutdown: the service cancels everything and waits for the answers; virtual time keeps running.
-  let stopped = false;
-  const stopping = service.stop().then(() => {
-    stopped = true;
-  });
-  for (let i = 0; i < 2_000 && !stopped; i++) {
-    await yieldToLoop();
-    scheduler.maxFrames = scheduler.now() + 100;
-    scheduler.flush();
-  }
-  await stopping;
+  await stopOnVirtualTime(scheduler, service.stop(), 2_000);
   // Deliveries still in flight (answers, updates) land; then the market stops.
   scheduler.maxFrames = scheduler.now() + 30_000;
   scheduler.flush();

@@ -13,7 +13,8 @@
 //   - every catastrophic fault trips the kill switch; it never trips for an internal error, a
 //     position divergence or quota exhaustion;
 //   - nothing rests after shutdown.
-import type { Subscription } from "rxjs";
+import { type Subscription, map } from "rxjs";
+import { sinkEvents } from "../../sinks/executionSink.js";
 import type { PaperExchange } from "../../sim/index.js";
 import { type ActionBatch, batchLength } from "../../streams/actions.js";
 import { everyOn } from "../../sinks/periodic.js";
@@ -124,27 +125,27 @@ export class SoakChecker {
   start(): void {
     const sink = this.service.sink;
     this.#subs.push(
-      sink.fills$.subscribe((g) => {
+      sink.events$.pipe(sinkEvents("fill")).subscribe((g) => {
         const key = `${g.fill.asset}:${g.fill.tid}`;
         const n = (this.#applied.get(key) ?? 0) + 1;
         this.#applied.set(key, n);
         this.fillsApplied++;
         if (n === 2) this.violate("fillDoubleCounted", `fill ${key} (oid ${g.fill.oid}) applied twice`);
       }),
-      sink.reconciles$.subscribe((r) => {
+      sink.events$.pipe(sinkEvents("reconcile"), map((e) => e.report)).subscribe((r) => {
         this.reconciles++;
         for (const asset of this.options.assets) {
-          const ours = r.positions[asset] ?? sink.position(asset);
+          const ours = r.positions[asset] ?? sink.positions.position(asset);
           const err = Math.abs(ours - this.venuePosition(asset));
           this.maxReconcileError = Math.max(this.maxReconcileError, err);
           if (err > EPS) this.violate("positionAfterReconcile", `${asset}: after reconcile (${r.trigger}) ours ${ours}, venue ${this.venuePosition(asset)}`);
         }
       }),
-      sink.gates$.subscribe((g) => {
+      sink.events$.pipe(sinkEvents("gate")).subscribe((g) => {
         this.#sinkClosed.set(g.asset, g.reason !== null);
         this.updateClosed(g.asset);
       }),
-      sink.killSwitch$.subscribe((s) => {
+      sink.events$.pipe(sinkEvents("killSwitch"), map((e) => e.state)).subscribe((s) => {
         if (s.active) {
           const last = this.trips[this.trips.length - 1];
           if (!last || last.time !== s.trip.time || last.trigger !== s.trip.trigger) {
@@ -155,7 +156,7 @@ export class SoakChecker {
         }
         for (const a of this.options.assets) this.updateClosed(a);
       }),
-      sink.actions$.subscribe((e) => {
+      sink.events$.pipe(sinkEvents("action"), map((a) => a.action)).subscribe((e) => {
         if (e.kind === "sent") {
           this.#inFlight.set(e.batch, elements(e.batch));
           this.#inFlightElements += elements(e.batch);
@@ -235,7 +236,7 @@ export class SoakChecker {
     for (const asset of this.options.assets) {
       this.updateClosed(asset);
       // drift: our position vs the venue's, continuously
-      const d = Math.abs(this.service.sink.position(asset) - this.venuePosition(asset));
+      const d = Math.abs(this.service.sink.positions.position(asset) - this.venuePosition(asset));
       const since = this.#drift.get(asset);
       if (d > EPS && since === undefined) this.#drift.set(asset, now);
       else if (d <= EPS && since !== undefined) {

@@ -105,3 +105,28 @@ describe("reconciliation.openOrdersIntervalMs", () => {
     expect(problemsOf(() => resolveConfig(bad, catalog))).toContainEqual(expect.stringContaining("$.defaults.reconciliation.openOrdersIntervalMs: expected a positive number"));
   });
 });
+
+describe("reconciliation.queueAware and reconciliation.volatilityScaling", () => {
+  it("are off by default and reach the sink's ladder thresholds when set (per asset)", async () => {
+    const { sinkConfigOf } = await import("../../app/service.js");
+    const off = sinkConfigOf(resolveConfig(minimal, catalog), 1);
+    expect(off.assets?.["BTC"]?.thresholds).not.toHaveProperty("queue");
+    expect(off.assets?.["BTC"]?.thresholds).not.toHaveProperty("volatility");
+    const on = {
+      ...minimal,
+      assets: { BTC: { reconciliation: { ...base()["defaults"].reconciliation, queueAware: { turnover: 0.5, hysteresis: 0.2 }, volatilityScaling: { refVolBps: 2, maxScale: 3 } } }, ETH: null },
+    };
+    const cfg = sinkConfigOf(resolveConfig(on, catalog), 1);
+    expect(cfg.assets?.["BTC"]?.thresholds).toMatchObject({ queue: { turnover: 0.5, hysteresis: 0.2 }, volatility: { refVolBps: 2, maxScale: 3 } });
+    expect(cfg.assets?.["ETH"]?.thresholds).not.toHaveProperty("queue");
+  });
+
+  it("a bad or unknown value names its path", () => {
+    const r = base()["defaults"].reconciliation;
+    const bad = { ...minimal, defaults: { ...minimal.defaults, reconciliation: { ...r, queueAware: { turnover: 0 }, volatilityScaling: { refVolBps: 2, maxScale: 0.5, extra: 1 } } } };
+    const problems = problemsOf(() => resolveConfig(bad, catalog));
+    expect(problems).toContainEqual(expect.stringContaining("$.defaults.reconciliation.queueAware.turnover: expected a positive number"));
+    expect(problems).toContainEqual(expect.stringContaining("$.defaults.reconciliation.volatilityScaling.maxScale: expected a number ≥ 1"));
+    expect(problems.some((p) => p.includes("$.defaults.reconciliation.volatilityScaling.extra"))).toBe(true);
+  });
+});

@@ -13,7 +13,7 @@ import { JournalLine } from "../../analytics/journal.js";
 import { createRootLogger } from "../../app/logger.js";
 import { runService } from "../../app/run.js";
 import { chmodSync } from "node:fs";
-import { defaultMarket } from "../../app/markets.js";
+import { defaultMarket } from "../../app/run.js";
 import { startPaperServer } from "../../sim/server.js";
 import { decodeWith } from "../../streams/index.js";
 

@@ -7,7 +7,7 @@ import { Wallet } from "ethers";
 import { FillJournal, JournalLine, SignalTracker, fillLine } from "../../analytics/journal.js";
 import { REDACT_PATHS, createRootLogger, registerSecret, scrubSecrets } from "../../app/logger.js";
 import { createMetrics, serveMetrics, type MetricsServer } from "../../app/metrics.js";
-import { GateTracker } from "../../app/gates.js";
+import { GateTracker } from "../../analytics/gates.js";
 import { decodeWith, type FillEvent } from "../../streams/index.js";
 
 function capture(): { stream: Writable & { isTTY?: boolean }; text: () => string } {

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { type ServiceConfig, defaultConfigPath, loadConfigFile, resolveConfig } from "../../app/config.js";
 import { createRootLogger, silentLogger } from "../../app/logger.js";
-import { defaultMarket } from "../../app/markets.js";
+import { defaultMarket } from "../../app/run.js";
 import { createMetrics } from "../../app/metrics.js";
 import { catalogOf, operatorRegistry } from "../../app/registry.js";
 import { watchConfig } from "../../app/run.js";

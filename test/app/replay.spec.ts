@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { JournalLine } from "../../analytics/journal.js";
 import { silentLogger } from "../../app/logger.js";
-import { djienneDir } from "../../app/markets.js";
+import { djienneDir } from "../../app/run.js";
 import { runReplay } from "../../app/replay.js";
 import { markoutCurves } from "../../analytics/report.js";
 import { decodeWith } from "../../streams/index.js";

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageRoot } from "../../app/paths.js";
+import { packageRoot } from "../../sources/paths.js";
 
 const root = packageRoot();
 const cli = join(root, "dist", "app", "cli.js");

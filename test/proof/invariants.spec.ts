@@ -1,7 +1,7 @@
 // The soak's invariant checker catches each kind of violation it promises to, on a scripted
 // service and venue (so a green soak means the service held, not that the checker looked away).
 import { describe, expect, it } from "vitest";
-import { BehaviorSubject, Subject, VirtualTimeScheduler } from "rxjs";
+import { Subject, VirtualTimeScheduler } from "rxjs";
 import { SoakChecker } from "../../proof/soak/invariants.js";
 import type { QuoteflowService } from "../../app/service.js";
 import type { PaperExchange } from "../../sim/index.js";
@@ -12,11 +12,14 @@ const USER = "0xabc";
 
 function rig() {
   const scheduler = new VirtualTimeScheduler();
-  const fills$ = new Subject<unknown>();
-  const reconciles$ = new Subject<unknown>();
-  const gates$ = new Subject<unknown>();
-  const killSwitch$ = new BehaviorSubject<unknown>({ active: false, time: 0, clearedTrip: null });
-  const actions$ = new Subject<unknown>();
+  // the sink's one event stream, fed by type as the scripted service's outputs
+  const events$ = new Subject<unknown>();
+  const as = (wrap: (v: any) => unknown) => ({ next: (v: unknown) => events$.next(wrap(v)) });
+  const fills$ = as((g) => ({ type: "fill", ...g, time: scheduler.now() }));
+  const reconciles$ = as((report) => ({ type: "reconcile", report, time: scheduler.now() }));
+  const gates$ = as((g) => ({ type: "gate", ...g }));
+  const killSwitch$ = as((state) => ({ type: "killSwitch", state, time: scheduler.now() }));
+  const actions$ = as((action) => ({ type: "action", action, time: scheduler.now() }));
   const ours: Record<string, number> = {};
   const closed: Record<string, string | undefined> = {};
   const kill = { state: { active: false } as { active: boolean; trip?: { trigger: string; time: number; detail: string } } };
@@ -25,7 +28,7 @@ function rig() {
   const open: OpenOrder[] = [];
   const budget = { nRequestsUsed: 0, nRequestsCap: 10_000, cumVlm: 0, nRequestsSurplus: 0 };
   const service = {
-    sink: { fills$, reconciles$, gates$, killSwitch$, actions$, killSwitch: kill, position: (a: string) => ours[a] ?? 0 },
+    sink: { events$, killSwitch: kill, positions: { position: (a: string) => ours[a] ?? 0 } },
     gates: { closedReason: (a: string) => closed[a] },
   } as unknown as QuoteflowService;
   const exchange = {

@@ -8,7 +8,7 @@ import { decodeWith } from "../../streams/codec.js";
 import { HL_INFO_CODECS, HlExchangeResponse, HlWsUserFills, encodeAction, signedExchangeBody } from "../../streams/wire/index.js";
 import { replayMarket, simUniverse, startPaperServer, type PaperServer, type PaperServerOptions } from "../../sim/index.js";
 import { parseCli, type SimArgs } from "../../app/args.js";
-import { syntheticOnly } from "../../app/markets.js";
+import { syntheticOnly } from "../../app/run.js";
 import type { BookEvent, TradeEvent } from "../../streams/market.js";
 import { book, cloid, order, trade } from "./helpers.js";
 

@@ -1,16 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { Subject, VirtualTimeScheduler } from "rxjs";
-import { ExecutionSink } from "../../sinks/executionSink.js";
-import type { ExecutionSinkConfig, RaceEvent, ReconcileReport, SinkGateEvent } from "../../sinks/executionSink.js";
+import { Subject, VirtualTimeScheduler, identity } from "rxjs";
+import type { ExecutionSinkConfig } from "../../sinks/executionSink.js";
 import type { FillConsumers } from "../../sinks/fills.js";
-import type { ExecutionEvent } from "../../sinks/executor.js";
-import type { KillSwitchState } from "../../sinks/killSwitch.js";
-import type { DriftRecord } from "../../sinks/position.js";
-import type { GuardedFill } from "../../streams/execution.js";
+import type { ExecutionEvent, ThrottleFactory } from "../../sinks/executor.js";
 import type { QuoteIntent } from "../../streams/intent.js";
 import type { BookEvent, MidEvent } from "../../streams/market.js";
 import { emptyIntent } from "../../streams/intent.js";
 import { FakeVenue } from "./fakeVenue.js";
+import { QuotaThrottleHandle, wiredSink } from "./sinkHarness.js";
+import type { QuotaThrottleOptions } from "../../operators/quotaThrottle.js";
 
 function intent(mid: number, levels = 2, sz = 1, asset = "BTC"): QuoteIntent {
   const bids = Array.from({ length: levels }, (_, i) => ({ px: +(mid * (1 - (10 + 10 * i) / 1e4)).toFixed(4), sz, source: "base_ladder" as const }));
@@ -18,37 +16,27 @@ function intent(mid: number, levels = 2, sz = 1, asset = "BTC"): QuoteIntent {
   return { asset, time: 0, bids, asks };
 }
 
-function setup(config: Partial<ExecutionSinkConfig> = {}) {
+function setup(config: Partial<ExecutionSinkConfig> = {}, quota?: Omit<QuotaThrottleOptions, "feedback" | "handle" | "onRefused">) {
   const scheduler = new VirtualTimeScheduler(undefined, 0);
   const venue = new FakeVenue(scheduler);
-  const sink = new ExecutionSink(venue, { cloidSeed: 7, executor: { quota: false, timeoutMs: 2000 }, deadMan: false, ...config }, scheduler);
   const intents = new Subject<QuoteIntent>();
-  const seen = {
-    fills: [] as GuardedFill[],
-    races: [] as RaceEvent[],
-    drift: [] as DriftRecord[],
-    reconciles: [] as ReconcileReport[],
-    gates: [] as SinkGateEvent[],
-    actions: [] as ExecutionEvent[],
-    kill: [] as KillSwitchState[],
-  };
-  sink.fills$.subscribe((f) => seen.fills.push(f));
-  sink.races$.subscribe((r) => seen.races.push(r));
-  sink.drift$.subscribe((d) => seen.drift.push(d));
-  sink.reconciles$.subscribe((r) => seen.reconciles.push(r));
-  sink.gates$.subscribe((g) => seen.gates.push(g));
-  sink.actions$.subscribe((a) => seen.actions.push(a));
-  sink.killSwitch$.subscribe((k) => seen.kill.push(k));
   const mids = new Subject<MidEvent>();
   const books = new Subject<BookEvent>();
-  const sub = sink.connect(intents, mids, books);
+  const handle = quota ? new QuotaThrottleHandle() : undefined;
+  const { sink, seen, sub } = wiredSink(
+    venue,
+    { cloidSeed: 7, executor: { timeoutMs: 2000 }, deadMan: false, ...config },
+    scheduler,
+    { intents$: intents, mids$: mids, books$: books },
+    quota && handle ? { handle, options: quota } : undefined,
+  );
   /** Run virtual time up to `t` (absolute ms). */
   const until = (t: number) => {
     scheduler.maxFrames = t;
     scheduler.flush();
   };
   const at = (t: number, fn: () => void) => scheduler.schedule(fn, t - scheduler.now());
-  return { scheduler, venue, sink, intents, mids, books, seen, until, at, sub };
+  return { scheduler, venue, sink, intents, mids, books, seen, until, at, sub, handle };
 }
 
 const sentOf = (actions: ExecutionEvent[], type: string) => actions.filter((a) => a.kind === "sent" && a.batch.type === type);
@@ -143,7 +131,7 @@ describe("ExecutionSink: inputs", () => {
   it("refuses a malformed intent with an error naming what and where, counts it, and changes nothing", () => {
     const { venue, sink, intents, until } = setup();
     const bad: unknown[] = [];
-    sink.badInput$.subscribe((e) => bad.push(e));
+    sink.events$.subscribe((e) => e.type === "badInput" && bad.push(e.error));
     intents.next(intent(100));
     until(100);
     const before = venue.open().map((o) => o.oid);
@@ -185,14 +173,14 @@ describe("ExecutionSink: fills", () => {
     expect(seen.fills).toHaveLength(1);
     expect(seen.fills[0]).toMatchObject({ flag: "matched", fill: { source: "base_ladder", placementPrice: 99.9, size: 0.4 } });
     expect(seen.fills[0]!.fill.midAtPlacement).toBeCloseTo(100);
-    expect(sink.position("BTC")).toBeCloseTo(0.4);
+    expect(sink.positions.position("BTC")).toBeCloseTo(0.4);
     // a fill from before this session appears only in snapshots: never counted
     venue.history({ ...seen.fills[0]!.fill, tid: 999, time: -5 });
     // a snapshot replay (reconnect) is deduped: nothing counted twice
     at(250, () => venue.replaySnapshot());
     until(300);
     expect(seen.fills).toHaveLength(1);
-    expect(sink.position("BTC")).toBeCloseTo(0.4);
+    expect(sink.positions.position("BTC")).toBeCloseTo(0.4);
     expect(sink.pnl.get("BTC").position).toBeCloseTo(0.4);
   });
 
@@ -209,7 +197,7 @@ describe("ExecutionSink: fills", () => {
     until(400);
     expect(seen.races.some((r) => r.kind === "race")).toBe(true);
     expect(seen.fills[0]).toMatchObject({ flag: "race" });
-    expect(sink.position("BTC")).toBeCloseTo(1);
+    expect(sink.positions.position("BTC")).toBeCloseTo(1);
     expect(venue.accountCalls).toBeGreaterThan(accountsBefore);
     // the bid side is held empty until the reconcile completes and the hold expires
     expect(venue.open().filter((o) => o.spec.isBuy)).toHaveLength(0);
@@ -235,7 +223,7 @@ describe("ExecutionSink: fills", () => {
 
 describe("ExecutionSink: executor recovery", () => {
   it("asks orderStatus after a lost answer, pauses the asset at 5 s (OrderStale), never re-sends a CLOID", () => {
-    const { venue, sink, intents, until, seen } = setup({ executor: { quota: false, timeoutMs: 8000 }, reconcile: { intervalMs: 60_000 } });
+    const { venue, sink, intents, until, seen } = setup({ executor: { timeoutMs: 8000 }, reconcile: { intervalMs: 60_000 } });
     venue.knobs.swallow = 1;
     venue.knobs.dropUpdates = true;
     until(50); // the first account sync (at 0) is done before we place
@@ -281,7 +269,7 @@ describe("ExecutionSink: position reconciliation", () => {
     venue.positions.set("BTC", 0.3);
     until(3100);
     expect(seen.drift[0]).toMatchObject({ asset: "BTC", ours: 0, venue: 0.3 });
-    expect(sink.position("BTC")).toBeCloseTo(0.3);
+    expect(sink.positions.position("BTC")).toBeCloseTo(0.3);
     expect(sink.killSwitch.active).toBe(false);
     venue.positions.set("BTC", 2);
     until(6100);
@@ -306,13 +294,14 @@ describe("ExecutionSink: position reconciliation", () => {
   });
 
   it("with openOrdersIntervalMs, fetches open orders every 15 s and on triggers, positions every 3 s; still resolves what the venue lost", () => {
-    const { venue, sink, intents, until, at, seen } = setup({ reconcile: { openOrdersIntervalMs: 15_000 } });
-    const weights: number[] = [];
-    const charge = sink.executor.addInfoWeight.bind(sink.executor);
-    sink.executor.addInfoWeight = (w: number) => {
-      weights.push(w);
-      charge(w);
+    // a throttle that lets everything through and records the IP weight the executor charges it
+    const charged: number[] = [];
+    const recording: ThrottleFactory = (feedback) => {
+      feedback.infoWeight$?.subscribe((w) => charged.push(w));
+      return identity;
     };
+    const { venue, sink, intents, until, at, seen } = setup({ reconcile: { openOrdersIntervalMs: 15_000 }, executor: { timeoutMs: 2000, throttle: recording } });
+    const weights = () => seen.all.flatMap((e) => (e.type === "syncStarted" ? [e.infoWeight] : []));
     intents.next(intent(100, 1));
     until(100);
     const gone = venue.open().find((o) => o.spec.isBuy)!;
@@ -332,7 +321,9 @@ describe("ExecutionSink: position reconciliation", () => {
     expect(seen.reconciles.at(-1)).toMatchObject({ trigger: "reconnect", openOrdersIncluded: true });
     // IP weight charged to the quota throttle: 2 for a positions-only sync, 2 + 20 with open orders
     expect(venue.accountRequests.filter((r) => r.openOrders)).toHaveLength(3);
-    expect(weights).toEqual(venue.accountRequests.map((r) => (r.openOrders ? 22 : 2)));
+    expect(weights()).toEqual(venue.accountRequests.map((r) => (r.openOrders ? 22 : 2)));
+    // and the throttle was charged exactly that, plus 2 per orderStatus query
+    expect(charged.reduce((a, b) => a + b, 0)).toBe(weights().reduce((a, b) => a + b, 0) + 2 * venue.statusQueries.length);
   });
 
   it("syncs at once on reconnect, but event-triggered syncs stay ≥ 2 s apart", () => {
@@ -355,14 +346,14 @@ describe("ExecutionSink: position reconciliation", () => {
 
 describe("ExecutionSink: quota", () => {
   it("holds placements while the quota breaker is open instead of re-placing refused orders in a loop", () => {
-    const { venue, sink, intents, until, at, seen } = setup({ executor: { quota: { config: { ipWeightLimit: 20 }, random: () => 0.5 }, timeoutMs: 2000 } });
+    const { venue, sink, intents, until, at, seen, handle } = setup({ executor: { timeoutMs: 2000 } }, { config: { ipWeightLimit: 20 }, random: () => 0.5 });
     // the ladder jumps 1% every 100 ms: every step is cancels + placements
     for (let i = 0; i < 40; i++) at(100 * i + 1, () => intents.next(intent(100 * (1 + 0.01 * (i % 2)))));
     until(5000);
     expect(seen.gates.some((g) => g.reason?.kind === "QuotaBreaker")).toBe(true);
     // the IP window (20 per minute) bounds what reached the venue; nothing looped
     expect(venue.submitted.length).toBeLessThanOrEqual(20);
-    expect(sink.executor.quota!.counts.allowed).toBe(venue.submitted.length);
+    expect(handle!.counts.allowed).toBe(venue.submitted.length);
     // resting orders stay; nothing sits tracked as pending forever
     expect(sink.store.open().filter((o) => o.state === "pending-new" && o.oid === null).every((o) => o.placedAt > 0)).toBe(true);
   });
@@ -419,6 +410,40 @@ describe("ExecutionSink: shutdown and dead-man's switch", () => {
     expect(venue.open()).toHaveLength(0);
     const last = sentOf(seen.actions, "scheduleCancel").at(-1)!;
     expect(last.kind === "sent" && last.batch).toEqual({ type: "scheduleCancel", time: null });
+    // events$ completes on shutdown
+    expect(seen.completed).toBe(true);
+    expect(seen.errors).toEqual([]);
+  });
+});
+
+describe("ExecutionSink: failure", () => {
+  it("a runaway loop trips InternalError, cancels what rests once, errors events$ and ignores later inputs", () => {
+    const { venue, sink, intents, until, at, seen } = setup({ maxReconcilesPerInstant: 8 });
+    intents.next(intent(100));
+    until(100);
+    expect(venue.open()).toHaveLength(4);
+    expect(seen.errors).toEqual([]);
+    const before = venue.submitted.length;
+    // nine assets reconciled at one instant: more than maxReconcilesPerInstant (8)
+    at(200, () => {
+      for (let i = 0; i < 9; i++) intents.next(intent(100, 2, 1, `A${i}`));
+    });
+    until(300);
+    expect(seen.errors).toHaveLength(1);
+    expect((seen.errors[0] as Error).message).toMatch(/ExecutionSink: sink failed: runaway loop: more than 8 ladder reconciliations at time 200/);
+    expect(sink.killSwitch.state).toMatchObject({ active: true, trip: { trigger: "InternalError" } });
+    expect(seen.kill.at(-1)).toMatchObject({ active: true, trip: { trigger: "InternalError" } });
+    // the one best-effort cancel of everything known to rest
+    const after = venue.submitted.slice(before);
+    expect(after.filter((b) => b.type === "cancel").flatMap((b) => (b.type === "cancel" ? b.cancels.map((c) => c.asset) : []))).toEqual(["BTC", "BTC", "BTC", "BTC"]);
+    expect(venue.open().filter((o) => o.spec.asset === "BTC")).toHaveLength(0);
+    expect(seen.actions.filter((a) => a.kind === "sent" && a.time >= 200 && a.batch.type === "cancel")).toEqual([]); // not published: events$ is done
+    // nothing is folded any more
+    const n = venue.submitted.length;
+    at(400, () => intents.next(intent(120)));
+    until(600);
+    expect(venue.submitted.length).toBe(n);
+    expect(seen.completed).toBe(false);
   });
 });
 

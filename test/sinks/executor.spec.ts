@@ -1,19 +1,33 @@
 import { describe, expect, it } from "vitest";
-import { VirtualTimeScheduler } from "rxjs";
-import { Executor, deadMansSwitch, statusRefsOf } from "../../sinks/executor.js";
-import type { ExecutionEvent } from "../../sinks/executor.js";
+import { Subject, VirtualTimeScheduler } from "rxjs";
+import { createExecutorCounts, deadMansSwitch, executor, executorMaxInFlight, statusRefsOf } from "../../sinks/executor.js";
+import type { ExecutionEvent, ExecutorCommand, ExecutorOptions } from "../../sinks/executor.js";
+import { QuotaThrottleHandle, throttleOn } from "./sinkHarness.js";
 import type { ActionBatch } from "../../streams/actions.js";
 import { FakeVenue } from "./fakeVenue.js";
 import { marbles } from "../marbles.js";
 import { spec } from "./helpers.js";
 
-function setup(options: ConstructorParameters<typeof Executor>[1] = { quota: false }) {
+/** The executor operator over a command subject; `ex` offers the old imperative surface on top. */
+function setup(options: ExecutorOptions & { quota?: Parameters<typeof throttleOn>[1] } = {}) {
   const scheduler = new VirtualTimeScheduler(undefined, Infinity);
   const venue = new FakeVenue(scheduler);
-  const ex = new Executor(venue, options, scheduler);
+  const commands = new Subject<ExecutorCommand>();
+  const counts = createExecutorCounts();
+  const quota = options.quota ? new QuotaThrottleHandle() : null;
+  const { quota: quotaOptions, ...rest } = options;
   const events: ExecutionEvent[] = [];
-  ex.events$.subscribe((e) => events.push(e));
-  ex.start();
+  commands.pipe(executor(venue, { ...rest, counts, ...(quota && quotaOptions ? { throttle: throttleOn(quota, quotaOptions, scheduler) } : {}) }, scheduler)).subscribe((e) => events.push(e));
+  const ex = {
+    submit: (batch: ActionBatch) => commands.next({ kind: "submit", batch }),
+    get inFlight() {
+      return counts.inFlight;
+    },
+    get pending() {
+      return counts.pending;
+    },
+    quota,
+  };
   return { scheduler, venue, ex, events };
 }
 
@@ -32,7 +46,7 @@ describe("Executor", () => {
   });
 
   it("keeps at most maxInFlight requests outstanding", () => {
-    const { scheduler, venue, ex, events } = setup({ quota: false, maxInFlight: 2 });
+    const { scheduler, venue, ex, events } = setup({ maxInFlight: 2 });
     venue.knobs.latencyMs = 100;
     for (let i = 1; i <= 5; i++) ex.submit(place(i));
     const sentAt = () => events.filter((e) => e.kind === "sent").map((e) => e.time);
@@ -46,12 +60,11 @@ describe("Executor", () => {
   });
 
   it("caps maxInFlight at 100", () => {
-    const { ex } = setup({ quota: false, maxInFlight: 1000 });
-    expect(ex.maxInFlight).toBe(100);
+    expect(executorMaxInFlight({ maxInFlight: 1000 })).toBe(100);
   });
 
   it("on timeout asks orderStatus by CLOID and never re-sends the placement", () => {
-    const { scheduler, venue, ex, events } = setup({ quota: false, timeoutMs: 500 });
+    const { scheduler, venue, ex, events } = setup({ timeoutMs: 500 });
     venue.knobs.swallow = 1;
     const b: ActionBatch = { type: "order", orders: [spec(1), spec(2, { px: 99 })] };
     ex.submit(b);

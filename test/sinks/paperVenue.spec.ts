@@ -7,8 +7,8 @@ import { filter, map, share } from "rxjs";
 import type { VirtualTimeScheduler } from "rxjs";
 import { PaperVenue, simReplayScheduler, simRoundPrice, simRoundSize, simTickAt, syntheticMarket } from "../../sim/index.js";
 import type { SimFaultSpec } from "../../sim/index.js";
-import { ExecutionSink } from "../../sinks/executionSink.js";
 import type { ExecutionSinkConfig, ReconcileReport } from "../../sinks/executionSink.js";
+import { QuotaThrottleHandle, wiredSink } from "./sinkHarness.js";
 import type { ExecutionEvent } from "../../sinks/executor.js";
 import { isTerminalOrderState } from "../../streams/execution.js";
 import type { GuardedFill } from "../../streams/execution.js";
@@ -43,17 +43,13 @@ function run(options: { seed: number; faults: SimFaultSpec; durationMs: number; 
   const scheduler: VirtualTimeScheduler = simReplayScheduler(T0);
   const market = syntheticMarket({ assets: [{ name: "BTC", startPx: 50_000, szDecimals: SZ_DECIMALS, volBpsPerSqrtSec: options.volBps ?? 2 }], seed: options.seed, durationMs: options.durationMs });
   const venue = new PaperVenue({ market, scheduler, seed: options.seed, faults: options.faults });
-  const sink = new ExecutionSink(
-    venue,
-    {
-      cloidSeed: options.seed,
-      defaults: { thresholds: { skipPriceBps: 3, skipSizePct: 10, modifyPriceBps: 15, modifySizePct: 50 } },
-      executor: { maxInFlight: 16, timeoutMs: 3000, quota: { random: seeded(options.seed) } },
-      kill: { staleDataMs: 3_600_000 },
-      ...options.config,
-    },
-    scheduler,
-  );
+  const config: ExecutionSinkConfig = {
+    cloidSeed: options.seed,
+    defaults: { thresholds: { skipPriceBps: 3, skipSizePct: 10, modifyPriceBps: 15, modifySizePct: 50 } },
+    executor: { maxInFlight: 16, timeoutMs: 3000 },
+    kill: { staleDataMs: 3_600_000 },
+    ...options.config,
+  };
   const books$ = venue.book("BTC").pipe(share());
   const intents$ = books$.pipe(
     map((b) => quote(b, options.levels ?? 2)),
@@ -64,13 +60,13 @@ function run(options: { seed: number; faults: SimFaultSpec; durationMs: number; 
     map((b): MidEvent => ({ asset: b.asset, time: b.time, mid: (b.bids[0]!.px + b.asks[0]!.px) / 2 })),
   );
   const seen = { fills: [] as GuardedFill[], reports: [] as ReconcileReport[], actions: [] as ExecutionEvent[], ghosts: [] as string[], positionChecks: 0, errors: [] as unknown[] };
-  sink.fills$.subscribe({ next: (f) => seen.fills.push(f), error: (e) => seen.errors.push(e) });
-  sink.actions$.subscribe((a) => seen.actions.push(a));
-  sink.reconciles$.subscribe((r) => {
+  const { sink } = wiredSink(venue, config, scheduler, { intents$, mids$ }, { handle: new QuotaThrottleHandle(), options: { random: seeded(options.seed) } });
+  sink.events$.subscribe({ next: (e) => (e.type === "fill" ? seen.fills.push(e) : e.type === "action" ? seen.actions.push(e.action) : e.type === "reconcile" ? onReconcile(e.report) : 0), error: (e) => seen.errors.push(e) });
+  const onReconcile = (r: ReconcileReport) => {
     seen.reports.push(r);
     // after each reconcile our position is the venue's (venue account() answers at once here)
     const venuePos = venue.truth().positions.find((p) => p.asset === "BTC")?.szi ?? 0;
-    expect(sink.position("BTC")).toBeCloseTo(venuePos, 9);
+    expect(sink.positions.position("BTC")).toBeCloseTo(venuePos, 9);
     seen.positionChecks += 1;
     // nothing tracked as live for long that the venue does not have
     const onVenue = new Set(venue.truth().openOrders.map((o) => o.oid));
@@ -79,8 +75,7 @@ function run(options: { seed: number; faults: SimFaultSpec; durationMs: number; 
         seen.ghosts.push(`${o.cloid} oid ${o.oid} at ${r.snapshotTime - T0}`);
       }
     }
-  });
-  sink.connect(intents$, mids$);
+  };
   const until = (t: number) => {
     scheduler.maxFrames = t;
     scheduler.flush();
@@ -118,7 +113,7 @@ describe("ExecutionSink × PaperVenue", () => {
     // the position built from fills alone (PnL book, never adopted) equals the venue's
     const venuePos = truth.positions.find((p) => p.asset === "BTC")?.szi ?? 0;
     expect(sink.pnl.get("BTC").position).toBeCloseTo(venuePos, 9);
-    expect(sink.position("BTC")).toBeCloseTo(venuePos, 9);
+    expect(sink.positions.position("BTC")).toBeCloseTo(venuePos, 9);
     expect(seen.positionChecks).toBeGreaterThan(500);
 
     // no order tracked as live that the venue did not have, at any reconcile or at the end

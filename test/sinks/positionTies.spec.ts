@@ -5,8 +5,9 @@
 // position book may rely on: the fill's startPosition says on which side of the snapshot it was.
 import { describe, expect, it } from "vitest";
 import { filter, map, share } from "rxjs";
+import { sinkEvents } from "../../sinks/executionSink.js";
 import { PaperVenue, simReplayScheduler, simRoundPrice, simRoundSize, simTickAt, syntheticMarket } from "../../sim/index.js";
-import { ExecutionSink } from "../../sinks/executionSink.js";
+import { QuotaThrottleHandle, wiredSink } from "./sinkHarness.js";
 import type { DriftRecord } from "../../sinks/position.js";
 import type { QuoteIntent } from "../../streams/intent.js";
 import type { BookEvent } from "../../streams/market.js";
@@ -33,7 +34,14 @@ function run(seed: number, durationMs: number, openOrdersIntervalMs?: number) {
   const scheduler = simReplayScheduler(T0);
   const market = syntheticMarket({ assets: [{ name: "ETH", startPx: 2_000, szDecimals: SZ_DECIMALS, volBpsPerSqrtSec: 4 }], seed, durationMs });
   const venue = new PaperVenue({ market, scheduler, seed, faults: "none" });
-  const sink = new ExecutionSink(
+  const books$ = venue.book("ETH").pipe(share());
+  const intents$ = books$.pipe(
+    map(quote),
+    filter((i): i is QuoteIntent => i !== null),
+  );
+  // the synthetic taker flow trades at …400 ms: connecting then puts the 3 s account snapshots
+  // on the very milliseconds the venue fills us in
+  const { sink } = wiredSink(
     venue,
     {
       cloidSeed: seed,
@@ -43,31 +51,26 @@ function run(seed: number, durationMs: number, openOrdersIntervalMs?: number) {
       ...(openOrdersIntervalMs !== undefined ? { reconcile: { openOrdersIntervalMs } } : {}),
     },
     scheduler,
-  );
-  const books$ = venue.book("ETH").pipe(share());
-  const intents$ = books$.pipe(
-    map(quote),
-    filter((i): i is QuoteIntent => i !== null),
+    { intents$ },
+    { handle: new QuotaThrottleHandle(), options: {} },
+    400,
   );
   const seen = { drifts: [] as DriftRecord[], offAtFill: [] as string[], offAtSnapshot: [] as string[], fills: 0, snapshots: 0, slim: 0, snapTimes: new Set<number>() };
-  sink.drift$.subscribe((d) => seen.drifts.push(d));
+  sink.events$.pipe(sinkEvents("drift")).subscribe((d) => seen.drifts.push(d.drift));
   // fills arrive in venue order here (no latency): after each one we hold the venue's position after it
-  sink.fills$.subscribe((g) => {
+  sink.events$.pipe(sinkEvents("fill")).subscribe((g) => {
     seen.fills += 1;
     const f = g.fill;
     const venueAfter = (f.startPosition ?? Number.NaN) + (f.isBuy ? f.size : -f.size);
-    if (Math.abs(sink.position("ETH") - venueAfter) > 1e-9) seen.offAtFill.push(`fill t=${f.time - T0}: ours ${sink.position("ETH")}, venue ${venueAfter}`);
+    if (Math.abs(sink.positions.position("ETH") - venueAfter) > 1e-9) seen.offAtFill.push(`fill t=${f.time - T0}: ours ${sink.positions.position("ETH")}, venue ${venueAfter}`);
   });
-  sink.reconciles$.subscribe((r) => {
+  sink.events$.pipe(sinkEvents("reconcile"), map((e) => e.report)).subscribe((r) => {
     seen.snapshots += 1;
     seen.snapTimes.add(r.snapshotTime);
     if (!r.openOrdersIncluded) seen.slim += 1;
     const v = venue.truth().positions.find((p) => p.asset === "ETH")?.szi ?? 0;
-    if (Math.abs(sink.position("ETH") - v) > 1e-9) seen.offAtSnapshot.push(`snapshot t=${r.snapshotTime - T0}: ours ${sink.position("ETH")}, venue ${v}`);
+    if (Math.abs(sink.positions.position("ETH") - v) > 1e-9) seen.offAtSnapshot.push(`snapshot t=${r.snapshotTime - T0}: ours ${sink.positions.position("ETH")}, venue ${v}`);
   });
-  // the synthetic taker flow trades at …400 ms: connecting then puts the 3 s account snapshots
-  // on the very milliseconds the venue fills us in
-  scheduler.schedule(() => sink.connect(intents$), 400);
   scheduler.maxFrames = T0 + durationMs;
   scheduler.flush();
   return { venue, sink, seen };

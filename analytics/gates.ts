@@ -1,7 +1,11 @@
 // Which gate holds each asset closed, and for how long, read from the gated intents themselves:
 // a closed gate emits an empty intent with its reason, an open pipeline emits a ladder.
 import type { QuoteIntent } from "../streams/intent.js";
-import type { ServiceMetrics } from "./metrics.js";
+/** The two gate metrics (app/metrics.ts has them as prom-client instruments). */
+export interface GateMetrics {
+  readonly gateClosed: { set(labels: { asset: string; reason: string }, value: number): void };
+  readonly gateClosedSeconds: { inc(labels: { asset: string; reason: string }, value: number): void };
+}
 
 interface AssetGate {
   reason: string | undefined;
@@ -14,7 +18,7 @@ export class GateTracker {
 
   constructor(
     private readonly now: () => number,
-    private readonly metrics?: ServiceMetrics,
+    private readonly metrics?: GateMetrics,
   ) {}
 
   private entry(asset: string): AssetGate {

@@ -1,0 +1,157 @@
+// Account sync: when to fetch the account snapshot, and what to do with it (venue truth wins).
+// Event-triggered syncs start at once but at least `reconcile.minGapMs` after the previous
+// event-triggered one (a burst of races is one sync, not twenty); periodic ones run on their own
+// clock; one sync in flight at a time, a request meanwhile runs when it completes. The snapshot's
+// positions are adopted (drift recorded, the kill switch tripped beyond maxDriftUsd), its open
+// orders map OIDs and revive what we had inferred gone, orphans are cancelled, and our orders the
+// venue no longer lists are asked about.
+import type { CancelSpec } from "../streams/actions.js";
+import { isTerminalOrderState } from "../streams/execution.js";
+import type { AccountSnapshot } from "../streams/orders.js";
+import type { DriftRecord } from "./position.js";
+import { planBatches } from "./ladderDiff.js";
+import { checkMaxPosition } from "./riskChecks.js";
+import { askStatus, assetConfig, command, emit, knownAssets, markOf, submit, touch, trip } from "./sinkState.js";
+import type { SinkState } from "./sinkState.js";
+
+/** Triggers about the position alone: their syncs may leave open orders out (reconcile.openOrdersIntervalMs). */
+function positionsOnlyTrigger(trigger: string): boolean {
+  return trigger === "periodic" || trigger === "positionChange";
+}
+
+/** Ask for an account sync (see the header for the spacing rules). */
+export function requestSync(s: SinkState, trigger: string, now: number, periodic = false): void {
+  const sync = s.sync;
+  if (!positionsOnlyTrigger(trigger)) sync.pendingWantsOrders = true;
+  if (sync.inFlight) {
+    sync.pending ??= trigger;
+    return;
+  }
+  const gap = s.config.reconcile?.minGapMs ?? 2000;
+  const earliest = periodic ? now : sync.lastEventSyncStart + gap;
+  if (now >= earliest) {
+    if (!periodic) sync.lastEventSyncStart = now;
+    startSync(s, trigger, now);
+    return;
+  }
+  sync.pending ??= trigger;
+  if (sync.timerAt !== null) return;
+  sync.timerAt = earliest;
+  command(s, { kind: "wake", key: "sync", delayMs: earliest - now });
+}
+
+/** The gap timer of an event-triggered sync fired. */
+export function syncTimerDue(s: SinkState, now: number): void {
+  if (s.sync.timerAt === null || s.sync.timerAt > now) return;
+  s.sync.timerAt = null;
+  const t = s.sync.pending;
+  s.sync.pending = null;
+  if (t !== null) requestSync(s, t, now);
+}
+
+function startSync(s: SinkState, trigger: string, now: number): void {
+  const sync = s.sync;
+  sync.inFlight = true;
+  const every = s.config.reconcile?.openOrdersIntervalMs;
+  const withOrders = every === undefined || sync.pendingWantsOrders || now - sync.lastOrdersSyncAt >= every;
+  if (withOrders) {
+    sync.pendingWantsOrders = false;
+    sync.lastOrdersSyncAt = now;
+  }
+  const weight = withOrders ? 2 + 20 : 2; // clearinghouseState (+ frontendOpenOrders)
+  emit(s, { type: "syncStarted", trigger, withOrders, infoWeight: weight, time: now });
+  command(s, { kind: "infoWeight", weight });
+  command(s, { kind: "fetchAccount", withOrders, trigger, timeoutMs: s.config.reconcile?.timeoutMs ?? 10_000 });
+}
+
+export function syncFailed(s: SinkState, trigger: string, withOrders: boolean, error: string, now: number): void {
+  s.metrics.reconcileFailures += 1;
+  if (withOrders) s.sync.pendingWantsOrders = true;
+  emit(s, { type: "reconcileFailed", trigger, error, time: now });
+  syncDone(s, now);
+}
+
+function syncDone(s: SinkState, now: number): void {
+  s.sync.inFlight = false;
+  const pending = s.sync.pending;
+  s.sync.pending = null;
+  if (pending !== null) requestSync(s, pending, now);
+}
+
+export function snapshotStep(s: SinkState, snap: AccountSnapshot, trigger: string, withOrders: boolean, now: number): void {
+  // a venue that answers with open orders anyway spent their weight too
+  if (!withOrders && snap.openOrdersIncluded !== false) command(s, { kind: "infoWeight", weight: 20 });
+  s.metrics.reconciles += 1;
+  const drifts = s.positions.adopt(snap);
+  for (const d of drifts) {
+    s.metrics.driftRecords += 1;
+    emit(s, { type: "drift", drift: d, time: now });
+    const bound = assetConfig(s, d.asset).maxDriftUsd;
+    const usd = Math.abs(d.drift) * markOf(s, d.asset, 0);
+    if (bound !== undefined && usd > bound) {
+      trip(s, "PositionDivergence", `${d.asset}: ours ${d.ours}, venue ${d.venue} (${usd.toFixed(2)} USD > ${bound} USD)`, d.asset, now);
+    }
+  }
+  for (const a of s.positions.assets()) s.moveSinceSync.set(a, 0);
+  if (snap.openOrdersIncluded === false) {
+    s.sync.done += 1;
+    finishSnapshot(s, snap, trigger, now, drifts, [], []);
+    return;
+  }
+
+  // the venue's open orders: map OIDs, revive what we had inferred gone, cancel orphans
+  const venueCloids = new Set<string>();
+  const venueOids = new Set<number>();
+  const orphans: CancelSpec[] = [];
+  const intervalMs = s.config.reconcile?.intervalMs ?? 3000;
+  for (const o of snap.openOrders) {
+    venueOids.add(o.oid);
+    if (o.cloid !== null) venueCloids.add(o.cloid);
+    const rec = (o.cloid !== null ? s.store.get(o.cloid) : undefined) ?? s.store.byOid(o.oid);
+    if (rec && !(isTerminalOrderState(rec.state) && !rec.inferred)) {
+      touch(s, s.store.applyOpenOrder(o, now).order);
+      continue;
+    }
+    if (rec && rec.terminalAt !== null && rec.terminalAt > snap.time) continue; // ended after the snapshot
+    const last = s.orphanCancelAt.get(o.oid);
+    if (last !== undefined && now - last < intervalMs * 2) continue;
+    s.orphanCancelAt.set(o.oid, now);
+    orphans.push({ asset: o.asset, oid: o.oid });
+  }
+  if (orphans.length > 0) {
+    s.metrics.orphansCancelled += orphans.length;
+    for (const b of planBatches({ cancels: orphans, cancelsByCloid: [], modifies: [], places: [] }, s.config.maxBatchSize !== undefined ? { maxBatchSize: s.config.maxBatchSize } : {})) submit(s, b);
+  }
+  for (const [oid, t] of s.orphanCancelAt) if (now - t > 60_000) s.orphanCancelAt.delete(oid);
+
+  // our orders the venue no longer has: ask (orderStatus decides filled / cancelled / unknown)
+  const grace = s.config.reconcile?.missingGraceMs ?? 1000;
+  const missing: string[] = [];
+  for (const o of s.store.open()) {
+    if (venueCloids.has(o.cloid) || (o.oid !== null && venueOids.has(o.oid))) continue;
+    if (o.lastEventAt > snap.time - grace) continue;
+    if (o.lastStatusQueryAt !== null && now - o.lastStatusQueryAt < s.store.staleAfterMs) continue;
+    missing.push(o.cloid);
+    askStatus(s, o.cloid, now);
+  }
+  s.sync.done += 1;
+  finishSnapshot(
+    s,
+    snap,
+    trigger,
+    now,
+    drifts,
+    orphans.map((o) => o.oid),
+    missing,
+  );
+}
+
+function finishSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now: number, drifts: readonly DriftRecord[], orphansCancelled: readonly number[], missingQueried: readonly string[]): void {
+  for (const asset of s.positions.assets()) checkMaxPosition(s, asset, now);
+  const positions: Record<string, number> = {};
+  for (const a of s.positions.assets()) positions[a] = s.positions.position(a);
+  emit(s, { type: "reconcile", report: { time: now, trigger, snapshotTime: snap.time, drifts, orphansCancelled, missingQueried, positions, openOrdersIncluded: snap.openOrdersIncluded !== false }, time: now });
+  const assets = new Set([...s.positions.assets(), ...knownAssets(s)]);
+  for (const a of assets) emit(s, { type: "position", asset: a, position: s.positions.position(a), cause: "reconcile", time: now });
+  syncDone(s, now);
+}

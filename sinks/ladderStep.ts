@@ -1,0 +1,152 @@
+// Ladder step: an intent comes in (checked, kept as the asset's target), and a dirty asset is
+// reconciled — the sink's own gates, the race holds, the diff of what rests against the target
+// (diffLadder), the store's registrations, and the batches (planBatches) as submit commands.
+import type { CancelByCloidSpec, CancelSpec, ModifySpec, OrderSpec } from "../streams/actions.js";
+import { DecodeFailure, decodeWith } from "../streams/codec.js";
+import type { QuoteIntent } from "../streams/intent.js";
+import { QuoteIntent as QuoteIntentCodec } from "../streams/intent.js";
+import { diffLadder, planBatches, targetFromIntent } from "./ladderDiff.js";
+import type { LadderOrder, TargetLevel } from "./ladderDiff.js";
+import { displayedAt } from "./marketView.js";
+import type { PlacementRefusal } from "./orderStore.js";
+import { assetConfig, emit, gateFor, gateKey, placementHold, submit, thresholdsOf } from "./sinkState.js";
+import type { SinkState } from "./sinkState.js";
+
+/** An intent: bad input is named, counted and changes nothing (the previous intent stays in force). */
+export function intentStep(s: SinkState, intent: QuoteIntent, now: number): void {
+  s.metrics.intents += 1;
+  const problems = checkQuoteIntent(intent);
+  if (problems.length > 0) {
+    s.metrics.badIntents += 1;
+    emit(s, { type: "badInput", error: new DecodeFailure(`QuoteIntent for ${String((intent as { asset?: unknown }).asset)} (sink)`, problems), time: now });
+    return;
+  }
+  s.markets.applyIntent(intent);
+  const k = intent.reason?.kind;
+  if (k === "StaleData" || k === "NoDataReceived") {
+    if (!s.staleSince.has(intent.asset)) s.staleSince.set(intent.asset, now);
+  } else s.staleSince.delete(intent.asset);
+  s.dirty.add(intent.asset);
+}
+
+/** Reconcile every dirty asset, until none is left (a reconcile may dirty another). */
+export function flushDirty(s: SinkState, now: number): void {
+  while (s.dirty.size > 0) {
+    const assets = [...s.dirty];
+    s.dirty.clear();
+    for (const a of assets) reconcileAsset(s, a, now);
+  }
+}
+
+/** One asset: what should rest (the intent unless a gate closes it) against what does. */
+export function reconcileAsset(s: SinkState, asset: string, now: number): void {
+  if (now !== s.reconcileInstant) {
+    s.reconcileInstant = now;
+    s.reconcilesThisInstant = 0;
+  }
+  const limit = s.config.maxReconcilesPerInstant ?? 5000;
+  if (++s.reconcilesThisInstant > limit) {
+    throw new Error(`runaway loop: more than ${limit} ladder reconciliations at time ${now} (last asset ${asset})`);
+  }
+  const gate = gateFor(s, asset, now);
+  const hold = gate ? null : placementHold(s, asset, now);
+  const shownGate = gate ?? hold;
+  const shown = gateKey(shownGate);
+  if ((s.gateShown.get(asset) ?? "") !== shown) {
+    s.gateShown.set(asset, shown);
+    emit(s, { type: "gate", asset, reason: shownGate, time: now });
+  }
+  const market = s.markets.view(asset);
+  const intent = market.intent;
+  let levels: TargetLevel[] = [];
+  if (!gate && intent) {
+    const sideHold = s.holds.get(asset);
+    levels = targetFromIntent(intent).levels.filter((l) => !sideHold || (l.isBuy ? sideHold.bidUntil === 0 : sideHold.askUntil === 0));
+  }
+  const thresholds = thresholdsOf(s, asset);
+  const book = thresholds.queue ? market.book : undefined;
+  const current: LadderOrder[] = s.store.open(asset).map((o) => {
+    const px = o.pendingModify ? o.pendingModify.spec.px : o.px;
+    const sz = o.pendingModify ? o.pendingModify.spec.sz : s.store.remaining(o);
+    const base = { cloid: o.cloid, oid: o.oid, isBuy: o.isBuy, px, sz, state: o.state, level: o.pendingModify ? o.pendingModify.facts.level : o.level };
+    if (!book) return base;
+    // FIFO: what was ahead when we joined only shrinks, and can never exceed what the book
+    // shows at our price now minus ourselves
+    const atJoin = s.queueAtJoin.get(o.cloid) ?? Infinity;
+    return { ...base, queueAhead: Math.max(0, Math.min(atJoin, displayedAt(book, o.isBuy, px) - sz)) };
+  });
+  const mid = s.markets.mid(asset);
+  const volBps = market.volBps;
+  const targetLevels = book ? levels.map((l) => ({ ...l, queueAhead: displayedAt(book, l.isBuy, l.px) })) : levels;
+  const full = diffLadder(current, { levels: targetLevels, ...(mid !== undefined ? { mid } : {}), ...(volBps !== undefined ? { volBps } : {}) }, thresholds);
+  // while placements are held back, a modify becomes a cancel (its old price is stale) and nothing is placed
+  const diff = hold ? { ...full, modify: [], place: [], cancel: [...full.cancel, ...full.modify.map((m) => ({ cloid: m.cloid, oid: m.oid }))] } : full;
+  for (const k of diff.keep) s.store.relabel(k.cloid, k.level);
+  const cancels: CancelSpec[] = [];
+  const cancelsByCloid: CancelByCloidSpec[] = [];
+  for (const c of diff.cancel) {
+    if (!s.store.requestCancel(c.cloid, now)) continue;
+    if (c.oid !== null) cancels.push({ asset, oid: c.oid });
+    else cancelsByCloid.push({ asset, cloid: c.cloid });
+  }
+  const tif = assetConfig(s, asset).tif ?? "Alo";
+  const facts = (t: TargetLevel) => ({
+    source: t.source,
+    midAtPlacement: mid ?? t.px,
+    quotedHalfSpreadBps: mid !== undefined ? (Math.abs(t.px - mid) / mid) * 1e4 : 0,
+    level: t.key,
+  });
+  const modifies: ModifySpec[] = [];
+  for (const m of diff.modify) {
+    const spec: OrderSpec = { asset, isBuy: m.target.isBuy, px: m.target.px, sz: m.target.sz, tif, reduceOnly: false, cloid: m.cloid };
+    const r = s.store.requestModify(m.cloid, spec, facts(m.target), now);
+    if (r.ok) {
+      modifies.push({ oid: m.oid, order: spec });
+      if (book) s.queueAtJoin.set(m.cloid, displayedAt(book, spec.isBuy, spec.px));
+    } else refused(s, r.refusal, now);
+  }
+  const places: OrderSpec[] = [];
+  for (const t of diff.place) {
+    const spec: OrderSpec = { asset, isBuy: t.isBuy, px: t.px, sz: t.sz, tif, reduceOnly: false, cloid: s.cloids.next() };
+    const r = s.store.registerPlacement(spec, facts(t), now);
+    if (r.ok) {
+      places.push(spec);
+      if (book) s.queueAtJoin.set(spec.cloid, displayedAt(book, spec.isBuy, spec.px));
+    } else refused(s, r.refusal, now);
+  }
+  const batches = planBatches({ cancels, cancelsByCloid, modifies, places }, s.config.maxBatchSize !== undefined ? { maxBatchSize: s.config.maxBatchSize } : {});
+  for (const b of batches) submit(s, b);
+}
+
+function refused(s: SinkState, refusal: PlacementRefusal, now: number): void {
+  s.metrics.placementsRefused += 1;
+  emit(s, { type: "refusal", refusal, time: now });
+}
+
+/**
+ * What is wrong with an intent, one line per problem (empty when it is usable): its shape (io-ts),
+ * then the ladder's own rules — bids strictly descending, asks strictly ascending, best bid below
+ * best ask.
+ */
+export function checkQuoteIntent(intent: unknown): string[] {
+  const d = decodeWith(QuoteIntentCodec, intent, "QuoteIntent");
+  if (!d.ok) return d.error.problems;
+  const i = d.value;
+  const out: string[] = [];
+  i.bids.forEach((l, k) => {
+    if (!(l.px > 0)) out.push(`$.bids.${k}.px: expected a positive price, got ${l.px}`);
+    if (!(l.sz > 0)) out.push(`$.bids.${k}.sz: expected a positive size, got ${l.sz}`);
+    const prev = i.bids[k - 1];
+    if (prev && !(l.px < prev.px)) out.push(`$.bids.${k}.px: bids must be strictly descending (${prev.px} then ${l.px})`);
+  });
+  i.asks.forEach((l, k) => {
+    if (!(l.px > 0)) out.push(`$.asks.${k}.px: expected a positive price, got ${l.px}`);
+    if (!(l.sz > 0)) out.push(`$.asks.${k}.sz: expected a positive size, got ${l.sz}`);
+    const prev = i.asks[k - 1];
+    if (prev && !(l.px > prev.px)) out.push(`$.asks.${k}.px: asks must be strictly ascending (${prev.px} then ${l.px})`);
+  });
+  const b = i.bids[0];
+  const a = i.asks[0];
+  if (b && a && !(b.px < a.px)) out.push(`$: crossed ladder, best bid ${b.px} ≥ best ask ${a.px}`);
+  return out;
+}

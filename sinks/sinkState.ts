@@ -1,0 +1,211 @@
+// The execution core's state, and the small helpers every step shares. The state is a plain
+// object that one `step` at a time owns: steps update it in place and return it (copying a
+// thousand-order store per input would cost the hot path more than the whole step). Nothing here
+// reads a clock, does I/O or touches a stream: time is the `now` of the step, effects leave as
+// commands, news leaves as events, both collected in `out` and handed to the shell.
+import type { QuoteGateReason } from "../streams/gate.js";
+import type { QuotaThrottleState } from "../streams/quota.js";
+import { createCloidGenerator } from "./cloid.js";
+import type { CloidGenerator } from "./cloid.js";
+import { KillSwitch } from "./killSwitch.js";
+import type { KillTrigger } from "./killSwitch.js";
+import { DEFAULT_LADDER_THRESHOLDS } from "./ladderDiff.js";
+import type { LadderThresholds } from "./ladderDiff.js";
+import { MarketViews } from "./marketView.js";
+import { OrderStore } from "./orderStore.js";
+import { PnlBook, PositionBook } from "./position.js";
+import type { ExecutionSinkAssetConfig, ExecutionSinkConfig, SinkCommand, SinkEvent, SinkMetrics } from "./sinkTypes.js";
+
+/** A side held empty after a race until `until` and the sync numbered `sync` completed. */
+export interface SideHolds {
+  bidUntil: number;
+  askUntil: number;
+  bidSync: number;
+  askSync: number;
+}
+
+/** A cancel answered AlreadyFilled: the fill it is owed, and when to stop waiting for it. */
+export interface AlreadyFilledWatch {
+  readonly asset: string;
+  remaining: number;
+  readonly deadline: number;
+}
+
+export interface SyncState {
+  inFlight: boolean;
+  pending: string | null;
+  /** When the gap timer for an event-triggered sync fires (null: none armed). */
+  timerAt: number | null;
+  lastEventSyncStart: number;
+  /** Request time of the last sync that fetched open orders. */
+  lastOrdersSyncAt: number;
+  pendingWantsOrders: boolean;
+  done: number;
+}
+
+export interface SinkState {
+  readonly config: ExecutionSinkConfig;
+  readonly store: OrderStore;
+  readonly positions: PositionBook;
+  readonly pnl: PnlBook;
+  readonly killSwitch: KillSwitch;
+  readonly metrics: SinkMetrics;
+  readonly cloids: CloidGenerator;
+  /** One market view per asset: mid, volatility, book, latest intent. */
+  readonly markets: MarketViews;
+  /** Size displayed ahead at an order's price when it joined the queue (queue-aware keeping). */
+  readonly queueAtJoin: Map<string, number>;
+  readonly gateShown: Map<string, string>;
+  readonly staleSince: Map<string, number>;
+  readonly holds: Map<string, SideHolds>;
+  readonly moveSinceSync: Map<string, number>;
+  readonly orphanCancelAt: Map<number, number>;
+  readonly quotaCooldown: Map<string, number>;
+  readonly watches: Map<string, AlreadyFilledWatch>;
+  readonly dirty: Set<string>;
+  readonly sync: SyncState;
+  quota: QuotaThrottleState | null;
+  stopping: boolean;
+  connOpen: boolean;
+  connDownSince: number | null;
+  rateLimitedRun: number;
+  reconcileInstant: number;
+  reconcilesThisInstant: number;
+  /** What the current step produced so far. */
+  readonly out: { commands: SinkCommand[]; events: SinkEvent[] };
+}
+
+export function createSinkState(config: ExecutionSinkConfig, now: number): SinkState {
+  return {
+    config,
+    store: new OrderStore(config.orderStore),
+    positions: new PositionBook(),
+    pnl: new PnlBook(),
+    killSwitch: new KillSwitch(now),
+    metrics: {
+      intents: 0,
+      badIntents: 0,
+      batchesSent: 0,
+      batchResults: 0,
+      batchFailures: 0,
+      timeouts: 0,
+      quotaRefused: 0,
+      placementsRefused: 0,
+      statusQueries: 0,
+      fills: 0,
+      raceFills: 0,
+      unmatchedFills: 0,
+      pulls: 0,
+      reconciles: 0,
+      reconcileFailures: 0,
+      driftRecords: 0,
+      orphansCancelled: 0,
+      volumeUsd: 0,
+      fillsSkippedByPosition: 0,
+      invalidTransitions: 0,
+    },
+    cloids: createCloidGenerator(config.cloidSeed),
+    markets: new MarketViews(config.volatilitySpan ?? 50),
+    queueAtJoin: new Map(),
+    gateShown: new Map(),
+    staleSince: new Map(),
+    holds: new Map(),
+    moveSinceSync: new Map(),
+    orphanCancelAt: new Map(),
+    quotaCooldown: new Map(),
+    watches: new Map(),
+    dirty: new Set(),
+    sync: { inFlight: false, pending: null, timerAt: null, lastEventSyncStart: -Infinity, lastOrdersSyncAt: -Infinity, pendingWantsOrders: false, done: 0 },
+    quota: null,
+    stopping: false,
+    connOpen: true,
+    connDownSince: null,
+    rateLimitedRun: 0,
+    reconcileInstant: Number.NaN,
+    reconcilesThisInstant: 0,
+    out: { commands: [], events: [] },
+  };
+}
+
+export function assetConfig(s: SinkState, asset: string): ExecutionSinkAssetConfig {
+  return { ...(s.config.defaults ?? {}), ...(s.config.assets?.[asset] ?? {}) };
+}
+
+export function thresholdsOf(s: SinkState, asset: string): LadderThresholds {
+  const c = assetConfig(s, asset);
+  return { ...DEFAULT_LADDER_THRESHOLDS, ...(s.config.defaults?.thresholds ?? {}), ...(c.thresholds ?? {}) };
+}
+
+export function emit(s: SinkState, event: SinkEvent): void {
+  s.out.events.push(event);
+}
+
+export function command(s: SinkState, c: SinkCommand): void {
+  s.out.commands.push(c);
+}
+
+export function submit(s: SinkState, batch: Parameters<typeof submitCommand>[0]): void {
+  s.metrics.batchesSent += 1;
+  command(s, submitCommand(batch));
+}
+
+function submitCommand(batch: Extract<SinkCommand, { kind: "submit" }>["batch"]): SinkCommand {
+  return { kind: "submit", batch };
+}
+
+/** Ask orderStatus about one of our orders (noted, counted). */
+export function askStatus(s: SinkState, cloid: string, now: number): void {
+  s.store.noteStatusQuery(cloid, now);
+  s.metrics.statusQueries += 1;
+  command(s, { kind: "queryStatus", ref: { cloid } });
+}
+
+export function touch(s: SinkState, order: { readonly asset: string } | undefined): void {
+  if (order) s.dirty.add(order.asset);
+}
+
+/** Every asset the sink knows: with an intent, or with an order still open. */
+export function knownAssets(s: SinkState): Set<string> {
+  const out = new Set<string>(s.markets.assetsWithIntent());
+  for (const o of s.store.open()) out.add(o.asset);
+  return out;
+}
+
+/** Trip the kill switch; on activation every asset is reconciled (to an empty ladder). */
+export function trip(s: SinkState, trigger: KillTrigger, detail: string, asset: string | null, now: number): void {
+  const before = s.killSwitch.state;
+  const activated = s.killSwitch.trip(trigger, detail, now, asset);
+  if (s.killSwitch.state !== before) emit(s, { type: "killSwitch", state: s.killSwitch.state, time: now });
+  if (activated) for (const a of knownAssets(s)) s.dirty.add(a);
+}
+
+/** The mark for `asset`: its mid, else the intent's, else `fallback`. */
+export function markOf(s: SinkState, asset: string, fallback: number): number {
+  return s.markets.mid(asset) ?? fallback;
+}
+
+/** Why quoting is closed on `asset` (resting orders cancelled): shutdown, the kill switch, a stale order. */
+export function gateFor(s: SinkState, asset: string, now: number): QuoteGateReason | null {
+  if (s.stopping) return { kind: "KillSwitch", trigger: "Shutdown", detail: "sink shutting down" };
+  return s.killSwitch.gateReason() ?? s.store.gateReason(asset, now) ?? null;
+}
+
+/**
+ * Why new placements and modifies are held back on `asset` while resting orders stay: the quota
+ * breaker (reported as its QuotaBreaker reason) or a cool-down after the throttle refused a
+ * placement. Without it a refused placement would be re-placed at once, in the same instant.
+ */
+export function placementHold(s: SinkState, asset: string, now: number): QuoteGateReason | null {
+  const quota = s.quota;
+  if (quota?.reason) return quota.reason;
+  if (quota && quota.limited !== "none") return { kind: "QuotaBreaker", headroom: quota.headroom, threshold: 0 };
+  if ((s.quotaCooldown.get(asset) ?? 0) > now) return { kind: "QuotaBreaker", headroom: quota?.headroom ?? 0, threshold: 0 };
+  return null;
+}
+
+export function gateKey(gate: QuoteGateReason | null): string {
+  if (!gate) return "";
+  if (gate.kind === "OrderStale") return `OrderStale:${gate.cloid}`;
+  if (gate.kind === "QuotaBreaker") return "QuotaBreaker";
+  return JSON.stringify(gate);
+}

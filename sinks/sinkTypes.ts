@@ -1,0 +1,217 @@
+// The execution core's vocabulary: its configuration, the one input union (SinkInput), what one
+// step returns (commands for the shell to carry out, events for whoever listens), and the event
+// union the sink publishes on `events$`.
+import type { ActionBatch, Tif } from "../streams/actions.js";
+import type { FillEvent, VenueFill } from "../streams/fill.js";
+import type { GuardedFill } from "../streams/execution.js";
+import type { QuoteGateReason } from "../streams/gate.js";
+import type { QuoteIntent } from "../streams/intent.js";
+import type { BookEvent, MidEvent } from "../streams/market.js";
+import type { AccountSnapshot, OrderUpdate } from "../streams/orders.js";
+import type { QuotaThrottleState } from "../streams/quota.js";
+import type { ConnectionState } from "../streams/venue.js";
+import type { DecodeFailure } from "../streams/codec.js";
+import type { ExecutionEvent, ExecutorOptions, StatusRef } from "./executor.js";
+import type { DeadMansSwitchOptions } from "./executor.js";
+import type { KillSwitchState } from "./killSwitch.js";
+import type { LadderThresholds } from "./ladderDiff.js";
+import type { OrderStoreOptions, PlacementRefusal } from "./orderStore.js";
+import type { InvalidTransition } from "./orderTransitions.js";
+import type { DriftRecord } from "./position.js";
+
+export interface ExecutionSinkAssetConfig {
+  readonly thresholds?: Partial<LadderThresholds>;
+  /** Quoter's max position (USD). Kill switch at `kill.maxPositionMultiple` × this; syncs on 5% moves. */
+  readonly maxPositionUsd?: number;
+  /** Kill switch when realised − fees + unrealised falls below −maxLossUsd. */
+  readonly maxLossUsd?: number;
+  /** Kill switch when a reconcile finds our position off by more than this (USD). */
+  readonly maxDriftUsd?: number;
+  /** Time in force of placements (default Alo). */
+  readonly tif?: Tif;
+}
+
+export interface ExecutionSinkConfig {
+  /** Seed of the CLOID generator (high 64 bits). Pick a fresh one per session at the app edge. */
+  readonly cloidSeed: number | bigint;
+  readonly defaults?: ExecutionSinkAssetConfig;
+  readonly assets?: Readonly<Record<string, ExecutionSinkAssetConfig>>;
+  readonly executor?: ExecutorOptions;
+  /** Elements per request (default 39: IP weight 1). */
+  readonly maxBatchSize?: number;
+  readonly orderStore?: OrderStoreOptions;
+  readonly raceGuard?: {
+    /** How long a cancel answered AlreadyFilled waits for its fill before a reconcile is asked (default 5000 ms). */
+    readonly alreadyFilledTimeoutMs?: number;
+    readonly sizeEpsilon?: number;
+  };
+  readonly reconcile?: {
+    /** Account snapshot period (default 3000 ms). */
+    readonly intervalMs?: number;
+    /**
+     * Open orders (frontendOpenOrders, IP weight 20 beside clearinghouseState's 2) are fetched by a
+     * periodic or positionChange sync only when the last fetch is at least this old; every other
+     * trigger (reconnect, rejections, races) fetches them at once. Default: with every snapshot.
+     */
+    readonly openOrdersIntervalMs?: number;
+    /** Event-triggered syncs at least this far apart (default 2000 ms). */
+    readonly minGapMs?: number;
+    /** A position move above this % of max position (since the last sync) triggers one (default 5). */
+    readonly positionChangePct?: number;
+    /** An order missing from the venue's open orders is only questioned if its last event is this much older than the snapshot (default 1000 ms). */
+    readonly missingGraceMs?: number;
+    /** Give up on one account() call after this long (default 10 000 ms). */
+    readonly timeoutMs?: number;
+  };
+  /** The dead-man's switch, or false to never arm it. */
+  readonly deadMan?: DeadMansSwitchOptions | false;
+  readonly kill?: {
+    /** Intents carrying StaleData/NoDataReceived, or the connection not open, for this long trip the switch (default 60 000 ms). */
+    readonly staleDataMs?: number;
+    /** |position| above this multiple of maxPositionUsd trips it (default 1.5). */
+    readonly maxPositionMultiple?: number;
+    /** This many rate-limited answers in a row trip it (default 10); cancels held back by quota trip it at once. */
+    readonly rateLimitedInARow?: number;
+  };
+  /** After a race, the side that added exposure stays empty this long and until the next sync completes (default 2000 ms). */
+  readonly pullHoldMs?: number;
+  /** After the quota throttle refuses a placement on an asset, no placement or modify there for this long (default 1000 ms). */
+  readonly quotaCooldownMs?: number;
+  /** Span (in mid updates) of the volatility EWMA used when thresholds.volatility is set (default 50). */
+  readonly volatilitySpan?: number;
+  /** Period of the stale sweep, gate and kill checks (default 250 ms). */
+  readonly housekeepingMs?: number;
+  /** Safety net: more inputs than this at one instant is a runaway loop → the sink fails (default 200 000). */
+  readonly maxStepsPerInstant?: number;
+  /** Safety net: more ladder reconciliations than this at one instant is a runaway loop → the sink fails (default 5000). */
+  readonly maxReconcilesPerInstant?: number;
+  /** shutdown() waits at most this long for answers (default 15 000 ms). */
+  readonly shutdownTimeoutMs?: number;
+}
+
+/** Everything the core reacts to, in the order the shell folds it. */
+export type SinkInput =
+  | { readonly kind: "intent"; readonly intent: QuoteIntent }
+  | { readonly kind: "mid"; readonly mid: MidEvent }
+  | { readonly kind: "book"; readonly book: BookEvent }
+  | { readonly kind: "orderUpdate"; readonly update: OrderUpdate }
+  /** One venue fill, already deduped by (asset, tid). */
+  | { readonly kind: "fill"; readonly fill: VenueFill }
+  /** What the executor did or heard (sent, result, failed, refused, status). */
+  | { readonly kind: "executor"; readonly event: ExecutionEvent }
+  | { readonly kind: "quota"; readonly state: QuotaThrottleState }
+  | { readonly kind: "account"; readonly snapshot: AccountSnapshot; readonly trigger: string; readonly withOrders: boolean }
+  | { readonly kind: "accountFailed"; readonly trigger: string; readonly withOrders: boolean; readonly error: string }
+  | { readonly kind: "connection"; readonly state: ConnectionState }
+  /** Housekeeping period: stale sweep, holds, gates, kill checks, pruning. */
+  | { readonly kind: "tick" }
+  /** The account snapshot period. */
+  | { readonly kind: "syncDue" }
+  /** A timer the core asked for (SinkCommand "wake") came due. */
+  | { readonly kind: "wake"; readonly key: string }
+  /** A dead-man's switch batch (scheduleCancel) to send. */
+  | { readonly kind: "deadMan"; readonly batch: ActionBatch }
+  /** Reconcile every asset left dirty by the inputs before it (the shell sends it once they are all folded). */
+  | { readonly kind: "flush" }
+  | { readonly kind: "kill"; readonly detail: string }
+  | { readonly kind: "clearKillSwitch" }
+  | { readonly kind: "shutdown" };
+
+/** What the core asks the shell to do. */
+export type SinkCommand =
+  | { readonly kind: "submit"; readonly batch: ActionBatch }
+  | { readonly kind: "queryStatus"; readonly ref: StatusRef }
+  | { readonly kind: "fetchAccount"; readonly withOrders: boolean; readonly trigger: string; readonly timeoutMs: number }
+  /** IP weight of an info request made from the same IP (clearinghouseState 2, frontendOpenOrders 20). */
+  | { readonly kind: "infoWeight"; readonly weight: number }
+  /** USDC traded (the address budget grows by one request per USDC). */
+  | { readonly kind: "volume"; readonly usd: number }
+  /** Feed `{ kind: "wake", key }` back after `delayMs`. */
+  | { readonly kind: "wake"; readonly key: string; readonly delayMs: number };
+
+export type RaceEvent =
+  | { readonly kind: "race"; readonly fill: GuardedFill; readonly time: number }
+  | { readonly kind: "unmatched"; readonly fill: GuardedFill; readonly time: number }
+  | { readonly kind: "pull"; readonly asset: string; readonly isBuy: boolean; readonly cloids: readonly string[]; readonly tid: number; readonly time: number }
+  | { readonly kind: "reconcileRequest"; readonly reason: string; readonly asset: string; readonly cloid: string | null; readonly time: number };
+
+export interface ReconcileReport {
+  readonly time: number;
+  readonly trigger: string;
+  readonly snapshotTime: number;
+  readonly drifts: readonly DriftRecord[];
+  /** Venue orders we do not track (or had ended): cancelled by OID. */
+  readonly orphansCancelled: readonly number[];
+  /** Our live orders the venue's list lacks: asked about with orderStatus. */
+  readonly missingQueried: readonly string[];
+  readonly positions: Readonly<Record<string, number>>;
+  /** False for a positions-only sync (reconcile.openOrdersIntervalMs): no orphan or missing check ran. */
+  readonly openOrdersIncluded: boolean;
+}
+
+export interface SinkGateEvent {
+  readonly asset: string;
+  readonly reason: QuoteGateReason | null;
+  readonly time: number;
+}
+
+/** A fill as the sink applied it, with what analytics and plugins want beside it. */
+export interface SinkFill extends GuardedFill {
+  /** Our position in the asset after this fill (coins). */
+  readonly positionAfter: number;
+  /** Placement → fill (ms of venue time), when the order is known. */
+  readonly orderAgeMs: number | null;
+  /** Size the book showed ahead of us at the fill price when we joined, shrunk by what the book shows now (queue-aware estimate), when books are fed. */
+  readonly queueAhead: number | null;
+}
+
+/** Everything the sink tells the world, in order. `events$` completes on shutdown and errors on failure. */
+export type SinkEvent =
+  | ({ readonly type: "fill"; readonly time: number } & SinkFill)
+  /** The FillEvent alone: markoutWindow's input. */
+  | { readonly type: "markoutInput"; readonly fill: FillEvent; readonly time: number }
+  | { readonly type: "position"; readonly asset: string; readonly position: number; readonly cause: "fill" | "reconcile"; readonly time: number }
+  | { readonly type: "race"; readonly race: RaceEvent; readonly time: number }
+  | { readonly type: "drift"; readonly drift: DriftRecord; readonly time: number }
+  | { readonly type: "reconcile"; readonly report: ReconcileReport; readonly time: number }
+  /** An account sync was sent: why, whether it fetches open orders, and the IP weight it costs. */
+  | { readonly type: "syncStarted"; readonly trigger: string; readonly withOrders: boolean; readonly infoWeight: number; readonly time: number }
+  | { readonly type: "reconcileFailed"; readonly trigger: string; readonly error: string; readonly time: number }
+  | ({ readonly type: "gate" } & SinkGateEvent)
+  | { readonly type: "killSwitch"; readonly state: KillSwitchState; readonly time: number }
+  /** What the executor did or heard: sent / result (rate-limited answers included) / failed / refused by quota / status. */
+  | { readonly type: "action"; readonly action: ExecutionEvent; readonly time: number }
+  | { readonly type: "refusal"; readonly refusal: PlacementRefusal; readonly time: number }
+  | { readonly type: "invalidTransition"; readonly transition: InvalidTransition; readonly time: number }
+  | { readonly type: "badInput"; readonly error: DecodeFailure; readonly time: number };
+
+export type SinkEventType = SinkEvent["type"];
+
+/** What one step returns beside the (updated) state. */
+export interface SinkOutput {
+  readonly commands: readonly SinkCommand[];
+  readonly events: readonly SinkEvent[];
+}
+
+export interface SinkMetrics {
+  intents: number;
+  badIntents: number;
+  batchesSent: number;
+  batchResults: number;
+  batchFailures: number;
+  timeouts: number;
+  quotaRefused: number;
+  placementsRefused: number;
+  statusQueries: number;
+  fills: number;
+  raceFills: number;
+  unmatchedFills: number;
+  pulls: number;
+  reconciles: number;
+  reconcileFailures: number;
+  driftRecords: number;
+  orphansCancelled: number;
+  volumeUsd: number;
+  fillsSkippedByPosition: number;
+  invalidTransitions: number;
+}
