@@ -50,6 +50,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
 
   let paper: PaperServer | undefined;
   let venue: HyperliquidVenue;
+  let account: string | null = null;
   if (args.venue === "paper") {
     const market = defaultMarket({ seed: args.seed, loop: true });
     paper = await startPaperServer({ market: market.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: 0, host: "127.0.0.1" });
@@ -57,6 +58,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     const wallet = io.paperKey !== undefined ? new Wallet(io.paperKey) : Wallet.createRandom();
     registerSecret(wallet.privateKey);
     venue = new HyperliquidVenue({ baseUrl: paper.url, wallet: wallet.privateKey, userAddress: wallet.address, name: "paper" });
+    account = wallet.address;
     log.info({ paper: paper.url, market: market.description, faults: args.faults, seed: args.seed, account: wallet.address }, "paper venue listening on loopback");
   } else {
     const baseUrl = args.apiUrl ?? (args.network === "mainnet" ? HL_MAINNET_API_URL : HL_TESTNET_API_URL);
@@ -64,7 +66,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     if (mainnet && !args.iUnderstandMainnet) throw new RefusedError("refusing mainnet without --i-understand-mainnet (real money: start on testnet)");
     const key = loadAgentKey(args.keyFile !== undefined ? { keyFile: args.keyFile } : {});
     const wallet = new Wallet(key.privateKey);
-    const account = process.env["QUOTEFLOW_ACCOUNT"] ?? wallet.address;
+    account = process.env["QUOTEFLOW_ACCOUNT"] ?? wallet.address;
     const network = mainnet ? "mainnet" : args.apiUrl ? baseUrl : "testnet";
     venue = new HyperliquidVenue({ baseUrl, wallet, userAddress: account, name: `hyperliquid-${mainnet ? "mainnet" : args.apiUrl ? "custom" : "testnet"}` });
     log.info({ network, account, signer: wallet.address, keySource: key.source }, "live venue");
@@ -79,7 +81,11 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     config,
     log,
     metrics,
-    journal: { dir: resolve(packageRoot(), config.observability.journalDir), stamp: `${args.venue}-${fileStamp(new Date())}` },
+    journal: {
+      dir: resolve(packageRoot(), config.observability.journalDir),
+      stamp: `${args.venue}-${fileStamp(new Date())}`,
+      run: args.venue === "paper" ? { mode: "paper", account, seed: args.seed, faults: args.faults } : { mode: "live", account },
+    },
     cloidSeed: BigInt(Date.now()) ^ BigInt(Math.floor(Math.random() * 2 ** 31)),
   });
 

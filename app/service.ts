@@ -35,7 +35,7 @@ import type { Venue } from "../streams/venue.js";
 import type { AssetConfig, ReconciliationConfig, ServiceConfig } from "./config.js";
 import { GateTracker, mergeGateTotals } from "./gates.js";
 import { type OrderCounts, instrumentVenue, watchVenueHealth } from "./instrument.js";
-import { FillJournal, SignalTracker, fillLine, markoutLine } from "../analytics/journal.js";
+import { FillJournal, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
 import { type OperatorRegistry, operatorRegistry } from "./registry.js";
@@ -50,8 +50,8 @@ export interface ServiceOptions {
   readonly config: ServiceConfig;
   readonly log: Logger;
   readonly metrics: ServiceMetrics;
-  /** Directory of the fill journal (created), and the file stamp. Omit to keep no journal. */
-  readonly journal?: { readonly dir: string; readonly stamp: string };
+  /** Directory of the fill journal (created), the file stamp, and what the header says about the run. Omit to keep no journal. */
+  readonly journal?: { readonly dir: string; readonly stamp: string; readonly run?: JournalRunInfo };
   /** CLOID seed for this session (fresh per run at the edge). */
   readonly cloidSeed: number | bigint;
   /** Executor/quota knobs that depend on the mode (a seeded random for replay). */
@@ -168,7 +168,13 @@ export class QuoteflowService {
       if (!this.universe.some((m) => m.name === a.asset))
         throw new Error(`config asset ${a.asset} is not traded on venue ${this.venue.name} (it lists ${this.universe.slice(0, 12).map((m) => m.name).join(", ")}…)`);
     }
-    if (this.options.journal) this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp);
+    if (this.options.journal) {
+      this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp);
+      const assets = this.config.assets.map((a) => ({ asset: a.asset, szDecimals: this.universe.find((m) => m.name === a.asset)!.szDecimals, maxPositionUsd: a.risk.maxPositionUsd, maxLossUsd: a.risk.maxLossUsd }));
+      const horizons = journalHorizons(this.config.assets.flatMap((a) => a.markouts.horizonsMs));
+      this.journal.open(headerLine({ run: this.options.journal.run ?? { mode: "unknown" }, venue: this.venue.name, config: this.config, startTime: this.startTime, assets, markoutHorizonsMs: horizons }), () => this.scheduler.now());
+      this.journal.watch({ actions$: this.sink.actions$, sinkGates$: this.sink.gates$, mids$: this.mids$ }, (s) => this.subs.add(s));
+    }
     this.subs.add(watchVenueHealth(this.venue, this.metrics));
 
     const intents$ = this.intentStreams.pipe(mergeAll());
@@ -224,7 +230,10 @@ export class QuoteflowService {
     this.intentStreams.next(
       pipeline$.pipe(
         switchMap((p) => p.intents$),
-        tap((i) => this.gates.observe(i)),
+        tap((i) => {
+          this.gates.observe(i);
+          this.journal?.observeIntent(i);
+        }),
         takeUntil(stop$),
       ),
     );
@@ -272,7 +281,8 @@ export class QuoteflowService {
           rt.fillsBySource[f.source] = (rt.fillsBySource[f.source] ?? 0) + 1;
           const closed = [this.gates.closedReason(f.asset), this.sinkGates.closedReason(f.asset)].filter((x): x is string => x !== undefined);
           const vol = rt.pipeline$.value.market();
-          this.journal?.write(fillLine(f, g.flag, rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined)));
+          const placedAt = f.cloid === null ? undefined : this.sink.store.get(f.cloid)?.placedAt;
+          this.journal?.fill(f, g.flag, rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined), { positionAfter: this.sink.position(f.asset), placedAt });
         }
         this.position$.next(f.asset);
         log.info({ asset: f.asset, tid: f.tid, side: f.isBuy ? "buy" : "sell", px: f.price, sz: f.size, source: f.source, flag: g.flag }, "fill");
@@ -317,11 +327,12 @@ export class QuoteflowService {
       this.sink.fillEvents$
         .pipe(
           filter((f) => f.asset === asset),
-          markoutWindow(this.mids$.pipe(filter((m) => m.asset === asset)), { horizonsMs: config.markouts.horizonsMs, staleAfterMs: config.markouts.staleAfterMs }, this.scheduler),
+          // The journal's horizons (the config's and a 0–60 s curve); stale only after the longest.
+          markoutWindow(this.mids$.pipe(filter((m) => m.asset === asset)), { horizonsMs: journalHorizons(config.markouts.horizonsMs), staleAfterMs: Math.max(config.markouts.staleAfterMs, Math.max(...journalHorizons(config.markouts.horizonsMs)) + 10_000) }, this.scheduler),
           takeUntil(stop$),
         )
         .subscribe((m: FillMarkouts) => {
-          this.journal?.write(markoutLine(m));
+          this.journal?.markout(m);
           for (const h of m.horizons) this.markouts.push({ asset, source: m.fill.source, horizonMs: h.horizonMs, markoutBps: h.markoutBps });
         }),
     );
@@ -350,6 +361,7 @@ export class QuoteflowService {
       this.gates.settle();
       this.sinkGates.settle();
       this.samples.push({ time: this.scheduler.now(), assets, quota });
+      this.journal?.sample(this.journalState(), quota);
     };
     // everyOn: a fresh top-level action per tick (rescheduling from inside an action chains every
     // VirtualAction to the previous one on a VirtualTimeScheduler: memory grows all replay long).
@@ -362,6 +374,17 @@ export class QuoteflowService {
     const bid = b?.bids[0]?.px;
     const ask = b?.asks[0]?.px;
     return bid !== undefined && ask !== undefined ? (bid + ask) / 2 : undefined;
+  }
+
+  /** Per-asset marks, positions and PnL for the journal's sample lines. */
+  private journalState(): Record<string, SampleSource> {
+    const out: Record<string, SampleSource> = {};
+    for (const rt of this.assets.values()) {
+      const mid = this.mid(rt.asset);
+      const p = this.sink.pnl.get(rt.asset);
+      out[rt.asset] = { mid, position: this.sink.position(rt.asset), pnl: this.sink.pnl.total(rt.asset, mid), realized: p.realized, fees: p.fees, volumeUsd: p.volumeUsd, fills: rt.fills };
+    }
+    return out;
   }
 
   /** One status per asset, for the terminal line. */
@@ -462,6 +485,7 @@ export class QuoteflowService {
     this.subs.unsubscribe();
     this.gates.settle();
     this.sinkGates.settle();
+    this.journal?.finish(this.journalState(), this.quotaHeadroom());
     await this.journal?.close();
     log.info({ stillResting: this.sink.liveOrders().length, ms: Math.round(performance.now() - t0), journalLines: this.journal?.count ?? 0 }, "shutdown complete");
   }
