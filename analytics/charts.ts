@@ -112,10 +112,11 @@ export function lineChart(o: ChartOptions, series: readonly LineSeries[]): strin
     xTicks = xTicks.filter((t) => t >= x0 && t <= x1);
     xStep = 1;
   } else {
-    const xt = niceTicks(Math.min(...xs), Math.max(...xs), 6);
-    xTicks = xt.ticks;
-    x0 = xt.lo;
-    x1 = xt.hi;
+    // The x domain is the data's (time does not pad to a round end); the ticks inside it are round.
+    x0 = Math.min(...xs);
+    x1 = Math.max(...xs);
+    const xt = niceTicks(x0, x1, 6);
+    xTicks = xt.ticks.filter((t) => t >= x0 - xt.step * 1e-6 && t <= x1 + xt.step * 1e-6);
     xStep = xt.step;
   }
   const [u0, u1] = [tx(x0), tx(x1) === tx(x0) ? tx(x0) + 1 : tx(x1)];
@@ -167,6 +168,7 @@ export interface Bar {
 
 /** Horizontal bars (one per label), signed values drawn from a zero line, round ticks. */
 export function barChart(title: string, bars: readonly Bar[], unit: string, keys: readonly { name: string; color: string }[] = []): string {
+  const legendKeys = keys.map((k) => ({ ...k, symbol: "■" }));
   if (bars.length === 0) return empty(title, "none");
   const rowH = 22;
   const L = 250;
@@ -190,7 +192,7 @@ export function barChart(title: string, bars: readonly Bar[], unit: string, keys
   const ticks = t.ticks
     .map((v) => `<line x1="${f1(sx(v))}" x2="${f1(sx(v))}" y1="${T}" y2="${H - B}" stroke="${v === 0 ? "#888" : "#eee"}"/><text x="${f1(sx(v))}" y="${H - B + 15}" text-anchor="middle" class="tick">${esc(tickLabel(v, t.step))}</text>`)
     .join("");
-  return `<figure><figcaption>${esc(title)} <small>(${esc(unit)})</small></figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${ticks}${rows}</svg>${legend(keys)}</figure>`;
+  return `<figure><figcaption>${esc(title)} <small>(${esc(unit)})</small></figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${ticks}${rows}</svg>${legend(legendKeys)}</figure>`;
 }
 
 export interface StackRow {

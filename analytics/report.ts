@@ -25,7 +25,7 @@ export interface ReportMarkout {
 // One colour per asset, everywhere (no green or red: those mean buy and sell).
 const ASSET_COLORS = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 const SOURCE_COLORS: Record<string, string> = { base_ladder: "#1f77b4", spike_defense: "#d62728", recovery: "#2ca02c", unmatched: "#7f7f7f" };
-const BUCKET_COLORS = ["#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb"];
+const BUCKET_COLORS = ["#4477aa", "#228833", "#ee6677", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb"];
 const STATE_COLORS: Record<string, string> = { "two-sided": "#2ca02c", "one-sided": "#98df8a", empty: "#c7c7c7" };
 const GATE_COLORS = ["#d62728", "#ff9896", "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#7f7f7f"];
 const BUY = "#2ca02c";
@@ -229,12 +229,19 @@ export function renderHtmlReport(d: Tearsheet): string {
 
   // Spreads, queue, order age.
   const spreads = grid(
-    ["asset", "quoted half-spread bps", "realised at fill bps", `kept after ${d.adverseHorizonMs === null ? "–" : horizonText(d.adverseHorizonMs)} bps`, "queue ahead at fill (median / p90 coins)", "order age at fill (median / p90 ms)"],
+    ["asset", "quoted half-spread bps", "realised at fill bps", `kept after ${d.adverseHorizonMs === null ? "–" : horizonText(d.adverseHorizonMs)} bps`],
+    d.assets.map((a) => {
+      const p = d.perAsset[a]!;
+      return [swatch(a), num(p.spreads.quotedHalfSpreadBps), num(p.spreads.realisedHalfSpreadBps), num(p.spreads.realisedAfterBps)];
+    }),
+  );
+  const queue = grid(
+    ["asset", "queue ahead median", "p90", "max", "order age median ms", "p90 ms", "n"],
     d.assets.map((a) => {
       const p = d.perAsset[a]!;
       const q = p.queueAhead;
       const g = p.orderAgeMs;
-      return [swatch(a), num(p.spreads.quotedHalfSpreadBps), num(p.spreads.realisedHalfSpreadBps), num(p.spreads.realisedAfterBps), q ? `${num(q.median, 4)} / ${num(q.p90, 4)} (n=${q.n})` : "–", g ? `${g.median.toFixed(0)} / ${g.p90.toFixed(0)} (n=${g.n})` : "–"];
+      return [swatch(a), num(q?.median, 4), num(q?.p90, 4), num(q?.max, 4), num(g?.median, 0), num(g?.p90, 0), String(q?.n ?? g?.n ?? 0)];
     }),
   );
 
@@ -282,7 +289,7 @@ export function renderHtmlReport(d: Tearsheet): string {
 <style>
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:900px;padding:0 12px;color:#222}
 h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
-table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;white-space:nowrap}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;white-space:nowrap}th{white-space:normal;vertical-align:bottom}
 td:first-child,th:first-child{text-align:left}table.kv th{text-align:left;background:#f6f6f6;font-weight:600}table.kv td{text-align:left;white-space:normal;word-break:break-all}
 .scroll{max-width:100%;overflow-x:auto}
 figure{margin:18px 0}figcaption{font-weight:600;margin-bottom:4px}small{font-weight:400;color:#666}.empty{color:#888}
@@ -306,7 +313,7 @@ ${decomp}${pnl}
 <h2>Prices and fills</h2>${prices}
 <h2>Orders</h2>${ordersTable}${rejects}
 <h2>Quoting</h2>${uptime}${gated}
-<h2>Spreads and queue</h2>${spreads}
+<h2>Spreads and queue</h2>${spreads}<p><small>Queue ahead: the displayed size (coins) at the fill price on our side in the last book before the fill (an estimate). Order age: fill time − the CLOID's first placement.</small></p>${queue}
 <h2>Markouts</h2>
 <p><small>${d.markouts.fills} fills with a markout line; ${d.markouts.incompleteHorizons} horizon(s) left out as incomplete (no mid after them before the run stopped or went stale); ${d.markouts.flushedAtShutdown} flushed at shutdown.</small></p>
 ${curveTable}${markoutBySource}${markoutByAsset}${vw}${bySignal}

@@ -228,7 +228,9 @@ class CurveAcc {
   }
   curves(horizons: readonly number[]): Record<string, Curve> {
     const out: Record<string, Curve> = {};
-    for (const [k, g] of [...this.groups.entries()].sort((a, b) => a[0].localeCompare(b[0]))) out[k] = curveOf(g, horizons);
+    // Terciles in their natural order (low, mid, high), anything else alphabetically.
+    const rank = (k: string) => (k.startsWith("low ") ? 0 : k.startsWith("mid ") ? 1 : k.startsWith("high ") ? 2 : 3);
+    for (const [k, g] of [...this.groups.entries()].sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]))) out[k] = curveOf(g, horizons);
     return out;
   }
 }
