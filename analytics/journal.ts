@@ -453,6 +453,13 @@ export interface JournalFeeds {
   readonly sinkGates$?: Observable<{ readonly asset: string; readonly reason: { readonly kind: string } | null }>;
   /** Mids (to complete markouts of fills still waiting when the run stops). */
   readonly mids$?: Observable<{ readonly asset: string; readonly time: number; readonly mid: number }>;
+  /**
+   * The venue's per-asset state (Hyperliquid `activeAssetCtx`: open interest, funding rate, mark and
+   * oracle price), when the venue exposes it: the latest is written into each fill line's `ctx`.
+   */
+  readonly assetCtx$?: Observable<{ readonly asset: string } & AssetContext>;
+  /** Funding payments (Hyperliquid `userFundings`), when the venue exposes them: one `funding` line each. */
+  readonly fundings$?: Observable<{ readonly asset: string; readonly time: number; readonly usdc: number; readonly szi: number; readonly fundingRate: number }>;
 }
 
 interface PendingFill {
@@ -475,6 +482,7 @@ export class FillJournal {
   private readonly decimals = new Map<string, number>();
   private readonly pending = new Map<string, PendingFill>();
   private readonly mids = new Map<string, { times: number[]; mids: number[] }>();
+  private readonly ctx = new Map<string, AssetContext>();
   private horizons: readonly number[] = [];
   private now: () => number = () => 0;
   readonly orders = new OrderTally();
@@ -505,6 +513,8 @@ export class FillJournal {
     if (feeds.actions$) add(feeds.actions$.subscribe((e) => this.orders.observe(e)));
     if (feeds.sinkGates$) add(feeds.sinkGates$.subscribe((g) => this.quoting?.sinkGate(g.asset, g.reason?.kind)));
     if (feeds.mids$) add(feeds.mids$.subscribe((m) => this.observeMid(m.asset, m.time, m.mid)));
+    if (feeds.assetCtx$) add(feeds.assetCtx$.subscribe(({ asset, ...ctx }) => this.ctx.set(asset, ctx)));
+    if (feeds.fundings$) add(feeds.fundings$.subscribe((f) => this.write({ type: "funding", asset: f.asset, time: f.time, usdc: roundTo(f.usdc, USD_DECIMALS), szi: f.szi, fundingRate: f.fundingRate })));
   }
 
   /** Every gated intent of every asset (quote uptime: two-sided, one-sided, gated by reason). */
@@ -519,7 +529,8 @@ export class FillJournal {
   /** Journal a fill (rounded to the asset's tick and lot) and remember it until its markout line. */
   fill(fill: FillEvent, flag: string, signals: FillSignalSnapshot, extra: Omit<FillLineExtra, "szDecimals"> = {}): void {
     const sz = this.decimals.get(fill.asset);
-    this.write(fillLine(fill, flag, signals, { ...extra, ...(sz !== undefined ? { szDecimals: sz } : {}) }));
+    const ctx = extra.ctx ?? this.ctx.get(fill.asset);
+    this.write(fillLine(fill, flag, signals, { ...extra, ...(sz !== undefined ? { szDecimals: sz } : {}), ...(ctx ? { ctx } : {}) }));
     this.pending.set(`${fill.asset}:${fill.tid}`, { fill });
   }
 

@@ -244,6 +244,16 @@ export function renderHtmlReport(d: Tearsheet): string {
       return [swatch(a), num(q?.median, 4), num(q?.p90, 4), num(q?.max, 4), num(g?.median, 0), num(g?.p90, 0), String(q?.n ?? g?.n ?? 0)];
     }),
   );
+  const withState = d.assets.filter((a) => d.perAsset[a]!.venueState !== null);
+  const venueState = withState.length
+    ? grid(
+        ["asset", "fills with state", "funding rate (mean)", "open interest (median)", "mark − mid bps", "oracle − mid bps"],
+        withState.map((a) => {
+          const v = d.perAsset[a]!.venueState!;
+          return [swatch(a), String(v.n), v.fundingRateMean === null ? "–" : v.fundingRateMean.toExponential(2), num(v.openInterestMedian, 1), num(v.markVsMidBps), num(v.oracleVsMidBps)];
+        }),
+      )
+    : `<p class="empty">No exchange state at fill in this journal (the venue pushed no activeAssetCtx).</p>`;
 
   // Markouts.
   const c = d.markouts.curves;
@@ -313,7 +323,7 @@ ${decomp}${pnl}
 <h2>Prices and fills</h2>${prices}
 <h2>Orders</h2>${ordersTable}${rejects}
 <h2>Quoting</h2>${uptime}${gated}
-<h2>Spreads and queue</h2>${spreads}<p><small>Queue ahead: the displayed size (coins) at the fill price on our side in the last book before the fill (an estimate). Order age: fill time − the CLOID's first placement.</small></p>${queue}
+<h2>Spreads and queue</h2>${spreads}<p><small>Queue ahead: the displayed size (coins) at the fill price on our side in the last book before the fill (an estimate). Order age: fill time − the CLOID's first placement.</small></p>${queue}<h3>Exchange state at fill</h3>${venueState}
 <h2>Markouts</h2>
 <p><small>${d.markouts.fills} fills with a markout line; ${d.markouts.incompleteHorizons} horizon(s) left out as incomplete (no mid after them before the run stopped or went stale); ${d.markouts.flushedAtShutdown} flushed at shutdown.</small></p>
 ${curveTable}${markoutBySource}${markoutByAsset}${vw}${bySignal}

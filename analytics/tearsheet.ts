@@ -55,6 +55,18 @@ export interface AssetFigures {
   readonly spreads: SpreadFigures;
   readonly queueAhead: Distribution | null;
   readonly orderAgeMs: Distribution | null;
+  /** The exchange's state at fill (`ctx` of the fill lines), where the venue provided it. */
+  readonly venueState: VenueStateFigures | null;
+}
+
+export interface VenueStateFigures {
+  /** Fills whose line carries a `ctx`. */
+  readonly n: number;
+  readonly fundingRateMean: number | null;
+  readonly openInterestMedian: number | null;
+  /** Mean (mark − mid at fill) / mid, and the same for the oracle price (bps). */
+  readonly markVsMidBps: number | null;
+  readonly oracleVsMidBps: number | null;
 }
 
 export interface Drawdown {
@@ -337,6 +349,24 @@ function addOrders(a: OrderTallyRecord, b: OrderTallyRecord): OrderTallyRecord {
   return { placed: a.placed + b.placed, modified: a.modified + b.modified, cancelled: a.cancelled + b.cancelled, rejected: a.rejected + b.rejected, failed: a.failed + b.failed, refused: a.refused + b.refused, rejectReasons: reasons };
 }
 
+function venueState(fills: readonly JournalFillLine[]): VenueStateFigures | null {
+  const withCtx = fills.filter((f) => f.ctx !== undefined);
+  if (withCtx.length === 0) return null;
+  const pick = (g: (f: JournalFillLine) => number | undefined) => withCtx.flatMap((f) => {
+    const v = g(f);
+    return v === undefined ? [] : [v];
+  });
+  const m = (v: number[]) => (v.length ? r6(v.reduce((a, b) => a + b, 0) / v.length) : null);
+  const oi = pick((f) => f.ctx?.openInterest).sort((a, b) => a - b);
+  return {
+    n: withCtx.length,
+    fundingRateMean: m(pick((f) => f.ctx?.fundingRate)),
+    openInterestMedian: oi.length ? r6(quantile(oi, 0.5)) : null,
+    markVsMidBps: m(pick((f) => (f.ctx?.markPx === undefined ? undefined : ((f.ctx.markPx - f.midAtFill) / f.midAtFill) * 1e4))),
+    oracleVsMidBps: m(pick((f) => (f.ctx?.oraclePx === undefined ? undefined : ((f.ctx.oraclePx - f.midAtFill) / f.midAtFill) * 1e4))),
+  };
+}
+
 export interface TearsheetOptions {
   readonly title?: string;
   /** The adverse-selection horizon of the PnL decomposition (default 10 s, or the nearest journaled horizon below it). */
@@ -524,6 +554,7 @@ export function tearsheet(j: LoadedJournal, options: TearsheetOptions = {}): Tea
       spreads: { quotedHalfSpreadBps: q === null ? null : r6(q), realisedHalfSpreadBps: e === null ? null : r6(e), realisedAfterBps: a === null ? null : r6(a) },
       queueAhead: distribution(fills.flatMap((f) => (f.signals.queueAheadEstimate === null ? [] : [f.signals.queueAheadEstimate]))),
       orderAgeMs: distribution(fills.flatMap((f) => (typeof f.orderAgeMs === "number" ? [f.orderAgeMs] : []))),
+      venueState: venueState(fills),
     };
   }
 

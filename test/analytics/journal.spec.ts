@@ -121,6 +121,24 @@ describe("FillJournal", () => {
     expect(ls[5]).toMatchObject({ type: "summary", time: 52_000, flushedMarkouts: 1, lines: 6 });
   });
 
+  it("puts the venue's latest asset context into each fill line and journals funding payments, when the venue has them", async () => {
+    const j = new FillJournal(tmp(), "ctx");
+    j.open(header(), () => 0);
+    const ctx$ = new Subject<{ asset: string; openInterest: number; fundingRate: number; markPx: number; oraclePx: number }>();
+    const fundings$ = new Subject<{ asset: string; time: number; usdc: number; szi: number; fundingRate: number }>();
+    j.watch({ assetCtx$: ctx$, fundings$ }, () => undefined);
+    j.fill(fill({ tid: 1 }), "matched", new SignalTracker().snapshot(fill(), [], 1));
+    ctx$.next({ asset: "ETH", openInterest: 1_234.5, fundingRate: 0.0000125, markPx: 2281.3, oraclePx: 2281.1 });
+    j.fill(fill({ tid: 2 }), "matched", new SignalTracker().snapshot(fill(), [], 1));
+    fundings$.next({ asset: "ETH", time: 3_600_000, usdc: -0.0123456789, szi: 0.3, fundingRate: 0.0000125 });
+    await j.close();
+    const ls = lines(j.path);
+    const fills = ls.filter((l) => l.type === "fill");
+    expect("ctx" in fills[0]!).toBe(false);
+    expect(fills[1]).toMatchObject({ ctx: { openInterest: 1_234.5, fundingRate: 0.0000125, markPx: 2281.3, oraclePx: 2281.1 } });
+    expect(ls[ls.length - 1]).toEqual({ type: "funding", asset: "ETH", time: 3_600_000, usdc: -0.012346, szi: 0.3, fundingRate: 0.0000125 });
+  });
+
   it("tallies orders by kind and rejects by reason from the sink's execution events", () => {
     const t = new OrderTally();
     const place = { type: "order" as const, orders: [{ asset: "BTC" }, { asset: "BTC" }, { asset: "ETH" }] };

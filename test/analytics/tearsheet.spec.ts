@@ -80,6 +80,23 @@ describe("PnL decomposition", () => {
   });
 });
 
+describe("exchange state at fill", () => {
+  it("summarises the ctx of the fill lines that carry one, and says so when none does", () => {
+    const a = { ...fillAt(0, { buy: true, size: 1, price: 100, mid: 100, fee: 0 }), ctx: { openInterest: 10, fundingRate: 0.0001, markPx: 100.01, oraclePx: 99.99 } };
+    const b = { ...fillAt(1, { buy: false, size: 1, price: 100, mid: 100, fee: 0 }), ctx: { openInterest: 30, fundingRate: 0.0003, markPx: 100.03 } };
+    const c = fillAt(2, { buy: true, size: 1, price: 100, mid: 100, fee: 0 });
+    const ts = tearsheet(parseJournal(text([header, a, b, c]), "t.jsonl"));
+    const v = ts.perAsset["X"]!.venueState!;
+    expect(v.n).toBe(2);
+    expect(v.fundingRateMean).toBeCloseTo(0.0002, 9);
+    expect(v.openInterestMedian).toBe(20);
+    expect(v.markVsMidBps).toBeCloseTo(2, 6);
+    expect(v.oracleVsMidBps).toBeCloseTo(-1, 6);
+    expect(ts.notes.join("\n")).not.toMatch(/no exchange state/);
+    expect(tearsheet(parseJournal(text([header, c]), "t.jsonl")).notes.join("\n")).toMatch(/no exchange state at fill/);
+  });
+});
+
 describe("markout curves", () => {
   const fills = [
     fillAt(0, { buy: true, size: 1, price: 100, mid: 100, fee: 0 }, { regime: "calm", alpha: 0.1 }),
