@@ -70,6 +70,8 @@ export interface ChartOptions {
   /** Extra legend entries (e.g. marker meanings). */
   readonly legendExtra?: readonly { readonly name: string; readonly color: string; readonly symbol?: string }[];
   readonly height?: number;
+  /** The x range to show (e.g. the whole session), when wider than the data's. */
+  readonly xDomain?: readonly [number, number];
   /** Keep 0 in the y range (PnL, markouts). Default true. */
   readonly includeZero?: boolean;
 }
@@ -113,8 +115,8 @@ export function lineChart(o: ChartOptions, series: readonly LineSeries[]): strin
     xStep = 1;
   } else {
     // The x domain is the data's (time does not pad to a round end); the ticks inside it are round.
-    x0 = Math.min(...xs);
-    x1 = Math.max(...xs);
+    x0 = Math.min(...xs, ...(o.xDomain ? [o.xDomain[0]] : []));
+    x1 = Math.max(...xs, ...(o.xDomain ? [o.xDomain[1]] : []));
     const xt = niceTicks(x0, x1, 6);
     xTicks = xt.ticks.filter((t) => t >= x0 - xt.step * 1e-6 && t <= x1 + xt.step * 1e-6);
     xStep = xt.step;

@@ -66,7 +66,7 @@ export function reportMain(argv: readonly string[], out: NodeJS.WritableStream =
     return 0;
   } catch (e) {
     if (e instanceof JournalReadError) {
-      err.write(`quoteflow: ${e.message}\n`);
+      err.write(`quoteflow ${e.message}\n`);
       return 2;
     }
     throw e;

@@ -115,7 +115,10 @@ function grid(head: readonly string[], rows: readonly (readonly string[])[]): st
 export function renderHtmlReport(d: Tearsheet): string {
   const color = (a: string) => assetColor(d.assets, a);
   const t0 = d.run.startTime;
-  const { toX, axis } = timeAxis(t0, d.run.endTime - t0);
+  const { toX, axis: timeX } = timeAxis(t0, d.run.endTime - t0);
+  // Every time chart spans the whole session.
+  const axis = timeX;
+  const session = [toX(d.run.startTime), toX(d.run.endTime)] as const;
   const swatch = (a: string) => `<i class="sw" style="background:${color(a)}"></i>${esc(a)}`;
 
   // Run header (reproducibility).
@@ -160,15 +163,15 @@ export function renderHtmlReport(d: Tearsheet): string {
   const totalPts = new Map<number, number>();
   for (const a of d.assets) for (const p of d.series.byAsset[a] ?? []) totalPts.set(p.time, (totalPts.get(p.time) ?? 0) + p.pnl);
   if (d.assets.length > 1) pnlSeries.push({ name: "total", color: "#222", width: 2.2, dash: "6,3", points: [...totalPts.entries()].sort((x, y) => x[0] - y[0]).map(([t, v]) => [toX(t), v] as const) });
-  const pnl = lineChart({ title: "PnL by asset", unit: "USD, net of fees, marked to mid", x: axis }, pnlSeries);
+  const pnl = lineChart({ title: "PnL by asset", unit: "USD, net of fees, marked to mid", x: axis, xDomain: session }, pnlSeries);
 
   const inventory = lineChart(
-    { title: "Inventory (position × mid)", unit: "USD", x: axis },
+    { title: "Inventory (position × mid)", unit: "USD", x: axis, xDomain: session },
     d.assets.map((a) => ({ name: a, color: color(a), points: (d.series.byAsset[a] ?? []).map((p) => [toX(p.time), p.position * (p.mid ?? 0)] as const) })),
   );
   const invHist = barChart(
-    "Inventory distribution (time-weighted, between fills)",
-    d.assets.flatMap((a) => d.perAsset[a]!.inventory.histogram.map((b) => ({ label: `${a} · ${b.loUsd.toFixed(0)} … ${b.hiUsd.toFixed(0)} $`, value: b.pct, color: color(a) }))),
+    "Inventory distribution (time-weighted, between fills; empty bins left out)",
+    d.assets.flatMap((a) => d.perAsset[a]!.inventory.histogram.filter((b) => b.pct > 0).map((b) => ({ label: `${a} · ${b.loUsd.toFixed(0)} … ${b.hiUsd.toFixed(0)} $`, value: b.pct, color: color(a) }))),
     "% of session",
     d.assets.map((a) => ({ name: a, color: color(a) })),
   );
@@ -183,11 +186,14 @@ export function renderHtmlReport(d: Tearsheet): string {
   // Price with fills, one chart per asset (price scales differ).
   const prices = d.assets
     .map((a) => {
-      const mids = (d.series.byAsset[a] ?? []).filter((p) => p.mid !== null).map((p) => [toX(p.time), p.mid!] as const);
       const fills = d.series.fills[a] ?? [];
+      // The sampled mids and each fill's mid at fill, in time order: a denser line where we traded.
+      const mids = [...(d.series.byAsset[a] ?? []).filter((p) => p.mid !== null).map((p) => [p.time, p.mid!] as const), ...fills.map((f) => [f.time, f.midAtFill] as const)]
+        .sort((x, y) => x[0] - y[0])
+        .map(([t, m]) => [toX(t), m] as const);
       const markers: Marker[] = fills.map((f) => ({ x: toX(f.time), y: f.price, shape: f.side === "buy" ? "up" : "down", color: f.side === "buy" ? BUY : SELL }));
       return lineChart(
-        { title: `${a} mid and fills`, unit: "USD", x: axis, markers, includeZero: false, legendExtra: [{ name: `buy (${fills.filter((f) => f.side === "buy").length})`, color: BUY, symbol: "▲" }, { name: `sell (${fills.filter((f) => f.side === "sell").length})`, color: SELL, symbol: "▼" }] },
+        { title: `${a} mid and fills`, unit: "USD", x: axis, xDomain: session, markers, includeZero: false, legendExtra: [{ name: `buy (${fills.filter((f) => f.side === "buy").length})`, color: BUY, symbol: "▲" }, { name: `sell (${fills.filter((f) => f.side === "sell").length})`, color: SELL, symbol: "▼" }] },
         [{ name: `${a} mid`, color: color(a), points: mids }],
       );
     })
@@ -288,7 +294,7 @@ export function renderHtmlReport(d: Tearsheet): string {
 
   const budgets = Object.keys(d.series.quota);
   const quota = lineChart(
-    { title: "Quota headroom", unit: "% of budget remaining", x: axis },
+    { title: "Quota headroom", unit: "% of budget remaining", x: axis, xDomain: session },
     budgets.map((b, i) => ({ name: b, color: ["#555", "#bcbd22", "#17becf"][i % 3]!, points: (d.series.quota[b] ?? []).map(([t, v]) => [toX(t), v * 100] as const) })),
   );
   const notes = d.notes.map((n) => `<li>${esc(n)}</li>`).join("");

@@ -123,6 +123,7 @@ export interface FillPoint {
   readonly side: "buy" | "sell";
   readonly size: number;
   readonly source: string;
+  readonly midAtFill: number;
 }
 
 export interface Tearsheet {
@@ -495,7 +496,7 @@ export function tearsheet(j: LoadedJournal, options: TearsheetOptions = {}): Tea
       .filter((s) => s.assets[asset] !== undefined)
       .map((s) => ({ time: s.time, pnl: s.assets[asset]!.pnl, position: s.assets[asset]!.position, mid: s.assets[asset]!.mid }));
     seriesByAsset[asset] = series;
-    fillSeries[asset] = fills.map((f) => ({ time: f.time, price: f.price, side: f.side, size: f.size, source: f.signals.source }));
+    fillSeries[asset] = fills.map((f) => ({ time: f.time, price: f.price, side: f.side, size: f.size, source: f.signals.source, midAtFill: f.midAtFill }));
 
     // Inventory: time-weighted between fills (position after each fill, at its mid), to the end.
     const limit = info?.maxPositionUsd ?? null;
