@@ -522,6 +522,11 @@ export class FillJournal {
     this.quoting?.intent(intent);
   }
 
+  /** The market is over (a replay's recording ended): quoting time stops here; marks, PnL and markouts go on. */
+  marketEnded(): void {
+    this.quoting?.freeze();
+  }
+
   szDecimals(asset: string): number | undefined {
     return this.decimals.get(asset);
   }

@@ -229,7 +229,7 @@ export function renderHtmlReport(d: Tearsheet): string {
   const uptime = stackedBars("Quote uptime", uptimeRows, "% of the session");
   const gatedBars: Bar[] = d.assets.flatMap((a) => {
     const q = d.perAsset[a]!.quoting;
-    return Object.entries(q?.gatedPct ?? {}).map(([g, p]) => ({ label: `${a} · ${g}`, value: ((q?.totalMs ?? 0) * p) / 100 / 1000, color: color(a) }));
+    return Object.entries(q?.gatedMs ?? {}).map(([g, ms]) => ({ label: `${a} · ${g}`, value: ms / 1000, color: color(a) }));
   });
   const gated = barChart("Time spent gated, by asset and reason", gatedBars, "s", d.assets.map((a) => ({ name: a, color: color(a) })));
 
@@ -275,7 +275,7 @@ export function renderHtmlReport(d: Tearsheet): string {
     "bps",
   );
   const bySignal = Object.entries(c.bySignal)
-    .map(([k, groups]) => markoutChart(`Markout by signal: ${k}`, Object.entries(groups).map(([b, cv], i) => curveSeries(b, BUCKET_COLORS[i % BUCKET_COLORS.length]!, cv)), "mean bps with 95% CI, fills in terciles of the signal"))
+    .map(([k, groups]) => markoutChart(`Markout by signal: ${k}`, Object.entries(groups).map(([b, cv], i) => curveSeries(b, BUCKET_COLORS[i % BUCKET_COLORS.length]!, cv)), "mean bps with 95% CI; numeric signals in terciles of the fills, others by value"))
     .join("");
   const curveTable = grid(
     ["horizon", "n", "mean bps", "95% CI bps", "volume-weighted bps", ...d.assets.map((a) => `${a} mean (n)`)],

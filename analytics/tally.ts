@@ -108,8 +108,19 @@ interface AssetClock {
  */
 export class QuotingClock {
   private readonly assets = new Map<string, AssetClock>();
+  private frozenAt: number | undefined;
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly clock: () => number) {}
+
+  private now(): number {
+    const t = this.clock();
+    return this.frozenAt === undefined ? t : Math.min(t, this.frozenAt);
+  }
+
+  /** Stop the clock (a replay's market is over: the wait for markouts and the shutdown are not session time). */
+  freeze(): void {
+    this.frozenAt ??= this.clock();
+  }
 
   private entry(asset: string): AssetClock {
     let e = this.assets.get(asset);

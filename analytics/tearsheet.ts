@@ -81,6 +81,10 @@ export interface QuotingShare {
   readonly oneSidedPct: number;
   readonly emptyPct: number;
   readonly gatedPct: Readonly<Record<string, number>>;
+  readonly twoSidedMs: number;
+  readonly oneSidedMs: number;
+  readonly emptyMs: number;
+  readonly gatedMs: Readonly<Record<string, number>>;
 }
 
 export interface InventoryFigures {
@@ -339,6 +343,10 @@ function quotingShare(q: QuotingRecord | undefined): QuotingShare | null {
     oneSidedPct: pct(q.oneSidedMs),
     emptyPct: pct(q.emptyMs),
     gatedPct: Object.fromEntries(Object.entries(q.gatedMs).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, pct(v)])),
+    twoSidedMs: q.twoSidedMs,
+    oneSidedMs: q.oneSidedMs,
+    emptyMs: q.emptyMs,
+    gatedMs: Object.fromEntries(Object.entries(q.gatedMs).sort((a, b) => b[1] - a[1])),
   };
 }
 

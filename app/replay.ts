@@ -114,6 +114,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   }
   // The market is over: what follows (waiting for markouts, shutdown) is not trading time.
   const marketEnd = scheduler.now();
+  service.journal?.marketEnded();
   // Let markouts of the last fills complete (their horizons), then stop: cancel everything.
   const markoutWait = Math.max(...journalHorizons(config.assets.flatMap((a) => a.markouts.horizonsMs))) + 1000;
   scheduler.maxFrames = scheduler.now() + markoutWait;

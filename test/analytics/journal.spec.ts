@@ -178,6 +178,12 @@ describe("FillJournal", () => {
     q.intent({ asset: "BTC", time: now, bids: [], asks: [] });
     now = 9_000;
     expect(q.snapshot()).toEqual({ BTC: { twoSidedMs: 3_500, oneSidedMs: 1_000, emptyMs: 1_000, gatedMs: { NoDataReceived: 1_000, StaleData: 2_000, KillSwitch: 500 } } });
+    // A replay's market ended: the wait for markouts and the shutdown add no quoting time.
+    q.freeze();
+    now = 70_000;
+    q.intent({ asset: "BTC", time: now, bids: [], asks: [], reason: { kind: "StaleData", ageMs: 10_000, thresholdMs: 10_000 } });
+    now = 80_000;
+    expect(q.snapshot()["BTC"]).toEqual({ twoSidedMs: 3_500, oneSidedMs: 1_000, emptyMs: 1_000, gatedMs: { NoDataReceived: 1_000, StaleData: 2_000, KillSwitch: 500 } });
   });
 });
 
