@@ -43,6 +43,8 @@ function existing(path: string, what: string): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // `report` reads journals only: its own parser and help live with it in analytics/.
+  if (argv[0] === "report") return (await import("../analytics/cli.js")).reportMain(argv.slice(1));
   let args;
   try {
     args = parseCli(argv);

@@ -1,8 +1,7 @@
 // `quoteflow replay`: the whole service and the in-process paper venue on one
 // VirtualTimeScheduler over a recording, as fast as the CPU allows, then a summary table and a
 // self-contained HTML report.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { VirtualTimeScheduler } from "rxjs";
@@ -12,11 +11,13 @@ import { simReplayScheduler } from "../sim/replayScheduler.js";
 import { simEventTime } from "../sim/market.js";
 import type { SimFaultSpec } from "../sim/faults.js";
 import { type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
-import { fileStamp } from "../analytics/journal.js";
+import { fileStamp, journalHorizons } from "../analytics/journal.js";
+import { reportJournal } from "../analytics/cli.js";
 import { type MarketChoice, dataMarket, defaultMarket } from "./run.js";
+import { packageRoot } from "../sources/paths.js";
 import { createMetrics } from "./metrics.js";
 import { type OperatorRegistry, catalogOf, operatorRegistry } from "./registry.js";
-import { type ReportData, renderHtmlReport, summaryTable } from "../analytics/report.js";
+import { type ReportData, summaryTable } from "../analytics/report.js";
 import { QuoteflowService } from "./service.js";
 
 export interface ReplayOptions {
@@ -39,7 +40,14 @@ export interface ReplayOptions {
 export interface ReplayResult {
   readonly reportPath: string;
   readonly summary: string;
-  readonly data: ReportData;
+  /** The tearsheet, built from the run's journal by the same code as `quoteflow report`. */
+  readonly data: ReportData & {
+    readonly journalPath: string | undefined;
+    readonly wallMs: number;
+    readonly events: number;
+    /** The service's own in-memory totals per asset (what the journal is cross-checked against). */
+    readonly service: ReturnType<QuoteflowService["totals"]>;
+  };
 }
 
 const STEP_MS = 10_000;
@@ -122,7 +130,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     config,
     log: o.log,
     metrics,
-    journal: { dir: journalDir, stamp: `replay-${o.stamp}` },
+    journal: { dir: journalDir, stamp: `replay-${o.stamp}`, run: { mode: "replay", seed: o.seed, faults: typeof o.faults === "string" ? o.faults : JSON.stringify(o.faults), recording: o.data ? relative(packageRoot(), resolve(o.data)).split("\\").join("/") : choice.description, notes } },
     cloidSeed: o.seed,
     executor: { quota: { random: () => rng.next() } },
     sampleMs: 10_000,
@@ -143,9 +151,9 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   });
   // The market is over: what follows (waiting for markouts, shutdown) is not trading time.
   const marketEnd = scheduler.now();
-  const gatedMs = service.gatedMs();
+  service.journal?.marketEnded();
   // Let markouts of the last fills complete (their horizons), then stop: cancel everything.
-  const markoutWait = Math.max(...config.assets.flatMap((a) => a.markouts.horizonsMs)) + 1000;
+  const markoutWait = Math.max(...journalHorizons(config.assets.flatMap((a) => a.markouts.horizonsMs))) + 1000;
   scheduler.maxFrames = scheduler.now() + markoutWait;
   scheduler.flush();
   await stopOnVirtualTime(scheduler, service.stop(), 600);
@@ -153,28 +161,14 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   if (o.progress && tty) o.progress.write(`\r${bar(1, 1)}  done${" ".repeat(40)}\n`);
 
   const leftResting = venue.truth().openOrders.length;
-  if (leftResting > 0) notes.push(`${leftResting} order(s) still resting at the venue after shutdown`);
-  const data: ReportData = {
-    title: "quoteflow replay",
-    recording: choice.description,
-    startTime: start,
-    endTime: marketEnd,
-    wallMs: performance.now() - wall0,
-    events: service.events,
-    assets: config.assets.map((a) => a.asset),
-    samples: service.samples,
-    markouts: service.markouts,
-    gatedMs,
-    perAsset: service.totals(),
-    orders: { ...service.orderCounts },
-    journalPath: service.journal?.path,
-    notes,
-  };
-  const outDir = resolve(o.outDir);
-  mkdirSync(outDir, { recursive: true });
-  const reportPath = join(outDir, `replay-${o.stamp}.html`);
-  writeFileSync(reportPath, renderHtmlReport(data));
-  const summary = summaryTable(data);
+  // The report is the journal's tearsheet: the same code and figures as `quoteflow report <journal>`.
+  const journalPath = service.journal?.path;
+  if (!journalPath) throw new Error("replay: the service kept no journal");
+  const after = leftResting > 0 ? [`${leftResting} order(s) still resting at the venue after shutdown`] : [];
+  const out = reportJournal(journalPath, o.outDir, { notes: after, reportName: `replay-${o.stamp}.html` });
+  const data = { ...out.tearsheet, journalPath, wallMs: performance.now() - wall0, events: service.events, service: service.totals() };
+  const reportPath = out.reportPath!;
+  const summary = `${summaryTable(out.tearsheet)}\n${((marketEnd - start) / 60_000).toFixed(1)} min of market in ${(data.wallMs / 1000).toFixed(1)} s wall, ${data.events} events`;
   return { reportPath, summary, data };
 }
 

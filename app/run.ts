@@ -109,6 +109,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
 
   let paper: PaperServer | undefined;
   let venue: HyperliquidVenue;
+  let account: string | null = null;
   if (market) {
     paper = await startPaperServer({ market: market.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: 0, host: "127.0.0.1" });
     // As live: a master account (fresh each run; the paper venue's faucet funds it) approves an
@@ -120,6 +121,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     venue = new HyperliquidVenue({ baseUrl: paper.url, wallet: agent.privateKey, userAddress: master.address, name: "paper" });
     const approval = await firstValueFrom(venue.http.exchange(signedApproveAgentBody({ wallet: master.privateKey, agentAddress: agent.address, agentName: "quoteflow", nonce: Math.floor(asyncScheduler.now()), isMainnet: false })));
     if ((approval.body as { status?: unknown } | undefined)?.status !== "ok") throw new Error(`paper venue refused the agent approval: ${approval.text.slice(0, 200)}`);
+    account = master.address;
     log.info({ paper: paper.url, market: market.description, faults: args.faults, seed: args.seed, account: master.address, signer: agent.address }, "paper venue listening on loopback; agent approved by the master");
   } else {
     const baseUrl = args.apiUrl ?? (args.network === "mainnet" ? HL_MAINNET_API_URL : HL_TESTNET_API_URL);
@@ -127,7 +129,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     if (mainnet && !args.iUnderstandMainnet) throw new RefusedError("refusing mainnet without --i-understand-mainnet (real money: start on testnet)");
     const key = loadAgentKey(args.keyFile !== undefined ? { keyFile: args.keyFile } : {});
     const wallet = new Wallet(key.privateKey);
-    const account = process.env["QUOTEFLOW_ACCOUNT"] ?? wallet.address;
+    account = process.env["QUOTEFLOW_ACCOUNT"] ?? wallet.address;
     const network = mainnet ? "mainnet" : args.apiUrl ? baseUrl : "testnet";
     venue = new HyperliquidVenue({ baseUrl, wallet, userAddress: account, name: `hyperliquid-${mainnet ? "mainnet" : args.apiUrl ? "custom" : "testnet"}` });
     log.info({ network, account, signer: wallet.address, keySource: key.source }, "live venue");
@@ -151,7 +153,11 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     config,
     log,
     metrics,
-    journal: { dir: journalDir, stamp: `${args.venue}-${fileStamp(new Date())}` },
+    journal: {
+      dir: journalDir,
+      stamp: `${args.venue}-${fileStamp(new Date())}`,
+      run: args.venue === "paper" ? { mode: "paper", account, seed: args.seed, faults: args.faults } : { mode: "live", account },
+    },
     cloidSeed: BigInt(Date.now()) ^ BigInt(Math.floor(Math.random() * 2 ** 31)),
   });
   const svc = service;

@@ -42,7 +42,7 @@ import type { Venue } from "../streams/venue.js";
 import { type AssetConfig, type ReconciliationConfig, type ServiceConfig, checkAssetsOffered, sameConfigValue } from "./config.js";
 import { GateTracker, mergeGateTotals } from "../analytics/gates.js";
 import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth } from "./instrument.js";
-import { FillJournal, SignalTracker, fillLine, markoutLine } from "../analytics/journal.js";
+import { FillJournal, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
 import { type Health, type ServiceMetrics, setKillSwitchGauge, zeroSeries } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
 import { type OperatorRegistry, operatorRegistry } from "./registry.js";
@@ -57,8 +57,8 @@ export interface ServiceOptions {
   readonly config: ServiceConfig;
   readonly log: Logger;
   readonly metrics: ServiceMetrics;
-  /** Directory of the fill journal (created), and the file stamp. Omit to keep no journal. */
-  readonly journal?: { readonly dir: string; readonly stamp: string };
+  /** Directory of the fill journal (created), the file stamp, and what the header says about the run. Omit to keep no journal. */
+  readonly journal?: { readonly dir: string; readonly stamp: string; readonly run?: JournalRunInfo };
   /** CLOID seed for this session (fresh per run at the edge). */
   readonly cloidSeed: number | bigint;
   /** Executor/quota knobs that depend on the mode (a seeded random for replay). */
@@ -216,7 +216,23 @@ export class QuoteflowService {
     this.universe = await firstValueFrom(this.venue.meta().pipe(timeout({ first: 15_000, scheduler: this.scheduler })));
     checkAssetsOffered(this.config.assets.map((a) => a.asset), this.universe.map((m) => m.name), this.venue.name);
     zeroSeries(this.metrics, this.config.assets.map((a) => a.asset));
-    if (this.options.journal) this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp);
+    if (this.options.journal) {
+      this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp);
+      const assets = this.config.assets.map((a) => ({ asset: a.asset, szDecimals: this.universe.find((m) => m.name === a.asset)!.szDecimals, maxPositionUsd: a.risk.maxPositionUsd, maxLossUsd: a.risk.maxLossUsd }));
+      const horizons = journalHorizons(this.config.assets.flatMap((a) => a.markouts.horizonsMs));
+      this.journal.open(headerLine({ run: this.options.journal.run ?? { mode: "unknown" }, venue: this.venue.name, config: this.config, startTime: this.startTime, assets, markoutHorizonsMs: horizons }), () => this.scheduler.now());
+      this.journal.watch(
+        {
+          actions$: this.sink.events$.pipe(
+            sinkEvents("action"),
+            map((e) => e.action),
+          ),
+          sinkGates$: this.sink.events$.pipe(sinkEvents("gate")),
+          mids$: this.mids$,
+        },
+        (s) => this.subs.add(s),
+      );
+    }
     this.subs.add(watchVenueHealth(this.venue, this.metrics, { log: this.log, health: this.venueHealth, quota: this.quota, scheduler: this.scheduler }));
 
     const intents$ = this.intentStreams.pipe(mergeAll());
@@ -286,7 +302,10 @@ export class QuoteflowService {
     this.intentStreams.next(
       pipeline$.pipe(
         switchMap((p) => p.intents$),
-        tap((i) => this.gates.observe(i)),
+        tap((i) => {
+          this.gates.observe(i);
+          this.journal?.observeIntent(i);
+        }),
         takeUntil(stop$),
       ),
     );
@@ -353,7 +372,7 @@ export class QuoteflowService {
           rt.fillsBySource[f.source] = (rt.fillsBySource[f.source] ?? 0) + 1;
           const closed = [this.gates.closedReason(f.asset), this.sinkGates.closedReason(f.asset)].filter((x): x is string => x !== undefined);
           const vol = rt.pipeline$.value.market();
-          this.journal?.write(fillLine(f, e.flag, rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined)));
+          this.journal?.fill(f, e.flag, rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined), { positionAfter: e.positionAfter, placedAt: e.orderAgeMs === null ? undefined : f.time - e.orderAgeMs });
         }
         log.info({ asset: f.asset, tid: f.tid, side: f.isBuy ? "buy" : "sell", px: f.price, sz: f.size, source: f.source, flag: e.flag }, "fill");
         return;
@@ -402,11 +421,12 @@ export class QuoteflowService {
           sinkEvents("markoutInput"),
           map((e) => e.fill),
           filter((f) => f.asset === asset),
-          markoutWindow(this.mids$.pipe(filter((m) => m.asset === asset)), { horizonsMs: config.markouts.horizonsMs, staleAfterMs: config.markouts.staleAfterMs }, this.scheduler),
+          // The journal's horizons (the config's and a 0–60 s curve); stale only after the longest.
+          markoutWindow(this.mids$.pipe(filter((m) => m.asset === asset)), { horizonsMs: journalHorizons(config.markouts.horizonsMs), staleAfterMs: Math.max(config.markouts.staleAfterMs, Math.max(...journalHorizons(config.markouts.horizonsMs)) + 10_000) }, this.scheduler),
           takeUntil(stop$),
         )
         .subscribe((m: FillMarkouts) => {
-          this.journal?.write(markoutLine(m));
+          this.journal?.markout(m);
           for (const h of m.horizons) this.markouts.push({ asset, source: m.fill.source, horizonMs: h.horizonMs, markoutBps: h.markoutBps });
         }),
     );
@@ -435,6 +455,7 @@ export class QuoteflowService {
       this.gates.settle();
       this.sinkGates.settle();
       this.samples.push({ time: this.scheduler.now(), assets, quota });
+      this.journal?.sample(this.journalState(), quota);
     };
     // everyOn: a fresh top-level action per tick (rescheduling from inside an action chains every
     // VirtualAction to the previous one on a VirtualTimeScheduler: memory grows all replay long).
@@ -466,6 +487,17 @@ export class QuoteflowService {
     if (stale.length > 0) reasons.push(`stale data: ${stale.map(([a]) => a).join(", ")}`);
     else if (closed.length > 0 && closed.every(([, r]) => r !== undefined)) reasons.push(`not quoting: ${closed.map(([a, r]) => `${a} ${r}`).join(", ")}`);
     return { ready: reasons.length === 0, reasons };
+  }
+
+  /** Per-asset marks, positions and PnL for the journal's sample lines. */
+  private journalState(): Record<string, SampleSource> {
+    const out: Record<string, SampleSource> = {};
+    for (const rt of this.assets.values()) {
+      const mid = this.mid(rt.asset);
+      const p = this.sink.pnl.get(rt.asset);
+      out[rt.asset] = { mid, position: this.sink.positions.position(rt.asset), pnl: this.sink.pnl.total(rt.asset, mid), realized: p.realized, fees: p.fees, volumeUsd: p.volumeUsd, fills: rt.fills };
+    }
+    return out;
   }
 
   /** One status per asset, for the terminal line. */
@@ -569,6 +601,7 @@ export class QuoteflowService {
     this.subs.unsubscribe();
     this.gates.settle();
     this.sinkGates.settle();
+    this.journal?.finish(this.journalState(), this.quotaHeadroom());
     await this.journal?.close();
     log.info({ stillResting: this.sink.liveOrders().length, ms: Math.round(performance.now() - t0), journalLines: this.journal?.count ?? 0 }, "shutdown complete");
   }

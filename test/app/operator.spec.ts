@@ -422,8 +422,8 @@ describe("replay of the shipped hftbacktest recording", () => {
     const data = join(packageRoot(), "data", "recordings", "hftbacktest_btcusd_20250126.gz");
     const result = await runReplay({ data, outDir: join(dir, "reports"), journalDir: join(dir, "analytics-replay"), seed: 1, faults: "none", log: silentLogger(), stamp: "hft" });
     expect(result.data.assets).toEqual(["BTC"]);
-    expect(result.data.orders.placed).toBeGreaterThan(0);
-    expect(result.data.endTime - result.data.startTime).toBeGreaterThan(20_000);
+    expect(result.data.totals.orders.placed).toBeGreaterThan(0);
+    expect(result.data.run.endTime - result.data.run.startTime).toBeGreaterThan(20_000);
   }, 60_000);
 });
 

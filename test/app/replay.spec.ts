@@ -4,11 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { JournalLine } from "../../analytics/journal.js";
+import { JournalLine, journalHorizons } from "../../analytics/journal.js";
 import { silentLogger } from "../../app/logger.js";
 import { djienneDir } from "../../app/run.js";
 import { runReplay } from "../../app/replay.js";
-import { markoutCurves } from "../../analytics/report.js";
 import { decodeWith } from "../../streams/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "qf-replay-"));
@@ -50,14 +49,29 @@ describe("quoteflow replay", () => {
       expect(result.data.perAsset[asset]!.fills).toBe(n);
       expect(html).toMatch(new RegExp(`<tr><td>${asset}</td><td>${n}</td>`));
     }
-    // Markout curves: one point per configured horizon, over the fills whose markouts were journaled.
-    const curves = markoutCurves(result.data.markouts);
-    expect(curves["all"]!.map((p) => p.horizonMs)).toEqual([500, 2000, 10000]);
-    expect(curves["all"]![0]!.n).toBe(markoutLines.length);
-    expect(html).toContain(`all (n=${markoutLines.length})`);
+    // Markout curves: one point per journaled horizon (the configured 500 ms / 2 s / 10 s and the
+    // 0–60 s curve), over the fills whose markout at that horizon completed.
+    const all = result.data.markouts.curves.all;
+    expect(all.map((p) => p.horizonMs)).toEqual(journalHorizons([500, 2000, 10000]));
+    expect(all.map((p) => p.horizonMs)).toEqual(expect.arrayContaining([500, 2000, 10000]));
+    const completeAt = (h: number) => markoutLines.filter((m) => m.horizons.some((x) => x.horizonMs === h && x.complete && x.markoutBps !== null)).length;
+    for (const p of all) expect(p.n).toBe(completeAt(p.horizonMs));
+    expect(markoutLines.length).toBe(fillLines.length);
+    expect(html).toContain(`all (n=${completeAt(0)})`);
     // Samples cover the replayed span; orders were placed.
-    expect(result.data.samples.length).toBeGreaterThan(10);
-    expect(result.data.orders["placed"]).toBeGreaterThan(0);
+    for (const asset of result.data.assets) expect(result.data.series.byAsset[asset]!.length).toBeGreaterThan(10);
+    expect(result.data.totals.orders.placed).toBeGreaterThan(0);
+    // The journal's figures are the service's: fills, volume, fees and PnL per asset (within a cent).
+    for (const asset of result.data.assets) {
+      const s = result.data.service[asset]!;
+      const p = result.data.perAsset[asset]!;
+      expect(p.fills).toBe(s.fills);
+      expect(p.volumeUsd).toBeCloseTo(s.volumeUsd, 2);
+      expect(p.feesUsd).toBeCloseTo(s.fees, 2);
+      expect(Math.abs(p.pnlUsd - s.pnl)).toBeLessThan(0.01);
+      const d = p.pnl;
+      expect(Math.abs(d.spreadCaptureUsd + d.adverseSelectionUsd + d.inventoryUsd + d.feesUsd + d.fundingUsd - d.totalUsd)).toBeLessThan(0.01);
+    }
     expect(result.summary).toContain("markout (all fills)");
   }, 180_000);
 });
