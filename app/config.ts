@@ -128,6 +128,15 @@ export interface OperatorStep {
   readonly params: unknown;
 }
 
+/** `strategy: { name, params }`: a strategy from a plugin instead of the built-in ladder. */
+export const StrategyStepInput = strictStruct({ name: t.string }, { params: t.unknown }, "{ name: <strategy>, params?: { … } }");
+export interface StrategyStep {
+  readonly name: string;
+  readonly params: unknown;
+}
+/** In an asset's override, `strategy: null` selects the built-in ladder whatever `defaults` says. */
+const StrategyOverrideInput = t.union([StrategyStepInput, t.null], "{ name: <strategy>, params?: { … } } or null (the built-in ladder)");
+
 const sectionProps = {
   /** The operator chain, in order. Each operator acts on its own stream (book, intents, fills). */
   operators: t.array(OperatorStepInput, "a list of operators"),
@@ -137,7 +146,7 @@ const sectionProps = {
   markouts: MarkoutConfig,
 };
 
-export const AssetDefaults = strictStruct(sectionProps, {}, "AssetDefaults");
+export const AssetDefaults = strictStruct(sectionProps, { strategy: StrategyStepInput }, "AssetDefaults");
 
 /** A per-asset override: any section, any subset of its keys. `operators` replaces the whole chain. */
 export const AssetOverride = strictStruct(
@@ -148,6 +157,7 @@ export const AssetOverride = strictStruct(
     risk: strictStruct({}, riskProps, "RiskOverride"),
     reconciliation: strictStruct({}, { ...reconciliationProps, ...reconciliationOptionalProps }, "ReconciliationOverride"),
     markouts: strictStruct({}, markoutProps, "MarkoutOverride"),
+    strategy: StrategyOverrideInput,
   },
   "AssetOverride",
 );
@@ -188,7 +198,10 @@ export const ConfigFile = strictStruct(
     quota: QuotaConfig,
     observability: ObservabilityConfig,
   },
-  {},
+  {
+    /** Plugin modules: paths relative to the config file (`./my-plugin.mjs`) or packages resolved from it. */
+    plugins: t.array(t.string, "a list of module specifiers (paths relative to the config file, or package names)"),
+  },
   "ConfigFile",
 );
 export type ConfigFile = t.TypeOf<typeof ConfigFile>;
@@ -203,6 +216,8 @@ export interface AssetConfig {
   readonly risk: RiskConfig;
   readonly reconciliation: ReconciliationConfig;
   readonly markouts: MarkoutConfig;
+  /** A plugin strategy instead of the built-in ladder (the ladder when absent). */
+  readonly strategy?: StrategyStep;
 }
 
 export interface ServiceConfig {
@@ -211,10 +226,12 @@ export interface ServiceConfig {
   readonly defaults?: AssetConfig;
   readonly quota: QuotaConfig;
   readonly observability: ObservabilityConfig;
+  /** The `plugins` list as written (resolved against the config file by app/plugins.ts). */
+  readonly plugins?: readonly string[];
 }
 
-/** What the config checks an operator step against: the registry's names and parameter codecs. */
-export type OperatorCatalog = Readonly<Record<string, { readonly params: t.Type<unknown, unknown, unknown> }>>;
+/** What the config checks an operator step (or a strategy) against: the registry's names and parameter codecs. */
+export type OperatorCatalog = Readonly<Record<string, { readonly params: t.Decoder<unknown, unknown> }>>;
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -246,13 +263,33 @@ function checkSteps(steps: readonly OperatorStep[], at: string, catalog: Operato
   return out;
 }
 
-/** Decode an already-parsed config value; throws ConfigError listing every problem with its path. */
-export function resolveConfig(input: unknown, catalog: OperatorCatalog, source = "(inline)"): ServiceConfig {
+function checkStrategy(step: { readonly name: string; readonly params?: unknown } | undefined, at: string, strategies: OperatorCatalog, problems: string[]): StrategyStep | undefined {
+  if (step === undefined) return undefined;
+  const entry = Object.prototype.hasOwnProperty.call(strategies, step.name) ? strategies[step.name] : undefined;
+  if (entry === undefined) {
+    const known = Object.keys(strategies);
+    problems.push(`${at}.name: expected one of the strategies of the config's plugins (${known.length ? known.join(", ") : "none: name a module in `plugins:`"}), got "${step.name}"`);
+    return undefined;
+  }
+  const decoded = entry.params.decode(step.params ?? {});
+  if (decoded._tag === "Left") {
+    for (const line of formatErrors(decoded.left)) problems.push(line.replace(/^\$/, `${at}.params`));
+    return undefined;
+  }
+  return { name: step.name, params: decoded.right };
+}
+
+/**
+ * Decode an already-parsed config value; throws ConfigError listing every problem with its path.
+ * `strategies`: the strategies a `strategy:` section may name (plugins'; none by default).
+ */
+export function resolveConfig(input: unknown, catalog: OperatorCatalog, source = "(inline)", strategies: OperatorCatalog = {}): ServiceConfig {
   const decoded = ConfigFile.decode(input);
   if (decoded._tag === "Left") throw new ConfigError(source, formatErrors(decoded.left));
   const file = decoded.right;
   const problems: string[] = [];
   const defaultOps = checkSteps(file.defaults.operators, "$.defaults.operators", catalog, problems);
+  const defaultStrategy = checkStrategy(file.defaults.strategy, "$.defaults.strategy", strategies, problems);
   const assets: AssetConfig[] = [];
   for (const [asset, override] of Object.entries(file.assets)) {
     const o = override;
@@ -264,14 +301,19 @@ export function resolveConfig(input: unknown, catalog: OperatorCatalog, source =
       risk: { ...file.defaults.risk, ...o.risk },
       reconciliation: { ...file.defaults.reconciliation, ...o.reconciliation },
       markouts: { ...file.defaults.markouts, ...o.markouts },
+      ...strategyOf(o.strategy === undefined ? defaultStrategy : o.strategy === null ? undefined : checkStrategy(o.strategy, `$.assets.${asset}.strategy`, strategies, problems)),
     });
   }
   if (assets.length === 0) problems.push("$.assets: expected at least one asset, got {}");
   if (file.quota.breakerPct < file.quota.reservePct)
     problems.push(`$.quota.breakerPct: expected ≥ reservePct (${file.quota.reservePct}), got ${file.quota.breakerPct}`);
   if (problems.length > 0) throw new ConfigError(source, problems);
-  const defaults: AssetConfig = { asset: "*", operators: defaultOps, quoter: file.defaults.quoter, risk: file.defaults.risk, reconciliation: file.defaults.reconciliation, markouts: file.defaults.markouts };
-  return { assets, defaults, quota: file.quota, observability: file.observability };
+  const defaults: AssetConfig = { asset: "*", operators: defaultOps, quoter: file.defaults.quoter, risk: file.defaults.risk, reconciliation: file.defaults.reconciliation, markouts: file.defaults.markouts, ...strategyOf(defaultStrategy) };
+  return { assets, defaults, quota: file.quota, observability: file.observability, ...(file.plugins ? { plugins: file.plugins } : {}) };
+}
+
+function strategyOf(step: StrategyStep | undefined): { strategy?: StrategyStep } {
+  return step ? { strategy: step } : {};
 }
 
 /** Parse YAML or JSON text (JSON is YAML, but a `.json` file is parsed strictly as JSON). */
@@ -285,19 +327,30 @@ export function parseConfigText(text: string, source: string): unknown {
   }
 }
 
-export function parseConfig(text: string, source: string, catalog: OperatorCatalog): ServiceConfig {
-  return resolveConfig(parseConfigText(text, source), catalog, source);
+export function parseConfig(text: string, source: string, catalog: OperatorCatalog, strategies: OperatorCatalog = {}): ServiceConfig {
+  return resolveConfig(parseConfigText(text, source), catalog, source, strategies);
 }
 
 /** Read, parse and validate a config file. Throws ConfigError (never a bare YAML or io-ts error). */
-export function loadConfigFile(path: string, catalog: OperatorCatalog): ServiceConfig {
+export function loadConfigFile(path: string, catalog: OperatorCatalog, strategies: OperatorCatalog = {}): ServiceConfig {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
     throw new ConfigError(path, [`$: expected a readable file, ${(err as NodeJS.ErrnoException).code ?? "cannot read"}`]);
   }
-  return parseConfig(text, path, catalog);
+  return parseConfig(text, path, catalog, strategies);
+}
+
+/** Read and parse a config file without validating it (the plugin loader reads `plugins` first). */
+export function readConfigText(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(path, [`$: expected a readable file, ${(err as NodeJS.ErrnoException).code ?? "cannot read"}`]);
+  }
+  return parseConfigText(text, path);
 }
 
 /** The default config file shipped in the repository. */

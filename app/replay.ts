@@ -11,12 +11,13 @@ import { SimRng } from "../sim/prng.js";
 import { simReplayScheduler } from "../sim/replayScheduler.js";
 import { simEventTime } from "../sim/market.js";
 import type { SimFaultSpec } from "../sim/faults.js";
-import { type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
+import { type ServiceConfig, defaultConfigPath } from "./config.js";
+import { builtinRegistries, loadConfigWithPlugins } from "./plugins.js";
 import { fileStamp } from "../analytics/journal.js";
 import { type MarketChoice, dataMarket, defaultMarket } from "./markets.js";
 import { createMetrics } from "./metrics.js";
 import { packageRoot } from "./paths.js";
-import { type OperatorRegistry, catalogOf, operatorRegistry } from "./registry.js";
+import type { OperatorRegistry } from "./registry.js";
 import { type ReportData, renderHtmlReport, summaryTable } from "../analytics/report.js";
 import { QuoteflowService } from "./service.js";
 
@@ -56,8 +57,8 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 /** Run the replay; resolves when the report is written. */
 export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const wall0 = performance.now();
-  const registry = o.registry ?? operatorRegistry;
-  const fileConfig = loadConfigFile(o.configPath ?? defaultConfigPath(), catalogOf(registry));
+  const loaded = await loadConfigWithPlugins(o.configPath ?? defaultConfigPath(), o.registry ? { base: { ...builtinRegistries, operators: o.registry } } : {});
+  const fileConfig = loaded.config;
   const choice: MarketChoice = o.data
     ? dataMarket(o.data, { seed: o.seed, ...(o.minutes !== undefined ? { minutes: o.minutes } : {}) })
     : defaultMarket({ seed: o.seed, loop: false, ...(o.minutes !== undefined ? { minutes: o.minutes } : {}) });
@@ -82,6 +83,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     reference: (a) => venue.reference(a),
     scheduler,
     config,
+    registries: loaded.registries,
     log: o.log,
     metrics,
     journal: { dir: journalDir, stamp: `replay-${o.stamp}` },

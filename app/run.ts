@@ -8,14 +8,14 @@ import { asyncScheduler } from "rxjs";
 import { type PaperServer, startPaperServer } from "../sim/server.js";
 import { HL_MAINNET_API_URL, HL_TESTNET_API_URL, HyperliquidVenue, hlIsMainnet } from "../sources/hyperliquid/venue.js";
 import type { RunArgs } from "./args.js";
-import { ConfigError, type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
+import { ConfigError, type ServiceConfig, defaultConfigPath } from "./config.js";
+import { type Registries, loadConfigWithPlugins, pluginFingerprint } from "./plugins.js";
 import { fileStamp } from "../analytics/journal.js";
 import { loadAgentKey } from "./keys.js";
 import { registerSecret } from "./logger.js";
 import { defaultMarket } from "./markets.js";
 import { createMetrics, serveMetrics } from "./metrics.js";
 import { packageRoot } from "./paths.js";
-import { catalogOf, operatorRegistry } from "./registry.js";
 import { QuoteflowService } from "./service.js";
 import { handleShutdownSignals } from "./shutdown.js";
 import { formatStatusLine } from "./status.js";
@@ -45,8 +45,9 @@ export interface RunIo {
 export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   const log = io.log;
   const configPath = resolve(args.config ?? defaultConfigPath());
-  const catalog = catalogOf(operatorRegistry);
-  const config: ServiceConfig = loadConfigFile(configPath, catalog);
+  // The config and the plugins it names (app/plugins.ts): any problem is a ConfigError (exit 2).
+  const loaded = await loadConfigWithPlugins(configPath);
+  const config: ServiceConfig = loaded.config;
 
   let paper: PaperServer | undefined;
   let venue: HyperliquidVenue;
@@ -77,6 +78,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     venue,
     scheduler: asyncScheduler,
     config,
+    registries: loaded.registries,
     log,
     metrics,
     journal: { dir: resolve(packageRoot(), config.observability.journalDir), stamp: `${args.venue}-${fileStamp(new Date())}` },
@@ -119,14 +121,21 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   return { fills, journalPath: service.journal?.path, metricsUrl: metricsServer.url };
 }
 
-/** Re-compose on config edits; a bad file is refused and the running pipelines stay. */
-export function watchConfig(path: string, service: { reload(next: ServiceConfig): unknown }, log: Logger): FSWatcher | undefined {
+/**
+ * Re-compose on config edits; a bad file (or a plugin that fails to load or to build) is refused
+ * and the running pipelines stay. Plugins are imported afresh only when one of their files changed.
+ */
+export function watchConfig(path: string, service: { reload(next: ServiceConfig, registries?: Registries): unknown }, log: Logger): FSWatcher | undefined {
   const clog = log.child({ component: "config" });
   let pending: NodeJS.Timeout | undefined;
-  const apply = () => {
+  let fingerprint = pluginFingerprint(path);
+  const apply = async () => {
     try {
-      const next = loadConfigFile(path, catalogOf(operatorRegistry));
-      service.reload(next);
+      const current = pluginFingerprint(path);
+      const changed = current !== fingerprint;
+      const next = await loadConfigWithPlugins(path, { fresh: changed });
+      service.reload(next.config, changed ? next.registries : undefined);
+      fingerprint = current;
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
       clog.error({ file: path, problems }, "config change rejected; the running pipelines stay as they were");
@@ -139,7 +148,7 @@ export function watchConfig(path: string, service: { reload(next: ServiceConfig)
     return watch(dirname(path), (_event, filename) => {
       if (filename !== null && filename !== name) return;
       if (pending) clearTimeout(pending);
-      pending = setTimeout(apply, 200);
+      pending = setTimeout(() => void apply(), 200);
     });
   } catch (err) {
     clog.warn({ file: path, err }, "cannot watch the config file; edits need a restart");

@@ -154,5 +154,6 @@ function enrich(fill: VenueFill, ctx: OrderFillContext | undefined, midAtFill: n
     midAtPlacement: ctx.midAtPlacement,
     quotedHalfSpreadBps: ctx.quotedHalfSpreadBps,
     source: ctx.source,
+    ...(ctx.signals !== undefined ? { signals: ctx.signals } : {}),
   };
 }

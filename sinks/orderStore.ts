@@ -15,7 +15,7 @@
 // - Sizes: `origSz`/`sz` from orderUpdates are reconciled with the sum of fills; whichever says
 //   more has filled wins (fills and the `filled` status arrive in either order).
 import type { OrderResult, ModifyResult, CancelResult, OrderSpec, Tif } from "../streams/actions.js";
-import type { GenerationSource } from "../streams/intent.js";
+import type { GenerationSource, StrategySignals } from "../streams/intent.js";
 import type { OpenOrder, OrderStatusAnswer, OrderUpdate } from "../streams/orders.js";
 import { statusClass } from "../streams/orders.js";
 import type { VenueFill } from "../streams/fill.js";
@@ -48,6 +48,8 @@ export interface PlacementFacts {
   readonly midAtPlacement: number;
   readonly quotedHalfSpreadBps: number;
   readonly level: LevelKey | null;
+  /** The strategy's signals of the intent this order serves (inherited by its fills). */
+  readonly signals?: StrategySignals;
 }
 
 export interface TrackedOrder {
@@ -73,6 +75,7 @@ export interface TrackedOrder {
   readonly midAtPlacement: number;
   readonly quotedHalfSpreadBps: number;
   readonly level: LevelKey | null;
+  readonly signals: StrategySignals | undefined;
   readonly placedAt: number;
   readonly lastEventAt: number;
   readonly terminalAt: number | null;
@@ -185,6 +188,7 @@ export class OrderStore implements RaceGuardLookup {
       source: r.source,
       midAtPlacement: r.midAtPlacement,
       quotedHalfSpreadBps: r.quotedHalfSpreadBps,
+      ...(r.signals !== undefined ? { signals: r.signals } : {}),
     };
   }
 
@@ -265,6 +269,7 @@ export class OrderStore implements RaceGuardLookup {
       midAtPlacement: facts.midAtPlacement,
       quotedHalfSpreadBps: facts.quotedHalfSpreadBps,
       level: facts.level,
+      signals: facts.signals,
       placedAt: now,
       lastEventAt: now,
       terminalAt: null,
@@ -680,6 +685,7 @@ export class OrderStore implements RaceGuardLookup {
       r.midAtPlacement = r.pendingModify.facts.midAtPlacement;
       r.quotedHalfSpreadBps = r.pendingModify.facts.quotedHalfSpreadBps;
       r.level = r.pendingModify.facts.level;
+      r.signals = r.pendingModify.facts.signals;
     }
     this.#mapOid(r, oid);
     r.px = update?.px ?? spec?.px ?? r.px;

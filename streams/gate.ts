@@ -12,6 +12,8 @@ export const QuoteGateReason = t.union(
     t.type({ kind: t.literal("QuotaBreaker"), headroom: FiniteNumber, threshold: FiniteNumber }),
     t.type({ kind: t.literal("OrderStale"), cloid: t.string, ageMs: FiniteNumber }),
     t.type({ kind: t.literal("KillSwitch"), trigger: t.string, detail: t.string }),
+    /** A plugin strategy threw or returned an invalid intent: nothing is quoted until it returns a valid one. */
+    t.type({ kind: t.literal("StrategyError"), strategy: t.string, detail: t.string }),
   ],
   "QuoteGateReason",
 );
