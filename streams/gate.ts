@@ -14,6 +14,8 @@ export const QuoteGateReason = t.union(
     t.type({ kind: t.literal("KillSwitch"), trigger: t.string, detail: t.string }),
     /** A plugin strategy threw or returned an invalid intent: nothing is quoted until it returns a valid one. */
     t.type({ kind: t.literal("StrategyError"), strategy: t.string, detail: t.string }),
+    /** A plugin's gate closed (`gate`: its name, `detail`: why, in its own words). */
+    t.type({ kind: t.literal("PluginGate"), gate: t.string, detail: t.string }),
   ],
   "QuoteGateReason",
 );
