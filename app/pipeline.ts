@@ -174,17 +174,17 @@ export function composeAssetPipeline(
   if (unknown.length > 0) throw new Error(`pipeline ${asset}: operators not in the registry: ${unknown.map((s) => s.name).join(", ")}`);
   const steps = config.operators.map((s, index) => ({ ...s, index, factory: registry[s.name]! }));
 
-  const failed = (what: string, origin: { plugin: string; config: string } | undefined, err: unknown): ConfigError =>
-    new ConfigError(origin?.config ?? "(config)", [`asset ${asset}, ${what}${origin ? ` (plugin ${origin.plugin})` : ""}: ${messageOf(err)}`]);
+  const failed = (what: string, origin: { plugin: string; config: string } | undefined, detail: string): ConfigError =>
+    new ConfigError(origin?.config ?? "(config)", [`asset ${asset}, ${what}${origin ? ` (plugin ${origin.plugin})` : ""}: ${detail}`]);
   const build = <T>(step: (typeof steps)[number], make: (f: AnyOperatorFactory) => T): T => {
     let op: T;
     try {
       op = make(step.factory);
     } catch (err) {
-      throw failed(`operators.${step.index} ${step.name}: its factory threw`, origins?.operators[step.name], err);
+      throw failed(`operators.${step.index} ${step.name}: its factory threw`, origins?.operators[step.name], messageOf(err));
     }
     if (typeof op !== "function")
-      throw failed(`operators.${step.index} ${step.name}`, origins?.operators[step.name], new Error(`its factory returned ${op === null ? "null" : typeof op}, expected an operator (source$) => result$`));
+      throw failed(`operators.${step.index} ${step.name}`, origins?.operators[step.name], `its factory returned ${op === null ? "null" : typeof op}, expected an operator (source$) => result$`);
     return op;
   };
 
@@ -252,14 +252,14 @@ export function composeAssetPipeline(
     const name = config.strategy.name;
     const origin = origins?.strategies[name];
     const entry = Object.prototype.hasOwnProperty.call(strategies, name) ? strategies[name] : undefined;
-    if (entry === undefined) throw failed(`strategy ${name}`, origin, new Error(`no such strategy (known: ${Object.keys(strategies).join(", ") || "none"})`));
+    if (entry === undefined) throw failed(`strategy ${name}`, origin, `no such strategy (known: ${Object.keys(strategies).join(", ") || "none"})`);
     let fn: StrategyFunction;
     try {
       fn = entry.create(config.strategy.params, { ...ctx, quoter: params });
     } catch (err) {
-      throw failed(`strategy ${name}: its factory threw`, origin, err);
+      throw failed(`strategy ${name}: its factory threw`, origin, messageOf(err));
     }
-    if (typeof fn !== "function") throw failed(`strategy ${name}`, origin, new Error(`its factory returned ${fn === null ? "null" : typeof fn}, expected a function (market, position) => intent`));
+    if (typeof fn !== "function") throw failed(`strategy ${name}`, origin, `its factory returned ${fn === null ? "null" : typeof fn}, expected a function (market, position) => intent`);
     strategy = guardedStrategy(name, asset, fn, inputs.probe, errors);
   }
 

@@ -58,3 +58,36 @@ describe("strategy signals at fill time (examples/plugin.ts on the paper venue)"
     for (const f of seen) expect(Object.keys(f.signals ?? {}).sort()).toEqual([...AS_KEYS].sort());
   }, 120_000);
 });
+
+describe("an order keeps the signals it was placed with", () => {
+  it("while later intents carry newer signals, the resting orders (kept by the ladder diff) keep their placement's", async () => {
+    let n = 0;
+    const steady = definePlugin({
+      strategies: {
+        // a price far from the market on a coarse grid, so the same order is kept intent after intent
+        steady: (_p: unknown, ctx) => (market) => {
+          n++;
+          if (market.fair === undefined) return { asset: market.asset, time: market.time, bids: [], asks: [] };
+          const px = ctx.grid.roundPrice(Math.floor((market.fair * 0.98) / 100) * 100, true);
+          return { asset: market.asset, time: market.time, bids: [{ px, sz: ctx.grid.sizeForUsd(15, px), source: "base_ladder" }], asks: [], signals: { n, placedFor: "steady" } };
+        },
+      },
+    });
+    const paper = await paperHarness({ config: { assets: { BTC: null }, defaults: { ...defaultsWith({ strategy: { name: "steady" } }) } }, plugins: [steady], seed: 4 });
+    paper.advance(60_000);
+    const live = paper.service.sink.liveOrders("BTC");
+    const latest = n;
+    await paper.stop();
+    expect(live).toHaveLength(1);
+    const placedAt = live[0]!.signals?.["n"];
+    expect(typeof placedAt).toBe("number");
+    expect(latest).toBeGreaterThan(50);
+    expect(placedAt as number).toBeLessThan(latest - 50);
+    expect(live[0]!.signals?.["placedFor"]).toBe("steady");
+  }, 60_000);
+});
+
+function defaultsWith(extra: Record<string, unknown>): Record<string, unknown> {
+  const file = parse(readFileSync(join(packageRoot(), "config", "default.yaml"), "utf8")) as Record<string, Record<string, unknown>>;
+  return { ...file["defaults"], ...extra };
+}
