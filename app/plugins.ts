@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as t from "io-ts";
 import { ConfigError, type OperatorCatalog, type ServiceConfig, readConfigText, resolveConfig } from "./config.js";
 import {
@@ -187,7 +187,7 @@ function resolvePackageEntry(spec: string, fromDir: string): string | undefined 
 /** The file a config's plugin specifier names. */
 export function resolvePluginPath(spec: string, configPath: string): string {
   const dir = dirname(resolve(configPath));
-  if (spec.startsWith("file:")) return new URL(spec).pathname;
+  if (spec.startsWith("file:")) return fileURLToPath(spec);
   if (isPathSpecifier(spec)) return resolve(dir, spec);
   try {
     return createRequire(join(dir, "noop.js")).resolve(spec);
