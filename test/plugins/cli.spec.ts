@@ -59,9 +59,10 @@ async function expectPluginOrders(url: string, orders: WireOpenOrder[]): Promise
     expect(Number(o.sz), `${coin} size`).toBe(sizeForUsd(13, px, dec));
     const book = await info<WireBook>(url, { type: "l2Book", coin });
     const mid = (Number(book.levels[0][0]!.px) + Number(book.levels[1][0]!.px)) / 2;
-    // 25 bps under the fair price, within the ladder's keep tolerance (skipPriceBps 20) as the market moves
+    // 25 bps under the fair price, within the ladder's keep tolerance (skipPriceBps 20) as the
+    // market moves, plus slack for a modify in flight while we look
     const target = roundPassive(mid * (1 - 25 / 1e4), true, dec);
-    expect(Math.abs(px - target) / mid, `${coin} px ${px} vs ${target}`).toBeLessThan(21 / 1e4);
+    expect(Math.abs(px - target) / mid, `${coin} px ${px} vs ${target}`).toBeLessThan(30 / 1e4);
   }
 }
 
