@@ -1,6 +1,7 @@
 // Which gate holds each asset closed, and for how long, read from the gated intents themselves:
 // a closed gate emits an empty intent with its reason, an open pipeline emits a ladder.
 import type { QuoteIntent } from "../streams/intent.js";
+import { gateReasonLabel } from "../streams/gate.js";
 import type { ServiceMetrics } from "./metrics.js";
 
 interface AssetGate {
@@ -37,7 +38,7 @@ export class GateTracker {
   /** Feed every gated intent of every asset. */
   observe(intent: QuoteIntent): void {
     const closed = intent.bids.length === 0 && intent.asks.length === 0 && intent.reason !== undefined;
-    this.set(intent.asset, closed ? intent.reason!.kind : undefined);
+    this.set(intent.asset, closed ? gateReasonLabel(intent.reason!) : undefined);
   }
 
   /** The asset is closed for `reason` from now on (undefined: open). */

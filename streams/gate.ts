@@ -21,3 +21,10 @@ export const QuoteGateReason = t.union(
 );
 export type QuoteGateReason = t.TypeOf<typeof QuoteGateReason>;
 export type QuoteGateKind = QuoteGateReason["kind"];
+
+/** How status, metrics and the journal name a reason: its kind, with the plugin's gate or strategy (`PluginGate:toxicityGate`). */
+export function gateReasonLabel(reason: QuoteGateReason): string {
+  if (reason.kind === "PluginGate") return `PluginGate:${reason.gate}`;
+  if (reason.kind === "StrategyError") return `StrategyError:${reason.strategy}`;
+  return reason.kind;
+}
