@@ -1,6 +1,7 @@
 // Which gate holds each asset closed, and for how long, read from the gated intents themselves:
 // a closed gate emits an empty intent with its reason, an open pipeline emits a ladder.
 import type { QuoteIntent } from "../streams/intent.js";
+import { gateReasonLabel } from "../streams/gate.js";
 /** The two gate metrics (app/metrics.ts has them as prom-client instruments). */
 export interface GateMetrics {
   readonly gateClosed: { set(labels: { asset: string; reason: string }, value: number): void };
@@ -41,7 +42,7 @@ export class GateTracker {
   /** Feed every gated intent of every asset. */
   observe(intent: QuoteIntent): void {
     const closed = intent.bids.length === 0 && intent.asks.length === 0 && intent.reason !== undefined;
-    this.set(intent.asset, closed ? intent.reason!.kind : undefined);
+    this.set(intent.asset, closed ? gateReasonLabel(intent.reason!) : undefined);
   }
 
   /** The asset is closed for `reason` from now on (undefined: open). */

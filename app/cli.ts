@@ -67,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     if (args.command === "run") {
-      const loaded = loadRunConfig(args.config);
+      const loaded = await loadRunConfig(args.config);
       const log = createRootLogger({ level: logLevelOf(loaded.config) });
       const result = await runService(args, { log, config: loaded });
       log.info({ fills: result.fills, journal: result.journalPath }, "bye");
@@ -79,7 +79,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const data = args.data !== undefined ? existing(args.data, "--data") : undefined;
       const config = args.config !== undefined ? existing(args.config, "--config") : undefined;
       const outDir = writableDir(args.out, "--out");
-      const loaded = loadRunConfig(config);
+      const loaded = await loadRunConfig(config);
       // In a replay the progress bar and the summary are the output; the log goes to a file beside the report.
       const stamp = fileStamp(new Date());
       const logPath = join(outDir, `replay-${stamp}.log`);

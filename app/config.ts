@@ -145,6 +145,15 @@ export interface OperatorStep {
   readonly params: unknown;
 }
 
+/** `strategy: { name, params }`: a strategy from a plugin instead of the built-in ladder. */
+export const StrategyStepInput = strictStruct({ name: t.string }, { params: t.unknown }, "{ name: <strategy>, params?: { … } }");
+export interface StrategyStep {
+  readonly name: string;
+  readonly params: unknown;
+}
+/** In an asset's override, `strategy: null` selects the built-in ladder whatever `defaults` says. */
+const StrategyOverrideInput = t.union([StrategyStepInput, t.null], "{ name: <strategy>, params?: { … } } or null (the built-in ladder)");
+
 const sectionProps = {
   /** The operator chain, in order. Each operator acts on its own stream (book, intents, fills). */
   operators: t.array(OperatorStepInput, "a list of operators"),
@@ -154,7 +163,7 @@ const sectionProps = {
   markouts: MarkoutConfig,
 };
 
-export const AssetDefaults = strictStruct(sectionProps, {}, section("the defaults section", sectionProps));
+export const AssetDefaults = strictStruct(sectionProps, { strategy: StrategyStepInput }, section("the defaults section", sectionProps));
 
 /** A per-asset override: any section, any subset of its keys. `operators` replaces the whole chain. */
 export const AssetOverride = strictStruct(
@@ -165,6 +174,7 @@ export const AssetOverride = strictStruct(
     risk: strictStruct({}, riskProps, section("a risk override", riskProps)),
     reconciliation: strictStruct({}, { ...reconciliationProps, ...reconciliationOptionalProps }, section("a reconciliation override", reconciliationProps, reconciliationOptionalProps)),
     markouts: strictStruct({}, markoutProps, section("a markouts override", markoutProps)),
+    strategy: StrategyOverrideInput,
   },
   "an asset override (null, or an object with any of operators, quoter, risk, reconciliation, markouts)",
 );
@@ -205,8 +215,11 @@ export const ConfigFile = strictStruct(
     quota: QuotaConfig,
     observability: ObservabilityConfig,
   },
-  {},
-  "a config file (an object with assets, defaults, quota, observability)",
+  {
+    /** Plugin modules: paths relative to the config file (`./my-plugin.mjs`) or packages resolved from it. */
+    plugins: t.array(t.string, "a list of module specifiers (paths relative to the config file, or package names)"),
+  },
+  "a config file (an object with assets, defaults, quota, observability, plugins)",
 );
 export type ConfigFile = t.TypeOf<typeof ConfigFile>;
 
@@ -220,6 +233,8 @@ export interface AssetConfig {
   readonly risk: RiskConfig;
   readonly reconciliation: ReconciliationConfig;
   readonly markouts: MarkoutConfig;
+  /** A plugin strategy instead of the built-in ladder (the ladder when absent). */
+  readonly strategy?: StrategyStep;
 }
 
 export interface ServiceConfig {
@@ -228,10 +243,12 @@ export interface ServiceConfig {
   readonly defaults?: AssetConfig;
   readonly quota: QuotaConfig;
   readonly observability: ObservabilityConfig;
+  /** The `plugins` list as written (resolved against the config file by app/plugins.ts). */
+  readonly plugins?: readonly string[];
 }
 
-/** What the config checks an operator step against: the registry's names and parameter codecs. */
-export type OperatorCatalog = Readonly<Record<string, { readonly params: t.Type<unknown, unknown, unknown> }>>;
+/** What the config checks an operator step (or a strategy) against: the registry's names and parameter codecs. */
+export type OperatorCatalog = Readonly<Record<string, { readonly params: t.Decoder<unknown, unknown> }>>;
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -263,13 +280,33 @@ function checkSteps(steps: readonly OperatorStep[], at: string, catalog: Operato
   return out;
 }
 
-/** Decode an already-parsed config value; throws ConfigError listing every problem with its path. */
-export function resolveConfig(input: unknown, catalog: OperatorCatalog, source = "(inline)"): ServiceConfig {
+function checkStrategy(step: { readonly name: string; readonly params?: unknown } | undefined, at: string, strategies: OperatorCatalog, problems: string[]): StrategyStep | undefined {
+  if (step === undefined) return undefined;
+  const entry = Object.prototype.hasOwnProperty.call(strategies, step.name) ? strategies[step.name] : undefined;
+  if (entry === undefined) {
+    const known = Object.keys(strategies);
+    problems.push(`${at}.name: expected one of the strategies of the config's plugins (${known.length ? known.join(", ") : "none: name a module in `plugins:`"}), got "${step.name}"`);
+    return undefined;
+  }
+  const decoded = entry.params.decode(step.params ?? {});
+  if (decoded._tag === "Left") {
+    for (const line of formatErrors(decoded.left)) problems.push(line.replace(/^\$/, `${at}.params`));
+    return undefined;
+  }
+  return { name: step.name, params: decoded.right };
+}
+
+/**
+ * Decode an already-parsed config value; throws ConfigError listing every problem with its path.
+ * `strategies`: the strategies a `strategy:` section may name (plugins'; none by default).
+ */
+export function resolveConfig(input: unknown, catalog: OperatorCatalog, source = "(inline)", strategies: OperatorCatalog = {}): ServiceConfig {
   const decoded = ConfigFile.decode(input);
   if (decoded._tag === "Left") throw new ConfigError(source, formatErrors(decoded.left));
   const file = decoded.right;
   const problems: string[] = [];
   const defaultOps = checkSteps(file.defaults.operators, "$.defaults.operators", catalog, problems);
+  const defaultStrategy = checkStrategy(file.defaults.strategy, "$.defaults.strategy", strategies, problems);
   const assets: AssetConfig[] = [];
   for (const [asset, override] of Object.entries(file.assets)) {
     const o = override;
@@ -281,14 +318,19 @@ export function resolveConfig(input: unknown, catalog: OperatorCatalog, source =
       risk: { ...file.defaults.risk, ...o.risk },
       reconciliation: { ...file.defaults.reconciliation, ...o.reconciliation },
       markouts: { ...file.defaults.markouts, ...o.markouts },
+      ...strategyOf(o.strategy === undefined ? defaultStrategy : o.strategy === null ? undefined : checkStrategy(o.strategy, `$.assets.${asset}.strategy`, strategies, problems)),
     });
   }
   if (assets.length === 0) problems.push("$.assets: expected at least one asset, got {}");
   if (file.quota.breakerPct < file.quota.reservePct)
     problems.push(`$.quota.breakerPct: expected ≥ reservePct (${file.quota.reservePct}), got ${file.quota.breakerPct}`);
   if (problems.length > 0) throw new ConfigError(source, problems);
-  const defaults: AssetConfig = { asset: "*", operators: defaultOps, quoter: file.defaults.quoter, risk: file.defaults.risk, reconciliation: file.defaults.reconciliation, markouts: file.defaults.markouts };
-  return { assets, defaults, quota: file.quota, observability: file.observability };
+  const defaults: AssetConfig = { asset: "*", operators: defaultOps, quoter: file.defaults.quoter, risk: file.defaults.risk, reconciliation: file.defaults.reconciliation, markouts: file.defaults.markouts, ...strategyOf(defaultStrategy) };
+  return { assets, defaults, quota: file.quota, observability: file.observability, ...(file.plugins ? { plugins: file.plugins } : {}) };
+}
+
+function strategyOf(step: StrategyStep | undefined): { strategy?: StrategyStep } {
+  return step ? { strategy: step } : {};
 }
 
 /** Parse YAML or JSON text (JSON is YAML, but a `.json` file is parsed strictly as JSON). */
@@ -302,8 +344,8 @@ export function parseConfigText(text: string, source: string): unknown {
   }
 }
 
-export function parseConfig(text: string, source: string, catalog: OperatorCatalog): ServiceConfig {
-  return resolveConfig(parseConfigText(text, source), catalog, source);
+export function parseConfig(text: string, source: string, catalog: OperatorCatalog, strategies: OperatorCatalog = {}): ServiceConfig {
+  return resolveConfig(parseConfigText(text, source), catalog, source, strategies);
 }
 
 function isPlainObject(u: unknown): u is Record<string, unknown> {
@@ -341,13 +383,20 @@ function readText(path: string): string {
  * may hold only what it changes, e.g. `assets: { BTC: null }`). Throws ConfigError (never a bare
  * YAML or io-ts error).
  */
-export function loadConfigFile(path: string, catalog: OperatorCatalog): ServiceConfig {
-  const text = readText(path);
+export function loadConfigFile(path: string, catalog: OperatorCatalog, strategies: OperatorCatalog = {}): ServiceConfig {
+  return resolveConfig(readConfigText(path), catalog, path, strategies);
+}
+
+/**
+ * The file parsed (YAML or JSON) and merged over the shipped defaults, not yet validated (the
+ * plugin loader reads `plugins` from it first). The shipped file itself is taken as it is.
+ */
+export function readConfigText(path: string): unknown {
+  const value = parseConfigText(readText(path), path);
   const shipped = defaultConfigPath();
-  if (resolve(path) === resolve(shipped)) return parseConfig(text, path, catalog);
-  const value = parseConfigText(text, path);
-  if (value !== null && value !== undefined && !isPlainObject(value)) throw new ConfigError(path, [`$: expected a config file (an object with any of assets, defaults, quota, observability), got ${describeValue(value)}`]);
-  return resolveConfig(mergeOverDefaults(parseConfigText(readText(shipped), shipped), value ?? {}), catalog, path);
+  if (resolve(path) === resolve(shipped)) return value;
+  if (value !== null && value !== undefined && !isPlainObject(value)) throw new ConfigError(path, [`$: expected a config file (an object with any of assets, defaults, quota, observability, plugins), got ${describeValue(value)}`]);
+  return mergeOverDefaults(parseConfigText(readText(shipped), shipped), value ?? {});
 }
 
 /**
@@ -364,6 +413,7 @@ export function checkAssetsOffered(assets: readonly string[], offered: readonly 
   }
   if (problems.length > 0) throw new ConfigError(`for venue ${venue}`, problems);
 }
+
 
 /** The default config file shipped in the repository. */
 export function defaultConfigPath(): string {

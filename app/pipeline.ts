@@ -1,14 +1,27 @@
-// One asset's pipeline, composed from its config: book-stage operators → quoter → intent-stage
-// gates, in the order the config lists them. Nothing here knows which operators exist; the
-// registry does.
-import { type MonoTypeOperatorFunction, type Observable, type OperatorFunction, type SchedulerLike, map, share, tap } from "rxjs";
+// One asset's pipeline, composed from its config: book-stage operators → strategy (the built-in
+// ladder or a plugin's) → intent-stage gates, plus the fill stage over the asset's fills, each in
+// the order the config lists them. Nothing here knows which operators exist; the registry does.
+import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, filter, ignoreElements, map, merge, share, tap } from "rxjs";
 import { type DataQualityRejectReason, type DataQualityStats, createDataQualityStats } from "../operators/dataQualityGate.js";
 import type { QuotaThrottleState } from "../operators/quotaThrottle.js";
-import { type QuoteStrategy, type QuoterMarketState, type QuoterParams, quoter } from "../operators/quoter.js";
-import type { QuoteIntent } from "../streams/intent.js";
-import type { BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
-import type { AssetConfig } from "./config.js";
-import { type OperatorContext, type OperatorRegistry, operatorRegistry } from "./registry.js";
+import { type QuoteStrategy, type QuoterMarketState, type QuoterParams, priceTick, quoter, roundPassive, sizeForUsd } from "../operators/quoter.js";
+import { formatErrors } from "../streams/codec.js";
+import type { FillEvent } from "../streams/fill.js";
+import { QuoteIntent, emptyIntent } from "../streams/intent.js";
+import type { BookEvent, MidEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
+import { type AssetConfig, ConfigError } from "./config.js";
+import {
+  type AnyOperatorFactory,
+  type OperatorContext,
+  type OperatorRegistry,
+  type PipelineSinkEvent,
+  type PriceGrid,
+  type RegistryOrigins,
+  type StrategyFunction,
+  type StrategyRegistry,
+  operatorRegistry,
+  strategyRegistry,
+} from "./registry.js";
 
 /** Hooks the service uses to count what flows through each operator (metrics). */
 export interface PipelineProbe {
@@ -16,6 +29,11 @@ export interface PipelineProbe {
   flow(asset: string, operator: string, direction: "in" | "out"): void;
   /** dataQualityGate dropped a book of `asset`. */
   rejected?(asset: string, reason: DataQualityRejectReason): void;
+  /**
+   * A plugin strategy threw or returned an invalid intent (nothing is quoted instead). `first`:
+   * the first time, or a different problem than the previous time (log those; count every one).
+   */
+  strategyError?(asset: string, strategy: string, detail: string, first: boolean): void;
 }
 
 export interface AssetPipelineInputs {
@@ -28,11 +46,23 @@ export interface AssetPipelineInputs {
   readonly reference$?: Observable<ReferenceQuote>;
   readonly scheduler: SchedulerLike;
   readonly szDecimals: number;
-  /** Replaces the default ladder strategy. */
+  /** The asset's public trades (for operators and strategies that read flow). Default: none. */
+  readonly trades$?: Observable<TradeEvent>;
+  /** The asset's fills as the sink applied them (the fill stage's input). Default: none. */
+  readonly fills$?: Observable<FillEvent>;
+  /** The sink's events (all assets). Default: none. */
+  readonly sinkEvents$?: Observable<PipelineSinkEvent>;
+  /** Replaces the default ladder strategy (a config's `strategy:` takes precedence). */
   readonly strategy?: QuoteStrategy;
   readonly probe?: PipelineProbe;
   /** The sink's quota throttle state, for quotaBreakerGate. */
   readonly quotaState$?: Observable<QuotaThrottleState>;
+}
+
+/** Where the strategies come from, and which entries are plugins' (for error messages). */
+export interface PipelineRegistries {
+  readonly strategies?: StrategyRegistry;
+  readonly origins?: RegistryOrigins;
 }
 
 export interface AssetPipeline {
@@ -45,11 +75,22 @@ export interface AssetPipeline {
   /** The quoter's latest market state (fair price, volatility), for status and analytics. */
   market(): QuoterMarketState | undefined;
   readonly dataQuality: DataQualityStats;
+  /** Intents of a plugin strategy replaced by an empty one (it threw or its intent was invalid). */
+  strategyErrors(): number;
 }
 
 /** The quoter's parameters for an asset: its `quoter` section plus the position bound from `risk`. */
 export function quoterParamsOf(config: AssetConfig): QuoterParams {
   return { ...config.quoter, maxPositionUsd: config.risk.maxPositionUsd };
+}
+
+/** The asset's price and size grid as plugins see it. */
+export function priceGrid(szDecimals: number): PriceGrid {
+  return {
+    roundPrice: (px, isBid) => roundPassive(px, isBid, szDecimals),
+    sizeForUsd: (usd, px) => sizeForUsd(usd, px, szDecimals),
+    tick: (px) => priceTick(px, szDecimals),
+  };
 }
 
 function counted<A, B>(asset: string, name: string, op: OperatorFunction<A, B>, probe: PipelineProbe | undefined): OperatorFunction<A, B> {
@@ -62,58 +103,177 @@ function counted<A, B>(asset: string, name: string, op: OperatorFunction<A, B>, 
     );
 }
 
+function messageOf(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** Why `intent` must not reach the sink (empty: it may). */
+export function intentProblems(intent: unknown, asset: string): string[] {
+  const decoded = QuoteIntent.decode(intent);
+  if (decoded._tag === "Left") return formatErrors(decoded.left);
+  const i = decoded.right;
+  const problems: string[] = [];
+  if (i.asset !== asset) problems.push(`$.asset: expected "${asset}", got "${i.asset}"`);
+  const side = (levels: QuoteIntent["bids"], name: "bids" | "asks") =>
+    levels.forEach((l, k) => {
+      if (!(l.px > 0)) problems.push(`$.${name}.${k}.px: expected a price > 0, got ${l.px}`);
+      if (!(l.sz > 0)) problems.push(`$.${name}.${k}.sz: expected a size > 0, got ${l.sz}`);
+    });
+  side(i.bids, "bids");
+  side(i.asks, "asks");
+  return problems;
+}
+
+/**
+ * A plugin strategy behind a guard: a throw or an invalid intent becomes an empty intent with a
+ * `StrategyError` reason ("when unsure, don't quote"), counted and reported to the probe.
+ */
+function guardedStrategy(name: string, asset: string, fn: StrategyFunction, probe: PipelineProbe | undefined, errors: { n: number }): QuoteStrategy {
+  let lastDetail: string | undefined;
+  return (market, position) => {
+    let detail: string;
+    try {
+      const intent = fn(market, position);
+      const problems = intentProblems(intent, asset);
+      if (problems.length === 0) {
+        lastDetail = undefined;
+        return intent;
+      }
+      detail = `invalid intent: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ""}`;
+    } catch (err) {
+      detail = `threw ${messageOf(err)}`;
+    }
+    errors.n++;
+    probe?.strategyError?.(asset, name, detail, detail !== lastDetail);
+    lastDetail = detail;
+    return emptyIntent(asset, market.time, { kind: "StrategyError", strategy: name, detail });
+  };
+}
+
 /**
  * Build one asset's pipeline. The returned `intents$` is cold: each subscription runs the chain
  * (and subscribes the inputs) afresh, so a re-composed pipeline starts with clean operator state
- * while the order state, which lives in the sink, is untouched.
+ * while the order state, which lives in the sink, is untouched. A factory that throws (or names a
+ * strategy that does not exist) is a ConfigError naming the asset, the entry and its plugin.
  */
-export function composeAssetPipeline(config: AssetConfig, inputs: AssetPipelineInputs, registry: OperatorRegistry = operatorRegistry): AssetPipeline {
+export function composeAssetPipeline(
+  config: AssetConfig,
+  inputs: AssetPipelineInputs,
+  registry: OperatorRegistry = operatorRegistry,
+  registries: PipelineRegistries = {},
+): AssetPipeline {
   const asset = config.asset;
+  const strategies = registries.strategies ?? strategyRegistry;
+  const origins = registries.origins;
   const dataQuality = createDataQualityStats();
   const referenceMid$: Observable<MidEvent> | undefined = inputs.reference$?.pipe(
     map((q) => ({ asset: q.asset, time: q.time, mid: (q.bid + q.ask) / 2 })),
   );
 
-  const bookSteps = config.operators.filter((s) => registry[s.name]?.stage === "book");
-  const intentSteps = config.operators.filter((s) => registry[s.name]?.stage === "intent");
   const unknown = config.operators.filter((s) => registry[s.name] === undefined);
   if (unknown.length > 0) throw new Error(`pipeline ${asset}: operators not in the registry: ${unknown.map((s) => s.name).join(", ")}`);
+  const steps = config.operators.map((s, index) => ({ ...s, index, factory: registry[s.name]! }));
 
-  // The context's book$ is filled in below, once the book stage exists; factories only read it
-  // when they are called, after that.
+  const failed = (what: string, origin: { plugin: string; config: string } | undefined, detail: string): ConfigError =>
+    new ConfigError(origin?.config ?? "(config)", [`asset ${asset}, ${what}${origin ? ` (plugin ${origin.plugin})` : ""}: ${detail}`]);
+  const build = <T>(step: (typeof steps)[number], make: (f: AnyOperatorFactory) => T): T => {
+    let op: T;
+    try {
+      op = make(step.factory);
+    } catch (err) {
+      throw failed(`operators.${step.index} ${step.name}: its factory threw`, origins?.operators[step.name], messageOf(err));
+    }
+    if (typeof op !== "function")
+      throw failed(`operators.${step.index} ${step.name}`, origins?.operators[step.name], `its factory returned ${op === null ? "null" : typeof op}, expected an operator (source$) => result$`);
+    return op;
+  };
+
+  // The context's book$ and fills$ are filled in below, once their stage exists; factories only
+  // read them when they are called, after that.
   let filteredBook$: Observable<BookEvent> | undefined;
+  let stagedFills$: Observable<FillEvent> | undefined;
   const ctx: OperatorContext = {
     asset,
+    szDecimals: inputs.szDecimals,
+    grid: priceGrid(inputs.szDecimals),
+    scheduler: inputs.scheduler,
     get book$() {
-      if (!filteredBook$) throw new Error(`pipeline ${asset}: book$ read before the book stage was built`);
+      if (!filteredBook$) throw new Error(`pipeline ${asset}: book$ read before the book stage was built (a book-stage factory cannot watch its own output)`);
       return filteredBook$;
     },
+    get mid$() {
+      return ctx.book$.pipe(
+        map((b): MidEvent | undefined => {
+          const bid = b.bids[0]?.px;
+          const ask = b.asks[0]?.px;
+          return bid !== undefined && ask !== undefined && bid < ask ? { asset, time: b.time, mid: (bid + ask) / 2 } : undefined;
+        }),
+        filter((m): m is MidEvent => m !== undefined),
+      );
+    },
+    get fills$() {
+      if (!stagedFills$) throw new Error(`pipeline ${asset}: fills$ read before the fill stage was built (a fill-stage factory cannot watch its own output)`);
+      return stagedFills$;
+    },
+    trades$: inputs.trades$ ?? EMPTY,
+    position$: inputs.position$,
+    sinkEvents$: inputs.sinkEvents$ ?? EMPTY,
     userEvents$: inputs.userEvents$,
     ...(referenceMid$ ? { referenceMid$ } : {}),
-    scheduler: inputs.scheduler,
     dataQuality,
     ...(inputs.probe?.rejected ? { onDataQualityReject: (reason: DataQualityRejectReason) => inputs.probe!.rejected!(asset, reason) } : {}),
     ...(inputs.quotaState$ ? { quotaState$: inputs.quotaState$ } : {}),
   };
 
   let book$: Observable<BookEvent> = inputs.book$;
-  for (const step of bookSteps) {
-    const op = registry[step.name]!.create(step.params, ctx) as MonoTypeOperatorFunction<BookEvent>;
+  for (const step of steps) {
+    const f = step.factory;
+    if (f.stage !== "book") continue;
+    const op = build(step, () => f.create(step.params, ctx));
     book$ = book$.pipe(counted(asset, step.name, op, inputs.probe));
   }
   filteredBook$ = book$.pipe(share());
+
+  let fills$: Observable<FillEvent> = inputs.fills$ ?? EMPTY;
+  let fillStage = false;
+  for (const step of steps) {
+    const f = step.factory;
+    if (f.stage !== "fill") continue;
+    const op = build(step, () => f.create(step.params, ctx));
+    fills$ = fills$.pipe(counted(asset, step.name, op, inputs.probe));
+    fillStage = true;
+  }
+  stagedFills$ = fillStage ? fills$.pipe(share()) : fills$;
+
+  const params = quoterParamsOf(config);
+  const errors = { n: 0 };
+  let strategy: QuoteStrategy | undefined = inputs.strategy;
+  if (config.strategy) {
+    const name = config.strategy.name;
+    const origin = origins?.strategies[name];
+    const entry = Object.prototype.hasOwnProperty.call(strategies, name) ? strategies[name] : undefined;
+    if (entry === undefined) throw failed(`strategy ${name}`, origin, `no such strategy (known: ${Object.keys(strategies).join(", ") || "none"})`);
+    let fn: StrategyFunction;
+    try {
+      fn = entry.create(config.strategy.params, { ...ctx, quoter: params });
+    } catch (err) {
+      throw failed(`strategy ${name}: its factory threw`, origin, messageOf(err));
+    }
+    if (typeof fn !== "function") throw failed(`strategy ${name}`, origin, `its factory returned ${fn === null ? "null" : typeof fn}, expected a function (market, position) => intent`);
+    strategy = guardedStrategy(name, asset, fn, inputs.probe, errors);
+  }
 
   let market: QuoterMarketState | undefined;
   let intents$: Observable<QuoteIntent> = filteredBook$.pipe(
     counted(
       asset,
-      "quoter",
+      config.strategy?.name ?? "quoter",
       quoter({
-        params: quoterParamsOf(config),
+        params,
         szDecimals: inputs.szDecimals,
         position$: inputs.position$,
         ...(inputs.reference$ ? { ref$: inputs.reference$ } : {}),
-        ...(inputs.strategy ? { strategy: inputs.strategy } : {}),
+        ...(strategy ? { strategy } : {}),
         onState: (s) => {
           market = s;
         },
@@ -121,10 +281,14 @@ export function composeAssetPipeline(config: AssetConfig, inputs: AssetPipelineI
       inputs.probe,
     ),
   );
-  for (const step of intentSteps) {
-    const op = registry[step.name]!.create(step.params, ctx) as MonoTypeOperatorFunction<QuoteIntent>;
+  for (const step of steps) {
+    const f = step.factory;
+    if (f.stage !== "intent") continue;
+    const op = build(step, () => f.create(step.params, ctx));
     intents$ = intents$.pipe(counted(asset, step.name, op, inputs.probe));
   }
+  // The fill stage runs for as long as the pipeline does (its operators may have effects).
+  if (fillStage) intents$ = merge(intents$, stagedFills$.pipe(ignoreElements()));
 
   return {
     asset,
@@ -133,5 +297,6 @@ export function composeAssetPipeline(config: AssetConfig, inputs: AssetPipelineI
     book$: filteredBook$,
     market: () => market,
     dataQuality,
+    strategyErrors: () => errors.n,
   };
 }

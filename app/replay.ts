@@ -10,13 +10,14 @@ import { SimRng } from "../sim/prng.js";
 import { simReplayScheduler } from "../sim/replayScheduler.js";
 import { simEventTime } from "../sim/market.js";
 import type { SimFaultSpec } from "../sim/faults.js";
-import { type ServiceConfig, defaultConfigPath, loadConfigFile } from "./config.js";
+import { type ServiceConfig, defaultConfigPath } from "./config.js";
+import { builtinRegistries, loadConfigWithPlugins } from "./plugins.js";
 import { fileStamp, journalHorizons } from "../analytics/journal.js";
 import { reportJournal } from "../analytics/cli.js";
 import { type MarketChoice, dataMarket, defaultMarket } from "./run.js";
 import { packageRoot } from "../sources/paths.js";
 import { createMetrics } from "./metrics.js";
-import { type OperatorRegistry, catalogOf, operatorRegistry } from "./registry.js";
+import type { OperatorRegistry } from "./registry.js";
 import { type ReportData, summaryTable } from "../analytics/report.js";
 import { QuoteflowService } from "./service.js";
 
@@ -101,8 +102,8 @@ export async function stopOnVirtualTime(scheduler: VirtualTimeScheduler, stoppin
 /** Run the replay; resolves when the report is written. */
 export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const wall0 = performance.now();
-  const registry = o.registry ?? operatorRegistry;
-  const fileConfig = loadConfigFile(o.configPath ?? defaultConfigPath(), catalogOf(registry));
+  const loaded = await loadConfigWithPlugins(o.configPath ?? defaultConfigPath(), o.registry ? { base: { ...builtinRegistries, operators: o.registry } } : {});
+  const fileConfig = loaded.config;
   const choice: MarketChoice = o.data
     ? dataMarket(o.data, { seed: o.seed, ...(o.minutes !== undefined ? { minutes: o.minutes } : {}) })
     : defaultMarket({ seed: o.seed, loop: false, ...(o.minutes !== undefined ? { minutes: o.minutes } : {}) });
@@ -128,6 +129,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     reference: (a) => venue.reference(a),
     scheduler,
     config,
+    registries: loaded.registries,
     log: o.log,
     metrics,
     journal: { dir: journalDir, stamp: `replay-${o.stamp}`, run: { mode: "replay", seed: o.seed, faults: typeof o.faults === "string" ? o.faults : JSON.stringify(o.faults), recording: o.data ? relative(packageRoot(), resolve(o.data)).split("\\").join("/") : choice.description, notes } },

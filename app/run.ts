@@ -10,7 +10,8 @@ import { type PaperServer, startPaperServer } from "../sim/server.js";
 import { HL_MAINNET_API_URL, HL_TESTNET_API_URL, HyperliquidVenue, hlIsMainnet } from "../sources/hyperliquid/venue.js";
 import { signedApproveAgentBody } from "../streams/wire/userSigned.js";
 import { EnvironmentError, type RunArgs } from "./args.js";
-import { ConfigError, type ServiceConfig, checkAssetsOffered, defaultConfigPath, loadConfigFile } from "./config.js";
+import { ConfigError, type ServiceConfig, checkAssetsOffered, defaultConfigPath } from "./config.js";
+import { type Registries, loadConfigWithPlugins, pluginFingerprint } from "./plugins.js";
 import { fileStamp } from "../analytics/journal.js";
 import { loadAgentKey } from "./keys.js";
 import { registerSecret } from "./logger.js";
@@ -18,7 +19,6 @@ import { type MetricsServer, type ServiceMetrics, ListenError, createMetrics, se
 import { packageRoot, packageVersion } from "../sources/paths.js";
 
 export { packageVersion };
-import { catalogOf, operatorRegistry } from "./registry.js";
 import { QuoteflowService } from "./service.js";
 import { handleShutdownSignals } from "./shutdown.js";
 import { formatStatusLine } from "./status.js";
@@ -33,9 +33,17 @@ export class RefusedError extends Error {
 }
 
 /** The config a run uses: `--config` (relative to the working directory) merged over the shipped defaults. */
-export function loadRunConfig(configArg: string | undefined): { path: string; config: ServiceConfig } {
+/** The config and the plugins it names (app/plugins.ts): any problem is a ConfigError (exit 2). */
+export async function loadRunConfig(configArg: string | undefined): Promise<LoadedRunConfig> {
   const path = resolve(configArg ?? defaultConfigPath());
-  return { path, config: loadConfigFile(path, catalogOf(operatorRegistry)) };
+  const loaded = await loadConfigWithPlugins(path);
+  return { path, config: loaded.config, registries: loaded.registries };
+}
+
+export interface LoadedRunConfig {
+  readonly path: string;
+  readonly config: ServiceConfig;
+  readonly registries?: Registries;
 }
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -91,7 +99,7 @@ export interface RunIo {
   /** The metrics registry to fill (default a fresh one; tests read it after the run). */
   readonly metrics?: ServiceMetrics;
   /** The config, when the caller loaded it already (the CLI does, to set the log level). */
-  readonly config?: { readonly path: string; readonly config: ServiceConfig };
+  readonly config?: LoadedRunConfig;
   /** Called once the service runs (tests read the metrics URL). */
   readonly onStarted?: (info: { metricsUrl: string; paperUrl: string | undefined; service: QuoteflowService }) => void;
 }
@@ -101,7 +109,8 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   // Pre-flight (a refusal here is one line on stderr and no log at all): the config, the journal
   // directory, and on the paper venue its assets — it lists the whole universe but has data only
   // for its market's assets.
-  const { path: configPath, config } = io.config ?? loadRunConfig(args.config);
+  const loaded = io.config ?? (await loadRunConfig(args.config));
+  const { path: configPath, config } = loaded;
   const journalDir = journalDirOf(config);
   const market = args.venue === "paper" ? defaultMarket({ seed: args.seed, loop: true }) : undefined;
   if (market) checkAssetsOffered(config.assets.map((a) => a.asset), market.assets, "paper");
@@ -151,6 +160,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     venue,
     scheduler: asyncScheduler,
     config,
+    ...(loaded.registries ? { registries: loaded.registries } : {}),
     log,
     metrics,
     journal: {
@@ -235,17 +245,24 @@ function watchParent(log: Logger, stop: () => void): () => void {
   return () => clearInterval(t);
 }
 
-/** Re-compose on config edits; a bad file is refused and the running pipelines stay. */
-export function watchConfig(path: string, service: { reload(next: ServiceConfig): unknown }, log: Logger): FSWatcher | undefined {
+/**
+ * Re-compose on config edits; a bad file (or a plugin that fails to load or to build) is refused
+ * and the running pipelines stay. Plugins are imported afresh only when one of their files changed.
+ */
+export function watchConfig(path: string, service: { reload(next: ServiceConfig, registries?: Registries): unknown }, log: Logger): FSWatcher | undefined {
   const clog = log.child({ component: "config" });
   let pending: NodeJS.Timeout | undefined;
-  const apply = () => {
+  let fingerprint = pluginFingerprint(path);
+  const apply = async () => {
     try {
-      const next = loadConfigFile(path, catalogOf(operatorRegistry));
-      service.reload(next);
+      const current = pluginFingerprint(path);
+      const changed = current !== fingerprint;
+      const next = await loadConfigWithPlugins(path, { fresh: changed });
+      service.reload(next.config, changed ? next.registries : undefined);
+      fingerprint = current;
       // Every component's child logger took its level at start; a new level needs a restart.
-      if (!process.env["QUOTEFLOW_LOG_LEVEL"] && next.observability.logLevel !== log.level)
-        clog.info({ running: log.level, configured: next.observability.logLevel }, "observability.logLevel changes take effect at the next start");
+      if (!process.env["QUOTEFLOW_LOG_LEVEL"] && next.config.observability.logLevel !== log.level)
+        clog.info({ running: log.level, configured: next.config.observability.logLevel }, "observability.logLevel changes take effect at the next start");
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
       clog.error({ file: path, problems }, "config change rejected; the running pipelines stay as they were");
@@ -258,7 +275,7 @@ export function watchConfig(path: string, service: { reload(next: ServiceConfig)
     return watch(dirname(path), (_event, filename) => {
       if (filename !== null && filename !== name) return;
       if (pending) clearTimeout(pending);
-      pending = setTimeout(apply, 200);
+      pending = setTimeout(() => void apply(), 200);
     });
   } catch (err) {
     clog.warn({ file: path, err }, "cannot watch the config file; edits need a restart");

@@ -19,6 +19,7 @@ import {
   firstValueFrom,
   lastValueFrom,
   map,
+  mergeMap,
   merge,
   mergeAll,
   of,
@@ -45,7 +46,8 @@ import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth }
 import { FillJournal, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
 import { type Health, type ServiceMetrics, setKillSwitchGauge, zeroSeries } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
-import { type OperatorRegistry, operatorRegistry } from "./registry.js";
+import { type OperatorRegistry, type PipelineSinkEvent, operatorRegistry } from "./registry.js";
+import { type Registries, builtinRegistries } from "./plugins.js";
 import type { ReportMarkout, ReportSample } from "../analytics/report.js";
 import type { AssetStatus } from "./status.js";
 
@@ -64,6 +66,8 @@ export interface ServiceOptions {
   /** Executor/quota knobs that depend on the mode (a seeded random for replay). */
   readonly executor?: ServiceExecutorOptions;
   readonly registry?: OperatorRegistry;
+  /** Operators and strategies incl. plugins' (app/plugins.ts); takes precedence over `registry`. */
+  readonly registries?: Registries;
   /** Report samples period (service clock). Default 5000 ms. */
   readonly sampleMs?: number;
 }
@@ -175,7 +179,7 @@ export class QuoteflowService {
   private readonly log: Logger;
   private readonly metrics: ServiceMetrics;
   private readonly scheduler: SchedulerLike;
-  private readonly registry: OperatorRegistry;
+  private registries: Registries;
   private readonly assets = new Map<string, AssetRuntime>();
   // Replayed: streams added before the sink subscribes must not be lost.
   private readonly intentStreams = new ReplaySubject<Observable<QuoteIntent>>();
@@ -193,7 +197,7 @@ export class QuoteflowService {
     this.log = options.log;
     this.metrics = options.metrics;
     this.scheduler = options.scheduler;
-    this.registry = options.registry ?? operatorRegistry;
+    this.registries = options.registries ?? { ...builtinRegistries, operators: options.registry ?? operatorRegistry };
     const instrumented = instrumentVenue(options.venue, options.metrics, options.log);
     this.venue = instrumented.venue;
     this.orderCounts = instrumented.counts;
@@ -332,6 +336,26 @@ export class QuoteflowService {
       ),
     );
     const reference$ = this.options.reference?.(asset);
+    const sink = this.sink;
+    const sinkEvents$ = sink.events$.pipe(
+      mergeMap((e): PipelineSinkEvent[] => {
+        switch (e.type) {
+          case "fill":
+            return [{ kind: "fill", fill: e }];
+          case "race":
+            return [{ kind: "race", race: e.race }];
+          case "reconcile":
+            return [{ kind: "reconcile", report: e.report }];
+          case "gate":
+            return [{ kind: "gate", gate: e }];
+          case "killSwitch":
+            return [{ kind: "killSwitch", state: e.state }];
+          default:
+            return [];
+        }
+      }),
+    );
+    const plog = this.log.child({ component: "pipeline", asset });
     return composeAssetPipeline(
       config,
       {
@@ -341,16 +365,28 @@ export class QuoteflowService {
         ...(reference$ ? { reference$ } : {}),
         scheduler: this.scheduler,
         szDecimals: meta.szDecimals,
+        trades$: this.venue.trades(asset),
+        fills$: sink.events$.pipe(
+          sinkEvents("fill"),
+          map((e) => e.fill),
+          filter((f) => f.asset === asset),
+        ),
+        sinkEvents$,
         probe: {
           flow: (a, operator, direction) => this.metrics.operatorEvents.inc({ asset: a, operator, direction }),
           rejected: (a, reason) => {
             this.metrics.dataQualityRejects.inc({ asset: a, reason });
             this.log.warn({ component: "dataQuality", asset: a, failure: "book_rejected", reason }, "book rejected by dataQualityGate");
           },
+          strategyError: (a, strategy, detail, first) => {
+            this.metrics.operatorEvents.inc({ asset: a, operator: strategy, direction: "rejected" });
+            if (first) plog.error({ strategy, detail }, "strategy failed: its intent is replaced by an empty one (nothing quoted)");
+          },
         },
         ...(this.quota ? { quotaState$: this.quota.state$ } : {}),
       },
-      this.registry,
+      this.registries.operators,
+      { strategies: this.registries.strategies, origins: this.registries.origins },
     );
   }
 
@@ -372,7 +408,8 @@ export class QuoteflowService {
           rt.fillsBySource[f.source] = (rt.fillsBySource[f.source] ?? 0) + 1;
           const closed = [this.gates.closedReason(f.asset), this.sinkGates.closedReason(f.asset)].filter((x): x is string => x !== undefined);
           const vol = rt.pipeline$.value.market();
-          this.journal?.fill(f, e.flag, rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined), { positionAfter: e.positionAfter, placedAt: e.orderAgeMs === null ? undefined : f.time - e.orderAgeMs });
+          // the strategy's own signals (of the intent the order was placed for) beside the market snapshot
+          this.journal?.fill(f, e.flag, { ...f.signals, ...rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined) }, { positionAfter: e.positionAfter, placedAt: e.orderAgeMs === null ? undefined : f.time - e.orderAgeMs });
         }
         log.info({ asset: f.asset, tid: f.tid, side: f.isBuy ? "buy" : "sell", px: f.price, sz: f.size, source: f.source, flag: e.flag }, "fill");
         return;
@@ -549,12 +586,39 @@ export class QuoteflowService {
    * rests, so what it would not quote is cancelled and the rest stays). Risk and reconciliation
    * settings are the sink's and apply at the next start. Returns the re-composed assets.
    */
-  reload(next: ServiceConfig): { recomposed: string[]; added: string[]; removed: string[]; restartNeeded: string[] } {
+  reload(next: ServiceConfig, registries?: Registries): { recomposed: string[]; added: string[]; removed: string[]; restartNeeded: string[] } {
     const log = this.log.child({ component: "config" });
     const recomposed: string[] = [];
     const added: string[] = [];
     const removed: string[] = [];
     const restartNeeded: string[] = [];
+    // Everything is composed before anything is applied: a factory that throws (a plugin's) or an
+    // unknown asset refuses the whole change and the running pipelines stay as they were.
+    const previous = this.registries;
+    const pluginsChanged = registries !== undefined && registries !== previous;
+    if (registries) this.registries = registries;
+    const swaps: { rt: AssetRuntime; pipeline: AssetPipeline }[] = [];
+    const before = new Map([...this.assets.values()].map((rt) => [rt.asset, rt.pipeline$.value.config]));
+    try {
+      for (const a of next.assets) {
+        const rt = this.assets.get(a.asset);
+        if (!rt) {
+          if (!this.universe.some((m) => m.name === a.asset)) throw new Error(`config asset ${a.asset} is not traded on venue ${this.venue.name}`);
+          this.compose(a, new Subject<BookEvent>(), this.universe.find((m) => m.name === a.asset)!);
+          continue;
+        }
+        const old = rt.pipeline$.value.config;
+        if (pluginsChanged || !sameJson(old.operators, a.operators) || !sameJson(old.quoter, a.quoter) || !sameJson(old.strategy, a.strategy) || old.risk.maxPositionUsd !== a.risk.maxPositionUsd)
+          swaps.push({ rt, pipeline: this.compose(a, rt.book$, rt.meta) });
+      }
+    } catch (err) {
+      this.registries = previous;
+      throw err;
+    }
+    for (const { rt, pipeline } of swaps) {
+      rt.pipeline$.next(pipeline);
+      recomposed.push(rt.asset);
+    }
     for (const a of next.assets) {
       const rt = this.assets.get(a.asset);
       if (!rt) {
@@ -563,12 +627,8 @@ export class QuoteflowService {
         added.push(a.asset);
         continue;
       }
-      const old = rt.pipeline$.value.config;
-      if (!sameJson(old.operators, a.operators) || !sameJson(old.quoter, a.quoter) || old.risk.maxPositionUsd !== a.risk.maxPositionUsd) {
-        rt.pipeline$.next(this.compose(a, rt.book$, rt.meta));
-        recomposed.push(a.asset);
-      }
-      if (!sameJson(old.reconciliation, a.reconciliation) || !sameJson(old.risk, a.risk) || !sameJson(old.markouts, a.markouts)) restartNeeded.push(a.asset);
+      const was = before.get(a.asset) ?? a;
+      if (!sameJson(was.reconciliation, a.reconciliation) || !sameJson(was.risk, a.risk) || !sameJson(was.markouts, a.markouts)) restartNeeded.push(a.asset);
     }
     for (const asset of this.assets.keys()) {
       if (next.assets.some((a) => a.asset === asset)) continue;

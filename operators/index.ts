@@ -9,3 +9,5 @@ export * from "./dataQualityGate.js";
 export * from "./quotaBudget.js";
 export * from "./quotaThrottle.js";
 export * from "./quotaBreakerGate.js";
+// The close / swallow / reopen shell every quote gate shares: what a plugin's gate is built on.
+export * from "./quoteGateCore.js";

@@ -95,6 +95,8 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
     midAtPlacement: mid ?? t.px,
     quotedHalfSpreadBps: mid !== undefined ? (Math.abs(t.px - mid) / mid) * 1e4 : 0,
     level: t.key,
+    // the order keeps the strategy's signals of the intent it was placed (or modified) for
+    ...(intent?.signals !== undefined ? { signals: intent.signals } : {}),
   });
   const modifies: ModifySpec[] = [];
   for (const m of diff.modify) {

@@ -297,6 +297,7 @@ function acceptLeg(ctx: LegContext, r: Rec, oid: number, update: OrderUpdate | n
     r.midAtPlacement = r.pendingModify.facts.midAtPlacement;
     r.quotedHalfSpreadBps = r.pendingModify.facts.quotedHalfSpreadBps;
     r.level = r.pendingModify.facts.level;
+    r.signals = r.pendingModify.facts.signals;
   }
   mapOid(ctx, r, oid);
   r.px = update?.px ?? spec?.px ?? r.px;

@@ -111,6 +111,7 @@ export class OrderStore implements RaceGuardLookup {
       source: r.source,
       midAtPlacement: r.midAtPlacement,
       quotedHalfSpreadBps: r.quotedHalfSpreadBps,
+      ...(r.signals !== undefined ? { signals: r.signals } : {}),
     };
   }
 
@@ -191,6 +192,7 @@ export class OrderStore implements RaceGuardLookup {
       midAtPlacement: facts.midAtPlacement,
       quotedHalfSpreadBps: facts.quotedHalfSpreadBps,
       level: facts.level,
+      signals: facts.signals,
       placedAt: now,
       lastEventAt: now,
       terminalAt: null,

@@ -2,7 +2,7 @@
 // placement is refused for, and what applying one event returns.
 import type { OrderSpec, Tif } from "../streams/actions.js";
 import type { OrderState } from "../streams/execution.js";
-import type { GenerationSource } from "../streams/intent.js";
+import type { GenerationSource, StrategySignals } from "../streams/intent.js";
 
 export interface OrderStoreOptions {
   /** An order with no venue answer for this long is stale (default 5000 ms). */
@@ -24,6 +24,8 @@ export interface PlacementFacts {
   readonly midAtPlacement: number;
   readonly quotedHalfSpreadBps: number;
   readonly level: LevelKey | null;
+  /** The strategy's signals of the intent this order serves (inherited by its fills). */
+  readonly signals?: StrategySignals;
 }
 
 export interface TrackedOrder {
@@ -49,6 +51,7 @@ export interface TrackedOrder {
   readonly midAtPlacement: number;
   readonly quotedHalfSpreadBps: number;
   readonly level: LevelKey | null;
+  readonly signals: StrategySignals | undefined;
   readonly placedAt: number;
   readonly lastEventAt: number;
   readonly terminalAt: number | null;

@@ -1,7 +1,7 @@
 // Execution vocabulary shared by the sink (sinks/) and the cancel-fill race guard (operators/):
 // order lifecycle states, the read-only view of the OrderStore the guard needs, and what the
 // guard emits. Lives here because operators/ must not import sinks/.
-import type { GenerationSource } from "./intent.js";
+import type { GenerationSource, StrategySignals } from "./intent.js";
 import type { FillEvent, VenueFill } from "./fill.js";
 
 /**
@@ -41,6 +41,8 @@ export interface OrderFillContext {
   readonly source: GenerationSource;
   readonly midAtPlacement: number;
   readonly quotedHalfSpreadBps: number;
+  /** The strategy's signals the order was placed with (absent: the strategy sent none). */
+  readonly signals?: StrategySignals;
 }
 
 /** A resting order of ours, as the guard sees it when deciding what to pull. */

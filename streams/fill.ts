@@ -2,7 +2,7 @@
 // the order (FillEvent) — the record every consumer (position, PnL, markouts, journal) reads.
 import * as t from "io-ts";
 import { FiniteNumber } from "./codec.js";
-import { GenerationSource } from "./intent.js";
+import { GenerationSource, StrategySignals } from "./intent.js";
 
 const Cloid = t.union([t.string, t.null]);
 
@@ -48,6 +48,8 @@ export const FillEvent = t.intersection(
       quotedHalfSpreadBps: FiniteNumber,
       source: FillSource,
     }),
+    /** The strategy's signals of the intent the order was placed (or last modified) for. */
+    t.partial({ signals: StrategySignals }),
   ],
   "FillEvent",
 );

@@ -12,8 +12,19 @@ export const QuoteGateReason = t.union(
     t.type({ kind: t.literal("QuotaBreaker"), headroom: FiniteNumber, threshold: FiniteNumber }),
     t.type({ kind: t.literal("OrderStale"), cloid: t.string, ageMs: FiniteNumber }),
     t.type({ kind: t.literal("KillSwitch"), trigger: t.string, detail: t.string }),
+    /** A plugin strategy threw or returned an invalid intent: nothing is quoted until it returns a valid one. */
+    t.type({ kind: t.literal("StrategyError"), strategy: t.string, detail: t.string }),
+    /** A plugin's gate closed (`gate`: its name, `detail`: why, in its own words). */
+    t.type({ kind: t.literal("PluginGate"), gate: t.string, detail: t.string }),
   ],
   "QuoteGateReason",
 );
 export type QuoteGateReason = t.TypeOf<typeof QuoteGateReason>;
 export type QuoteGateKind = QuoteGateReason["kind"];
+
+/** How status, metrics and the journal name a reason: its kind, with the plugin's gate or strategy (`PluginGate:toxicityGate`). */
+export function gateReasonLabel(reason: QuoteGateReason): string {
+  if (reason.kind === "PluginGate") return `PluginGate:${reason.gate}`;
+  if (reason.kind === "StrategyError") return `StrategyError:${reason.strategy}`;
+  return reason.kind;
+}

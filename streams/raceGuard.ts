@@ -45,5 +45,6 @@ export function enrichFill(fill: VenueFill, ctx: OrderFillContext | undefined, m
     midAtPlacement: ctx.midAtPlacement,
     quotedHalfSpreadBps: ctx.quotedHalfSpreadBps,
     source: ctx.source,
+    ...(ctx.signals !== undefined ? { signals: ctx.signals } : {}),
   };
 }

@@ -8,10 +8,10 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { PaperVenue, SIM_FAULT_PROFILES, SimRng, simReplayScheduler, type SimFaultConfig, type SimFaultKind, type SimFaultProfileName } from "../../sim/index.js";
 import { everyOn } from "../../sinks/periodic.js";
-import { type AssetConfig, type ServiceConfig, defaultConfigPath, loadConfigFile } from "../../app/config.js";
+import { type AssetConfig, type ServiceConfig, defaultConfigPath } from "../../app/config.js";
+import { loadConfigWithPlugins } from "../../app/plugins.js";
 import { createMetrics } from "../../app/metrics.js";
 import { silentLogger } from "../../app/logger.js";
-import { catalogOf, operatorRegistry } from "../../app/registry.js";
 import { QuoteflowService } from "../../app/service.js";
 import { pumpVirtualTime, stopOnVirtualTime } from "../../app/replay.js";
 import { SoakChecker, type CatastropheRecord, type KillTripRecord, type SoakViolation, type SoakViolationKind } from "./invariants.js";
@@ -146,7 +146,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const specs = soakAssets(o.assets);
   const names = specs.map((s) => s.name);
   const totalMs = Math.round(o.hours * 3_600_000);
-  const fileConfig = loadConfigFile(o.configPath ?? defaultConfigPath(), catalogOf(operatorRegistry));
+  // the config and the plugins it names (their strategies and operators run in the soak too)
+  const loaded = await loadConfigWithPlugins(o.configPath ?? defaultConfigPath());
+  const fileConfig = loaded.config;
   const config = soakConfig(fileConfig, names);
   const faults = SIM_FAULT_PROFILES[o.faults];
 
@@ -161,6 +163,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   });
   const rng = new SimRng(o.seed, "quota-jitter");
   const service = new QuoteflowService({
+    registries: loaded.registries,
     venue,
     reference: (a) => venue.reference(a),
     scheduler,
