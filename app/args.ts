@@ -367,9 +367,10 @@ Usage:
   quoteflow [run] [options]     the service (default: paper venue, no keys, no network)
   quoteflow replay [options]    the whole pipeline over a recording on virtual time → report
   quoteflow sim [options]       the paper venue alone, serving the Hyperliquid protocol
+  quoteflow report <journals>   the tearsheet (HTML, or --json) of any run from its fill journal
 
 Run \`quoteflow <command> --help\` for a command's options.
-With npm: \`npm start -- [options]\`, \`npm run replay -- [options]\`, \`npm run sim -- [options]\`.
+With npm: \`npm start -- [options]\`, \`npm run replay -- [options]\`, \`npm run sim -- [options]\`, \`npm run report -- <journals>\`.
 
 Options of \`quoteflow run\` (the default command):
 
@@ -436,7 +437,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     command = first;
     rest = argv.slice(1);
   } else if (first !== undefined && !first.startsWith("-")) {
-    throw new UsageError(`unknown command "${first}" (commands: run, replay, sim)`);
+    throw new UsageError(`unknown command "${first}" (commands: run, replay, sim, report)`);
   }
   if (command === "help") return { command: "help", help: true, version: false };
   if (command === "run") {
