@@ -128,9 +128,10 @@ export class PaperVenue implements Venue {
 
   account(options?: { readonly openOrders?: boolean }): Observable<AccountSnapshot> {
     return defer(() => {
-      const t = this.exchange.truth(this.user);
-      const orders = options?.openOrders === false ? { openOrders: [], openOrdersIncluded: false } : { openOrders: t.openOrders };
-      return of({ time: this.exchange.now(), accountValue: t.accountValue, positions: t.positions, ...orders });
+      // Only what a snapshot holds (never truth(): that copies every fill and order ever recorded).
+      const ex = this.exchange;
+      const orders = options?.openOrders === false ? { openOrders: [], openOrdersIncluded: false } : { openOrders: ex.openOrders(this.user) };
+      return of({ time: ex.now(), accountValue: ex.accountValueOf(this.user), positions: ex.positions(this.user), ...orders });
     });
   }
 
