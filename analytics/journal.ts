@@ -231,15 +231,23 @@ const MAX_TRADES = 4096;
 /** Per-asset market features for the fill snapshot, fed from the book and trade streams. */
 export class SignalTracker {
   private book: BookEvent | undefined;
-  private readonly trades: TradeEvent[] = [];
+  /** The last MAX_TRADES trades, oldest first from `head` (a ring: no array shift per trade). */
+  private readonly trades: (TradeEvent | undefined)[] = new Array<TradeEvent | undefined>(MAX_TRADES);
+  private head = 0;
+  private count = 0;
 
   observeBook(book: BookEvent): void {
     this.book = book;
   }
 
   observeTrade(trade: TradeEvent): void {
-    this.trades.push(trade);
-    if (this.trades.length > MAX_TRADES) this.trades.splice(0, this.trades.length - MAX_TRADES);
+    if (this.count === MAX_TRADES) {
+      this.trades[this.head] = trade; // overwrite the oldest
+      this.head = this.head + 1 === MAX_TRADES ? 0 : this.head + 1;
+    } else {
+      this.trades[(this.head + this.count) % MAX_TRADES] = trade;
+      this.count++;
+    }
   }
 
   lastBook(): BookEvent | undefined {
@@ -262,10 +270,15 @@ export class SignalTracker {
       queueAheadEstimate = side.find((l) => Math.abs(l.px - fill.price) < 1e-9)?.sz ?? 0;
     }
     const cutoff = fill.time - TRADE_WINDOW_MS;
-    while (this.trades.length > 0 && this.trades[0]!.time < cutoff) this.trades.shift();
+    while (this.count > 0 && this.trades[this.head]!.time < cutoff) {
+      this.trades[this.head] = undefined;
+      this.head = this.head + 1 === MAX_TRADES ? 0 : this.head + 1;
+      this.count--;
+    }
     let buy = 0;
     let sell = 0;
-    for (const tr of this.trades) {
+    for (let i = 0; i < this.count; i++) {
+      const tr = this.trades[(this.head + i) % MAX_TRADES]!;
       if (tr.time > fill.time) continue;
       if (tr.side === "buy") buy += tr.sz;
       else sell += tr.sz;

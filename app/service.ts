@@ -9,6 +9,7 @@ import {
   asyncScheduler,
   defer,
   startWith,
+  type MonoTypeOperatorFunction,
   type Observable,
   type SchedulerLike,
   ReplaySubject,
@@ -19,6 +20,7 @@ import {
   firstValueFrom,
   lastValueFrom,
   map,
+  groupBy,
   mergeMap,
   merge,
   mergeAll,
@@ -78,11 +80,73 @@ export type ServiceExecutorOptions = Omit<ExecutorOptions, "throttle" | "counts"
 };
 
 /**
+ * The one fill dedup pass, by (asset, tid) (FACTS §10/§13: `tid` is a hash of the two oids, unique
+ * per coin): one `dedupTid` per asset keyed by the numeric `tid`, so no key string is built per
+ * fill. Order is kept (every group emits synchronously on its source's call stack).
+ *
+ * @param capacity distinct tids remembered per asset (FIFO by first sight). A userFills snapshot
+ * carries at most the 2000 most recent fills (FACTS §4), so a window of a few thousand per asset
+ * covers anything a resubscribe can replay.
+ */
+export function dedupFills(capacity: number): MonoTypeOperatorFunction<VenueFill> {
+  const perAsset = dedupTid<VenueFill>({ capacity, key: (f) => f.tid }); // a bad capacity throws here, at once
+  return (fills$) => fills$.pipe(
+    groupBy((f) => f.asset),
+    mergeMap((byAsset$) => byAsset$.pipe(perAsset)),
+  );
+}
+
+/**
  * The venue's fills as the sink takes them: this session's (a snapshot replays history), deduped
  * once by (asset, tid) — the one dedup pass, before every consumer (DESIGN: fills$ → dedupTid → …).
  */
-export function dedupedSessionFills(fills$: Observable<VenueFillBatch>, startedAt: number, capacity = 100_000): Observable<VenueFill> {
-  return sessionFills(fills$, startedAt).pipe(dedupTid<VenueFill>({ capacity, key: (f) => `${f.asset}:${f.tid}` }));
+export function dedupedSessionFills(fills$: Observable<VenueFillBatch>, startedAt: number, capacity = 10_000): Observable<VenueFill> {
+  return sessionFills(fills$, startedAt).pipe(dedupFills(capacity));
+}
+
+/**
+ * Operator events (the pipeline probe's `flow`, in and out of every operator) counted in plain
+ * numbers per (asset, operator, direction) and published into the prom-client counter when it is
+ * read (its `collect`, i.e. at every scrape), instead of hashing the label set on every event.
+ * prom-client's `labels()` children hash on every `inc()` too, so caching them would not save it.
+ */
+export class OperatorEventCounts {
+  private readonly cells = new Map<string, Map<string, Map<string, { n: number; published: number }>>>();
+
+  constructor(private readonly counter: ServiceMetrics["operatorEvents"]) {
+    // prom-client calls a metric's `collect` (a constructor option, kept on the instance) in get();
+    // chained after any collect already set.
+    const target = counter as unknown as { collect?: (this: unknown) => void | Promise<void> };
+    const previous = target.collect;
+    const flush = () => this.flush();
+    target.collect = function (this: unknown) {
+      flush();
+      return previous?.call(this);
+    };
+  }
+
+  inc(asset: string, operator: string, direction: string): void {
+    let byOperator = this.cells.get(asset);
+    if (!byOperator) this.cells.set(asset, (byOperator = new Map()));
+    let byDirection = byOperator.get(operator);
+    if (!byDirection) byOperator.set(operator, (byDirection = new Map()));
+    const cell = byDirection.get(direction);
+    if (cell) cell.n++;
+    else byDirection.set(direction, { n: 1, published: 0 });
+  }
+
+  /** Publishes what was counted since the last read. */
+  flush(): void {
+    for (const [asset, byOperator] of this.cells) {
+      for (const [operator, byDirection] of byOperator) {
+        for (const [direction, cell] of byDirection) {
+          if (cell.n === cell.published) continue;
+          this.counter.inc({ asset, operator, direction }, cell.n - cell.published);
+          cell.published = cell.n;
+        }
+      }
+    }
+  }
 }
 
 interface AssetRuntime {
@@ -178,6 +242,7 @@ export class QuoteflowService {
   private readonly venue: Venue;
   private readonly log: Logger;
   private readonly metrics: ServiceMetrics;
+  private readonly operatorEvents: OperatorEventCounts;
   private readonly scheduler: SchedulerLike;
   private registries: Registries;
   private readonly assets = new Map<string, AssetRuntime>();
@@ -196,6 +261,7 @@ export class QuoteflowService {
     this.config = options.config;
     this.log = options.log;
     this.metrics = options.metrics;
+    this.operatorEvents = new OperatorEventCounts(options.metrics.operatorEvents);
     this.scheduler = options.scheduler;
     this.registries = options.registries ?? { ...builtinRegistries, operators: options.registry ?? operatorRegistry };
     const instrumented = instrumentVenue(options.venue, options.metrics, options.log);
@@ -373,13 +439,13 @@ export class QuoteflowService {
         ),
         sinkEvents$,
         probe: {
-          flow: (a, operator, direction) => this.metrics.operatorEvents.inc({ asset: a, operator, direction }),
+          flow: (a, operator, direction) => this.operatorEvents.inc(a, operator, direction),
           rejected: (a, reason) => {
             this.metrics.dataQualityRejects.inc({ asset: a, reason });
             this.log.warn({ component: "dataQuality", asset: a, failure: "book_rejected", reason }, "book rejected by dataQualityGate");
           },
           strategyError: (a, strategy, detail, first) => {
-            this.metrics.operatorEvents.inc({ asset: a, operator: strategy, direction: "rejected" });
+            this.operatorEvents.inc(a, strategy, "rejected");
             if (first) plog.error({ strategy, detail }, "strategy failed: its intent is replaced by an empty one (nothing quoted)");
           },
         },

@@ -41,3 +41,53 @@ export function simTrimMap<K, V>(map: Map<K, V>, cap: number): void {
     map.delete(k);
   }
 }
+
+/**
+ * Remembers each value for `horizonMs` after the time it was added (times non-decreasing, as a
+ * venue's clock is): what a venue must remember to keep ids unique is bounded by time, not by the
+ * length of the run. Older values are forgotten first, O(1) amortised per add.
+ */
+export class SimRecentByTime<T> {
+  private values: T[] = [];
+  private times: number[] = [];
+  private head = 0;
+  private readonly set = new Set<T>();
+
+  constructor(readonly horizonMs: number) {}
+
+  has(v: T): boolean {
+    return this.set.has(v);
+  }
+
+  add(v: T, time: number): void {
+    this.expire(time - this.horizonMs);
+    if (this.set.has(v)) return;
+    this.values.push(v);
+    this.times.push(time);
+    this.set.add(v);
+  }
+
+  get size(): number {
+    return this.set.size;
+  }
+
+  private expire(before: number): void {
+    while (this.head < this.times.length && this.times[this.head]! < before) {
+      this.set.delete(this.values[this.head]!);
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.values = this.values.slice(this.head);
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/** Drop the entries of an insertion-ordered map of times (non-decreasing) that are older than `before`. */
+export function simExpireTimes<K>(map: Map<K, number>, before: number): void {
+  for (const [k, t] of map) {
+    if (t >= before) return;
+    map.delete(k);
+  }
+}

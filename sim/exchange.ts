@@ -10,7 +10,7 @@ import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../stream
 import { bookMid } from "../streams/market.js";
 import type { OpenOrder, OrderStatusAnswer, OrderUpdate, Position, RateLimitSnapshot } from "../streams/orders.js";
 import { SimAccount, type SimFillRecord } from "./account.js";
-import { SimRecentSet, simTrimMap } from "./bounded.js";
+import { SimRecentByTime, simExpireTimes, simTrimMap } from "./bounded.js";
 import { SimAssetBook, type SimExecution, type SimRestingOrder } from "./assetBook.js";
 import { simFaultConfig, type SimFaultConfig, type SimFaultRecord, type SimFaultSpec, type SimRange } from "./faults.js";
 import { simValidPrice, simValidSize, simWireNumber } from "./format.js";
@@ -108,6 +108,18 @@ const EPS = 1e-9;
 const FIRST_OID = 40_000_000_000;
 /** Order records kept per account for orderStatus / race detection (oldest forgotten first). */
 const SIM_ORDER_MEMORY = 200_000; // beyond 2^32 like live oids, so uint64 encodings get exercised
+/**
+ * How long an ended order's end time is kept for cancel-fill race detection: a cancel is matched
+ * within its request latency of being sent (≤ 400 ms plus a block in the hostile profile), so ten
+ * minutes is far beyond any, and the map no longer grows with the run.
+ */
+const SIM_ENDED_MEMORY_MS = 10 * 60_000;
+/**
+ * How long tids are remembered to keep them unique: a userFills snapshot replays the 2000 most
+ * recent fills (minutes at this venue's rates); a 50-bit random tid repeating after an hour has a
+ * chance of ~1e-11 per fill against the fills a client remembers.
+ */
+const SIM_TID_MEMORY_MS = 60 * 60_000;
 
 function sample(rng: SimRng, r: SimRange): number {
   return r[0] === r[1] ? r[0] : Math.round(rng.uniform(r[0], r[1]));
@@ -161,7 +173,7 @@ export class PaperExchange {
   private readonly matcherFaults: SimMatcherFaults;
   private readonly rngIds: SimRng;
   private readonly options: PaperExchangeOptions;
-  private readonly seenTids = new SimRecentSet<number>(1_000_000);
+  private readonly seenTids = new SimRecentByTime<number>(SIM_TID_MEMORY_MS);
   private nextOid = FIRST_OID;
   private nextSeq = 0;
   private readonly marketPump: SimMarketPump;
@@ -328,7 +340,7 @@ export class PaperExchange {
   private newTid(): number {
     let tid = this.rngIds.bits50();
     while (this.seenTids.has(tid)) tid = this.rngIds.bits50();
-    this.seenTids.add(tid);
+    this.seenTids.add(tid, this.now());
     return tid;
   }
 
@@ -478,7 +490,10 @@ export class PaperExchange {
 
   /** Orders that ended (for cancel-fill race detection and orderStatus), bounded per account. */
   private ended(acct: SimAccount | undefined, oid: number): void {
-    this.endedAt.set(oid, this.now());
+    const now = this.now();
+    this.endedAt.delete(oid); // re-inserted at the end, so the map stays in time order
+    this.endedAt.set(oid, now);
+    simExpireTimes(this.endedAt, now - SIM_ENDED_MEMORY_MS);
     simTrimMap(this.endedAt, SIM_ORDER_MEMORY * 4);
     if (acct) {
       simTrimMap(acct.orders, SIM_ORDER_MEMORY);

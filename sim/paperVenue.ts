@@ -17,6 +17,12 @@ export type PaperVenueOptions =
   | (PaperExchangeOptions & { readonly user?: string; readonly name?: string })
   | { readonly exchange: PaperExchange; readonly user: string; readonly name?: string };
 
+/**
+ * Fills in a userFills snapshot: "Returns at most 2000 most recent fills" (FACTS §4, userFills).
+ * A dropout loses seconds of user events, so what it lost is always among these.
+ */
+export const SIM_USER_FILLS_SNAPSHOT = 2000;
+
 /** The default in-process account address. */
 export const SIM_DEFAULT_USER = "0x00000000000000000000000000000000000000aa";
 
@@ -81,8 +87,11 @@ export class PaperVenue implements Venue {
     if (!attached) ex.start();
   }
 
+  /** The userFills snapshot a (re)subscribe gets: the most recent fills, as Hyperliquid sends them. */
   private snapshot(): VenueFillBatch {
-    return { isSnapshot: true, fills: this.exchange.truth(this.user).fills };
+    const records = this.exchange.account(this.user).fills;
+    const recent = records.length > SIM_USER_FILLS_SNAPSHOT ? records.slice(-SIM_USER_FILLS_SNAPSHOT) : records;
+    return { isSnapshot: true, fills: recent.map((r) => r.fill) };
   }
 
   meta(): Observable<readonly AssetMeta[]> {
@@ -128,9 +137,10 @@ export class PaperVenue implements Venue {
 
   account(options?: { readonly openOrders?: boolean }): Observable<AccountSnapshot> {
     return defer(() => {
-      const t = this.exchange.truth(this.user);
-      const orders = options?.openOrders === false ? { openOrders: [], openOrdersIncluded: false } : { openOrders: t.openOrders };
-      return of({ time: this.exchange.now(), accountValue: t.accountValue, positions: t.positions, ...orders });
+      // Only what a snapshot holds (never truth(): that copies every fill and order ever recorded).
+      const ex = this.exchange;
+      const orders = options?.openOrders === false ? { openOrders: [], openOrdersIncluded: false } : { openOrders: ex.openOrders(this.user) };
+      return of({ time: ex.now(), accountValue: ex.accountValueOf(this.user), positions: ex.positions(this.user), ...orders });
     });
   }
 

@@ -8,6 +8,7 @@ import { FillJournal, JournalLine, SignalTracker, fillLine } from "../../analyti
 import { REDACT_PATHS, createRootLogger, registerSecret, scrubSecrets } from "../../app/logger.js";
 import { createMetrics, serveMetrics, type MetricsServer } from "../../app/metrics.js";
 import { GateTracker } from "../../analytics/gates.js";
+import { OperatorEventCounts } from "../../app/service.js";
 import { decodeWith, type FillEvent } from "../../streams/index.js";
 
 function capture(): { stream: Writable & { isTTY?: boolean }; text: () => string } {
@@ -88,6 +89,21 @@ describe("metrics server", () => {
     expect(body).toContain("nodejs_eventloop_lag_seconds");
     expect(body).toContain("# TYPE quoteflow_tick_to_action_seconds histogram");
     expect(gates.closedReason("BTC")).toBeUndefined();
+  });
+});
+
+describe("operator event counts", () => {
+  it("are published into the counter when it is read, each event once", async () => {
+    const m = createMetrics();
+    const counts = new OperatorEventCounts(m.operatorEvents);
+    for (let i = 0; i < 3; i++) counts.inc("BTC", "quoter", "in");
+    counts.inc("ETH", "staleGate", "out");
+    const series = 'quoteflow_operator_events_total{asset="BTC",operator="quoter",direction="in"}';
+    expect(await m.registry.getSingleMetricAsString("quoteflow_operator_events_total")).toContain(`${series} 3`);
+    counts.inc("BTC", "quoter", "in");
+    const text = await m.registry.metrics();
+    expect(text).toContain(`${series} 4`);
+    expect(text).toContain('quoteflow_operator_events_total{asset="ETH",operator="staleGate",direction="out"} 1');
   });
 });
 

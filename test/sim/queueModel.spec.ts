@@ -54,4 +54,27 @@ describe("bounded memory helpers", () => {
     simTrimMap(m, 10);
     expect([...m.keys()]).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
+
+  it("SimRecentByTime forgets a value once its time is older than the horizon, whatever the count", async () => {
+    const { SimRecentByTime } = await import("../../sim/index.js");
+    const s = new SimRecentByTime<number>(1_000);
+    s.add(1, 0);
+    s.add(2, 500);
+    s.add(1, 900); // already known: keeps its first time
+    expect([s.has(1), s.has(2), s.size]).toEqual([true, true, 2]);
+    s.add(3, 1_200); // 1 (time 0) is now older than 1200 − 1000
+    expect([s.has(1), s.has(2), s.has(3), s.size]).toEqual([false, true, true, 2]);
+    for (let t = 0; t < 5_000; t++) s.add(10_000 + t, 2_000 + t); // compaction of the queue on the way
+    expect(s.size).toBe(1_001);
+    expect([s.has(10_000 + 3_998), s.has(10_000 + 3_999), s.has(10_000 + 4_999), s.has(2)]).toEqual([false, true, true, false]);
+  });
+
+  it("simExpireTimes drops the entries older than the cutoff, from the front", async () => {
+    const { simExpireTimes } = await import("../../sim/index.js");
+    const m = new Map<string, number>([["a", 1], ["b", 5], ["c", 9]]);
+    simExpireTimes(m, 5);
+    expect([...m.keys()]).toEqual(["b", "c"]);
+    simExpireTimes(m, 100);
+    expect(m.size).toBe(0);
+  });
 });
