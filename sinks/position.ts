@@ -164,7 +164,11 @@ export interface PnlSnapshot {
 export class PnlBook {
   readonly #books = new Map<string, { position: number; avgEntry: number; realized: number; fees: number; volumeUsd: number }>();
 
-  applyFill(fill: Pick<FillEvent | VenueFill, "asset" | "isBuy" | "size" | "price" | "fee">): void {
+  applyFill(fill: FillEvent | VenueFill): void {
+    this.#apply(fill);
+  }
+
+  #apply(fill: Pick<VenueFill, "asset" | "isBuy" | "size" | "price" | "fee">): void {
     let b = this.#books.get(fill.asset);
     if (!b) this.#books.set(fill.asset, (b = { position: 0, avgEntry: 0, realized: 0, fees: 0, volumeUsd: 0 }));
     const signed = fill.isBuy ? fill.size : -fill.size;
@@ -198,7 +202,7 @@ export class PnlBook {
   adoptInherited(asset: string, position: number, entryPx: number): void {
     if (!(Math.abs(position) > 0) || !Number.isFinite(position) || !(entryPx > 0)) return;
     const volume = this.get(asset).volumeUsd;
-    this.applyFill({ asset, isBuy: position > 0, size: Math.abs(position), price: entryPx, fee: 0 });
+    this.#apply({ asset, isBuy: position > 0, size: Math.abs(position), price: entryPx, fee: 0 });
     this.#books.get(asset)!.volumeUsd = volume;
   }
 
