@@ -38,6 +38,8 @@ export interface SoakOptions {
   readonly addressBudget?: number;
   /** Called after each step with the running objects (benchmarks measure memory here). */
   readonly onCheckpoint?: (c: SoakCheckpoint) => void;
+  /** The executor's in-flight limit (default the service's 16); 1–2 put the send queue under pressure. */
+  readonly maxInFlight?: number;
   /** Stop at the first violation (default false: run to the end and count). */
   readonly failFast?: boolean;
 }
@@ -175,7 +177,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     log: silentLogger(),
     metrics: createMetrics({ collectDefaults: false }),
     cloidSeed: o.seed,
-    executor: { quota: { random: () => rng.next() } },
+    executor: { quota: { random: () => rng.next() }, ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}) },
     sampleMs: 60_000,
   });
   const catastropheMs = o.catastropheMs ?? 90_000;
