@@ -196,6 +196,8 @@ export function sinkConfigOf(
   const throttleOptions = quotaOptions === false ? undefined : { ...budget, ...(quotaOptions ?? {}) };
   return {
     cloidSeed,
+    // a start never quotes blind: placements wait for the first account snapshot (positions, open orders)
+    awaitAccount: true,
     ...(config.defaults ? { defaults: sinkAssetConfig(config.defaults) } : {}),
     assets: Object.fromEntries(config.assets.map((a) => [a.asset, sinkAssetConfig(a)])),
     executor: {

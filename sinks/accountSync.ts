@@ -82,7 +82,19 @@ export function snapshotStep(s: SinkState, snap: AccountSnapshot, trigger: strin
   // a venue that answers with open orders anyway spent their weight too
   if (!withOrders && snap.openOrdersIncluded !== false) command(s, { kind: "infoWeight", weight: 20 });
   s.metrics.reconciles += 1;
-  const drifts = s.positions.adopt(snap);
+  const found = s.positions.adopt(snap);
+  // The first snapshot (with open orders) is the start: what the venue holds that we did not know
+  // is inherited — an earlier session's position, adopted into the position and the PnL book at the
+  // venue's entry price — not drift. Placements wait for it (awaitAccount).
+  const first = !s.accountAdopted && snap.openOrdersIncluded !== false;
+  const drifts = first ? [] : found;
+  if (first) {
+    s.accountAdopted = true;
+    const inherited = found.map((d) => ({ asset: d.asset, position: d.drift, entryPx: snap.positions.find((p) => p.asset === d.asset)?.entryPx ?? markOf(s, d.asset, 0) }));
+    for (const i of inherited) s.pnl.adoptInherited(i.asset, i.position, i.entryPx);
+    emit(s, { type: "accountAdopted", inherited, openOrders: snap.openOrders.length, time: now });
+    for (const a of knownAssets(s)) s.dirty.add(a);
+  }
   for (const d of drifts) {
     s.metrics.driftRecords += 1;
     emit(s, { type: "drift", drift: d, time: now });

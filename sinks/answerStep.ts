@@ -6,7 +6,7 @@ import type { ActionBatch, BatchResult, CancelResult, ExchangeErrorCode, OrderRe
 import { requestSync } from "./accountSync.js";
 import type { ExecutionEvent } from "./executor.js";
 import { watchAlreadyFilled } from "./fillStep.js";
-import { askStatus, touch, trip } from "./sinkState.js";
+import { askStatus, emit, touch, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 
 const POSITION_CODES: ReadonlySet<ExchangeErrorCode> = new Set(["PerpMargin", "ReduceOnly", "PerpMaxPosition", "OpenInterestCap"]);
@@ -34,6 +34,18 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
       }
       applyRefusal(s, e.batch, now);
       return;
+    case "dropped": {
+      // never sent: a placement ends as rejected (nothing of it can rest), a modify leaves the order as it was
+      const n = batchElements(e.batch);
+      s.metrics.droppedAtGate += n;
+      emit(s, { type: "dropped", asset: e.asset, reason: e.reason, batch: e.batch, elements: n, time: now });
+      if (e.batch.type === "order") {
+        for (const o of e.batch.orders) touch(s, s.store.applyOrderResult(o.cloid, { kind: "rejected", code: "Other", error: `dropped before sending: ${e.asset}'s gate closed (${e.reason.kind})` }, now).order);
+      } else if (e.batch.type === "batchModify") {
+        for (const m of e.batch.modifies) touch(s, s.store.revertPending(m.order.cloid, now).order);
+      }
+      return;
+    }
     case "status": {
       const cloid = "cloid" in e.ref ? e.ref.cloid : s.store.byOid(e.ref.oid)?.cloid;
       if (cloid === undefined) return;

@@ -96,7 +96,7 @@ type ShellOutput = SinkOutput & { readonly requeue?: FlushMarker; readonly error
 const NOTHING: ShellOutput = { commands: [], events: [] };
 
 function isExecutorCommand(c: SinkCommand): c is ExecutorCommand {
-  return c.kind === "submit" || c.kind === "queryStatus" || c.kind === "infoWeight" || c.kind === "volume";
+  return c.kind === "submit" || c.kind === "queryStatus" || c.kind === "infoWeight" || c.kind === "volume" || c.kind === "gate";
 }
 
 export class ExecutionSink {
@@ -216,7 +216,7 @@ export class ExecutionSink {
         .subscribe({
           next: (e) => {
             if (this.#failure !== null) return;
-            this.#events.next({ type: "action", action: e, time: sch.now() });
+            if (e.kind !== "dropped") this.#events.next({ type: "action", action: e, time: sch.now() });
             if (e.kind !== "sent") this.#loop.next({ kind: "executor", event: e });
           },
           error: (error: unknown) => this.#loop.next({ kind: "failure", where: "executor", error }),

@@ -7,7 +7,17 @@
 //   commands ─┬─ submit ─▶ throttle (cancels first; refusals reported) ─▶ mergeMap(send, maxInFlight)
 //             │      send = venue.submit(batch) + timeout ─▶ "result" | "failed" ─▶ (failed) orderStatus per order
 //             ├─ queryStatus ─▶ mergeMap(ask, maxStatusInFlight) ─▶ "status" | "statusFailed"
-//             └─ volume, infoWeight ─▶ the throttle's feedback (with its own answers and the venue's userRateLimit)
+//             ├─ volume, infoWeight ─▶ the throttle's feedback (with its own answers and the venue's userRateLimit)
+//             └─ gate(asset, reason) ─▶ the send queue: a closed asset's placements/modifies not yet sent are dropped
+//
+// The send queue (batches the throttle let through, waiting for one of maxInFlight slots) knows
+// which assets are closed: the core sends a `gate` command the moment an asset's quoting closes
+// (a pipeline gate's empty intent, its own OrderStale gate, the kill switch, shutdown) and again when
+// it reopens. Closing purges the queue of that asset's placements and modifies, and a batch is
+// checked once more right before `venue.submit` — nothing priced before the gate closed leaves after
+// it; each drop is a "dropped" event. Cancels are never dropped, and a cancel batch waits only
+// behind queued batches that touch one of its assets (a cancel by CLOID must not overtake the
+// placement it cancels); it overtakes everything else.
 //
 // Whether a batch goes over the WebSocket `post` or HTTP is the Venue implementation's business
 // (the Hyperliquid venue prefers WS post and falls back to HTTP); the executor sees one `submit`.
@@ -16,6 +26,8 @@
 import { EMPTY, Observable, Subject, Subscription, TimeoutError, asyncScheduler, catchError, defer, filter, map, merge, mergeMap, of, share, take, timeout } from "rxjs";
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from "rxjs";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
+import { isCancelBatch } from "../streams/actions.js";
+import type { QuoteGateReason } from "../streams/gate.js";
 import type { OrderStatusAnswer } from "../streams/orders.js";
 import type { QuotaAnswer, QuotaRefusal, QuotaThrottleFeedback } from "../streams/quota.js";
 import type { Venue } from "../streams/venue.js";
@@ -28,6 +40,8 @@ export type ExecutionEvent =
   | { readonly kind: "result"; readonly batch: ActionBatch; readonly result: BatchResult; readonly time: number; readonly latencyMs: number }
   | { readonly kind: "failed"; readonly batch: ActionBatch; readonly error: string; readonly timedOut: boolean; readonly time: number }
   | { readonly kind: "refused"; readonly batch: ActionBatch; readonly reason: QuotaRefusal; readonly time: number }
+  /** Placements/modifies of an asset whose gate closed while they waited for a slot: never sent (`batch` holds only the dropped elements). */
+  | { readonly kind: "dropped"; readonly batch: ActionBatch; readonly asset: string; readonly reason: QuoteGateReason; readonly time: number }
   | { readonly kind: "status"; readonly ref: StatusRef; readonly answer: OrderStatusAnswer; readonly time: number }
   | { readonly kind: "statusFailed"; readonly ref: StatusRef; readonly error: string; readonly time: number };
 
@@ -36,7 +50,9 @@ export type ExecutorCommand =
   | { readonly kind: "submit"; readonly batch: ActionBatch }
   | { readonly kind: "queryStatus"; readonly ref: StatusRef }
   | { readonly kind: "infoWeight"; readonly weight: number }
-  | { readonly kind: "volume"; readonly usd: number };
+  | { readonly kind: "volume"; readonly usd: number }
+  /** An asset's quoting closed (reason) or reopened (null): the send queue drops its placements and modifies while closed. */
+  | { readonly kind: "gate"; readonly asset: string; readonly reason: QuoteGateReason | null };
 
 /**
  * Builds the throttle for one executor subscription from its feedback and a refusal callback
@@ -111,6 +127,7 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
       counts.inFlight = 0;
       counts.pending = 0;
       const cmds$ = commands$.pipe(share());
+      const closed = new Map<string, QuoteGateReason>();
       // per-subscription loops inside the executor: the throttle hears the answers of what it let
       // through, refusals become events, and a failed batch asks about its orders
       const answers$ = new Subject<QuotaAnswer>();
@@ -213,10 +230,154 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
         const sub = new Subscription();
         sub.add(refused$.subscribe(subscriber));
         sub.add(asked$.pipe(mergeMap(ask, maxStatus)).subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err) }));
-        sub.add(allowed$.pipe(mergeMap(send, maxInFlight)).subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err), complete: () => subscriber.complete() }));
+        const queue = new SendQueue(maxInFlight, closed, (batch) => send(batch), (dropped, asset, reason, whole) => {
+          if (whole) counts.pending -= 1;
+          subscriber.next({ kind: "dropped", batch: dropped, asset, reason, time: scheduler.now() });
+        });
+        sub.add(
+          cmds$.pipe(filter((c): c is Extract<ExecutorCommand, { kind: "gate" }> => c.kind === "gate")).subscribe((c) => {
+            if (c.reason === null) closed.delete(c.asset);
+            else {
+              closed.set(c.asset, c.reason);
+              queue.purge(c.asset);
+            }
+          }),
+        );
+        sub.add(queue.run(allowed$, subscriber));
         return sub;
       });
     });
+}
+
+/** The assets a placement or modify batch touches (none for cancels). */
+function placementAssets(batch: ActionBatch): string[] {
+  if (batch.type === "order") return [...new Set(batch.orders.map((o) => o.asset))];
+  if (batch.type === "batchModify") return [...new Set(batch.modifies.map((m) => m.order.asset))];
+  return [];
+}
+
+/** Every asset a batch touches. */
+function batchAssetsOf(batch: ActionBatch): string[] {
+  if (batch.type === "cancel" || batch.type === "cancelByCloid") return [...new Set(batch.cancels.map((c) => c.asset))];
+  return placementAssets(batch);
+}
+
+/** `batch` without the elements of `asset` (null when nothing is left), and those elements as a batch. */
+function splitOff(batch: ActionBatch, asset: string): { readonly kept: ActionBatch | null; readonly dropped: ActionBatch | null } {
+  if (batch.type === "order") {
+    const out = batch.orders.filter((o) => o.asset === asset);
+    if (out.length === 0) return { kept: batch, dropped: null };
+    const rest = batch.orders.filter((o) => o.asset !== asset);
+    return { kept: rest.length > 0 ? { ...batch, orders: rest } : null, dropped: { ...batch, orders: out } };
+  }
+  if (batch.type === "batchModify") {
+    const out = batch.modifies.filter((m) => m.order.asset === asset);
+    if (out.length === 0) return { kept: batch, dropped: null };
+    const rest = batch.modifies.filter((m) => m.order.asset !== asset);
+    return { kept: rest.length > 0 ? { ...batch, modifies: rest } : null, dropped: { ...batch, modifies: out } };
+  }
+  return { kept: batch, dropped: null };
+}
+
+/**
+ * The batches waiting for an in-flight slot (mergeMap's buffer, made to know gates): at most
+ * `max` sends at once; cancels overtake queued batches of other assets; a closed asset's
+ * placements and modifies are dropped from the queue when it closes and checked again right
+ * before sending. Completes when the source has and nothing waits or flies.
+ */
+class SendQueue {
+  readonly #waiting: ActionBatch[] = [];
+  #active = 0;
+  #done = false;
+  #out: { next(e: ExecutionEvent): void; error(err: unknown): void; complete(): void } | null = null;
+
+  constructor(
+    private readonly max: number,
+    private readonly closed: ReadonlyMap<string, QuoteGateReason>,
+    private readonly send: (batch: ActionBatch) => Observable<ExecutionEvent>,
+    /** `whole`: nothing of the batch is left to send (it is no longer pending). */
+    private readonly onDropped: (dropped: ActionBatch, asset: string, reason: QuoteGateReason, whole: boolean) => void,
+  ) {}
+
+  run(batches$: Observable<ActionBatch>, out: { next(e: ExecutionEvent): void; error(err: unknown): void; complete(): void }): Subscription {
+    this.#out = out;
+    const sub = new Subscription();
+    sub.add(
+      batches$.subscribe({
+        next: (b) => {
+          this.#enqueue(b);
+          this.#pump(sub);
+        },
+        error: (err) => out.error(err),
+        complete: () => {
+          this.#done = true;
+          this.#maybeComplete();
+        },
+      }),
+    );
+    return sub;
+  }
+
+  /** The gate of `asset` closed: drop its queued placements and modifies (cancels stay). */
+  purge(asset: string): void {
+    const reason = this.closed.get(asset);
+    if (!reason) return;
+    for (let i = 0; i < this.#waiting.length; i++) {
+      const { kept, dropped } = splitOff(this.#waiting[i]!, asset);
+      if (!dropped) continue;
+      if (kept) this.#waiting[i] = kept;
+      else this.#waiting.splice(i--, 1);
+      this.onDropped(dropped, asset, reason, kept === null);
+    }
+    this.#maybeComplete();
+  }
+
+  #enqueue(b: ActionBatch): void {
+    if (!isCancelBatch(b) || b.type === "scheduleCancel") {
+      this.#waiting.push(b);
+      return;
+    }
+    // overtake every queued placement/modify that touches none of the cancel's assets
+    const mine = new Set(batchAssetsOf(b));
+    let at = this.#waiting.length;
+    while (at > 0) {
+      const prev = this.#waiting[at - 1]!;
+      if (isCancelBatch(prev) || batchAssetsOf(prev).some((a) => mine.has(a))) break;
+      at--;
+    }
+    this.#waiting.splice(at, 0, b);
+  }
+
+  #pump(sub: Subscription): void {
+    while (this.#active < this.max && this.#waiting.length > 0 && !sub.closed) {
+      let batch: ActionBatch | null = this.#waiting.shift()!;
+      // the last look before it leaves: a gate closed since it was queued drops it
+      for (const asset of placementAssets(batch)) {
+        const reason = this.closed.get(asset);
+        if (!reason || !batch) continue;
+        const { kept, dropped } = splitOff(batch, asset);
+        if (dropped) this.onDropped(dropped, asset, reason, kept === null);
+        batch = kept;
+      }
+      if (!batch) continue;
+      this.#active += 1;
+      sub.add(
+        this.send(batch).subscribe({
+          next: (e) => this.#out?.next(e),
+          error: (err) => this.#out?.error(err),
+          complete: () => {
+            this.#active -= 1;
+            this.#pump(sub);
+            this.#maybeComplete();
+          },
+        }),
+      );
+    }
+  }
+
+  #maybeComplete(): void {
+    if (this.#done && this.#active === 0 && this.#waiting.length === 0) this.#out?.complete();
+  }
 }
 
 /** Options of the dead-man's switch (Hyperliquid scheduleCancel, FACTS §5.5). */

@@ -9,7 +9,7 @@ import { diffLadder, planBatches, targetFromIntent } from "./ladderDiff.js";
 import type { LadderOrder, TargetLevel } from "./ladderDiff.js";
 import { displayedAt } from "./marketView.js";
 import type { PlacementRefusal } from "./orderStore.js";
-import { assetConfig, emit, gateFor, gateKey, placementHold, submit, thresholdsOf } from "./sinkState.js";
+import { assetConfig, emit, gateFor, gateKey, placementHold, submit, tellExecutorGate, thresholdsOf } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 
 /** An intent: bad input is named, counted and changes nothing (the previous intent stays in force). */
@@ -58,6 +58,9 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
   }
   const market = s.markets.view(asset);
   const intent = market.intent;
+  // closed: the sink's own gate, or a pipeline gate's empty intent with its reason
+  const closedBy = gate ?? (intent?.reason && intent.bids.length === 0 && intent.asks.length === 0 ? intent.reason : null);
+  tellExecutorGate(s, asset, closedBy);
   let levels: TargetLevel[] = [];
   if (!gate && intent) {
     const sideHold = s.holds.get(asset);

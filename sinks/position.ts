@@ -165,6 +165,10 @@ export class PnlBook {
   readonly #books = new Map<string, { position: number; avgEntry: number; realized: number; fees: number; volumeUsd: number }>();
 
   applyFill(fill: FillEvent | VenueFill): void {
+    this.#apply(fill);
+  }
+
+  #apply(fill: Pick<VenueFill, "asset" | "isBuy" | "size" | "price" | "fee">): void {
     let b = this.#books.get(fill.asset);
     if (!b) this.#books.set(fill.asset, (b = { position: 0, avgEntry: 0, realized: 0, fees: 0, volumeUsd: 0 }));
     const signed = fill.isBuy ? fill.size : -fill.size;
@@ -188,6 +192,18 @@ export class PnlBook {
     } else {
       b.position = total;
     }
+  }
+
+  /**
+   * A position held before this session (the venue's, at its entry price): opened in the book like
+   * a fill without fee or volume, so unrealised PnL and later closes are measured from the venue's
+   * entry, not from zero.
+   */
+  adoptInherited(asset: string, position: number, entryPx: number): void {
+    if (!(Math.abs(position) > 0) || !Number.isFinite(position) || !(entryPx > 0)) return;
+    const volume = this.get(asset).volumeUsd;
+    this.#apply({ asset, isBuy: position > 0, size: Math.abs(position), price: entryPx, fee: 0 });
+    this.#books.get(asset)!.volumeUsd = volume;
   }
 
   get(asset: string): PnlSnapshot {

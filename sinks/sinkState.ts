@@ -56,6 +56,10 @@ export interface SinkState {
   /** Size displayed ahead at an order's price when it joined the queue (queue-aware keeping). */
   readonly queueAtJoin: Map<string, number>;
   readonly gateShown: Map<string, string>;
+  /** Assets the executor's send queue was last told are closed (see closeGateCommand). */
+  readonly execClosed: Set<string>;
+  /** The first account snapshot (with open orders) has been adopted. */
+  accountAdopted: boolean;
   readonly staleSince: Map<string, number>;
   readonly holds: Map<string, SideHolds>;
   readonly moveSinceSync: Map<string, number>;
@@ -102,12 +106,15 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       orphansCancelled: 0,
       volumeUsd: 0,
       fillsSkippedByPosition: 0,
+      droppedAtGate: 0,
       invalidTransitions: 0,
     },
     cloids: createCloidGenerator(config.cloidSeed),
     markets: new MarketViews(config.volatilitySpan ?? 50),
     queueAtJoin: new Map(),
     gateShown: new Map(),
+    execClosed: new Set(),
+    accountAdopted: false,
     staleSince: new Map(),
     holds: new Map(),
     moveSinceSync: new Map(),
@@ -176,7 +183,27 @@ export function trip(s: SinkState, trigger: KillTrigger, detail: string, asset: 
   const before = s.killSwitch.state;
   const activated = s.killSwitch.trip(trigger, detail, now, asset);
   if (s.killSwitch.state !== before) emit(s, { type: "killSwitch", state: s.killSwitch.state, time: now });
-  if (activated) for (const a of knownAssets(s)) s.dirty.add(a);
+  if (activated) {
+    // tell the send queue at once (not at the next flush): nothing queued for any asset may leave now
+    const reason = s.killSwitch.gateReason();
+    for (const a of knownAssets(s)) {
+      if (reason) tellExecutorGate(s, a, reason);
+      s.dirty.add(a);
+    }
+  }
+}
+
+/**
+ * Keep the executor's send queue in step with an asset's quoting: a `gate` command when it closes
+ * (its queued placements and modifies are dropped) and when it reopens. Sent before the step's
+ * cancels, so the queue hears of the closing first.
+ */
+export function tellExecutorGate(s: SinkState, asset: string, reason: QuoteGateReason | null): void {
+  const closed = reason !== null;
+  if (s.execClosed.has(asset) === closed) return;
+  if (closed) s.execClosed.add(asset);
+  else s.execClosed.delete(asset);
+  command(s, { kind: "gate", asset, reason });
 }
 
 /** The mark for `asset`: its mid, else the intent's, else `fallback`. */
@@ -191,11 +218,14 @@ export function gateFor(s: SinkState, asset: string, now: number): QuoteGateReas
 }
 
 /**
- * Why new placements and modifies are held back on `asset` while resting orders stay: the quota
+ * Why new placements and modifies are held back on `asset` while resting orders stay: the first
+ * account snapshot not adopted yet (awaitAccount; shown as NoDataReceived), the quota
  * breaker (reported as its QuotaBreaker reason) or a cool-down after the throttle refused a
  * placement. Without it a refused placement would be re-placed at once, in the same instant.
  */
 export function placementHold(s: SinkState, asset: string, now: number): QuoteGateReason | null {
+  // before the account is adopted we do not know our position or what already rests: no new risk
+  if (s.config.awaitAccount === true && !s.accountAdopted) return { kind: "NoDataReceived" };
   const quota = s.quota;
   if (quota?.reason) return quota.reason;
   if (quota && quota.limited !== "none") return { kind: "QuotaBreaker", headroom: quota.headroom, threshold: 0 };

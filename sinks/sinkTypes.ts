@@ -35,6 +35,11 @@ export interface ExecutionSinkConfig {
   /** Seed of the CLOID generator (high 64 bits). Pick a fresh one per session at the app edge. */
   readonly cloidSeed: number | bigint;
   readonly defaults?: ExecutionSinkAssetConfig;
+  /**
+   * Hold every placement and modify (cancels go) until the first account snapshot with open orders
+   * has been adopted — a start never quotes blind (default false; the service turns it on).
+   */
+  readonly awaitAccount?: boolean;
   readonly assets?: Readonly<Record<string, ExecutionSinkAssetConfig>>;
   readonly executor?: ExecutorOptions;
   /** Elements per request (default 39: IP weight 1). */
@@ -126,6 +131,8 @@ export type SinkCommand =
   | { readonly kind: "infoWeight"; readonly weight: number }
   /** USDC traded (the address budget grows by one request per USDC). */
   | { readonly kind: "volume"; readonly usd: number }
+  /** An asset's quoting closed (reason) or reopened (null): the executor's send queue drops its placements and modifies while closed. */
+  | { readonly kind: "gate"; readonly asset: string; readonly reason: QuoteGateReason | null }
   /** Feed `{ kind: "wake", key }` back after `delayMs`. */
   | { readonly kind: "wake"; readonly key: string; readonly delayMs: number };
 
@@ -173,6 +180,8 @@ export type SinkEvent =
   | { readonly type: "position"; readonly asset: string; readonly position: number; readonly cause: "fill" | "reconcile"; readonly time: number }
   | { readonly type: "race"; readonly race: RaceEvent; readonly time: number }
   | { readonly type: "drift"; readonly drift: DriftRecord; readonly time: number }
+  /** The first account snapshot was adopted: the positions inherited from before this session (coins, venue entry price), and the venue's open orders then. */
+  | { readonly type: "accountAdopted"; readonly inherited: readonly { readonly asset: string; readonly position: number; readonly entryPx: number }[]; readonly openOrders: number; readonly time: number }
   | { readonly type: "reconcile"; readonly report: ReconcileReport; readonly time: number }
   /** An account sync was sent: why, whether it fetches open orders, and the IP weight it costs. */
   | { readonly type: "syncStarted"; readonly trigger: string; readonly withOrders: boolean; readonly infoWeight: number; readonly time: number }
@@ -180,12 +189,17 @@ export type SinkEvent =
   | ({ readonly type: "gate" } & SinkGateEvent)
   | { readonly type: "killSwitch"; readonly state: KillSwitchState; readonly time: number }
   /** What the executor did or heard: sent / result (rate-limited answers included) / failed / refused by quota / status. */
-  | { readonly type: "action"; readonly action: ExecutionEvent; readonly time: number }
+  | { readonly type: "action"; readonly action: VenueExecutionEvent; readonly time: number }
+  /** Placements/modifies that waited for a send slot and were dropped because their asset's gate closed meanwhile (never sent). */
+  | { readonly type: "dropped"; readonly asset: string; readonly reason: QuoteGateReason; readonly batch: ActionBatch; readonly elements: number; readonly time: number }
   | { readonly type: "refusal"; readonly refusal: PlacementRefusal; readonly time: number }
   | { readonly type: "invalidTransition"; readonly transition: InvalidTransition; readonly time: number }
   | { readonly type: "badInput"; readonly error: DecodeFailure; readonly time: number };
 
 export type SinkEventType = SinkEvent["type"];
+
+/** What the executor did with the venue or heard from it (a drop at a closed gate is its own `dropped` event). */
+export type VenueExecutionEvent = Exclude<ExecutionEvent, { readonly kind: "dropped" }>;
 
 /** What one step returns beside the (updated) state. */
 export interface SinkOutput {
@@ -213,5 +227,7 @@ export interface SinkMetrics {
   orphansCancelled: number;
   volumeUsd: number;
   fillsSkippedByPosition: number;
+  /** Placement/modify elements dropped from the send queue because their asset's gate closed. */
+  droppedAtGate: number;
   invalidTransitions: number;
 }

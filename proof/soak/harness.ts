@@ -14,7 +14,7 @@ import { createMetrics } from "../../app/metrics.js";
 import { silentLogger } from "../../app/logger.js";
 import { QuoteflowService } from "../../app/service.js";
 import { pumpVirtualTime, stopOnVirtualTime } from "../../app/replay.js";
-import { SoakChecker, type CatastropheRecord, type KillTripRecord, type SoakViolation, type SoakViolationKind } from "./invariants.js";
+import { SoakChecker, tapSubmits, type CatastropheRecord, type KillTripRecord, type SoakViolation, type SoakViolationKind } from "./invariants.js";
 import { soakAssets, soakMarket } from "./markets.js";
 
 export interface SoakOptions {
@@ -38,6 +38,8 @@ export interface SoakOptions {
   readonly addressBudget?: number;
   /** Called after each step with the running objects (benchmarks measure memory here). */
   readonly onCheckpoint?: (c: SoakCheckpoint) => void;
+  /** The executor's in-flight limit (default the service's 16); 1–2 put the send queue under pressure. */
+  readonly maxInFlight?: number;
   /** Stop at the first violation (default false: run to the end and count). */
   readonly failFast?: boolean;
 }
@@ -83,6 +85,8 @@ export interface SoakResult {
   readonly longestGateToFlatMs: number;
   readonly restingWhileGated: number;
   readonly placedWhileGated: number;
+  /** Placement/modify elements the sink dropped from its send queue at a closed gate (never sent). */
+  readonly droppedAtGate: number;
   readonly placementsSent: number;
   readonly placementsInReserve: number;
   readonly placementsRateLimited: number;
@@ -162,16 +166,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     ...(o.addressBudget !== undefined ? { addressInitialBuffer: o.addressBudget } : {}),
   });
   const rng = new SimRng(o.seed, "quota-jitter");
+  // the checker sees every submit call on its way to the venue (what really leaves the process)
+  const submits = tapSubmits(venue);
   const service = new QuoteflowService({
     registries: loaded.registries,
-    venue,
+    venue: submits.venue,
     reference: (a) => venue.reference(a),
     scheduler,
     config,
     log: silentLogger(),
     metrics: createMetrics({ collectDefaults: false }),
     cloidSeed: o.seed,
-    executor: { quota: { random: () => rng.next() } },
+    executor: { quota: { random: () => rng.next() }, ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}) },
     sampleMs: 60_000,
   });
   const catastropheMs = o.catastropheMs ?? 90_000;
@@ -181,6 +187,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     reactionMs: soakReactionMs(faults),
     fillGraceMs: Math.max(faults.dropoutMs[1], catastropheMs) + faults.userFeedMs[1] + 5_000,
     reserveFraction: config.quota.reservePct / 100,
+    submits,
   });
 
   await service.start();
@@ -273,6 +280,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     longestGateToFlatMs: checker.longestGateToFlatMs,
     restingWhileGated: checker.counts.restingWhileGated,
     placedWhileGated: checker.counts.placedWhileGated,
+    droppedAtGate: checker.droppedAtGate,
     placementsSent: checker.placementsSent,
     placementsInReserve: checker.counts.placementInReserve,
     placementsRateLimited: checker.counts.placementRateLimited,

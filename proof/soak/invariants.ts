@@ -13,7 +13,8 @@
 //   - every catastrophic fault trips the kill switch; it never trips for an internal error, a
 //     position divergence or quota exhaustion;
 //   - nothing rests after shutdown.
-import { type Subscription, map } from "rxjs";
+import { type Observable, Subject, type Subscription, map } from "rxjs";
+import type { Venue } from "../../streams/venue.js";
 import { sinkEvents } from "../../sinks/executionSink.js";
 import type { PaperExchange } from "../../sim/index.js";
 import { type ActionBatch, batchLength } from "../../streams/actions.js";
@@ -39,6 +40,33 @@ export interface SoakViolation {
   readonly detail: string;
 }
 
+/**
+ * What really leaves the process: the venue as the service gets it, every `submit` call seen
+ * before it reaches the venue. The checker holds "no placement while a gate is closed" against
+ * these calls, not against the executor's own "sent" report.
+ */
+export interface SubmitTap {
+  readonly venue: Venue;
+  readonly submits$: Observable<ActionBatch>;
+}
+
+export function tapSubmits(venue: Venue): SubmitTap {
+  const submits = new Subject<ActionBatch>();
+  const wrapped = new Proxy(venue, {
+    get(target, key) {
+      if (key === "submit") {
+        return (batch: ActionBatch) => {
+          submits.next(batch);
+          return target.submit(batch);
+        };
+      }
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { venue: wrapped, submits$: submits.asObservable() };
+}
+
 export interface SoakCheckerOptions {
   readonly user: string;
   readonly assets: readonly string[];
@@ -49,6 +77,8 @@ export interface SoakCheckerOptions {
   /** Placements must leave this fraction of the address budget to cancels (the config's reservePct). */
   readonly reserveFraction: number;
   readonly checkEveryMs?: number;
+  /** The venue's submit calls (tapSubmits): placements are checked against them; without it, against the executor's "sent". */
+  readonly submits?: SubmitTap;
 }
 
 export interface KillTripRecord {
@@ -96,6 +126,8 @@ export class SoakChecker {
   gateClosures = 0;
   fillsApplied = 0;
   placementsSent = 0;
+  /** Placement/modify elements the sink dropped from its send queue because their gate had closed (never sent). */
+  droppedAtGate = 0;
   rateLimitedAnswers = 0;
   venueFills = 0;
 
@@ -160,7 +192,7 @@ export class SoakChecker {
         if (e.kind === "sent") {
           this.#inFlight.set(e.batch, elements(e.batch));
           this.#inFlightElements += elements(e.batch);
-          if (e.batch.type === "order" || e.batch.type === "batchModify") this.onPlacement(e.batch);
+          if (!this.options.submits && (e.batch.type === "order" || e.batch.type === "batchModify")) this.onPlacement(e.batch);
         } else if (e.kind === "result" || e.kind === "failed") {
           const n = this.#inFlight.get(e.batch);
           if (n !== undefined) {
@@ -173,6 +205,14 @@ export class SoakChecker {
           }
         }
       }),
+      sink.events$.pipe(sinkEvents("dropped")).subscribe((d) => (this.droppedAtGate += d.elements)),
+      ...(this.options.submits
+        ? [
+            this.options.submits.submits$.subscribe((b) => {
+              if (b.type === "order" || b.type === "batchModify") this.onPlacement(b);
+            }),
+          ]
+        : []),
       everyOn(this.exchange.scheduler, this.options.checkEveryMs ?? 250, () => this.tick()),
     );
   }

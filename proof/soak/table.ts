@@ -37,7 +37,7 @@ export function renderSoakTable(r: SoakResult): string {
     ["position error after reconciliation (max, coins)", `${r.maxReconcileError} over ${r.reconciles} reconciliations`, "0", mark(r.counts.positionAfterReconcile === 0)],
     ["longest drift window (ours ≠ venue)", `${secs(r.longestDriftMs)} (${r.longestDriftAsset || "—"}; ${r.driftWindows} windows)`, "reported", "—"],
     ["quotes resting while a gate was closed, beyond reaction time", `${r.restingWhileGated} (reaction ${secs(r.reactionMs)}; slowest gate→flat ${secs(r.longestGateToFlatMs)} of ${r.gateClosures} closures)`, "0", mark(r.restingWhileGated === 0)],
-    ["placements sent while a gate was closed", String(r.placedWhileGated), "0", mark(r.placedWhileGated === 0)],
+    ["placements sent while a gate was closed (at the venue's submit)", `${r.placedWhileGated} (queued placements/modifies dropped at a closed gate: ${r.droppedAtGate})`, "0", mark(r.placedWhileGated === 0)],
     ["placements sent inside the cancel reserve", `${r.placementsInReserve} of ${r.placementsSent}`, "0", mark(r.placementsInReserve === 0)],
     ["rate-limit answers caused by placements", `${r.placementsRateLimited} (all rate-limit answers: ${r.rateLimitedAnswers})`, "0", mark(r.placementsRateLimited === 0)],
     ["orders still resting after shutdown", String(r.restingAfterShutdown), "0", mark(r.restingAfterShutdown === 0)],

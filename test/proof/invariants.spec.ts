@@ -2,7 +2,9 @@
 // service and venue (so a green soak means the service held, not that the checker looked away).
 import { describe, expect, it } from "vitest";
 import { Subject, VirtualTimeScheduler } from "rxjs";
-import { SoakChecker } from "../../proof/soak/invariants.js";
+import { SoakChecker, tapSubmits } from "../../proof/soak/invariants.js";
+import type { SubmitTap } from "../../proof/soak/invariants.js";
+import type { Venue } from "../../streams/venue.js";
 import type { QuoteflowService } from "../../app/service.js";
 import type { PaperExchange } from "../../sim/index.js";
 import type { OpenOrder } from "../../streams/orders.js";
@@ -10,7 +12,7 @@ import type { VenueFill } from "../../streams/fill.js";
 
 const USER = "0xabc";
 
-function rig() {
+function rig(submits?: SubmitTap) {
   const scheduler = new VirtualTimeScheduler();
   // the sink's one event stream, fed by type as the scripted service's outputs
   const events$ = new Subject<unknown>();
@@ -38,7 +40,7 @@ function rig() {
     openOrders: () => open,
     rateLimit: () => budget,
   } as unknown as PaperExchange;
-  const checker = new SoakChecker(service, exchange, { user: USER, assets: ["BTC"], reactionMs: 1_000, fillGraceMs: 5_000, reserveFraction: 0.05 });
+  const checker = new SoakChecker(service, exchange, { user: USER, assets: ["BTC"], reactionMs: 1_000, fillGraceMs: 5_000, reserveFraction: 0.05, ...(submits ? { submits } : {}) });
   checker.start();
   const at = (ms: number) => {
     scheduler.maxFrames = ms;
@@ -99,6 +101,26 @@ describe("SoakChecker", () => {
     expect(r.checker.counts.restingWhileGated).toBe(1);
     r.at(5_000);
     expect(r.checker.counts.restingWhileGated).toBe(1); // one order counted once
+  });
+
+  it("with a submit tap, holds placements to what reaches the venue's submit, not to the executor's report", () => {
+    const submitted: unknown[] = [];
+    const venue = { name: "tapped", submit: (b: unknown) => (submitted.push(b), "answer") } as unknown as Venue;
+    const tap = tapSubmits(venue);
+    const r = rig(tap);
+    r.closed["BTC"] = "StaleData";
+    // the executor's "sent" alone is not what the venue got
+    r.actions$.next({ kind: "sent", batch: r.place, time: 0 });
+    expect(r.checker.counts.placedWhileGated).toBe(0);
+    // a submit call while closed is
+    expect(tap.venue.submit(r.place as never)).toBe("answer");
+    expect(submitted).toEqual([r.place]);
+    expect(tap.venue.name).toBe("tapped");
+    expect(r.checker.counts.placedWhileGated).toBe(1);
+    r.closed["BTC"] = undefined;
+    tap.venue.submit(r.place as never);
+    expect(r.checker.counts.placedWhileGated).toBe(1);
+    expect(r.checker.placementsSent).toBe(2);
   });
 
   it("catches a placement inside the cancel reserve and a rate-limited answer to a placement", () => {

@@ -25,4 +25,14 @@ describe("soak (0.25 h virtual, 2 assets, hostile)", () => {
     expect(r.restingAfterShutdown).toBe(0);
     expect(table).toContain("all invariants held");
   }, 300_000);
+
+  it("under send-queue pressure (one request in flight) no placement reaches the venue's submit while its gate is closed; queued ones are dropped", async () => {
+    const r = await runSoak({ hours: 0.25, assets: 2, seed: 7, faults: "hostile", maxInFlight: 1 });
+    const table = renderSoakTable(r);
+    expect(r.placedWhileGated, table).toBe(0);
+    // the pressure was real: placements waited in the queue and some met a closed gate there
+    expect(r.droppedAtGate, table).toBeGreaterThan(0);
+    expect(r.restingAfterShutdown).toBe(0);
+    expect(r.fillsApplied).toBe(r.fillsVenue);
+  }, 300_000);
 });
