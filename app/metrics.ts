@@ -61,7 +61,7 @@ export function zeroSeries(m: ServiceMetrics, assets: readonly string[]): void {
   m.reconciliationFailures.inc(0);
   for (const purpose of IP_WEIGHT_PURPOSES) {
     m.ipWeight.inc({ purpose }, 0);
-    m.infoRateLimited.inc({ purpose }, 0);
+    if (purpose !== "actions") m.infoRateLimited.inc({ purpose }, 0); // rate-limited actions: executor_failures{kind=rate_limited}
   }
   m.accountPushes.inc(0);
   m.wsReconnects.inc(0);

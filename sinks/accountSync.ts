@@ -11,7 +11,8 @@
 // orphan and missing-order checks — but they are no sync: they neither end one in flight nor
 // release race holds (a push may predate the race; the race's own REST sync releases it). While
 // pushes arrive (the last within reconcile.pushStaleMs), the periodic REST poll becomes a safety
-// poll every reconcile.safetyPollMs. An HTTP 429 on a snapshot backs REST syncs off (doubling from
+// poll every reconcile.safetyPollMs, and a position move (trigger positionChange) waits for the next
+// push instead of asking REST. An HTTP 429 on a snapshot backs REST syncs off (doubling from
 // 2 × intervalMs up to 60 s), counted (reconcileRateLimited) and reported (reconcileFailed).
 import type { CancelSpec } from "../streams/actions.js";
 import { isTerminalOrderState } from "../streams/execution.js";
@@ -30,6 +31,8 @@ function positionsOnlyTrigger(trigger: string): boolean {
 /** Ask for an account sync (see the header for the spacing rules). */
 export function requestSync(s: SinkState, trigger: string, now: number, periodic = false): void {
   const sync = s.sync;
+  // a position move is checked by the next push (within ~4.5 s) when pushes arrive: no REST for it
+  if (trigger === "positionChange" && pushesLive(s, now)) return;
   if (periodic) {
     if (now < sync.backoffUntil) return;
     if (pushesLive(s, now) && now - sync.lastPeriodicAt < (s.config.reconcile?.safetyPollMs ?? 60_000)) return;

@@ -131,6 +131,21 @@ describe("account pushes (zero REST weight)", () => {
     expect(sink.positions.position("BTC")).toBeCloseTo(0.4, 12);
   });
 
+  it("a position move asks REST only while no pushes arrive (a push brings the position within ~4.5 s)", () => {
+    const run = (pushing: boolean) => {
+      const { venue, intents, until, at, pushEvery, syncs } = setup({ defaults: { maxPositionUsd: 100 }, reconcile: { intervalMs: 3000, safetyPollMs: 60_000 } });
+      if (pushing) pushEvery(500, 5000);
+      intents.next(intent(100));
+      until(1000);
+      const bid = venue.open().find((o) => o.spec.isBuy)!;
+      at(1500, () => venue.fill(bid.oid, 0.4)); // 40 USD of a 100 USD max position: above the 5% trigger
+      until(2500);
+      return syncs().map((e) => e.trigger);
+    };
+    expect(run(false)).toEqual(["periodic", "positionChange"]);
+    expect(run(true)).toEqual(["periodic"]);
+  });
+
   it("an HTTP 429 on a snapshot is counted and backs the REST syncs off (doubling), then resets on success", () => {
     const { venue, sink, seen, until } = setup({ reconcile: { intervalMs: 3000 } });
     venue.http429 = 2;
