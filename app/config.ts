@@ -91,6 +91,12 @@ const reconciliationProps = {
 };
 const reconciliationOptionalProps = {
   /**
+   * While the venue pushes account state over WebSocket (Hyperliquid clearinghouseState +
+   * openOrders, no REST weight), the periodic REST snapshot runs only this often, as a safety poll.
+   * Event triggers still ask REST at once. Default 60 000.
+   */
+  safetyPollMs: PositiveNumber,
+  /**
    * Fetch open orders (frontendOpenOrders, IP weight 20) only this often on periodic syncs; the
    * 3 s positions check (clearinghouseState, weight 2) still runs every `intervalMs`, and every
    * event trigger still fetches open orders at once. Unset: open orders with every snapshot.

@@ -10,9 +10,9 @@ import type { Logger } from "pino";
 import { type Observable, type SchedulerLike, defer, tap } from "rxjs";
 import type { QuotaThrottleHandle } from "../operators/quotaThrottle.js";
 import { everyOn } from "../sinks/periodic.js";
-import type { ActionBatch, BatchResult } from "../streams/actions.js";
+import { batchLength, type ActionBatch, type BatchResult } from "../streams/actions.js";
 import type { ConnectionStatus, Venue } from "../streams/venue.js";
-import { type ExecutorFailureKind, QUOTA_REFUSAL_REASONS, type ServiceMetrics } from "./metrics.js";
+import { type ExecutorFailureKind, type IpWeightPurpose, QUOTA_REFUSAL_REASONS, type ServiceMetrics } from "./metrics.js";
 
 function assetsOf(batch: ActionBatch): string[] {
   switch (batch.type) {
@@ -91,6 +91,13 @@ export interface InstrumentedVenue {
   readonly health: VenueHealth;
 }
 
+/** An HTTP 429 answer (HlHttpError.status, or the text), or the venue's rate-limit flag. */
+function isHttp429(err: unknown): boolean {
+  if (err === null || typeof err !== "object") return false;
+  const e = err as { status?: unknown; rateLimited?: unknown; message?: unknown };
+  return e.status === 429 || e.rateLimited === true || (typeof e.message === "string" && /\b429\b/.test(e.message));
+}
+
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -114,6 +121,21 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     metrics.executorFailures.inc({ kind }, n);
     log?.warn({ failure: kind, count: n, ...context }, msg);
   };
+  // IP weight (FACTS §9) charged when a request goes out; an info 429 is logged and counted
+  const ipWeight = (purpose: IpWeightPurpose, weight: number) => metrics.ipWeight.inc({ purpose }, weight);
+  const info = <T>(purpose: IpWeightPurpose, what: string, weight: number, request$: Observable<T>): Observable<T> =>
+    defer(() => {
+      ipWeight(purpose, weight);
+      return request$.pipe(
+        tap({
+          error: (err: unknown) => {
+            if (!isHttp429(err)) return;
+            metrics.infoRateLimited.inc({ purpose });
+            (purpose === "account" ? rlog : log)?.warn({ failure: "info_rate_limited", purpose, request: what, error: errText(err) }, "info request rate limited (HTTP 429); backing off");
+          },
+        }),
+      );
+    });
   const answered = (batch: ActionBatch, result: BatchResult, assets: readonly string[], latencyMs: number) => {
     log?.debug({ action: batch.type, ok: result.ok, latencyMs: Math.round(latencyMs * 10) / 10, ...(result.ok && "statuses" in result ? { statuses: result.statuses.map((s) => s.kind) } : {}) }, "action answered");
     if (!result.ok) {
@@ -155,6 +177,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
         counts[action as keyof OrderCounts] += assets.length;
       }
       log?.debug(describeBatch(batch), "action sent");
+      ipWeight("actions", 1 + Math.floor(batchLength(batch) / 40));
       let settled = false;
       return venue.submit(batch).pipe(
         tap({
@@ -179,16 +202,17 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     });
   const wrapped: Venue = {
     name: venue.name,
-    meta: () => venue.meta(),
+    meta: () => info("other", "meta", 20, venue.meta()),
     book: (asset) => venue.book(asset).pipe(tap(() => lastTick.set(asset, performance.now()))),
     trades: (asset) => venue.trades(asset),
     orderUpdates$: venue.orderUpdates$,
     fills$: venue.fills$,
     connection$: venue.connection$,
     decodeErrors$: venue.decodeErrors$,
+    ...(venue.accountPushes$ ? { accountPushes$: venue.accountPushes$.pipe(tap(() => metrics.accountPushes.inc())) } : {}),
     submit,
     account: (options) =>
-      venue.account(options).pipe(
+      info("account", options?.openOrders === false ? "clearinghouseState" : "clearinghouseState+frontendOpenOrders", options?.openOrders === false ? 2 : 2 + 20, venue.account(options)).pipe(
         tap({
           next: (snapshot) => {
             if (!health.accountAdopted) rlog?.info({ positions: snapshot.positions.length, openOrders: snapshot.openOrders?.length }, "first account snapshot: venue positions adopted");
@@ -201,13 +225,13 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
         }),
       ),
     orderStatus: (ref) =>
-      venue.orderStatus(ref).pipe(
+      info("status", "orderStatus", 2, venue.orderStatus(ref)).pipe(
         tap({
           next: (answer) => log?.debug({ ref, answer }, "order status answered"),
           error: (err: unknown) => failed("status_failed", 1, { ref, error: errText(err) }, "order status query failed"),
         }),
       ),
-    rateLimit: () => venue.rateLimit(),
+    rateLimit: () => info("other", "userRateLimit", 20, venue.rateLimit()),
   };
   return { venue: wrapped, counts, failures, health };
 }

@@ -30,7 +30,17 @@ export interface ServiceMetrics {
   readonly quotaRefusals: Counter<"reason">;
   /** Account snapshots (reconciliation) that failed. */
   readonly reconciliationFailures: Counter;
+  /** Hyperliquid IP weight we spent (FACTS §9), by purpose: actions (WS post or HTTP), account, status, gapfill, other (meta, userRateLimit). */
+  readonly ipWeight: Counter<"purpose">;
+  /** Info requests the venue answered HTTP 429 (rate limited), by purpose. */
+  readonly infoRateLimited: Counter<"purpose">;
+  /** Account snapshots the venue pushed over WebSocket (no REST weight). */
+  readonly accountPushes: Counter;
 }
+
+/** The purposes of `quoteflow_ip_weight_total` (gapfill: reconnect userFillsByTime — no such request is made yet). */
+export const IP_WEIGHT_PURPOSES = ["actions", "account", "status", "gapfill", "other"] as const;
+export type IpWeightPurpose = (typeof IP_WEIGHT_PURPOSES)[number];
 
 /** The kinds of `quoteflow_executor_failures_total`, each with an explicit zero series from the start. */
 export const EXECUTOR_FAILURE_KINDS = ["timeout", "transport", "batch_rejected", "rate_limited", "order_rejected", "cancel_failed", "status_failed"] as const;
@@ -49,6 +59,11 @@ export function zeroSeries(m: ServiceMetrics, assets: readonly string[]): void {
   for (const reason of QUOTA_REFUSAL_REASONS) m.quotaRefusals.inc({ reason }, 0);
   for (const trigger of KILL_TRIGGERS) m.killSwitch.set({ trigger }, 0);
   m.reconciliationFailures.inc(0);
+  for (const purpose of IP_WEIGHT_PURPOSES) {
+    m.ipWeight.inc({ purpose }, 0);
+    if (purpose !== "actions") m.infoRateLimited.inc({ purpose }, 0); // rate-limited actions: executor_failures{kind=rate_limited}
+  }
+  m.accountPushes.inc(0);
   m.wsReconnects.inc(0);
   for (const asset of assets) {
     for (const action of ORDER_ACTIONS) m.orders.inc({ asset, action }, 0);
@@ -99,6 +114,9 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Serv
     executorFailures: new Counter({ name: "quoteflow_executor_failures_total", help: "Executor failures by kind: timeout, transport, batch_rejected, rate_limited, order_rejected, cancel_failed, status_failed", labelNames: ["kind"], registers }),
     quotaRefusals: new Counter({ name: "quoteflow_quota_refusals_total", help: "Placements and modifies refused by the quota throttle, by reason", labelNames: ["reason"], registers }),
     reconciliationFailures: new Counter({ name: "quoteflow_reconciliation_failures_total", help: "Account snapshots (positions, open orders) that failed", registers }),
+    ipWeight: new Counter({ name: "quoteflow_ip_weight_total", help: "Hyperliquid IP weight spent (1200/min per IP), by purpose: actions (WS post or HTTP), account, status, gapfill, other", labelNames: ["purpose"], registers }),
+    infoRateLimited: new Counter({ name: "quoteflow_info_rate_limited_total", help: "Info requests answered HTTP 429 (rate limited), by purpose", labelNames: ["purpose"], registers }),
+    accountPushes: new Counter({ name: "quoteflow_account_pushes_total", help: "Account snapshots pushed by the venue over WebSocket and adopted (no REST weight)", registers }),
   };
 }
 

@@ -209,6 +209,7 @@ export function sinkConfigOf(
       intervalMs: Math.min(...intervals.map((r) => r.intervalMs)),
       minGapMs: Math.min(...intervals.map((r) => r.minGapMs)),
       ...openOrdersInterval(intervals),
+      ...safetyPoll(intervals),
     },
   };
 }
@@ -217,6 +218,12 @@ export function sinkConfigOf(
 function openOrdersInterval(intervals: readonly ReconciliationConfig[]): { openOrdersIntervalMs?: number } {
   if (intervals.some((r) => r.openOrdersIntervalMs === undefined)) return {};
   return { openOrdersIntervalMs: Math.min(...intervals.map((r) => r.openOrdersIntervalMs ?? Infinity)) };
+}
+
+/** The safety poll is account-wide too: as often as the most demanding asset wants it (unset: the sink's 60 s). */
+function safetyPoll(intervals: readonly ReconciliationConfig[]): { safetyPollMs?: number } {
+  const set = intervals.flatMap((r) => (r.safetyPollMs === undefined ? [] : [r.safetyPollMs]));
+  return set.length === 0 ? {} : { safetyPollMs: Math.min(...set) };
 }
 
 const sameJson = sameConfigValue;

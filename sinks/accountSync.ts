@@ -5,6 +5,15 @@
 // positions are adopted (drift recorded, the kill switch tripped beyond maxDriftUsd), its open
 // orders map OIDs and revive what we had inferred gone, orphans are cancelled, and our orders the
 // venue no longer lists are asked about.
+//
+// Pushed snapshots (trigger "push": the venue's WS clearinghouseState + openOrders, no REST weight)
+// are adopted through the same path as polled ones — same position rules for fills in flight, same
+// orphan and missing-order checks — but they are no sync: they neither end one in flight nor
+// release race holds (a push may predate the race; the race's own REST sync releases it). While
+// pushes arrive (the last within reconcile.pushStaleMs), the periodic REST poll becomes a safety
+// poll every reconcile.safetyPollMs, and a position move (trigger positionChange) waits for the next
+// push instead of asking REST. An HTTP 429 on a snapshot backs REST syncs off (doubling from
+// 2 × intervalMs up to 60 s), counted (reconcileRateLimited) and reported (reconcileFailed).
 import type { CancelSpec } from "../streams/actions.js";
 import { isTerminalOrderState } from "../streams/execution.js";
 import type { AccountSnapshot } from "../streams/orders.js";
@@ -22,13 +31,20 @@ function positionsOnlyTrigger(trigger: string): boolean {
 /** Ask for an account sync (see the header for the spacing rules). */
 export function requestSync(s: SinkState, trigger: string, now: number, periodic = false): void {
   const sync = s.sync;
+  // a position move is checked by the next push (within ~4.5 s) when pushes arrive: no REST for it
+  if (trigger === "positionChange" && pushesLive(s, now)) return;
+  if (periodic) {
+    if (now < sync.backoffUntil) return;
+    if (pushesLive(s, now) && now - sync.lastPeriodicAt < (s.config.reconcile?.safetyPollMs ?? 60_000)) return;
+    if (!sync.inFlight) sync.lastPeriodicAt = now;
+  }
   if (!positionsOnlyTrigger(trigger)) sync.pendingWantsOrders = true;
   if (sync.inFlight) {
     sync.pending ??= trigger;
     return;
   }
   const gap = s.config.reconcile?.minGapMs ?? 2000;
-  const earliest = periodic ? now : sync.lastEventSyncStart + gap;
+  const earliest = Math.max(periodic ? now : sync.lastEventSyncStart + gap, sync.backoffUntil);
   if (now >= earliest) {
     if (!periodic) sync.lastEventSyncStart = now;
     startSync(s, trigger, now);
@@ -38,6 +54,16 @@ export function requestSync(s: SinkState, trigger: string, now: number, periodic
   if (sync.timerAt !== null) return;
   sync.timerAt = earliest;
   command(s, { kind: "wake", key: "sync", delayMs: earliest - now });
+}
+
+/** Whether the venue's account pushes are arriving (the last one at most reconcile.pushStaleMs old). */
+export function pushesLive(s: SinkState, now: number): boolean {
+  return now - s.sync.lastPushAt <= (s.config.reconcile?.pushStaleMs ?? 15_000);
+}
+
+/** An HTTP 429 (or the venue's rate-limit text) in a failed snapshot request. */
+export function isRateLimitedFailure(error: string): boolean {
+  return /\b429\b|rate.?limit/i.test(error);
 }
 
 /** The gap timer of an event-triggered sync fired. */
@@ -67,6 +93,12 @@ function startSync(s: SinkState, trigger: string, now: number): void {
 export function syncFailed(s: SinkState, trigger: string, withOrders: boolean, error: string, now: number): void {
   s.metrics.reconcileFailures += 1;
   if (withOrders) s.sync.pendingWantsOrders = true;
+  if (isRateLimitedFailure(error)) {
+    s.metrics.reconcileRateLimited += 1;
+    const base = 2 * (s.config.reconcile?.intervalMs ?? 3000);
+    s.sync.backoffMs = Math.min(60_000, s.sync.backoffMs === 0 ? base : s.sync.backoffMs * 2);
+    s.sync.backoffUntil = now + s.sync.backoffMs;
+  }
   emit(s, { type: "reconcileFailed", trigger, error, time: now });
   syncDone(s, now);
 }
@@ -79,8 +111,23 @@ function syncDone(s: SinkState, now: number): void {
 }
 
 export function snapshotStep(s: SinkState, snap: AccountSnapshot, trigger: string, withOrders: boolean, now: number): void {
+  if (trigger === "push") {
+    s.sync.lastPushAt = now;
+    s.metrics.accountPushes += 1;
+    adoptSnapshot(s, snap, trigger, now);
+    return;
+  }
   // a venue that answers with open orders anyway spent their weight too
   if (!withOrders && snap.openOrdersIncluded !== false) command(s, { kind: "infoWeight", weight: 20 });
+  s.sync.backoffMs = 0;
+  s.sync.backoffUntil = -Infinity;
+  adoptSnapshot(s, snap, trigger, now);
+  s.sync.done += 1;
+  syncDone(s, now);
+}
+
+/** Venue truth wins: the one adoption path of polled and pushed snapshots. */
+function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now: number): void {
   s.metrics.reconciles += 1;
   const found = s.positions.adopt(snap);
   // The first snapshot (with open orders) is the start: what the venue holds that we did not know
@@ -106,7 +153,6 @@ export function snapshotStep(s: SinkState, snap: AccountSnapshot, trigger: strin
   }
   for (const a of s.positions.assets()) s.moveSinceSync.set(a, 0);
   if (snap.openOrdersIncluded === false) {
-    s.sync.done += 1;
     finishSnapshot(s, snap, trigger, now, drifts, [], []);
     return;
   }
@@ -146,7 +192,6 @@ export function snapshotStep(s: SinkState, snap: AccountSnapshot, trigger: strin
     missing.push(o.cloid);
     askStatus(s, o.cloid, now);
   }
-  s.sync.done += 1;
   finishSnapshot(
     s,
     snap,
@@ -165,5 +210,4 @@ function finishSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, no
   emit(s, { type: "reconcile", report: { time: now, trigger, snapshotTime: snap.time, drifts, orphansCancelled, missingQueried, positions, openOrdersIncluded: snap.openOrdersIncluded !== false }, time: now });
   const assets = new Set([...s.positions.assets(), ...knownAssets(s)]);
   for (const a of assets) emit(s, { type: "position", asset: a, position: s.positions.position(a), cause: "reconcile", time: now });
-  syncDone(s, now);
 }

@@ -11,7 +11,7 @@
 //   sink.connect({ intents$, fills$, mids$, books$, quotaState$ });   // fills$ deduped by the app
 //   sink.kill(detail) · sink.clearKillSwitch() · sink.shutdown()
 //
-//   inputs: intents$ · fills$ · orderUpdates$ · connection$ · mids$ · books$ · quotaState$ · timers ·
+//   inputs: intents$ · fills$ · orderUpdates$ · connection$ · accountPushes$ · mids$ · books$ · quotaState$ · timers ·
 //           dead-man's switch · loop (executor events, account answers, wakes, control, flush)
 //     ─▶ merge ─▶ observeOn(queueScheduler) ─▶ map(step) ─▶ publish events
 //                                                       └▶ commands ─▶ executor(venue) ─┐
@@ -184,6 +184,8 @@ export class ExecutionSink {
       guard("fills$", inputs.fills$, (fill) => ({ kind: "fill", fill })),
       guard("venue orderUpdates$", this.venue.orderUpdates$, (update) => ({ kind: "orderUpdate", update })),
       guard("venue connection$", this.venue.connection$, (state) => ({ kind: "connection", state })),
+      // pushed account snapshots (zero REST weight), adopted like polled ones (accountSync.ts)
+      ...(this.venue.accountPushes$ ? [guard("venue accountPushes$", this.venue.accountPushes$, (snapshot) => ({ kind: "account", snapshot, trigger: "push", withOrders: true }) as const)] : []),
       ...(inputs.mids$ ? [guard("mids$", inputs.mids$, (mid) => ({ kind: "mid", mid }) as const)] : []),
       ...(inputs.books$ ? [guard("books$", inputs.books$, (book) => ({ kind: "book", book }) as const)] : []),
       ...(inputs.quotaState$ ? [guard("quotaState$", inputs.quotaState$, (state) => ({ kind: "quota", state }) as const)] : []),

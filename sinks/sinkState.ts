@@ -41,6 +41,13 @@ export interface SyncState {
   lastOrdersSyncAt: number;
   pendingWantsOrders: boolean;
   done: number;
+  /** When the venue last pushed an account snapshot (accountPushes$), or -Infinity. */
+  lastPushAt: number;
+  /** Request time of the last periodic REST sync (the safety poll while pushes arrive). */
+  lastPeriodicAt: number;
+  /** After an HTTP 429 on a snapshot: no REST sync before this, and the current backoff (0: none). */
+  backoffUntil: number;
+  backoffMs: number;
 }
 
 export interface SinkState {
@@ -102,6 +109,8 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       pulls: 0,
       reconciles: 0,
       reconcileFailures: 0,
+      reconcileRateLimited: 0,
+      accountPushes: 0,
       driftRecords: 0,
       orphansCancelled: 0,
       volumeUsd: 0,
@@ -122,7 +131,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     quotaCooldown: new Map(),
     watches: new Map(),
     dirty: new Set(),
-    sync: { inFlight: false, pending: null, timerAt: null, lastEventSyncStart: -Infinity, lastOrdersSyncAt: -Infinity, pendingWantsOrders: false, done: 0 },
+    sync: { inFlight: false, pending: null, timerAt: null, lastEventSyncStart: -Infinity, lastOrdersSyncAt: -Infinity, pendingWantsOrders: false, done: 0, lastPushAt: -Infinity, lastPeriodicAt: -Infinity, backoffUntil: -Infinity, backoffMs: 0 },
     quota: null,
     stopping: false,
     connOpen: true,

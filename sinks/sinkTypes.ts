@@ -67,6 +67,14 @@ export interface ExecutionSinkConfig {
     readonly missingGraceMs?: number;
     /** Give up on one account() call after this long (default 10 000 ms). */
     readonly timeoutMs?: number;
+    /**
+     * While the venue pushes account snapshots (Venue.accountPushes$, adopted like polled ones), the
+     * periodic REST snapshot runs only this often, as a safety poll (default 60 000 ms). Event
+     * triggers (rejections, races, unmatched fills, reconnects) still ask REST at once.
+     */
+    readonly safetyPollMs?: number;
+    /** Pushes count as arriving while the last one is at most this old; beyond, the periodic poll resumes at intervalMs (default 15 000 ms: ~3 push rounds). */
+    readonly pushStaleMs?: number;
   };
   /** The dead-man's switch, or false to never arm it. */
   readonly deadMan?: DeadMansSwitchOptions | false;
@@ -105,6 +113,7 @@ export type SinkInput =
   /** What the executor did or heard (sent, result, failed, refused, status). */
   | { readonly kind: "executor"; readonly event: ExecutionEvent }
   | { readonly kind: "quota"; readonly state: QuotaThrottleState }
+  /** A polled snapshot (the answer to a fetchAccount), or with trigger "push" one the venue pushed (accountPushes$). */
   | { readonly kind: "account"; readonly snapshot: AccountSnapshot; readonly trigger: string; readonly withOrders: boolean }
   | { readonly kind: "accountFailed"; readonly trigger: string; readonly withOrders: boolean; readonly error: string }
   | { readonly kind: "connection"; readonly state: ConnectionState }
@@ -223,6 +232,10 @@ export interface SinkMetrics {
   pulls: number;
   reconciles: number;
   reconcileFailures: number;
+  /** Snapshot requests the venue answered HTTP 429 (rate limited): each one backs the REST syncs off. */
+  reconcileRateLimited: number;
+  /** Account snapshots the venue pushed and the sink adopted (no REST weight). */
+  accountPushes: number;
   driftRecords: number;
   orphansCancelled: number;
   volumeUsd: number;

@@ -40,6 +40,13 @@ export interface Venue {
   submit(batch: ActionBatch): Observable<BatchResult>;
   /** Positions and open orders (clearinghouseState + frontendOpenOrders, IP weight 2 + 20); `{ openOrders: false }`: positions only (weight 2) — a venue may still include them. */
   account(options?: { readonly openOrders?: boolean }): Observable<AccountSnapshot>;
+  /**
+   * Account snapshots the venue pushes (Hyperliquid: WS `clearinghouseState` + `openOrders`, every
+   * ~4–5 s, no REST weight), each one paired: positions and open orders of the same push round,
+   * stamped with the clearinghouseState's time. Optional: a venue without pushes (the in-process
+   * paper venue, test venues) leaves it out and the sink polls `account()` as before.
+   */
+  readonly accountPushes$?: Observable<AccountSnapshot>;
   orderStatus(ref: { readonly oid: number } | { readonly cloid: string }): Observable<OrderStatusAnswer>;
   rateLimit(): Observable<RateLimitSnapshot>;
 }

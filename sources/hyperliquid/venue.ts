@@ -38,6 +38,8 @@ import {
   decodeHlUserEvent,
   decodeHlUserRateLimit,
   decodeHlWsAllMids,
+  decodeHlWsClearinghouseState,
+  decodeHlWsOpenOrders,
   encodeAction,
   hlAccountSnapshot,
   hlHttpErrorResult,
@@ -55,8 +57,10 @@ import {
   type HlInfoRequest,
   type HlUserEvent,
   type MidEvent,
+  type OpenOrder,
   type OrderStatusAnswer,
   type OrderUpdate,
+  type Position,
   type RateLimitSnapshot,
   type TradeEvent,
   type Venue,
@@ -113,6 +117,7 @@ export class HyperliquidVenue implements Venue {
   readonly fills$: Observable<VenueFillBatch>;
   readonly connection$: Observable<ConnectionState>;
   readonly decodeErrors$: Observable<DecodeErrorEvent>;
+  readonly accountPushes$: Observable<AccountSnapshot>;
 
   readonly #signer: Wallet | undefined;
   readonly #user: string;
@@ -151,6 +156,48 @@ export class HyperliquidVenue implements Venue {
         return of(batch);
       }),
     );
+    this.accountPushes$ = this.#accountPushes();
+  }
+
+  /**
+   * The account pushes (FACTS §13) of the main dex for our user, paired: a snapshot goes out once
+   * a fresh clearinghouseState and a fresh openOrders push have both arrived since the last one
+   * (the venue pushes both every ~4–5 s), carrying the clearinghouseState's time — the venue's
+   * position at that time, so the sink's fill-in-flight rules hold as for a polled snapshot.
+   */
+  #accountPushes(): Observable<AccountSnapshot> {
+    const user = this.#user;
+    type State = { readonly time: number; readonly accountValue: number; readonly positions: readonly Position[] };
+    type Part = { readonly kind: "state"; readonly state: State } | { readonly kind: "orders"; readonly orders: readonly OpenOrder[] };
+    const states$ = this.ws.channel({ type: "clearinghouseState", user }).pipe(
+      mergeMap((d): Observable<Part> => {
+        const r = decodeHlWsClearinghouseState(d, Math.floor(this.#scheduler.now()));
+        if (!r.ok) return this.#report("ws:clearinghouseState", r);
+        return r.value.user.toLowerCase() === user && r.value.dex === "" ? of({ kind: "state", state: r.value.state }) : EMPTY;
+      }),
+    );
+    const orders$ = this.ws.channel({ type: "openOrders", user }).pipe(
+      mergeMap((d): Observable<Part> => {
+        const r = decodeHlWsOpenOrders(d);
+        if (!r.ok) return this.#report("ws:openOrders", r);
+        return r.value.user.toLowerCase() === user && r.value.dex === "" ? of({ kind: "orders", orders: r.value.orders }) : EMPTY;
+      }),
+    );
+    return defer(() => {
+      let state: State | null = null;
+      let orders: readonly OpenOrder[] | null = null;
+      return merge(states$, orders$).pipe(
+        mergeMap((p) => {
+          if (p.kind === "state") state = p.state;
+          else orders = p.orders;
+          if (state === null || orders === null) return EMPTY;
+          const snap = hlAccountSnapshot(state, orders);
+          state = null;
+          orders = null;
+          return of(snap);
+        }),
+      );
+    });
   }
 
   /** The signer's address (undefined for a read-only venue). */

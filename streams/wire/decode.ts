@@ -22,6 +22,8 @@ import {
   HlUserFillsInfo,
   HlUserRateLimit,
   HlAllMids,
+  HlWsClearinghouseState,
+  HlWsOpenOrders,
   type HlOpenOrder,
 } from "./info.js";
 import {
@@ -360,6 +362,23 @@ export function decodeHlClearinghouseState(
       unrealizedPnl: Number(p.position.unrealizedPnl),
     })),
   }));
+}
+
+/** WS push clearinghouseState → its dex, user and the position part of an AccountSnapshot. */
+export function decodeHlWsClearinghouseState(
+  data: unknown,
+  fallbackTime: number,
+  what = "ws:clearinghouseState",
+): Decoded<{ dex: string; user: string; state: { time: number; accountValue: number; withdrawable: number; positions: Position[] } }> {
+  const r = decodeWith(HlWsClearinghouseState, data, what);
+  if (!r.ok) return r;
+  const state = decodeHlClearinghouseState(r.value.clearinghouseState, fallbackTime, what);
+  return state.ok ? ok({ dex: r.value.dex, user: r.value.user, state: state.value }) : state;
+}
+
+/** WS push openOrders → its dex, user and open orders (frontend shape, cloid included). */
+export function decodeHlWsOpenOrders(data: unknown, what = "ws:openOrders"): Decoded<{ dex: string; user: string; orders: OpenOrder[] }> {
+  return via(HlWsOpenOrders, data, what, (m) => ({ dex: m.dex, user: m.user, orders: m.orders.map(openOrderToDomain) }));
 }
 
 /** clearinghouseState + (frontend)openOrders → AccountSnapshot. */

@@ -1,6 +1,8 @@
 // ActionBatch (domain) ⇄ Hyperliquid L1 action JSON. Key order is the signed order (FACTS §7.1):
 // order `type, orders, grouping`; order wire `a, b, p, s, r, t, c`; cancel `a, o`; cancelByCloid
-// `asset, cloid`; batchModify `oid, order`; scheduleCancel `type, time?`. Prices round passively
+// `asset, cloid`, both actions `type, cancels, f` with `f: true` (fast cancel, FACTS §13: part of the
+// signed msgpack, never `false`; we place no trigger orders, so every cancel may carry it);
+// batchModify `oid, order`; scheduleCancel `type, time?`. Prices round passively
 // (a bid down, an ask up) onto the asset's grid, sizes down to szDecimals.
 import type { ActionBatch, ModifySpec, OrderSpec } from "../actions.js";
 import type { Decoded } from "../codec.js";
@@ -23,8 +25,8 @@ export interface HlOrderWireOut {
 
 export type HlActionOut =
   | { type: "order"; orders: HlOrderWireOut[]; grouping: "na" }
-  | { type: "cancel"; cancels: { a: number; o: number }[] }
-  | { type: "cancelByCloid"; cancels: { asset: number; cloid: string }[] }
+  | { type: "cancel"; cancels: { a: number; o: number }[]; f: true }
+  | { type: "cancelByCloid"; cancels: { asset: number; cloid: string }[]; f: true }
   | { type: "batchModify"; modifies: { oid: number | string; order: HlOrderWireOut }[] }
   | { type: "scheduleCancel"; time?: number };
 
@@ -62,11 +64,12 @@ export function encodeAction(batch: ActionBatch, assets: HlAssetLookup): HlActio
     case "order":
       return { type: "order", orders: batch.orders.map((o, i) => orderWire(o, assets, `orders[${i}]`)), grouping: "na" };
     case "cancel":
-      return { type: "cancel", cancels: batch.cancels.map((c, i) => ({ a: lookup(assets, c.asset, `cancels[${i}]`).id, o: c.oid })) };
+      return { type: "cancel", cancels: batch.cancels.map((c, i) => ({ a: lookup(assets, c.asset, `cancels[${i}]`).id, o: c.oid })), f: true };
     case "cancelByCloid":
       return {
         type: "cancelByCloid",
         cancels: batch.cancels.map((c, i) => ({ asset: lookup(assets, c.asset, `cancels[${i}]`).id, cloid: c.cloid })),
+        f: true,
       };
     case "batchModify":
       return {

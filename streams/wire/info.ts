@@ -120,6 +120,17 @@ export const HlFrontendOpenOrder = t.intersection(
 export type HlFrontendOpenOrder = t.TypeOf<typeof HlFrontendOpenOrder>;
 export const HlFrontendOpenOrders = t.array(HlFrontendOpenOrder, "HlFrontendOpenOrders");
 
+/**
+ * WS push `clearinghouseState {user, dex?}` (FACTS §13): the same state as the info request, with
+ * the dex and user it belongs to; re-pushed every ~4–5 s. No REST weight.
+ */
+export const HlWsClearinghouseState = t.type({ dex: t.string, user: HlAddress, clearinghouseState: HlClearinghouseState }, "HlWsClearinghouseState");
+export type HlWsClearinghouseState = t.TypeOf<typeof HlWsClearinghouseState>;
+
+/** WS push `openOrders {user, dex?}` (FACTS §13): frontend open orders (cloid included). No REST weight. */
+export const HlWsOpenOrders = t.type({ dex: t.string, user: HlAddress, orders: HlFrontendOpenOrders }, "HlWsOpenOrders");
+export type HlWsOpenOrders = t.TypeOf<typeof HlWsOpenOrders>;
+
 export const HlOrderStatusInfo = t.union(
   [
     t.type({

@@ -92,7 +92,7 @@ describe("a plugin outside the repository drives quoteflow run (README Plugins s
   it("in the built-in paper mode: the paper venue's resting orders are the plugin's", async () => {
     const run = startCli(["run", "--config", configPath, "--duration", "40", "--metrics-port", "0", "--no-status"]);
     children.push(run);
-    const listening = await run.waitFor(/\{[^\n]*"paper venue listening on loopback[^"\n]*"[^\n]*\}/);
+    const listening = await run.waitFor(/\{[^\n]*"paper venue listening on loopback[^"]*"[^\n]*\}/);
     const { paper, account } = JSON.parse(listening[0]) as { paper: string; account: string };
     await run.waitFor(/"service started"/);
     const orders = await settledOrders(paper, account.toLowerCase());

@@ -61,10 +61,11 @@ describe("encodeAction", () => {
   });
 
   it("encodes cancels, cancelByCloid, batchModify and scheduleCancel", () => {
-    expect(encodeAction({ type: "cancel", cancels: [{ asset: "BTC", oid: 123456789012 }] }, assets)).toEqual({ type: "cancel", cancels: [{ a: 0, o: 123456789012 }] });
+    expect(encodeAction({ type: "cancel", cancels: [{ asset: "BTC", oid: 123456789012 }] }, assets)).toEqual({ type: "cancel", cancels: [{ a: 0, o: 123456789012 }], f: true });
     expect(encodeAction({ type: "cancelByCloid", cancels: [{ asset: "ETH", cloid: cloid(3) }] }, assets)).toEqual({
       type: "cancelByCloid",
       cancels: [{ asset: 1, cloid: cloid(3) }],
+      f: true,
     });
     const mod = encodeAction(
       { type: "batchModify", modifies: [{ oid: 5, order: { asset: "BTC", isBuy: true, px: 100001.9, sz: 0.001, tif: "Alo", reduceOnly: false, cloid: cloid(4) } }] },
@@ -92,6 +93,51 @@ describe("encodeAction", () => {
     const back = decodeActionToBatch(parsed.value.action, byId);
     expect(back).toEqual({ ok: true, value: batch });
     expect(decodeWith(HlAction, { type: "order", orders: [{ a: 0 }], grouping: "na" }, "action").ok).toBe(false);
+  });
+});
+
+describe("fast cancels (FACTS §13: f: true, part of the signed msgpack, never f: false)", () => {
+  const batches: ActionBatch[] = [
+    { type: "cancel", cancels: [{ asset: "BTC", oid: 42 }, { asset: "ETH", oid: 43 }] },
+    { type: "cancelByCloid", cancels: [{ asset: "ETH", cloid: cloid(7) }] },
+  ];
+
+  it("puts f: true last on cancel and cancelByCloid, and on no other action", () => {
+    for (const b of batches) {
+      const action = encodeAction(b, assets);
+      expect(Object.keys(action)).toEqual(["type", "cancels", "f"]);
+      expect((action as { f?: unknown }).f).toBe(true);
+    }
+    const others: ActionBatch[] = [
+      { type: "order", orders: [{ asset: "BTC", isBuy: true, px: 100000, sz: 0.001, tif: "Alo", reduceOnly: false, cloid: cloid(1) }] },
+      { type: "batchModify", modifies: [{ oid: 5, order: { asset: "BTC", isBuy: true, px: 100000, sz: 0.001, tif: "Alo", reduceOnly: false, cloid: cloid(4) } }] },
+      { type: "scheduleCancel", time: 123 },
+      { type: "scheduleCancel", time: null },
+    ];
+    for (const b of others) expect("f" in encodeAction(b, assets)).toBe(false);
+  });
+
+  it("hashes the flag: msgpack ends in the key f with true (0xa1 0x66 0xc3)", () => {
+    const bytes = hexlify(msgpackEncode(encodeAction(batches[0]!, assets)));
+    // fixmap of 3 entries, then "type" … "cancels" … and "f": true at the end
+    expect(bytes.startsWith("0x83a474797065a663616e63656c")).toBe(true);
+    expect(bytes.endsWith("a166c3")).toBe(true);
+  });
+
+  it("the signature covers f: the paper venue's decoders accept it and recover the signer only with it", () => {
+    for (const b of batches) {
+      const body = signedExchangeBody({ wallet: KEY, action: encodeAction(b, assets), nonce: 1700000000001, isMainnet: false });
+      const parsed = decodeWith(HlExchangeRequest, JSON.parse(JSON.stringify(body)), "exchange request");
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) return;
+      expect((parsed.value.action as { f?: unknown }).f).toBe(true);
+      expect(recoverL1Signer({ ...parsed.value, isMainnet: false })).toBe("0x14791697260E4c9A71f18484C9f997B308e59325");
+      const { f: _f, ...withoutF } = parsed.value.action as Record<string, unknown>;
+      expect(recoverL1Signer({ ...parsed.value, action: withoutF, isMainnet: false })).not.toBe("0x14791697260E4c9A71f18484C9f997B308e59325");
+      expect(decodeActionToBatch(parsed.value.action, byId)).toEqual({ ok: true, value: b });
+    }
+    // the venue's codec refuses f: false (it must be omitted, never false)
+    expect(decodeWith(HlAction, { type: "cancel", cancels: [{ a: 0, o: 1 }], f: false }, "action").ok).toBe(false);
   });
 });
 

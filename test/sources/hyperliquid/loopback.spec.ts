@@ -206,7 +206,7 @@ describe("loopback: submit", () => {
     expect(result).toEqual({ ok: false, code: "RateLimited", error: "HTTP 429", rateLimited: true });
     const ex = s.httpRequests.filter((r) => r.path === "/exchange");
     expect(ex).toHaveLength(1);
-    expect(ex[0]!.body["action"]).toEqual({ type: "cancel", cancels: [{ a: 1, o: 5 }] });
+    expect(ex[0]!.body["action"]).toEqual({ type: "cancel", cancels: [{ a: 1, o: 5 }], f: true });
     expect(ex[0]!.body["vaultAddress"]).toBeNull();
   });
 
