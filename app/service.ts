@@ -6,10 +6,8 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import {
   BehaviorSubject,
-  asyncScheduler,
   defer,
   startWith,
-  type MonoTypeOperatorFunction,
   type Observable,
   type SchedulerLike,
   ReplaySubject,
@@ -20,7 +18,6 @@ import {
   firstValueFrom,
   lastValueFrom,
   map,
-  groupBy,
   mergeMap,
   merge,
   mergeAll,
@@ -31,18 +28,15 @@ import {
   tap,
   timeout,
 } from "rxjs";
-import { dedupTid } from "../operators/dedupTid.js";
 import { markoutWindow } from "../operators/markoutWindow.js";
-import { type QuotaThrottleOptions, QuotaThrottleHandle, quotaThrottle } from "../operators/quotaThrottle.js";
+import { QuotaThrottleHandle } from "../operators/quotaThrottle.js";
 import { everyOn } from "../sinks/periodic.js";
-import { type ExecutionSinkAssetConfig, type ExecutionSinkConfig, ExecutionSink, type SinkEvent, sinkEvents } from "../sinks/executionSink.js";
-import type { ExecutorOptions } from "../sinks/executor.js";
-import { sessionFills } from "../sinks/fills.js";
-import type { FillMarkouts, VenueFill, VenueFillBatch } from "../streams/fill.js";
+import { ExecutionSink, type SinkEvent, sinkEvents } from "../sinks/executionSink.js";
+import type { FillMarkouts } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
 import type { Venue } from "../streams/venue.js";
-import { type AssetConfig, type ReconciliationConfig, type ServiceConfig, checkAssetsOffered, sameConfigValue } from "./config.js";
+import { type AssetConfig, type ServiceConfig, checkAssetsOffered, sameConfigValue } from "./config.js";
 import { GateTracker, mergeGateTotals } from "../analytics/gates.js";
 import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth } from "./instrument.js";
 import { FillJournal, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
@@ -74,80 +68,12 @@ export interface ServiceOptions {
   readonly sampleMs?: number;
 }
 
-/** The executor's knobs as the modes set them: the quota throttle's options, or false for none. */
-export type ServiceExecutorOptions = Omit<ExecutorOptions, "throttle" | "counts"> & {
-  readonly quota?: false | Omit<QuotaThrottleOptions, "feedback" | "handle" | "onRefused">;
-};
-
-/**
- * The one fill dedup pass, by (asset, tid) (FACTS §10/§13: `tid` is a hash of the two oids, unique
- * per coin): one `dedupTid` per asset keyed by the numeric `tid`, so no key string is built per
- * fill. Order is kept (every group emits synchronously on its source's call stack).
- *
- * @param capacity distinct tids remembered per asset (FIFO by first sight). A userFills snapshot
- * carries at most the 2000 most recent fills (FACTS §4), so a window of a few thousand per asset
- * covers anything a resubscribe can replay.
- */
-export function dedupFills(capacity: number): MonoTypeOperatorFunction<VenueFill> {
-  const perAsset = dedupTid<VenueFill>({ capacity, key: (f) => f.tid }); // a bad capacity throws here, at once
-  return (fills$) => fills$.pipe(
-    groupBy((f) => f.asset),
-    mergeMap((byAsset$) => byAsset$.pipe(perAsset)),
-  );
-}
-
-/**
- * The venue's fills as the sink takes them: this session's (a snapshot replays history), deduped
- * once by (asset, tid) — the one dedup pass, before every consumer (DESIGN: fills$ → dedupTid → …).
- */
-export function dedupedSessionFills(fills$: Observable<VenueFillBatch>, startedAt: number, capacity = 10_000): Observable<VenueFill> {
-  return sessionFills(fills$, startedAt).pipe(dedupFills(capacity));
-}
-
-/**
- * Operator events (the pipeline probe's `flow`, in and out of every operator) counted in plain
- * numbers per (asset, operator, direction) and published into the prom-client counter when it is
- * read (its `collect`, i.e. at every scrape), instead of hashing the label set on every event.
- * prom-client's `labels()` children hash on every `inc()` too, so caching them would not save it.
- */
-export class OperatorEventCounts {
-  private readonly cells = new Map<string, Map<string, Map<string, { n: number; published: number }>>>();
-
-  constructor(private readonly counter: ServiceMetrics["operatorEvents"]) {
-    // prom-client calls a metric's `collect` (a constructor option, kept on the instance) in get();
-    // chained after any collect already set.
-    const target = counter as unknown as { collect?: (this: unknown) => void | Promise<void> };
-    const previous = target.collect;
-    const flush = () => this.flush();
-    target.collect = function (this: unknown) {
-      flush();
-      return previous?.call(this);
-    };
-  }
-
-  inc(asset: string, operator: string, direction: string): void {
-    let byOperator = this.cells.get(asset);
-    if (!byOperator) this.cells.set(asset, (byOperator = new Map()));
-    let byDirection = byOperator.get(operator);
-    if (!byDirection) byOperator.set(operator, (byDirection = new Map()));
-    const cell = byDirection.get(direction);
-    if (cell) cell.n++;
-    else byDirection.set(direction, { n: 1, published: 0 });
-  }
-
-  /** Publishes what was counted since the last read. */
-  flush(): void {
-    for (const [asset, byOperator] of this.cells) {
-      for (const [operator, byDirection] of byOperator) {
-        for (const [direction, cell] of byDirection) {
-          if (cell.n === cell.published) continue;
-          this.counter.inc({ asset, operator, direction }, cell.n - cell.published);
-          cell.published = cell.n;
-        }
-      }
-    }
-  }
-}
+export { dedupFills, dedupedSessionFills } from "./fillDedup.js";
+export { OperatorEventCounts } from "./operatorEvents.js";
+export { type ServiceExecutorOptions, sinkConfigOf } from "./sinkConfig.js";
+import { OperatorEventCounts } from "./operatorEvents.js";
+import { dedupedSessionFills } from "./fillDedup.js";
+import { type ServiceExecutorOptions, sinkConfigOf } from "./sinkConfig.js";
 
 interface AssetRuntime {
   readonly asset: string;
@@ -158,72 +84,6 @@ interface AssetRuntime {
   readonly stop$: Subject<void>;
   fills: number;
   readonly fillsBySource: Record<string, number>;
-}
-
-/** The sink's per-asset settings from an asset's config. */
-function sinkAssetConfig(a: AssetConfig): ExecutionSinkAssetConfig {
-  const r = a.reconciliation;
-  return {
-    thresholds: {
-      skipPriceBps: r.skipPriceBps,
-      skipSizePct: r.skipSizePct,
-      modifyPriceBps: r.modifyPriceBps,
-      modifySizePct: r.modifySizePct,
-      ...(r.queueAware ? { queue: r.queueAware } : {}),
-      ...(r.volatilityScaling ? { volatility: r.volatilityScaling } : {}),
-    },
-    maxPositionUsd: a.risk.maxPositionUsd,
-    maxLossUsd: a.risk.maxLossUsd,
-    maxDriftUsd: a.risk.maxDriftUsd,
-  };
-}
-
-/**
- * The sink's config from the service's. The quota throttle (operators/quotaThrottle) is composed
- * here, into the executor, on `quota` (the caller's handle: state, counts, ledger); none when the
- * mode turns it off.
- */
-export function sinkConfigOf(
-  config: ServiceConfig,
-  cloidSeed: number | bigint,
-  executor?: ServiceExecutorOptions,
-  quota: QuotaThrottleHandle | null = null,
-  scheduler: SchedulerLike = asyncScheduler,
-): ExecutionSinkConfig {
-  const intervals = config.assets.map((a) => a.reconciliation);
-  const budget = { config: { reserveFraction: config.quota.reservePct / 100, breakerOpenBelow: config.quota.breakerPct / 100, breakerCloseAt: Math.min(1, (config.quota.breakerPct * 1.5) / 100) } };
-  const { quota: quotaOptions, ...executorOptions } = executor ?? {};
-  const throttleOptions = quotaOptions === false ? undefined : { ...budget, ...(quotaOptions ?? {}) };
-  return {
-    cloidSeed,
-    // a start never quotes blind: placements wait for the first account snapshot (positions, open orders)
-    awaitAccount: true,
-    ...(config.defaults ? { defaults: sinkAssetConfig(config.defaults) } : {}),
-    assets: Object.fromEntries(config.assets.map((a) => [a.asset, sinkAssetConfig(a)])),
-    executor: {
-      ...executorOptions,
-      ...(throttleOptions && quota ? { throttle: (feedback, onRefused) => quotaThrottle({ ...throttleOptions, handle: quota, feedback, onRefused }, scheduler) } : {}),
-    },
-    orderStore: { staleAfterMs: Math.min(...intervals.map((r) => r.orderStaleMs)) },
-    reconcile: {
-      intervalMs: Math.min(...intervals.map((r) => r.intervalMs)),
-      minGapMs: Math.min(...intervals.map((r) => r.minGapMs)),
-      ...openOrdersInterval(intervals),
-      ...safetyPoll(intervals),
-    },
-  };
-}
-
-/** The account snapshot is account-wide: open orders as often as the most demanding asset wants them. */
-function openOrdersInterval(intervals: readonly ReconciliationConfig[]): { openOrdersIntervalMs?: number } {
-  if (intervals.some((r) => r.openOrdersIntervalMs === undefined)) return {};
-  return { openOrdersIntervalMs: Math.min(...intervals.map((r) => r.openOrdersIntervalMs ?? Infinity)) };
-}
-
-/** The safety poll is account-wide too: as often as the most demanding asset wants it (unset: the sink's 60 s). */
-function safetyPoll(intervals: readonly ReconciliationConfig[]): { safetyPollMs?: number } {
-  const set = intervals.flatMap((r) => (r.safetyPollMs === undefined ? [] : [r.safetyPollMs]));
-  return set.length === 0 ? {} : { safetyPollMs: Math.min(...set) };
 }
 
 const sameJson = sameConfigValue;
