@@ -416,10 +416,11 @@ export function dataMarket(path: string, options: { readonly seed: number; reado
 
 /** A synthetic market for `--synthetic BTC,ETH`. */
 export function syntheticOnly(assets: readonly string[], seed: number): MarketChoice {
-  const px: Record<string, number> = { BTC: 100_000, ETH: 3_500, SOL: 150 };
-  const sd: Record<string, number> = { BTC: 5, ETH: 4, SOL: 2 };
+  const px: Record<string, number> = { BTC: 100_000, ETH: 3_500, SOL: 150, GOLD: 2_600 };
+  const sd: Record<string, number> = { BTC: 5, ETH: 4, SOL: 2, GOLD: 3 };
+  const coin = (name: string): string => name.slice(name.indexOf(":") + 1); // xyz:GOLD prices as GOLD
   return {
-    market: syntheticMarket({ assets: assets.map((name) => ({ name, startPx: px[name] ?? 100, szDecimals: sd[name] ?? 2 })), seed }),
+    market: syntheticMarket({ assets: assets.map((name) => ({ name, startPx: px[coin(name)] ?? 100, szDecimals: sd[coin(name)] ?? 2 })), seed }),
     description: `synthetic ${assets.join(", ")} (seed ${seed})`,
     assets,
     spanMs: undefined,

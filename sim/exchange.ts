@@ -11,10 +11,11 @@ import { SimAccount, type SimFillRecord } from "./account.js";
 import { SimRecentByTime, simExpireTimes, simTrimMap } from "./bounded.js";
 import { type SimExecution, type SimRestingOrder } from "./assetBook.js";
 import { simFaultConfig, type SimFaultConfig, type SimFaultRecord, type SimFaultSpec, type SimRange } from "./faults.js";
-import { simValidPrice, simValidSize, simWireNumber } from "./format.js";
+import { simRoundPrice, simValidPrice, simValidSize, simWireNumber } from "./format.js";
 import type { SimMarket, SimMarketEvent } from "./market.js";
-import { simUniverse } from "./meta.js";
+import { simPerpDexNames, simUniverse } from "./meta.js";
 import { SimLedger } from "./ledger.js";
+import { SimHip3, type SimPerpDexSpec } from "./hip3.js";
 import { SimRng } from "./prng.js";
 import { SimBlocks, simBlockPriority } from "./blocks.js";
 import { SimMarketPump } from "./marketPump.js";
@@ -102,6 +103,8 @@ export interface PaperExchangeOptions {
   readonly fundingRatePerHour?: number;
   /** Volume (USDC) an account must have traded before scheduleCancel may be armed (FACTS §13: $1,000,000 live). Default 0. */
   readonly scheduleCancelMinVolume?: number;
+  /** Knobs of the HIP-3 dexes the market's `dex:COIN` assets name (fee scale, growth mode, OI cap, isolated-only; sim/hip3.ts). */
+  readonly perpDexs?: readonly SimPerpDexSpec[];
 }
 
 const EPS = 1e-9;
@@ -181,6 +184,7 @@ export class PaperExchange extends SimLedger {
       queueModel: simQueueModel(options.queue),
       ...(options.startingBalance === undefined ? {} : { startingBalance: options.startingBalance }),
       addressInitialBuffer: options.addressInitialBuffer,
+      hip3: new SimHip3(simPerpDexNames(options.market.assets.map((a) => a.name)), options.perpDexs),
     });
     this.options = options;
     this.config = simFaultConfig(options.faults ?? "none");
@@ -291,13 +295,13 @@ export class PaperExchange extends SimLedger {
   }
 
   private fee(asset: string, user: string, px: number, sz: number, maker: boolean): number {
-    return this.fees.fee({ asset, user, px, sz, maker });
+    return this.fees.fee({ asset, user, px, sz, maker }) * this.hip3.feeScale(asset);
   }
 
-  private recordFill(user: string, asset: string, oid: number, cloid: string | null, isBuy: boolean, px: number, sz: number, crossed: boolean, tid: number, hash: string): SimFillRecord {
+  private recordFill(user: string, asset: string, oid: number, cloid: string | null, isBuy: boolean, px: number, sz: number, crossed: boolean, tid: number, hash: string, settlement = false): SimFillRecord {
     const acct = this.account(user);
-    const fee = this.fee(asset, acct.user, px, sz, !crossed);
-    const eff = acct.applyFill(asset, isBuy, px, sz, fee);
+    const fee = settlement ? 0 : this.fee(asset, acct.user, px, sz, !crossed);
+    const eff = acct.applyFill(asset, isBuy, px, sz, fee, settlement ? 0 : this.hip3.creditScale(asset));
     const record: SimFillRecord = {
       user: acct.user,
       dir: eff.dir,
@@ -576,6 +580,8 @@ export class PaperExchange extends SimLedger {
     if (!meta) return this.reject(SIM_TEXT.unknownAsset);
     if (!simValidPrice(spec.px, meta.szDecimals, meta.isSpot)) return this.reject(SIM_TEXT.tick);
     if (!simValidSize(spec.sz, meta.szDecimals)) return this.reject(SIM_TEXT.invalidSize);
+    const hip3 = this.hip3.refusal(spec.asset, spec.reduceOnly, () => this.openInterestUsd(spec.asset), spec.px * spec.sz);
+    if (hip3 !== undefined) return this.reject(withAsset(hip3, meta.id));
     const pos = acct.position(spec.asset);
     if (spec.reduceOnly) {
       if (pos.szi === 0 || (spec.isBuy ? pos.szi > 0 : pos.szi < 0)) return this.reject(SIM_TEXT.reduceOnly);
@@ -777,6 +783,31 @@ export class PaperExchange extends SimLedger {
       );
     };
     loop();
+  }
+
+  /**
+   * A deployer's `haltTrading` on a HIP-3 asset (sim/hip3.ts): every resting order on it is
+   * canceled (with a `nonUserCancel`), every position settled at the mark (a closing fill, no fee),
+   * and new orders refused from now on. False when `asset` is not a HIP-3 asset or already halted.
+   */
+  haltAsset(asset: string): boolean {
+    const meta = this.metaByName.get(asset);
+    if (!meta || !this.hip3.halt(asset, this.now())) return false;
+    for (const o of [...this.live.values()]) {
+      if (o.asset !== asset) continue;
+      this.cancelResting(o, "canceled");
+      this.queueUser({ kind: "nonUserCancel", user: o.user, asset: o.asset, oid: o.oid, time: this.now() });
+    }
+    const mark = this.mark(asset);
+    if (mark === undefined) return true;
+    const px = simRoundPrice(mark, meta.szDecimals);
+    for (const acct of [...this.accounts.values()]) {
+      const p = acct.positions.get(asset);
+      if (!p || p.szi === 0) continue;
+      const rec = this.recordFill(acct.user, asset, this.nextOid++, null, p.szi < 0, px, Math.abs(p.szi), true, this.newTid(), this.rngIds.hash32(), true);
+      this.queueUser({ kind: "fill", user: acct.user, record: rec });
+    }
+    return true;
   }
 
   /** Drop every connection for `durationMs` (also what the seeded dropout clock calls). */

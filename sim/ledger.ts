@@ -10,6 +10,7 @@ import type { OpenOrder, OrderStatusAnswer, OrderUpdate, Position, RateLimitSnap
 import { SimAccount } from "./account.js";
 import { simLeverageOf, simSetLeverage, type SimLeverage } from "./accountRules.js";
 import { SimAssetBook, type SimRestingOrder } from "./assetBook.js";
+import { SIM_HIP3_TEXT, SimHip3 } from "./hip3.js";
 import type { SimQueueModel } from "./queueModel.js";
 import { SIM_TEXT } from "./texts.js";
 
@@ -19,6 +20,8 @@ export interface SimLedgerOptions {
   readonly queueModel: SimQueueModel;
   readonly startingBalance?: number;
   readonly addressInitialBuffer?: number | undefined;
+  /** The builder-deployed dexes of the universe (default: none). */
+  readonly hip3?: SimHip3;
 }
 
 export class SimLedger {
@@ -30,6 +33,9 @@ export class SimLedger {
   protected readonly metaByName = new Map<string, AssetMeta>();
   protected readonly accounts = new Map<string, SimAccount>();
   protected readonly live = new Map<number, SimRestingOrder>();
+  /** HIP-3 dexes: fee scale, growth mode, OI cap, halts (sim/hip3.ts). */
+  readonly hip3: SimHip3;
+  private readonly metaById = new Map<number, AssetMeta>();
   private readonly startingBalance: number;
   private readonly addressInitialBuffer: number | undefined;
 
@@ -39,7 +45,11 @@ export class SimLedger {
     this.queueModel = options.queueModel;
     this.startingBalance = options.startingBalance ?? 100_000;
     this.addressInitialBuffer = options.addressInitialBuffer;
-    for (const m of this.universe) this.metaByName.set(m.name, m);
+    this.hip3 = options.hip3 ?? new SimHip3([]);
+    for (const m of this.universe) {
+      this.metaByName.set(m.name, m);
+      this.metaById.set(m.id, m);
+    }
   }
 
   now(): number {
@@ -51,7 +61,7 @@ export class SimLedger {
   }
 
   assetById(id: number): AssetMeta | undefined {
-    return this.universe[id];
+    return this.metaById.get(id);
   }
 
   protected book(asset: string): SimAssetBook {
@@ -100,7 +110,19 @@ export class SimLedger {
   /** updateLeverage: undefined when set, else the refusal text. */
   setLeverage(user: string, asset: string, isCross: boolean, leverage: number): string | undefined {
     const meta = this.metaByName.get(asset);
+    if (meta && isCross && this.hip3.dexOf(asset)?.onlyIsolated) return `${SIM_HIP3_TEXT.onlyIsolated} asset=${meta.id}`;
     return meta ? simSetLeverage(this.account(user), meta, isCross, leverage) : SIM_TEXT.unknownAsset;
+  }
+
+  /** Long open interest of `asset` in USDC at the mark (every account): what a HIP-3 OI cap bounds. */
+  openInterestUsd(asset: string): number {
+    const mark = this.mark(asset);
+    let oi = 0;
+    for (const a of this.accounts.values()) {
+      const p = a.positions.get(asset);
+      if (p && p.szi > 0) oi += p.szi * (mark ?? p.entryPx);
+    }
+    return oi;
   }
 
   protected accountValue(acct: SimAccount): number {

@@ -56,3 +56,20 @@ export function bookMid(book: BookEvent): number | undefined {
   const a = book.asks[0];
   return b && a ? (b.px + a.px) / 2 : undefined;
 }
+
+/**
+ * The perp dex an asset trades on, from its name (FACTS §13: HIP-3 coins are named `dex:COIN`,
+ * and `meta {dex}` lists them with the prefix): `""` for the main dex, `"xyz"` for `xyz:GOLD`.
+ */
+export function assetDex(name: string): string {
+  const i = name.indexOf(":");
+  return i > 0 ? name.slice(0, i) : "";
+}
+
+/**
+ * The wire asset id of a builder-deployed perp (FACTS §5.1, DOC-ASSET):
+ * `100000 + perp_dex_index × 10000 + index_in_meta`; the main dex (index 0) keeps `index_in_meta`.
+ */
+export function perpAssetId(perpDexIndex: number, indexInMeta: number): number {
+  return perpDexIndex === 0 ? indexInMeta : 100_000 + perpDexIndex * 10_000 + indexInMeta;
+}
