@@ -36,9 +36,16 @@ export const ReferenceQuote = t.type(
 );
 export type ReferenceQuote = t.TypeOf<typeof ReferenceQuote>;
 
-/** Static facts about a tradable asset, from `meta`. `id` is the wire asset id (index in the universe for perps). */
-export const AssetMeta = t.type(
-  { name: t.string, id: FiniteNumber, szDecimals: FiniteNumber, maxLeverage: FiniteNumber, isSpot: t.boolean },
+/**
+ * Static facts about a tradable asset, from `meta`. `id` is the wire asset id (index in the
+ * universe for main-dex perps, `100000 + dex index × 10000 + index` for HIP-3 perps). HIP-3 only:
+ * `growthMode` (fees and address-budget credit × 0.1, FACTS §13) and `onlyIsolated`.
+ */
+export const AssetMeta = t.intersection(
+  [
+    t.type({ name: t.string, id: FiniteNumber, szDecimals: FiniteNumber, maxLeverage: FiniteNumber, isSpot: t.boolean }),
+    t.partial({ growthMode: t.boolean, onlyIsolated: t.boolean }),
+  ],
   "AssetMeta",
 );
 export type AssetMeta = t.TypeOf<typeof AssetMeta>;
@@ -64,6 +71,15 @@ export function bookMid(book: BookEvent): number | undefined {
 export function assetDex(name: string): string {
   const i = name.indexOf(":");
   return i > 0 ? name.slice(0, i) : "";
+}
+
+/**
+ * Why `name` is not a valid HIP-3 asset name (`<dex>:<COIN>`, the dex lower-case letters and digits
+ * starting with a letter, the coin letters and digits), or undefined when it is one — or has no `:`.
+ */
+export function hip3NameProblem(name: string): string | undefined {
+  if (!name.includes(":")) return undefined;
+  return /^[a-z][a-z0-9]*:[A-Za-z0-9]+$/.test(name) ? undefined : `expected a HIP-3 asset name <dex>:<COIN> such as "xyz:GOLD" (dex in lower case), got "${name.slice(0, 60)}"`;
 }
 
 /**
