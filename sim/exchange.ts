@@ -15,7 +15,7 @@ import { simRoundPrice, simValidPrice, simValidSize, simWireNumber } from "./for
 import type { SimMarket, SimMarketEvent } from "./market.js";
 import { simPerpDexNames, simUniverse } from "./meta.js";
 import { SimLedger } from "./ledger.js";
-import { SimHip3, type SimPerpDexSpec } from "./hip3.js";
+import { SimHip3, simHip3Meta, type SimPerpDexSpec } from "./hip3.js";
 import { SimRng } from "./prng.js";
 import { SimBlocks, simBlockPriority } from "./blocks.js";
 import { SimMarketPump } from "./marketPump.js";
@@ -178,13 +178,14 @@ export class PaperExchange extends SimLedger {
   private disposed = false;
 
   constructor(options: PaperExchangeOptions) {
+    const hip3 = new SimHip3(simPerpDexNames(options.market.assets.map((a) => a.name)), options.perpDexs);
     super({
       scheduler: options.scheduler ?? asyncScheduler,
-      universe: simUniverse({ extra: options.market.assets.map((a) => ({ name: a.name, szDecimals: a.szDecimals ?? 2 })) }),
+      universe: simUniverse({ extra: options.market.assets.map((a) => ({ name: a.name, szDecimals: a.szDecimals ?? 2 })) }).map((m) => simHip3Meta(hip3, m)),
       queueModel: simQueueModel(options.queue),
       ...(options.startingBalance === undefined ? {} : { startingBalance: options.startingBalance }),
       addressInitialBuffer: options.addressInitialBuffer,
-      hip3: new SimHip3(simPerpDexNames(options.market.assets.map((a) => a.name)), options.perpDexs),
+      hip3,
     });
     this.options = options;
     this.config = simFaultConfig(options.faults ?? "none");

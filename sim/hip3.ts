@@ -59,6 +59,13 @@ export interface SimHaltRecord {
   readonly time: number;
 }
 
+/** `meta` facts a HIP-3 dex adds to its assets (the in-process venue's meta() carries them as the wire's does). */
+export function simHip3Meta<M extends { readonly name: string }>(hip3: SimHip3, m: M): M & { growthMode?: boolean; onlyIsolated?: boolean } {
+  const d = hip3.dexOf(m.name);
+  if (!d) return m;
+  return { ...m, ...(d.growthMode ? { growthMode: true } : {}), ...(d.onlyIsolated ? { onlyIsolated: true } : {}) };
+}
+
 export class SimHip3 {
   /** Builder-deployed dexes, perp dex index 1, 2, … (index 0, the main dex, is not listed). */
   readonly dexes: readonly SimPerpDex[];
