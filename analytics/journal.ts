@@ -7,7 +7,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { Observable, Subscription } from "rxjs";
-import type { FillEvent, FillMarkouts } from "../streams/fill.js";
+import type { FillEvent, FillMarkouts, VenueFill } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import { scrubSecrets } from "../app/logger.js";
 import { OrderTally, QuotingClock, type OrderTallyEvent } from "./tally.js";
@@ -24,10 +24,12 @@ import {
   rounding,
 } from "./journalFormat.js";
 import { type FillLineExtra, fillLine, markoutLine } from "./journalLines.js";
+import { type JournalHistory, fillKey } from "./journalHistory.js";
 
 export * from "./journalFormat.js";
 export * from "./journalLines.js";
 export { SignalTracker } from "./journalSignals.js";
+export * from "./journalHistory.js";
 
 // ---------- the writer -------------------------------------------------------------------------
 
@@ -85,11 +87,26 @@ export class FillJournal {
   readonly orders = new OrderTally();
   quoting: QuotingClock | undefined;
   private finished = false;
+  /** Every fill journaled on the account (earlier sessions' from the history, then this one's), as `asset:tid`. */
+  private readonly journaled: Set<string>;
+  /** Fills not written because a line for them exists already (and their markouts, dropped with them). */
+  private readonly skipped = new Set<string>();
+  /** Fills offered twice (this session or an earlier one journaled them): not written again. */
+  duplicatesSkipped = 0;
+  /** Recovered fills written (made while no session ran, or before this one started). */
+  recoveredFills = 0;
 
-  constructor(dir: string, stamp: string) {
+  /** @param history what earlier sessions of the account journaled: a fill among it is not written again. */
+  constructor(dir: string, stamp: string, history?: Pick<JournalHistory, "fills">) {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, `fills-${stamp}.jsonl`);
     this.stream = createWriteStream(this.path, { flags: "a" });
+    this.journaled = new Set(history?.fills ?? []);
+  }
+
+  /** A line for this fill exists (this session's or an earlier one's). */
+  hasFill(asset: string, tid: number): boolean {
+    return this.journaled.has(fillKey(asset, tid));
   }
 
   get count(): number {
@@ -129,14 +146,45 @@ export class FillJournal {
   }
 
   /** Journal a fill (rounded to the asset's tick and lot) and remember it until its markout line. */
-  fill(fill: FillEvent, flag: string, signals: FillSignalSnapshot, extra: Omit<FillLineExtra, "szDecimals"> = {}): void {
+  fill(fill: FillEvent, flag: string, signals: FillSignalSnapshot, extra: Omit<FillLineExtra, "szDecimals"> = {}): boolean {
+    const key = fillKey(fill.asset, fill.tid);
+    if (this.journaled.has(key)) {
+      this.duplicatesSkipped++;
+      this.skipped.add(key);
+      return false;
+    }
+    this.journaled.add(key);
     const sz = this.decimals.get(fill.asset);
     const ctx = extra.ctx ?? this.ctx.get(fill.asset);
     this.write(fillLine(fill, flag, signals, { ...extra, ...(sz !== undefined ? { szDecimals: sz } : {}), ...(ctx ? { ctx } : {}) }));
-    this.pending.set(`${fill.asset}:${fill.tid}`, { fill });
+    this.pending.set(key, { fill });
+    return true;
+  }
+
+  /**
+   * Journal a fill the venue made while no session of the account ran (or before this one started),
+   * found by the start's recovery: marked `recovered: true`, flag `recovered`, the market fields
+   * the fill's own price (no snapshot exists), no markout. False when a line for it exists already.
+   */
+  recovered(fill: VenueFill): boolean {
+    const key = fillKey(fill.asset, fill.tid);
+    if (this.journaled.has(key)) {
+      this.duplicatesSkipped++;
+      return false;
+    }
+    this.journaled.add(key);
+    const event: FillEvent = { ...fill, midAtFill: fill.price, placementPrice: fill.price, midAtPlacement: fill.price, quotedHalfSpreadBps: 0, source: "unmatched" };
+    const signals: FillSignalSnapshot = { bookImbalance: null, tradeFlowImbalance: null, spreadBps: null, volatilityBps: null, closedGates: [], queueAheadEstimate: null, source: "unmatched", midAtPlacement: fill.price };
+    const sz = this.decimals.get(fill.asset);
+    const line = fillLine(event, "recovered", signals, sz !== undefined ? { szDecimals: sz } : {});
+    line.recovered = true;
+    this.write(line);
+    this.recoveredFills++;
+    return true;
   }
 
   markout(m: FillMarkouts): void {
+    if (this.skipped.has(fillKey(m.fill.asset, m.fill.tid))) return;
     if (!this.pending.delete(`${m.fill.asset}:${m.fill.tid}`) && this.finished) return;
     this.write(markoutLine(m, this.decimals.get(m.fill.asset)));
   }

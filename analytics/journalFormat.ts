@@ -85,6 +85,12 @@ export const JournalFillLine = t.intersection(
       ctx: AssetContext,
       /** The fill took liquidity (the venue's `crossed`): a maker's fills are false. */
       crossed: t.boolean,
+      /**
+       * Made while no session of the account ran (or before this one started) and journaled at start
+       * from the venue's fill history (`userFillsByTime`): the market fields are the fill's own price,
+       * not a snapshot taken at fill time. It moved the position the start adopted, not this session's books.
+       */
+      recovered: t.boolean,
     }),
   ],
   "JournalFillLine",
@@ -131,7 +137,13 @@ export const JournalHeaderLine = t.intersection(
       assets: t.array(JournalAssetInfo),
       markoutHorizonsMs: t.array(FiniteNumber),
     }),
-    t.partial({ recording: t.union([t.string, t.null]), startIso: t.string, notes: t.array(t.string) }),
+    t.partial({
+      recording: t.union([t.string, t.null]),
+      startIso: t.string,
+      notes: t.array(t.string),
+      /** The session's CLOID prefix (the high 64 bits, hex): the next session on the account picks a larger one. */
+      cloidSeed: t.string,
+    }),
   ],
   "JournalHeaderLine",
 );

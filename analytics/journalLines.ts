@@ -142,6 +142,8 @@ export function headerLine(o: {
   readonly startTime: number;
   readonly assets: readonly { readonly asset: string; readonly szDecimals: number; readonly maxPositionUsd?: number; readonly maxLossUsd?: number }[];
   readonly markoutHorizonsMs: readonly number[];
+  /** The session's CLOID prefix (16 hex digits). */
+  readonly cloidSeed?: string;
 }): JournalHeaderLine {
   return {
     type: "header",
@@ -157,6 +159,7 @@ export function headerLine(o: {
     startIso: new Date(o.startTime).toISOString(),
     recording: o.run.recording ?? null,
     ...(o.run.notes?.length ? { notes: [...o.run.notes] } : {}),
+    ...(o.cloidSeed !== undefined ? { cloidSeed: o.cloidSeed } : {}),
     assets: o.assets.map((a) => ({
       asset: a.asset,
       szDecimals: a.szDecimals,

@@ -12,7 +12,8 @@ import { signedApproveAgentBody } from "../streams/wire/userSigned.js";
 import { EnvironmentError, type RunArgs } from "./args.js";
 import { ConfigError, type ServiceConfig, checkAssetsOffered, defaultConfigPath } from "./config.js";
 import { type Registries, loadConfigWithPlugins, pluginFingerprint } from "./plugins.js";
-import { fileStamp } from "../analytics/journal.js";
+import { AccountLockedError, fileStamp } from "../analytics/journal.js";
+import { type AccountSession, openAccountSession } from "./session.js";
 import { loadAgentKey } from "./keys.js";
 import { registerSecret } from "./logger.js";
 import { type MetricsServer, type ServiceMetrics, ListenError, createMetrics, serveMetrics } from "./metrics.js";
@@ -144,12 +145,23 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     log.info({ network, account, signer: wallet.address, keySource: key.source }, "live venue");
   }
 
+  let session: AccountSession;
+  try {
+    session = openAccountSession(journalDir, account, Date.now(), log);
+  } catch (err) {
+    await venue.close().catch(() => undefined);
+    await paper?.close();
+    if (err instanceof AccountLockedError) throw new RefusedError(err.message);
+    throw err;
+  }
+
   const metrics = io.metrics ?? createMetrics();
   let service: QuoteflowService | undefined;
   let metricsServer: MetricsServer;
   try {
     metricsServer = await serveMetrics(metrics.registry, args.metricsPort, "127.0.0.1", () => service?.health() ?? { ready: false, reasons: ["starting"] });
   } catch (err) {
+    session.lock.release();
     await venue.close().catch(() => undefined);
     await paper?.close();
     if (err instanceof ListenError) throw new EnvironmentError(`--metrics-port ${args.metricsPort}: ${err.message}`);
@@ -167,8 +179,10 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
       dir: journalDir,
       stamp: `${args.venue}-${fileStamp(new Date())}`,
       run: args.venue === "paper" ? { mode: "paper", account, seed: args.seed, faults: args.faults } : { mode: "live", account },
+      history: session.history,
     },
-    cloidSeed: BigInt(Date.now()) ^ BigInt(Math.floor(Math.random() * 2 ** 31)),
+    // Durable, never random: larger than any earlier session's prefix on this account (app/session.ts).
+    cloidSeed: session.cloidSeed,
   });
   const svc = service;
 
@@ -209,6 +223,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     await paper?.close();
     await metricsServer.close();
     shutdown.dispose();
+    session.lock.release();
   }
   const fills = svc.status().reduce((s, a) => s + a.fills, 0);
   return { fills, journalPath: svc.journal?.path, metricsUrl: metricsServer.url };

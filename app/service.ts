@@ -39,7 +39,9 @@ import type { Venue } from "../streams/venue.js";
 import { type AssetConfig, type ServiceConfig, checkAssetsOffered, sameConfigValue } from "./config.js";
 import { GateTracker, mergeGateTotals } from "../analytics/gates.js";
 import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth } from "./instrument.js";
-import { FillJournal, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
+import { FillJournal, type JournalHistory, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
+import { cloidSeedHex } from "../sinks/cloid.js";
+import { type FillRecoveryResult, recoverFills } from "./fillRecovery.js";
 import { type Health, type ServiceMetrics, setKillSwitchGauge, zeroSeries } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
 import { type OperatorRegistry, type PipelineSinkEvent, operatorRegistry } from "./registry.js";
@@ -56,7 +58,13 @@ export interface ServiceOptions {
   readonly log: Logger;
   readonly metrics: ServiceMetrics;
   /** Directory of the fill journal (created), the file stamp, and what the header says about the run. Omit to keep no journal. */
-  readonly journal?: { readonly dir: string; readonly stamp: string; readonly run?: JournalRunInfo };
+  readonly journal?: {
+    readonly dir: string;
+    readonly stamp: string;
+    readonly run?: JournalRunInfo;
+    /** What earlier sessions of the account journaled (`readJournalHistory`): no fill is written twice, and fills since the last one are recovered before quoting. */
+    readonly history?: JournalHistory;
+  };
   /** CLOID seed for this session (fresh per run at the edge). */
   readonly cloidSeed: number | bigint;
   /** Executor/quota knobs that depend on the mode (a seeded random for replay). */
@@ -106,6 +114,8 @@ export class QuoteflowService {
   /** Book and trade events seen (for the replay's events/s). */
   events = 0;
   startTime: number | undefined;
+  /** The start's fill recovery (undefined: no journal history given). */
+  recovery: FillRecoveryResult | undefined;
 
   private config: ServiceConfig;
   private readonly venue: Venue;
@@ -156,10 +166,10 @@ export class QuoteflowService {
     checkAssetsOffered(this.config.assets.map((a) => a.asset), this.universe.map((m) => m.name), this.venue.name);
     zeroSeries(this.metrics, this.config.assets.map((a) => a.asset));
     if (this.options.journal) {
-      this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp);
+      this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp, this.options.journal.history);
       const assets = this.config.assets.map((a) => ({ asset: a.asset, szDecimals: this.universe.find((m) => m.name === a.asset)!.szDecimals, maxPositionUsd: a.risk.maxPositionUsd, maxLossUsd: a.risk.maxLossUsd }));
       const horizons = journalHorizons(this.config.assets.flatMap((a) => a.markouts.horizonsMs));
-      this.journal.open(headerLine({ run: this.options.journal.run ?? { mode: "unknown" }, venue: this.venue.name, config: this.config, startTime: this.startTime, assets, markoutHorizonsMs: horizons }), () => this.scheduler.now());
+      this.journal.open(headerLine({ run: this.options.journal.run ?? { mode: "unknown" }, venue: this.venue.name, config: this.config, startTime: this.startTime, assets, markoutHorizonsMs: horizons, cloidSeed: cloidSeedHex(this.options.cloidSeed) }), () => this.scheduler.now());
       this.journal.watch(
         {
           actions$: this.sink.events$.pipe(
@@ -174,13 +184,18 @@ export class QuoteflowService {
     }
     this.subs.add(watchVenueHealth(this.venue, this.metrics, { log: this.log, health: this.venueHealth, quota: this.quota, scheduler: this.scheduler }));
 
+    // The start sequence: fills made while no session ran are journaled (recovered) before anything
+    // quotes; the sink then holds placements until the account (positions, open orders) is adopted.
+    if (this.journal && this.options.journal?.history) {
+      this.recovery = await recoverFills({ venue: this.venue, journal: this.journal, history: this.options.journal.history, scheduler: this.scheduler, log });
+    }
     const intents$ = this.intentStreams.pipe(mergeAll());
     for (const a of this.config.assets) this.addAsset(a);
     // queue-aware keeping needs the traded venue's books; they are fed only when it is configured
     const queueAware = this.config.assets.some((a) => a.reconciliation.queueAware !== undefined) || this.config.defaults?.reconciliation.queueAware !== undefined;
     this.sinkSub = this.sink.connect({
       intents$,
-      fills$: dedupedSessionFills(this.venue.fills$, this.scheduler.now()),
+      fills$: dedupedSessionFills(this.venue.fills$, this.startTime),
       mids$: this.mids$,
       ...(queueAware ? { books$: this.books$ } : {}),
       ...(this.quota ? { quotaState$: this.quota.state$ } : {}),
