@@ -139,7 +139,8 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     if (mainnet && !args.iUnderstandMainnet) throw new RefusedError("refusing mainnet without --i-understand-mainnet (real money: start on testnet)");
     const key = loadAgentKey(args.keyFile !== undefined ? { keyFile: args.keyFile } : {});
     const wallet = new Wallet(key.privateKey);
-    account = process.env["QUOTEFLOW_ACCOUNT"] ?? wallet.address;
+    // An empty QUOTEFLOW_ACCOUNT is unset (a user who cleared it must not trade as the account "").
+    account = process.env["QUOTEFLOW_ACCOUNT"] || wallet.address;
     const network = mainnet ? "mainnet" : args.apiUrl ? baseUrl : "testnet";
     venue = new HyperliquidVenue({ baseUrl, wallet, userAddress: account, name: `hyperliquid-${mainnet ? "mainnet" : args.apiUrl ? "custom" : "testnet"}` });
     log.info({ network, account, signer: wallet.address, keySource: key.source }, "live venue");

@@ -368,6 +368,10 @@ export class QuoteflowService {
         this.metrics.reconciliations.inc({ trigger: e.report.trigger });
         for (const a of this.assets.keys()) this.metrics.reconciliationDrift.set({ asset: a }, Math.abs(e.report.drifts.find((d) => d.asset === a)?.drift ?? 0));
         return;
+      case "accountAdopted":
+        // The start sequence's last step: from here the sink lets placements go (awaitAccount).
+        log.info({ inherited: e.inherited, openOrders: e.openOrders }, "account adopted (positions and open orders): quoting may start");
+        return;
       case "drift":
         log.warn({ drift: e.drift }, "reconciliation found drift; venue truth adopted");
         return;
