@@ -599,6 +599,20 @@ export class QuoteflowService {
   }
 
   /**
+   * A process killed without shutdown (the soak's crash-restart): every stream ends where it is,
+   * nothing is cancelled (orders rest until a later session or the venue's dead-man's switch
+   * removes them), the journal gets no summary — only what was written reaches the disk.
+   */
+  async crash(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.sinkSub?.unsubscribe();
+    for (const rt of this.assets.values()) rt.stop$.next();
+    this.subs.unsubscribe();
+    await this.journal?.close();
+  }
+
+  /**
    * Stop quoting, cancel every resting order, wait for the answers (bounded by the sink's
    * shutdown timeout), flush the journal. Idempotent.
    */

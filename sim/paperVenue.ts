@@ -162,6 +162,12 @@ export class PaperVenue implements Venue {
     return this.exchange.truth(this.user);
   }
 
+  /** Detach from the exchange and leave it running (a process that died: another venue may attach to the same exchange). */
+  detach(): void {
+    for (const s of this.subs.splice(0)) s.unsubscribe();
+    this.down = true;
+  }
+
   /** Stop the market and detach (pending deliveries are dropped for this venue). */
   close(): void {
     this.exchange.stop();

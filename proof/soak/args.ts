@@ -21,6 +21,8 @@ Options:
   --config <file>        service config whose defaults every soak asset uses (default config/default.yaml)
   --catastrophe-every <h>  a dropout longer than the staleness bound every h virtual hours (default 6; 0: none)
   --address-budget <n>   initial address budget of the account (default 10000; small: quota pressure)
+  --scenario <name>      chaos (default) | crash-restart (killed without shutdown at seeded times,
+                         restarted on the same venue and journal directory; proof/soak/crashRestart.ts)
   --fail-fast            stop at the first violation
   --quiet                no progress lines on stderr
   --json <file>          also write the result as JSON
@@ -32,13 +34,19 @@ Exit codes: 0 every invariant held, 1 one broke, 2 usage error.
 
 export interface SoakCliOptions {
   readonly soak: SoakOptions;
+  /** Which soak: the chaos soak, or a scenario of issue 12. */
+  readonly scenario: SoakScenario;
   readonly quiet: boolean;
   readonly json: string | undefined;
   readonly help: boolean;
   readonly version: boolean;
 }
 
+export const SOAK_SCENARIOS = ["chaos", "crash-restart"] as const;
+export type SoakScenario = (typeof SOAK_SCENARIOS)[number];
+
 const SOAK_FLAGS = {
+  scenario: flag.oneOf(SOAK_SCENARIOS, "chaos"),
   hours: flag.number(1, (n) => n > 0 && n <= 24 * 30, "a number of hours > 0 (at most 720)"),
   assets: flag.int(2, 1, 100),
   seed: flag.int(1),
@@ -63,5 +71,5 @@ export function parseSoakArgs(argv: readonly string[]): SoakCliOptions {
     failFast: v["fail-fast"],
     ...(v["address-budget"] !== undefined ? { addressBudget: v["address-budget"] } : {}),
   };
-  return { soak, quiet: v.quiet, json: v.json, help, version };
+  return { soak, scenario: v.scenario as SoakScenario, quiet: v.quiet, json: v.json, help, version };
 }
