@@ -41,7 +41,7 @@ import { GateTracker, mergeGateTotals } from "../analytics/gates.js";
 import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth } from "./instrument.js";
 import { FillJournal, type JournalHistory, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
 import { cloidSeedHex } from "../sinks/cloid.js";
-import { type FillRecoveryResult, recoverFills } from "./fillRecovery.js";
+import { type FillRecoveryResult, startFillHistory } from "./fillRecovery.js";
 import { type Health, type ServiceMetrics, setKillSwitchGauge, zeroSeries } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
 import { type OperatorRegistry, type PipelineSinkEvent, operatorRegistry } from "./registry.js";
@@ -114,7 +114,7 @@ export class QuoteflowService {
   /** Book and trade events seen (for the replay's events/s). */
   events = 0;
   startTime: number | undefined;
-  /** The start's fill recovery (undefined: no journal history given). */
+  /** The start's fill history: recovery and the day baseline (undefined before start). */
   recovery: FillRecoveryResult | undefined;
 
   private config: ServiceConfig;
@@ -186,9 +186,17 @@ export class QuoteflowService {
 
     // The start sequence: fills made while no session ran are journaled (recovered) before anything
     // quotes; the sink then holds placements until the account (positions, open orders) is adopted.
-    if (this.journal && this.options.journal?.history) {
-      this.recovery = await recoverFills({ venue: this.venue, journal: this.journal, history: this.options.journal.history, scheduler: this.scheduler, log });
-    }
+    // The same request gives each asset's day baseline for the loss limit (venue truth, not this session).
+    this.recovery = await startFillHistory({
+      venue: this.venue,
+      journal: this.journal,
+      history: this.options.journal?.history,
+      startedAt: this.startTime,
+      dayBaseline: this.config.assets.some((a) => a.risk.maxLossUsd !== undefined),
+      scheduler: this.scheduler,
+      log,
+    });
+    for (const [asset, b] of Object.entries(this.recovery.dayBaseline)) this.sink.pnl.adoptDayBaseline(asset, b.closedPnl, b.fees);
     const intents$ = this.intentStreams.pipe(mergeAll());
     for (const a of this.config.assets) this.addAsset(a);
     // queue-aware keeping needs the traded venue's books; they are fed only when it is configured
