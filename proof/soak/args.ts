@@ -23,6 +23,7 @@ Options:
   --address-budget <n>   initial address budget of the account (default 10000; small: quota pressure)
   --scenario <name>      chaos (default) | crash-restart (killed without shutdown at seeded times,
                          restarted on the same venue and journal directory; proof/soak/crashRestart.ts)
+                         | clock-skew (books stamped 1 h ahead) | queue-pressure (one request in flight)
   --fail-fast            stop at the first violation
   --quiet                no progress lines on stderr
   --json <file>          also write the result as JSON
@@ -42,7 +43,7 @@ export interface SoakCliOptions {
   readonly version: boolean;
 }
 
-export const SOAK_SCENARIOS = ["chaos", "crash-restart"] as const;
+export const SOAK_SCENARIOS = ["chaos", "crash-restart", "clock-skew", "queue-pressure"] as const;
 export type SoakScenario = (typeof SOAK_SCENARIOS)[number];
 
 const SOAK_FLAGS = {
