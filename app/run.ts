@@ -182,6 +182,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
       run: args.venue === "paper" ? { mode: "paper", account, seed: args.seed, faults: args.faults } : { mode: "live", account },
       history: session.history,
     },
+    gapFill: true,
     // Durable, never random: larger than any earlier session's prefix on this account (app/session.ts).
     cloidSeed: session.cloidSeed,
   });

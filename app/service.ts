@@ -42,6 +42,8 @@ import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth }
 import { FillJournal, type JournalHistory, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
 import { cloidSeedHex } from "../sinks/cloid.js";
 import { type FillRecoveryResult, startFillHistory } from "./fillRecovery.js";
+import { reconnectGapFills } from "./gapFill.js";
+import type { VenueFillBatch } from "../streams/fill.js";
 import { type Health, type ServiceMetrics, setKillSwitchGauge, zeroSeries } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
 import { type OperatorRegistry, type PipelineSinkEvent, operatorRegistry } from "./registry.js";
@@ -72,6 +74,8 @@ export interface ServiceOptions {
   readonly registry?: OperatorRegistry;
   /** Operators and strategies incl. plugins' (app/plugins.ts); takes precedence over `registry`. */
   readonly registries?: Registries;
+  /** After a reconnect, ask the venue for the fills since the last one seen (`app/gapFill.ts`; run.ts sets it for the live client). Default false. */
+  readonly gapFill?: boolean;
   /** Report samples period (service clock). Default 5000 ms. */
   readonly sampleMs?: number;
 }
@@ -203,7 +207,7 @@ export class QuoteflowService {
     const queueAware = this.config.assets.some((a) => a.reconciliation.queueAware !== undefined) || this.config.defaults?.reconciliation.queueAware !== undefined;
     this.sinkSub = this.sink.connect({
       intents$,
-      fills$: dedupedSessionFills(this.venue.fills$, this.startTime),
+      fills$: dedupedSessionFills(this.options.gapFill === true ? merge(this.venue.fills$, this.gapFills(log)) : this.venue.fills$, this.startTime),
       mids$: this.mids$,
       ...(queueAware ? { books$: this.books$ } : {}),
       ...(this.quota ? { quotaState$: this.quota.state$ } : {}),
@@ -213,6 +217,17 @@ export class QuoteflowService {
     this.wireSinkOutputs();
     this.wireSampling();
     log.info({ venue: this.venue.name, assets: this.config.assets.map((a) => a.asset), journal: this.journal?.path }, "service started");
+  }
+
+  /** The reconnect gap-fill's batches; the newest fill time is tracked from the venue's own feed. */
+  private gapFills(log: Logger): Observable<VenueFillBatch> {
+    let last = this.startTime ?? this.scheduler.now();
+    this.subs.add(this.venue.fills$.subscribe((b) => {
+      for (const f of b.fills) if (f.time > last) last = f.time;
+    }));
+    return reconnectGapFills(this.venue, () => last, (err) => log.warn({ failure: "gap_fill", error: err instanceof Error ? err.message : String(err) }, "reconnect gap-fill (userFillsByTime) failed; the resubscribe snapshot still carries recent fills")).pipe(
+      tap((b) => log.info({ fills: b.fills.length, since: last }, "reconnect gap-fill: fills since the last one seen")),
+    );
   }
 
   private addAsset(config: AssetConfig): void {
