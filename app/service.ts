@@ -129,6 +129,8 @@ export class QuoteflowService {
   private readonly scheduler: SchedulerLike;
   private registries: Registries;
   private readonly assets = new Map<string, AssetRuntime>();
+  /** Leverage per asset for the margin check: Hyperliquid's default, min(20, maxLeverage). */
+  private readonly leverage = new Map<string, number>();
   // Replayed: streams added before the sink subscribes must not be lost.
   private readonly intentStreams = new ReplaySubject<Observable<QuoteIntent>>();
   private readonly mids$ = new Subject<MidEvent>();
@@ -155,7 +157,8 @@ export class QuoteflowService {
     this.gates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.sinkGates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.quota = options.executor?.quota === false ? null : new QuotaThrottleHandle();
-    this.sink = new ExecutionSink(this.venue, sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), this.scheduler);
+    // Margin before sending (sinks/margin.ts): the leverage per asset is filled from the venue's meta at start.
+    this.sink = new ExecutionSink(this.venue, { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), margin: { leverage: this.leverage } }, this.scheduler);
   }
 
   get currentConfig(): ServiceConfig {
@@ -168,6 +171,7 @@ export class QuoteflowService {
     this.startTime = this.scheduler.now();
     this.universe = await firstValueFrom(this.venue.meta().pipe(timeout({ first: 15_000, scheduler: this.scheduler })));
     checkAssetsOffered(this.config.assets.map((a) => a.asset), this.universe.map((m) => m.name), this.venue.name);
+    for (const m of this.universe) this.leverage.set(m.name, Math.max(1, Math.min(20, m.maxLeverage)));
     zeroSeries(this.metrics, this.config.assets.map((a) => a.asset));
     if (this.options.journal) {
       this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp, this.options.journal.history);
