@@ -144,8 +144,6 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
     for (const a of knownAssets(s)) s.dirty.add(a);
   }
   for (const d of drifts) {
-    // The PnL book follows the position: the venue's position at the venue's entry price.
-    s.pnl.correct(d.asset, s.positions.position(d.asset), snap.positions.find((p) => p.asset === d.asset)?.entryPx);
     s.metrics.driftRecords += 1;
     emit(s, { type: "drift", drift: d, time: now });
     const bound = assetConfig(s, d.asset).maxDriftUsd;

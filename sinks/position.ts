@@ -227,21 +227,6 @@ export class PnlBook {
     return d.closedPnl - d.fees + this.total(asset, mark);
   }
 
-  /**
-   * Reconciliation found the venue's position differs from ours: the venue's replaces ours, at the
-   * venue's entry price when it has one (realised and fees stay: they were paid). Without this the
-   * unrealised PnL of a position we think we hold, and the venue does not, trips the loss limit again
-   * after every clear.
-   */
-  correct(asset: string, position: number, entryPx: number | undefined): void {
-    if (!Number.isFinite(position)) return;
-    let b = this.#books.get(asset);
-    if (!b) this.#books.set(asset, (b = { position: 0, avgEntry: 0, realized: 0, fees: 0, volumeUsd: 0 }));
-    b.position = Math.abs(position) < 1e-12 ? 0 : position;
-    if (b.position === 0) b.avgEntry = 0;
-    else if (entryPx !== undefined && entryPx > 0) b.avgEntry = entryPx;
-  }
-
   get(asset: string): PnlSnapshot {
     const b = this.#books.get(asset) ?? { position: 0, avgEntry: 0, realized: 0, fees: 0, volumeUsd: 0 };
     return { asset, ...b };

@@ -24,15 +24,4 @@ describe("the loss limit from venue truth", () => {
     pnl.adoptDayBaseline("BTC", Number.NaN, 0); // ignored
     expect(pnl.dayBaseline("BTC")).toEqual({ closedPnl: -80, fees: 5 });
   });
-
-  it("correct() puts the venue's position and entry in the book, keeping realised and fees: a phantom position's unrealised loss goes", () => {
-    const pnl = new PnlBook();
-    pnl.applyFill({ ...vf(1, 0, undefined, 0.5), size: 2 }); // we think long 2 @ 100
-    expect(pnl.total("BTC", 50)).toBeCloseTo(-0.5 - 100);
-    pnl.correct("BTC", 0, undefined); // the venue says flat
-    expect(pnl.total("BTC", 50)).toBeCloseTo(-0.5);
-    pnl.correct("BTC", -1, 60); // the venue says short 1 @ 60
-    expect(pnl.get("BTC")).toMatchObject({ position: -1, avgEntry: 60, fees: 0.5 });
-    expect(pnl.total("BTC", 50)).toBeCloseTo(-0.5 + 10);
-  });
 });
