@@ -101,6 +101,8 @@ export interface RunIo {
   readonly metrics?: ServiceMetrics;
   /** The config, when the caller loaded it already (the CLI does, to set the log level). */
   readonly config?: LoadedRunConfig;
+  /** false: no margin check before sending (the venue rejects what the margin does not cover; a spec of that path). Default true. */
+  readonly marginCheck?: boolean;
   /** Called once the service runs (tests read the metrics URL). */
   readonly onStarted?: (info: { metricsUrl: string; paperUrl: string | undefined; service: QuoteflowService }) => void;
 }
@@ -183,6 +185,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
       history: session.history,
     },
     gapFill: true,
+    ...(io.marginCheck === false ? { marginCheck: false } : {}),
     // Durable, never random: larger than any earlier session's prefix on this account (app/session.ts).
     cloidSeed: session.cloidSeed,
   });

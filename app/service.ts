@@ -74,6 +74,8 @@ export interface ServiceOptions {
   readonly registry?: OperatorRegistry;
   /** Operators and strategies incl. plugins' (app/plugins.ts); takes precedence over `registry`. */
   readonly registries?: Registries;
+  /** Hold placements the account's margin does not cover (sinks/margin.ts). Default true; false lets the venue reject them (a spec of the venue's reject path does). */
+  readonly marginCheck?: boolean;
   /** After a reconnect, ask the venue for the fills since the last one seen (`app/gapFill.ts`; run.ts sets it for the live client). Default false. */
   readonly gapFill?: boolean;
   /** Report samples period (service clock). Default 5000 ms. */
@@ -158,7 +160,7 @@ export class QuoteflowService {
     this.sinkGates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.quota = options.executor?.quota === false ? null : new QuotaThrottleHandle();
     // Margin before sending (sinks/margin.ts): the leverage per asset is filled from the venue's meta at start.
-    this.sink = new ExecutionSink(this.venue, { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), margin: { leverage: this.leverage } }, this.scheduler);
+    this.sink = new ExecutionSink(this.venue, { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), ...(options.marginCheck === false ? {} : { margin: { leverage: this.leverage } }) }, this.scheduler);
   }
 
   get currentConfig(): ServiceConfig {
