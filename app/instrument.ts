@@ -236,6 +236,8 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
         }),
       ),
     rateLimit: () => info("other", "userRateLimit", 20, venue.rateLimit()),
+    // Fill recovery at start and the reconnect gap-fill (userFillsByTime): 20 + 1 per 20 fills, per page.
+    ...(venue.fillsSince ? { fillsSince: (since: number) => venue.fillsSince!(since).pipe(tap((a) => ipWeight("gapfill", 20 * a.pages + Math.ceil(a.fills.length / 20)))) } : {}),
   };
   return { venue: wrapped, counts, failures, health };
 }

@@ -38,7 +38,7 @@ export interface ServiceMetrics {
   readonly accountPushes: Counter;
 }
 
-/** The purposes of `quoteflow_ip_weight_total` (gapfill: reconnect userFillsByTime — no such request is made yet). */
+/** The purposes of `quoteflow_ip_weight_total` (gapfill: userFillsByTime — the start's fill recovery and the reconnect gap-fill). */
 export const IP_WEIGHT_PURPOSES = ["actions", "account", "status", "gapfill", "other"] as const;
 export type IpWeightPurpose = (typeof IP_WEIGHT_PURPOSES)[number];
 

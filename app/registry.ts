@@ -164,20 +164,24 @@ export interface RegistryOrigins {
 
 const MaxAge = strictStruct({ maxAgeMs: PositiveNumber }, {}, "{ maxAgeMs: number > 0 }");
 
+/** A book stamped more than this ahead of the local clock is dropped (`FutureTimestamp`); a config can change it. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 5_000;
+
 /** Every built-in operator a config can name. */
 export const operatorRegistry = {
   dataQualityGate: defineOperator({
     stage: "book",
-    params: strictStruct({}, { maxDeviationPct: Percent, referenceMaxAgeMs: NonNegativeNumber }, "{ maxDeviationPct?: 0..100, referenceMaxAgeMs?: ms }"),
-    description: "drops books with bad prices/sizes, timestamp regressions, sequence gaps, or prices far from the reference mid (counted by reason)",
+    params: strictStruct({}, { maxDeviationPct: Percent, referenceMaxAgeMs: NonNegativeNumber, maxClockSkewMs: NonNegativeNumber }, "{ maxDeviationPct?: 0..100, referenceMaxAgeMs?: ms, maxClockSkewMs?: ms (default 5000) }"),
+    description: "drops books with bad prices/sizes, timestamps ahead of the local clock by more than maxClockSkewMs, timestamp regressions, sequence gaps, or prices far from the reference mid (counted by reason)",
     create: (p, ctx) =>
       dataQualityGate({
+        maxClockSkewMs: p.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
         ...(p.maxDeviationPct !== undefined ? { maxDeviationFromMid: p.maxDeviationPct / 100 } : {}),
         ...(p.referenceMaxAgeMs !== undefined ? { referenceMaxAgeMs: p.referenceMaxAgeMs } : {}),
         ...(ctx.referenceMid$ ? { reference: ctx.referenceMid$ } : {}),
         stats: ctx.dataQuality,
         ...(ctx.onDataQualityReject ? { onReject: ctx.onDataQualityReject } : {}),
-      }),
+      }, ctx.scheduler),
   }),
   staleGate: defineOperator({
     stage: "intent",

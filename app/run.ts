@@ -12,7 +12,8 @@ import { signedApproveAgentBody } from "../streams/wire/userSigned.js";
 import { EnvironmentError, type RunArgs } from "./args.js";
 import { ConfigError, type ServiceConfig, checkAssetsOffered, defaultConfigPath } from "./config.js";
 import { type Registries, loadConfigWithPlugins, pluginFingerprint } from "./plugins.js";
-import { fileStamp } from "../analytics/journal.js";
+import { AccountLockedError, fileStamp } from "../analytics/journal.js";
+import { type AccountSession, openAccountSession } from "./session.js";
 import { loadAgentKey } from "./keys.js";
 import { registerSecret } from "./logger.js";
 import { type MetricsServer, type ServiceMetrics, ListenError, createMetrics, serveMetrics } from "./metrics.js";
@@ -101,6 +102,8 @@ export interface RunIo {
   readonly metrics?: ServiceMetrics;
   /** The config, when the caller loaded it already (the CLI does, to set the log level). */
   readonly config?: LoadedRunConfig;
+  /** false: no margin check before sending (the venue rejects what the margin does not cover; a spec of that path). Default true. */
+  readonly marginCheck?: boolean;
   /** Called once the service runs (tests read the metrics URL). */
   readonly onStarted?: (info: { metricsUrl: string; paperUrl: string | undefined; service: QuoteflowService }) => void;
 }
@@ -139,11 +142,22 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     if (mainnet && !args.iUnderstandMainnet) throw new RefusedError("refusing mainnet without --i-understand-mainnet (real money: start on testnet)");
     const key = loadAgentKey(args.keyFile !== undefined ? { keyFile: args.keyFile } : {});
     const wallet = new Wallet(key.privateKey);
-    account = process.env["QUOTEFLOW_ACCOUNT"] ?? wallet.address;
+    // An empty QUOTEFLOW_ACCOUNT is unset (a user who cleared it must not trade as the account "").
+    account = process.env["QUOTEFLOW_ACCOUNT"] || wallet.address;
     const network = mainnet ? "mainnet" : args.apiUrl ? baseUrl : "testnet";
     // HIP-3 assets (`xyz:GOLD`) make the venue follow their dexes (meta, account snapshots, pushes)
     venue = new HyperliquidVenue({ baseUrl, wallet, userAddress: account, name: `hyperliquid-${mainnet ? "mainnet" : args.apiUrl ? "custom" : "testnet"}`, dexes: configDexes(config.assets.map((a) => a.asset)) });
     log.info({ network, account, signer: wallet.address, keySource: key.source }, "live venue");
+  }
+
+  let session: AccountSession;
+  try {
+    session = openAccountSession(journalDir, account, Date.now(), log);
+  } catch (err) {
+    await venue.close().catch(() => undefined);
+    await paper?.close();
+    if (err instanceof AccountLockedError) throw new RefusedError(err.message);
+    throw err;
   }
 
   const metrics = io.metrics ?? createMetrics();
@@ -152,6 +166,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   try {
     metricsServer = await serveMetrics(metrics.registry, args.metricsPort, "127.0.0.1", () => service?.health() ?? { ready: false, reasons: ["starting"] });
   } catch (err) {
+    session.lock.release();
     await venue.close().catch(() => undefined);
     await paper?.close();
     if (err instanceof ListenError) throw new EnvironmentError(`--metrics-port ${args.metricsPort}: ${err.message}`);
@@ -169,8 +184,12 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
       dir: journalDir,
       stamp: `${args.venue}-${fileStamp(new Date())}`,
       run: args.venue === "paper" ? { mode: "paper", account, seed: args.seed, faults: args.faults } : { mode: "live", account },
+      history: session.history,
     },
-    cloidSeed: BigInt(Date.now()) ^ BigInt(Math.floor(Math.random() * 2 ** 31)),
+    gapFill: true,
+    ...(io.marginCheck === false ? { marginCheck: false } : {}),
+    // Durable, never random: larger than any earlier session's prefix on this account (app/session.ts).
+    cloidSeed: session.cloidSeed,
   });
   const svc = service;
 
@@ -213,6 +232,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     await paper?.close();
     await metricsServer.close();
     shutdown.dispose();
+    session.lock.release();
   }
   const fills = svc.status().reduce((s, a) => s + a.fills, 0);
   return { fills, journalPath: svc.journal?.path, metricsUrl: metricsServer.url };

@@ -39,7 +39,11 @@ import type { Venue } from "../streams/venue.js";
 import { type AssetConfig, type ServiceConfig, checkAssetsOffered, sameConfigValue } from "./config.js";
 import { GateTracker, mergeGateTotals } from "../analytics/gates.js";
 import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth } from "./instrument.js";
-import { FillJournal, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
+import { FillJournal, type JournalHistory, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
+import { cloidSeedHex } from "../sinks/cloid.js";
+import { type FillRecoveryResult, startFillHistory } from "./fillRecovery.js";
+import { reconnectGapFills } from "./gapFill.js";
+import type { VenueFillBatch } from "../streams/fill.js";
 import { type Health, type ServiceMetrics, setKillSwitchGauge, zeroSeries } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
 import { addressCreditOf, haltGate } from "./hip3.js";
@@ -57,7 +61,13 @@ export interface ServiceOptions {
   readonly log: Logger;
   readonly metrics: ServiceMetrics;
   /** Directory of the fill journal (created), the file stamp, and what the header says about the run. Omit to keep no journal. */
-  readonly journal?: { readonly dir: string; readonly stamp: string; readonly run?: JournalRunInfo };
+  readonly journal?: {
+    readonly dir: string;
+    readonly stamp: string;
+    readonly run?: JournalRunInfo;
+    /** What earlier sessions of the account journaled (`readJournalHistory`): no fill is written twice, and fills since the last one are recovered before quoting. */
+    readonly history?: JournalHistory;
+  };
   /** CLOID seed for this session (fresh per run at the edge). */
   readonly cloidSeed: number | bigint;
   /** Executor/quota knobs that depend on the mode (a seeded random for replay). */
@@ -65,6 +75,10 @@ export interface ServiceOptions {
   readonly registry?: OperatorRegistry;
   /** Operators and strategies incl. plugins' (app/plugins.ts); takes precedence over `registry`. */
   readonly registries?: Registries;
+  /** Hold placements the account's margin does not cover (sinks/margin.ts). Default true; false lets the venue reject them (a spec of the venue's reject path does). */
+  readonly marginCheck?: boolean;
+  /** After a reconnect, ask the venue for the fills since the last one seen (`app/gapFill.ts`; run.ts sets it for the live client). Default false. */
+  readonly gapFill?: boolean;
   /** Report samples period (service clock). Default 5000 ms. */
   readonly sampleMs?: number;
 }
@@ -107,6 +121,8 @@ export class QuoteflowService {
   /** Book and trade events seen (for the replay's events/s). */
   events = 0;
   startTime: number | undefined;
+  /** The start's fill history: recovery and the day baseline (undefined before start). */
+  recovery: FillRecoveryResult | undefined;
 
   private config: ServiceConfig;
   private readonly venue: Venue;
@@ -116,6 +132,8 @@ export class QuoteflowService {
   private readonly scheduler: SchedulerLike;
   private registries: Registries;
   private readonly assets = new Map<string, AssetRuntime>();
+  /** Leverage per asset for the margin check: Hyperliquid's default, min(20, maxLeverage). */
+  private readonly leverage = new Map<string, number>();
   // Replayed: streams added before the sink subscribes must not be lost.
   private readonly intentStreams = new ReplaySubject<Observable<QuoteIntent>>();
   private readonly mids$ = new Subject<MidEvent>();
@@ -143,7 +161,9 @@ export class QuoteflowService {
     this.sinkGates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.quota = options.executor?.quota === false ? null : new QuotaThrottleHandle();
     const hip3 = { addressCredit: addressCreditOf(() => this.universe), accountDexes: 1 + (this.venue.perpDexs?.length ?? 0) };
-    this.sink = new ExecutionSink(this.venue, { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), ...hip3 }, this.scheduler);
+    // Margin before sending (sinks/margin.ts): the leverage per asset is filled from the venue's meta at start.
+    const margin = options.marginCheck === false ? {} : { margin: { leverage: this.leverage } };
+    this.sink = new ExecutionSink(this.venue, { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), ...hip3, ...margin }, this.scheduler);
   }
 
   get currentConfig(): ServiceConfig {
@@ -156,12 +176,13 @@ export class QuoteflowService {
     this.startTime = this.scheduler.now();
     this.universe = await firstValueFrom(this.venue.meta().pipe(timeout({ first: 15_000, scheduler: this.scheduler })));
     checkAssetsOffered(this.config.assets.map((a) => a.asset), this.universe.map((m) => m.name), this.venue.name);
+    for (const m of this.universe) this.leverage.set(m.name, Math.max(1, Math.min(20, m.maxLeverage)));
     zeroSeries(this.metrics, this.config.assets.map((a) => a.asset));
     if (this.options.journal) {
-      this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp);
+      this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp, this.options.journal.history);
       const assets = this.config.assets.map((a) => ({ asset: a.asset, szDecimals: this.universe.find((m) => m.name === a.asset)!.szDecimals, maxPositionUsd: a.risk.maxPositionUsd, maxLossUsd: a.risk.maxLossUsd }));
       const horizons = journalHorizons(this.config.assets.flatMap((a) => a.markouts.horizonsMs));
-      this.journal.open(headerLine({ run: this.options.journal.run ?? { mode: "unknown" }, venue: this.venue.name, config: this.config, startTime: this.startTime, assets, markoutHorizonsMs: horizons }), () => this.scheduler.now());
+      this.journal.open(headerLine({ run: this.options.journal.run ?? { mode: "unknown" }, venue: this.venue.name, config: this.config, startTime: this.startTime, assets, markoutHorizonsMs: horizons, cloidSeed: cloidSeedHex(this.options.cloidSeed) }), () => this.scheduler.now());
       this.journal.watch(
         {
           actions$: this.sink.events$.pipe(
@@ -176,13 +197,26 @@ export class QuoteflowService {
     }
     this.subs.add(watchVenueHealth(this.venue, this.metrics, { log: this.log, health: this.venueHealth, quota: this.quota, scheduler: this.scheduler }));
 
+    // The start sequence: fills made while no session ran are journaled (recovered) before anything
+    // quotes; the sink then holds placements until the account (positions, open orders) is adopted.
+    // The same request gives each asset's day baseline for the loss limit (venue truth, not this session).
+    this.recovery = await startFillHistory({
+      venue: this.venue,
+      journal: this.journal,
+      history: this.options.journal?.history,
+      startedAt: this.startTime,
+      dayBaseline: this.config.assets.some((a) => a.risk.maxLossUsd !== undefined),
+      scheduler: this.scheduler,
+      log,
+    });
+    for (const [asset, b] of Object.entries(this.recovery.dayBaseline)) this.sink.pnl.adoptDayBaseline(asset, b.closedPnl, b.fees);
     const intents$ = this.intentStreams.pipe(mergeAll());
     for (const a of this.config.assets) this.addAsset(a);
     // queue-aware keeping needs the traded venue's books; they are fed only when it is configured
     const queueAware = this.config.assets.some((a) => a.reconciliation.queueAware !== undefined) || this.config.defaults?.reconciliation.queueAware !== undefined;
     this.sinkSub = this.sink.connect({
       intents$,
-      fills$: dedupedSessionFills(this.venue.fills$, this.scheduler.now()),
+      fills$: dedupedSessionFills(this.options.gapFill === true ? merge(this.venue.fills$, this.gapFills(log)) : this.venue.fills$, this.startTime),
       mids$: this.mids$,
       ...(queueAware ? { books$: this.books$ } : {}),
       ...(this.quota ? { quotaState$: this.quota.state$ } : {}),
@@ -192,6 +226,17 @@ export class QuoteflowService {
     this.wireSinkOutputs();
     this.wireSampling();
     log.info({ venue: this.venue.name, assets: this.config.assets.map((a) => a.asset), journal: this.journal?.path }, "service started");
+  }
+
+  /** The reconnect gap-fill's batches; the newest fill time is tracked from the venue's own feed. */
+  private gapFills(log: Logger): Observable<VenueFillBatch> {
+    let last = this.startTime ?? this.scheduler.now();
+    this.subs.add(this.venue.fills$.subscribe((b) => {
+      for (const f of b.fills) if (f.time > last) last = f.time;
+    }));
+    return reconnectGapFills(this.venue, () => last, (err) => log.warn({ failure: "gap_fill", error: err instanceof Error ? err.message : String(err) }, "reconnect gap-fill (userFillsByTime) failed; the resubscribe snapshot still carries recent fills")).pipe(
+      tap((b) => log.info({ fills: b.fills.length, since: last }, "reconnect gap-fill: fills since the last one seen")),
+    );
   }
 
   private addAsset(config: AssetConfig): void {
@@ -357,6 +402,10 @@ export class QuoteflowService {
       case "reconcile":
         this.metrics.reconciliations.inc({ trigger: e.report.trigger });
         for (const a of this.assets.keys()) this.metrics.reconciliationDrift.set({ asset: a }, Math.abs(e.report.drifts.find((d) => d.asset === a)?.drift ?? 0));
+        return;
+      case "accountAdopted":
+        // The start sequence's last step: from here the sink lets placements go (awaitAccount).
+        log.info({ inherited: e.inherited, openOrders: e.openOrders }, "account adopted (positions and open orders): quoting may start");
         return;
       case "drift":
         log.warn({ drift: e.drift }, "reconciliation found drift; venue truth adopted");
@@ -582,6 +631,20 @@ export class QuoteflowService {
     this.config = next;
     log.info({ recomposed, added, removed, restartNeeded }, restartNeeded.length ? "config applied (risk/reconciliation changes take effect at the next start)" : "config applied");
     return { recomposed, added, removed, restartNeeded };
+  }
+
+  /**
+   * A process killed without shutdown (the soak's crash-restart): every stream ends where it is,
+   * nothing is cancelled (orders rest until a later session or the venue's dead-man's switch
+   * removes them), the journal gets no summary — only what was written reaches the disk.
+   */
+  async crash(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.sinkSub?.unsubscribe();
+    for (const rt of this.assets.values()) rt.stop$.next();
+    this.subs.unsubscribe();
+    await this.journal?.close();
   }
 
   /**

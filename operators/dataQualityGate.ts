@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction, type Subscription } from "rxjs";
+import { Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription, asyncScheduler } from "rxjs";
 import type { BookEvent, BookLevel, MidEvent } from "../streams/market.js";
 
 /** Why `dataQualityGate` dropped a book. */
@@ -8,7 +8,8 @@ export type DataQualityRejectReason =
   | "TimestampRegression"
   | "SequenceGap"
   | "SequenceRegression"
-  | "FarFromReference";
+  | "FarFromReference"
+  | "FutureTimestamp";
 
 export const DATA_QUALITY_REJECT_REASONS: readonly DataQualityRejectReason[] = [
   "BadPrice",
@@ -17,6 +18,7 @@ export const DATA_QUALITY_REJECT_REASONS: readonly DataQualityRejectReason[] = [
   "SequenceGap",
   "SequenceRegression",
   "FarFromReference",
+  "FutureTimestamp",
 ];
 
 /** Caller-owned counters: the gate increments them, metrics read them whenever they like. */
@@ -30,7 +32,7 @@ export function createDataQualityStats(): DataQualityStats {
   return {
     accepted: 0,
     rejected: 0,
-    byReason: { BadPrice: 0, BadSize: 0, TimestampRegression: 0, SequenceGap: 0, SequenceRegression: 0, FarFromReference: 0 },
+    byReason: { BadPrice: 0, BadSize: 0, TimestampRegression: 0, SequenceGap: 0, SequenceRegression: 0, FarFromReference: 0, FutureTimestamp: 0 },
   };
 }
 
@@ -44,6 +46,13 @@ export interface DataQualityGateOptions {
   readonly reference?: Observable<MidEvent>;
   /** A reference older than this, by data time against the book's `time`, is not used. Default 10,000 ms. */
   readonly referenceMaxAgeMs?: number;
+  /**
+   * Largest accepted lead of a book's `time` over the local clock (`scheduler.now()`), ms. A book
+   * stamped further ahead is dropped (`FutureTimestamp`) and never becomes the asset's "latest":
+   * otherwise one book stamped an hour ahead makes every true book after it a timestamp regression
+   * and freezes the asset. Default: no bound (the registry's `dataQualityGate` sets 5000).
+   */
+  readonly maxClockSkewMs?: number;
   /** Counters to increment (shared by every subscription that is given the same object). */
   readonly stats?: DataQualityStats;
   /** Called for each dropped book, before the next book is looked at. A throw errors the stream. */
@@ -77,15 +86,17 @@ function badLevels(levels: readonly BookLevel[]): DataQualityRejectReason | unde
  * Drops books that cannot be true, counting each drop by reason.
  *
  * ```
- * source:           -a-b-c-d-e-|     b: time < a.time, d: best bid 30% from the reference mid
- * dataQualityGate:  -a---c---e-|     stats.byReason: TimestampRegression 1, FarFromReference 1
+ * source:           -a-b-c-d-e-f-|   b: time < a.time, d: best bid 30% from the reference mid,
+ * dataQualityGate:  -a---c---e---|   f: time 1 h ahead of scheduler.now() (with maxClockSkewMs)
+ *                                    stats.byReason: TimestampRegression 1, FarFromReference 1, FutureTimestamp 1
  * ```
  *
  * Checks, in order (the first failure names the reason; a dropped book changes no state except
  * as noted):
  * 1. `BadPrice` / `BadSize`: any level with a price or size that is non-finite, zero or negative.
- * 2. `TimestampRegression`: `time` earlier than the last accepted book of the same asset, or NaN
- *    (equal times pass: several pushes can share a block millisecond).
+ * 2. `FutureTimestamp` (with `maxClockSkewMs`): `time` more than `maxClockSkewMs` ahead of
+ *    `scheduler.now()`. `TimestampRegression`: `time` earlier than the last accepted book of the
+ *    same asset, or NaN (equal times pass: several pushes can share a block millisecond).
  * 3. Sequence, only when both this book and the last accepted one carry `seq`:
  *    `SequenceRegression` when seq ≤ the last (a replay; no state change), `SequenceGap` when
  *    seq > last + 1. A gap re-synchronises the expected sequence to this book's, otherwise every
@@ -106,10 +117,14 @@ function badLevels(levels: readonly BookLevel[]): DataQualityRejectReason | unde
  * @param options.referenceMaxAgeMs default 10,000 ms.
  * @param options.stats counters to increment; default none.
  * @param options.onReject per-drop callback; default none.
+ * @param options.maxClockSkewMs default none (no bound).
+ * @param scheduler the local clock for `maxClockSkewMs`; default asyncScheduler.
  * Errors downstream: source errors, `reference` errors, and a throwing `onReject`.
  */
-export function dataQualityGate(options: DataQualityGateOptions = {}): MonoTypeOperatorFunction<BookEvent> {
+export function dataQualityGate(options: DataQualityGateOptions = {}, scheduler: SchedulerLike = asyncScheduler): MonoTypeOperatorFunction<BookEvent> {
   const maxDeviation = options.maxDeviationFromMid ?? 0.2;
+  const maxSkew = options.maxClockSkewMs;
+  if (maxSkew !== undefined && !(maxSkew >= 0)) throw new RangeError(`dataQualityGate: maxClockSkewMs must be ≥ 0, got ${String(maxSkew)}`);
   const maxRefAge = options.referenceMaxAgeMs ?? 10_000;
   if (!(maxDeviation > 0)) throw new RangeError(`dataQualityGate: maxDeviationFromMid must be > 0, got ${String(maxDeviation)}`);
   if (!(maxRefAge >= 0)) throw new RangeError(`dataQualityGate: referenceMaxAgeMs must be ≥ 0, got ${String(maxRefAge)}`);
@@ -165,6 +180,7 @@ export function dataQualityGate(options: DataQualityGateOptions = {}): MonoTypeO
           const structural = badLevels(book.bids) ?? badLevels(book.asks);
           if (structural !== undefined) return reject(structural, book);
           const s = stateOf(book.asset);
+          if (maxSkew !== undefined && book.time - scheduler.now() > maxSkew) return reject("FutureTimestamp", book);
           if (!(book.time >= s.time)) return reject("TimestampRegression", book);
           const seq = book.seq;
           let resync = false;

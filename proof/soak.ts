@@ -7,6 +7,8 @@ import { packageVersion } from "../sources/paths.js";
 import { SOAK_HELP, parseSoakArgs } from "./soak/args.js";
 import { runSoak } from "./soak/harness.js";
 import { renderSoakTable } from "./soak/table.js";
+import { renderCrashRestartTable, runCrashRestartSoak } from "./soak/crashRestart.js";
+import { renderScenarioTable, runClockSkewSoak, runQueuePressureSoak } from "./soak/scenarios.js";
 
 async function main(): Promise<number> {
   const cli = parseSoakArgs(process.argv.slice(2));
@@ -19,6 +21,29 @@ async function main(): Promise<number> {
     return 0;
   }
   let last = 0;
+  if (cli.scenario === "crash-restart") {
+    const r = await runCrashRestartSoak({
+      ...cli.soak,
+      onProgress: (p) => {
+        if (cli.quiet || p.wallMs - last < 5000) return;
+        last = p.wallMs;
+        process.stderr.write(`soak crash-restart ${((p.virtualMs / p.totalMs) * 100).toFixed(0).padStart(3)}%  session ${p.sessions}  ${(p.wallMs / 1000).toFixed(0)} s\n`);
+      },
+    });
+    process.stdout.write(renderCrashRestartTable(r));
+    if (cli.json) writeFileSync(cli.json, JSON.stringify(r, null, 2));
+    return r.ok ? 0 : 1;
+  }
+  if (cli.scenario === "clock-skew" || cli.scenario === "queue-pressure") {
+    const r = await (cli.scenario === "clock-skew" ? runClockSkewSoak : runQueuePressureSoak)({ ...cli.soak, ...(cli.quiet ? {} : { onProgress: (p) => {
+      if (p.wallMs - last < 5000) return;
+      last = p.wallMs;
+      process.stderr.write(`soak ${cli.scenario} ${((p.virtualMs / p.totalMs) * 100).toFixed(0).padStart(3)}%  ${(p.wallMs / 1000).toFixed(0)} s\n`);
+    } }) });
+    process.stdout.write(renderScenarioTable(cli.scenario, r));
+    if (cli.json) writeFileSync(cli.json, JSON.stringify({ ...r.result, scenario: cli.scenario, injected: r.injected, checks: r.checks }, null, 2));
+    return r.ok ? 0 : 1;
+  }
   const result = await runSoak({
     ...cli.soak,
     onProgress: (p) => {

@@ -6,7 +6,7 @@ import type { ActionBatch, BatchResult } from "../streams/actions.js";
 import type { VenueFillBatch } from "../streams/fill.js";
 import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
 import type { AccountSnapshot, OrderStatusAnswer, OrderUpdate, RateLimitSnapshot } from "../streams/orders.js";
-import type { ConnectionState, DecodeErrorEvent, Venue, VenueHalt } from "../streams/venue.js";
+import type { ConnectionState, DecodeErrorEvent, FillsSinceAnswer, Venue, VenueHalt } from "../streams/venue.js";
 import { assetDex } from "../streams/market.js";
 import { haltRefusals } from "../streams/wire/hip3.js";
 import { PaperExchange, type PaperExchangeOptions, type SimVenueTruth } from "./exchange.js";
@@ -167,9 +167,20 @@ export class PaperVenue implements Venue {
     return defer(() => of(this.exchange.rateLimit(this.user)));
   }
 
+  /** The account's fills from `since` on (the userFillsByTime of the in-process venue: one page, every fill kept). */
+  fillsSince(since: number): Observable<FillsSinceAnswer> {
+    return defer(() => of({ fills: this.exchange.account(this.user).fills.filter((r) => r.fill.time >= since).map((r) => r.fill), pages: 1, truncated: false }));
+  }
+
   /** Venue truth (all fills sent, open orders, positions, cash) for tests and the soak. */
   truth(): SimVenueTruth {
     return this.exchange.truth(this.user);
+  }
+
+  /** Detach from the exchange and leave it running (a process that died: another venue may attach to the same exchange). */
+  detach(): void {
+    for (const s of this.subs.splice(0)) s.unsubscribe();
+    this.down = true;
   }
 
   /** Stop the market and detach (pending deliveries are dropped for this venue). */

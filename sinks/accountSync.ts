@@ -129,6 +129,7 @@ export function snapshotStep(s: SinkState, snap: AccountSnapshot, trigger: strin
 /** Venue truth wins: the one adoption path of polled and pushed snapshots. */
 function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now: number): void {
   s.metrics.reconciles += 1;
+  if (Number.isFinite(snap.accountValue)) s.accountValue = snap.accountValue;
   const found = s.positions.adopt(snap);
   // The first snapshot (with open orders) is the start: what the venue holds that we did not know
   // is inherited — an earlier session's position, adopted into the position and the PnL book at the

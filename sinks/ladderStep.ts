@@ -8,6 +8,7 @@ import { QuoteIntent as QuoteIntentCodec } from "../streams/intent.js";
 import { diffLadder, planBatches, targetFromIntent } from "./ladderDiff.js";
 import type { LadderOrder, TargetLevel } from "./ladderDiff.js";
 import { displayedAt } from "./marketView.js";
+import { marginBudget } from "./margin.js";
 import type { PlacementRefusal } from "./orderStore.js";
 import { assetConfig, emit, gateFor, gateKey, placementHold, submit, tellExecutorGate, thresholdsOf } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -111,7 +112,9 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
     } else refused(s, r.refusal, now);
   }
   const places: OrderSpec[] = [];
+  const marginAllows = marginBudget(s); // margin before sending: a placement the account cannot carry is held
   for (const t of diff.place) {
+    if (!marginAllows({ asset, isBuy: t.isBuy, px: t.px, sz: t.sz, tif, reduceOnly: false, cloid: "" })) continue;
     const spec: OrderSpec = { asset, isBuy: t.isBuy, px: t.px, sz: t.sz, tif, reduceOnly: false, cloid: s.cloids.next() };
     const r = s.store.registerPlacement(spec, facts(t), now);
     if (r.ok) {

@@ -163,6 +163,7 @@ export interface PnlSnapshot {
 /** Average-cost PnL per asset from our fills (fees subtracted separately). */
 export class PnlBook {
   readonly #books = new Map<string, { position: number; avgEntry: number; realized: number; fees: number; volumeUsd: number }>();
+  readonly #day = new Map<string, { closedPnl: number; fees: number }>();
 
   applyFill(fill: FillEvent | VenueFill): void {
     this.#apply(fill);
@@ -206,6 +207,26 @@ export class PnlBook {
     this.#books.get(asset)!.volumeUsd = volume;
   }
 
+  /**
+   * The day's closed PnL and fees before this session (the venue's fills since 00:00 UTC up to the
+   * start, their `closedPnl` and `fee`): the loss limit counts from them (`dayTotal`), so a restart
+   * does not reset it to zero. The session's own figures (`total`, the journal's samples) leave them out.
+   */
+  adoptDayBaseline(asset: string, closedPnl: number, fees: number): void {
+    if (!Number.isFinite(closedPnl) || !Number.isFinite(fees)) return;
+    this.#day.set(asset, { closedPnl, fees });
+  }
+
+  dayBaseline(asset: string): { readonly closedPnl: number; readonly fees: number } {
+    return this.#day.get(asset) ?? { closedPnl: 0, fees: 0 };
+  }
+
+  /** What the loss limit measures: the day's closed PnL − fees before this session, plus `total` (this session's realised − fees + unrealised). */
+  dayTotal(asset: string, mark: number | undefined): number {
+    const d = this.dayBaseline(asset);
+    return d.closedPnl - d.fees + this.total(asset, mark);
+  }
+
   get(asset: string): PnlSnapshot {
     const b = this.#books.get(asset) ?? { position: 0, avgEntry: 0, realized: 0, fees: 0, volumeUsd: 0 };
     return { asset, ...b };
@@ -219,6 +240,6 @@ export class PnlBook {
   }
 
   assets(): string[] {
-    return [...this.#books.keys()];
+    return [...new Set([...this.#books.keys(), ...this.#day.keys()])];
   }
 }

@@ -16,8 +16,10 @@ export function checkMaxPosition(s: SinkState, asset: string, now: number): void
 export function checkMaxLoss(s: SinkState, asset: string, now: number): void {
   const maxLoss = assetConfig(s, asset).maxLossUsd;
   if (maxLoss === undefined) return;
-  const total = s.pnl.total(asset, s.markets.mid(asset));
-  if (total < -maxLoss) trip(s, "MaxLoss", `PnL ${total.toFixed(2)} USD < −${maxLoss} USD`, asset, now);
+  // From venue truth: the day's closed PnL and fees before this session (PnlBook.adoptDayBaseline)
+  // plus this session's realised − fees + unrealised — a restart does not reset the limit.
+  const total = s.pnl.dayTotal(asset, s.markets.mid(asset));
+  if (total < -maxLoss) trip(s, "MaxLoss", `PnL today ${total.toFixed(2)} USD < −${maxLoss} USD`, asset, now);
 }
 
 /** The housekeeping period (tick). */

@@ -67,6 +67,8 @@ export interface SinkState {
   readonly execClosed: Set<string>;
   /** The first account snapshot (with open orders) has been adopted. */
   accountAdopted: boolean;
+  /** The account's value at the last adopted snapshot (USD); undefined before the first. */
+  accountValue: number | undefined;
   readonly staleSince: Map<string, number>;
   readonly holds: Map<string, SideHolds>;
   readonly moveSinceSync: Map<string, number>;
@@ -117,6 +119,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       fillsSkippedByPosition: 0,
       droppedAtGate: 0,
       invalidTransitions: 0,
+      marginHeld: 0,
     },
     cloids: createCloidGenerator(config.cloidSeed),
     markets: new MarketViews(config.volatilitySpan ?? 50),
@@ -124,6 +127,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     gateShown: new Map(),
     execClosed: new Set(),
     accountAdopted: false,
+    accountValue: undefined,
     staleSince: new Map(),
     holds: new Map(),
     moveSinceSync: new Map(),

@@ -40,6 +40,15 @@ export interface ExecutionSinkConfig {
    * has been adopted — a start never quotes blind (default false; the service turns it on).
    */
   readonly awaitAccount?: boolean;
+  /**
+   * Margin before sending (sinks/margin.ts): a placement whose initial margin (px × sz / leverage)
+   * exceeds what the account has left — its value at the last adopted snapshot, less the margin of
+   * positions and resting orders, less `bufferPct` — is held (not sent; counted `marginHeld`) and
+   * tried again at the next reconcile. Leverage per asset from `leverage` (the service fills it from
+   * the venue's meta: min(20, maxLeverage), Hyperliquid's default), else `defaultLeverage` (20).
+   * Absent: no check.
+   */
+  readonly margin?: { readonly leverage?: ReadonlyMap<string, number>; readonly defaultLeverage?: number; readonly bufferPct?: number };
   readonly assets?: Readonly<Record<string, ExecutionSinkAssetConfig>>;
   readonly executor?: ExecutorOptions;
   /** Address-budget requests one USDC traded on `asset` earns (default 1; 0.1 on a HIP-3 asset in growth mode, app/hip3.ts). */
@@ -247,4 +256,6 @@ export interface SinkMetrics {
   /** Placement/modify elements dropped from the send queue because their asset's gate closed. */
   droppedAtGate: number;
   invalidTransitions: number;
+  /** Placements held because the account's margin would not cover them (sinks/margin.ts). */
+  marginHeld: number;
 }

@@ -3,7 +3,7 @@
 // Observable (not a Promise) so that replay on a VirtualTimeScheduler stays deterministic.
 import type { Observable } from "rxjs";
 import type { ActionBatch, BatchResult } from "./actions.js";
-import type { VenueFillBatch } from "./fill.js";
+import type { VenueFill, VenueFillBatch } from "./fill.js";
 import type { AssetMeta, BookEvent, TradeEvent } from "./market.js";
 import type { AccountSnapshot, OrderStatusAnswer, OrderUpdate, RateLimitSnapshot } from "./orders.js";
 
@@ -32,6 +32,15 @@ export interface VenueHalt {
   /** The venue's words (the refusal text, or what the paper venue reported). */
   readonly detail: string;
   readonly time: number;
+}
+
+/** The account's fills from a time on (`Venue.fillsSince`), oldest first, deduped by tid. */
+export interface FillsSinceAnswer {
+  readonly fills: readonly VenueFill[];
+  /** Requests it took (Hyperliquid: userFillsByTime pages of at most 2000 fills, IP weight 20 + 1 per 20 fills each). */
+  readonly pages: number;
+  /** The venue's history may not reach back to `time` (Hyperliquid keeps only the 10 000 most recent fills), or the page cap was hit. */
+  readonly truncated: boolean;
 }
 
 export interface Venue {
@@ -65,4 +74,11 @@ export interface Venue {
   readonly accountPushes$?: Observable<AccountSnapshot>;
   orderStatus(ref: { readonly oid: number } | { readonly cloid: string }): Observable<OrderStatusAnswer>;
   rateLimit(): Observable<RateLimitSnapshot>;
+  /**
+   * The account's fills with `time >= since` (venue ms, inclusive), every page, oldest first: the
+   * start's fill recovery (fills made while no session ran) and the reconnect gap-fill. Optional: a
+   * venue without a fill history leaves it out and nothing is recovered. Hyperliquid:
+   * `userFillsByTime`, IP weight 20 + 1 per 20 fills per page (FACTS §9), at most 2000 fills a page.
+   */
+  fillsSince?(since: number): Observable<FillsSinceAnswer>;
 }

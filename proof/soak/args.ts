@@ -25,6 +25,9 @@ Options:
   --address-budget <n>   initial address budget of the account (default 10000; small: quota pressure)
   --hip3 <dex:COIN,…>    HIP-3 assets quoted beside the synthetic ones, e.g. xyz:GOLD
   --dex <name>:<knobs>   their dex's knobs (repeatable), e.g. xyz:growth,feeScale=0.5,oiCap=250000
+  --scenario <name>      chaos (default) | crash-restart (killed without shutdown at seeded times,
+                         restarted on the same venue and journal directory; proof/soak/crashRestart.ts)
+                         | clock-skew (books stamped 1 h ahead) | queue-pressure (one request in flight)
   --fail-fast            stop at the first violation
   --quiet                no progress lines on stderr
   --json <file>          also write the result as JSON
@@ -36,13 +39,19 @@ Exit codes: 0 every invariant held, 1 one broke, 2 usage error.
 
 export interface SoakCliOptions {
   readonly soak: SoakOptions;
+  /** Which soak: the chaos soak, or a scenario of issue 12. */
+  readonly scenario: SoakScenario;
   readonly quiet: boolean;
   readonly json: string | undefined;
   readonly help: boolean;
   readonly version: boolean;
 }
 
+export const SOAK_SCENARIOS = ["chaos", "crash-restart", "clock-skew", "queue-pressure"] as const;
+export type SoakScenario = (typeof SOAK_SCENARIOS)[number];
+
 const SOAK_FLAGS = {
+  scenario: flag.oneOf(SOAK_SCENARIOS, "chaos"),
   hours: flag.number(1, (n) => n > 0 && n <= 24 * 30, "a number of hours > 0 (at most 720)"),
   assets: flag.int(2, 1, 100),
   seed: flag.int(1),
@@ -89,5 +98,5 @@ export function parseSoakArgs(argv: readonly string[]): SoakCliOptions {
     if (problem !== undefined) throw new UsageError(`--hip3: ${problem}`);
   }
   for (const d of soak.perpDexs ?? []) if (!(soak.hip3Assets ?? []).some((a) => a.startsWith(`${d.name}:`))) throw new UsageError(`--dex ${d.name}: no --hip3 asset is on dex ${d.name}`);
-  return { soak, quiet: v.quiet, json: v.json, help, version };
+  return { soak, scenario: v.scenario as SoakScenario, quiet: v.quiet, json: v.json, help, version };
 }

@@ -10,7 +10,9 @@ import { PaperVenue, SIM_FAULT_PROFILES, SimRng, simReplayScheduler, type SimFau
 import { everyOn } from "../../sinks/periodic.js";
 import { type AssetConfig, type ServiceConfig, defaultConfigPath } from "../../app/config.js";
 import { loadConfigWithPlugins } from "../../app/plugins.js";
-import { createMetrics } from "../../app/metrics.js";
+import { type ServiceMetrics, createMetrics } from "../../app/metrics.js";
+import type { SchedulerLike } from "rxjs";
+import type { Venue } from "../../streams/venue.js";
 import { silentLogger } from "../../app/logger.js";
 import { QuoteflowService } from "../../app/service.js";
 import { pumpVirtualTime, stopOnVirtualTime } from "../../app/replay.js";
@@ -48,6 +50,10 @@ export interface SoakOptions {
   readonly hip3Assets?: readonly string[];
   /** Knobs of their dexes (fee scale, growth mode, OI cap; sim/hip3.ts). */
   readonly perpDexs?: readonly SimPerpDexSpec[];
+  /** A scenario's wrapper around the venue the service sees (proof/soak/scenarios.ts: clock-skew injects books stamped ahead). */
+  readonly wrapVenue?: (venue: Venue, scheduler: SchedulerLike) => Venue;
+  /** The service's metrics registry (default a fresh one); a scenario reads its counters afterwards. */
+  readonly metrics?: ServiceMetrics;
 }
 
 export interface SoakProgress {
@@ -176,7 +182,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   });
   const rng = new SimRng(o.seed, "quota-jitter");
   // the checker sees every submit call on its way to the venue (what really leaves the process)
-  const submits = tapSubmits(venue);
+  const submits = tapSubmits(o.wrapVenue ? o.wrapVenue(venue, scheduler) : venue);
   const service = new QuoteflowService({
     registries: loaded.registries,
     venue: submits.venue,
@@ -184,7 +190,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     scheduler,
     config,
     log: silentLogger(),
-    metrics: createMetrics({ collectDefaults: false }),
+    metrics: o.metrics ?? createMetrics({ collectDefaults: false }),
     cloidSeed: o.seed,
     executor: { quota: { random: () => rng.next() }, ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}) },
     sampleMs: 60_000,

@@ -29,6 +29,7 @@ import {
   decodeHlBook,
   decodeHlClearinghouseState,
   decodeHlExchangeResponse,
+  decodeHlFillsInfo,
   decodeHlFrontendOpenOrders,
   decodeHlMeta,
   decodeHlPerpDexs,
@@ -65,11 +66,13 @@ import {
   type OrderUpdate,
   type RateLimitSnapshot,
   type TradeEvent,
+  type FillsSinceAnswer,
   type Venue,
   type VenueFillBatch,
   type VenueHalt,
 } from "../../streams/index.js";
 import { type DexPart, mergeDexSnapshots, pairDexPushes } from "./dexAccount.js";
+import { pagedFillsSince } from "./fillHistory.js";
 import { HlTransportError } from "./errors.js";
 import { HlHttpClient, type HlHttpAnswer, type HlHttpClientOptions } from "./httpClient.js";
 import { HlWsClient, type HlPostResponse, type HlWsClientOptions } from "./wsClient.js";
@@ -402,6 +405,11 @@ export class HyperliquidVenue implements Venue {
 
   rateLimit(): Observable<RateLimitSnapshot> {
     return this.#info({ type: "userRateLimit", user: this.#user }, (u) => decodeHlUserRateLimit(u));
+  }
+
+  /** userFillsByTime from `since`, every page (IP weight 20 + 1 per 20 fills a page; sources/hyperliquid/fillHistory.ts). */
+  fillsSince(since: number): Observable<FillsSinceAnswer> {
+    return pagedFillsSince((startTime) => this.#info({ type: "userFillsByTime", user: this.#user, startTime }, (u) => decodeHlFillsInfo(u, "http:/info userFillsByTime")), since);
   }
 
   /** Release the HTTP pool (the WS closes by itself when nothing is subscribed). */

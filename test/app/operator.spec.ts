@@ -300,12 +300,13 @@ describe("the running service (paper venue on loopback)", () => {
 
   it("a hostile run logs every executor failure with its context; the log's counts equal the metrics", async () => {
     // ETH's $10M levels are beyond the paper account's margin: every ETH placement is rejected, so the
-    // run has failures to count however few the faults happen to cause on a loaded machine.
+    // run has failures to count however few the faults happen to cause on a loaded machine. The
+    // margin check before sending would hold them (next spec): off here, so the venue's rejects come.
     const cfg = file("hostile.yaml", stringify({ assets: { BTC: null, ETH: { quoter: { levelSizeUsd: 10000000 } } }, defaults: { quoter: { halfSpreadBps: 0.5, spacingBps: 1 } }, observability: { journalDir: join(dir, "analytics-hostile") } }));
     const logs = capture();
     const log = createRootLogger({ destination: logs.stream, pretty: false, level: "debug" });
     const metrics = createMetrics({ collectDefaults: false });
-    await runService(runArgs({ config: cfg, durationSec: 20, faults: "hostile", seed: 2 }), { log, handleSignals: false, metrics });
+    await runService(runArgs({ config: cfg, durationSec: 20, faults: "hostile", seed: 2 }), { log, handleSignals: false, metrics, marginCheck: false });
     log.flush();
     await new Promise((r) => setTimeout(r, 50));
     const lines = logs.lines();
@@ -330,6 +331,22 @@ describe("the running service (paper venue on loopback)", () => {
     expect(lines.some((l) => l.msg === "action answered")).toBe(true);
     // Each failure line carries its context.
     for (const l of lines.filter((x) => x.component === "executor" && x.failure)) expect(l.level).toBe(40);
+  }, 60_000);
+
+  it("with the margin check (the default) a placement the account cannot carry is held before sending: no margin reject from the venue", async () => {
+    const cfg = file("margin.yaml", stringify({ assets: { BTC: null, ETH: { quoter: { levelSizeUsd: 10000000 } } }, observability: { journalDir: join(dir, "analytics-margin") } }));
+    const logs = capture();
+    const log = createRootLogger({ destination: logs.stream, pretty: false, level: "debug" });
+    let sinkMetrics: { marginHeld: number } | undefined;
+    await runService(runArgs({ config: cfg, durationSec: 8, faults: "none", seed: 2 }), { log, handleSignals: false, onStarted: ({ service }) => void (sinkMetrics = service.sink.metrics) });
+    log.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    const lines = logs.lines();
+    const placedEth = lines.filter((l) => l.msg === "action sent" && l.action === "place" && (l.orders as { asset: string }[]).some((o) => o.asset === "ETH"));
+    expect(placedEth).toEqual([]);
+    expect(lines.filter((l) => l.code === "PerpMargin")).toEqual([]);
+    expect(lines.some((l) => l.msg === "action sent" && l.action === "place")).toBe(true); // BTC quoted
+    expect(sinkMetrics?.marginHeld).toBeGreaterThan(0);
   }, 60_000);
 });
 

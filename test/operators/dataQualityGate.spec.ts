@@ -20,6 +20,40 @@ const ref = (time: number, value: number, asset = "BTC"): MidEvent => ({ asset, 
 
 describe("dataQualityGate", () => {
   it(
+    "drops a book stamped an hour ahead of the local clock and never adopts it as latest: the true books after it pass",
+    marbles((m) => {
+      const stats = createDataQualityStats();
+      const reasons: DataQualityRejectReason[] = [];
+      const hourAhead = book(3 + 3_600_000, 99, 101);
+      const source = m.cold("  -a-b-c-d-|", { a: book(1, 99, 101), b: hourAhead, c: book(5, 99, 101), d: book(7, 99.5, 101) });
+      m.expect(source.pipe(dataQualityGate({ stats, maxClockSkewMs: 5_000, onReject: (r) => reasons.push(r) }, m.scheduler))).toBeObservable("-a---c-d-|", {
+        a: book(1, 99, 101),
+        c: book(5, 99, 101),
+        d: book(7, 99.5, 101),
+      });
+      m.flush();
+      expect(reasons).toEqual(["FutureTimestamp"]);
+      expect(stats.byReason.FutureTimestamp).toBe(1);
+      expect(stats.byReason.TimestampRegression).toBe(0);
+    }),
+  );
+
+  it(
+    "accepts a lead of exactly maxClockSkewMs and drops one millisecond more",
+    marbles((m) => {
+      const stats = createDataQualityStats();
+      const source = m.cold("  -a-b-|", { a: book(1 + 5_000, 99, 101), b: book(3 + 5_001, 99, 101) });
+      m.expect(source.pipe(dataQualityGate({ stats, maxClockSkewMs: 5_000 }, m.scheduler))).toBeObservable("-a---|", { a: book(5_001, 99, 101) });
+      m.flush();
+      expect(stats.byReason.FutureTimestamp).toBe(1);
+    }),
+  );
+
+  it("refuses a negative maxClockSkewMs", () => {
+    expect(() => dataQualityGate({ maxClockSkewMs: -1 })).toThrow(/maxClockSkewMs must be ≥ 0/);
+  });
+
+  it(
     "passes sane books and counts them (happy path)",
     marbles((m) => {
       const stats = createDataQualityStats();

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { renderScenarioTable, runClockSkewSoak } from "../../proof/soak/scenarios.js";
+import { parseSoakArgs } from "../../proof/soak/args.js";
+
+describe("soak scenario clock-skew", () => {
+  it("drops every book stamped an hour ahead (FutureTimestamp) and every chaos invariant holds", async () => {
+    const r = await runClockSkewSoak({ hours: 0.5, assets: 2, seed: 2, faults: "hostile", catastropheEveryHours: 0, everyMs: 5 * 60_000 });
+    const table = renderScenarioTable("clock-skew", r);
+    const injected = r.injected["book stamped ahead of the clock"] ?? 0;
+    expect(injected, table).toBeGreaterThan(4);
+    expect(r.checks.every((c) => c.ok), table).toBe(true);
+    expect(r.result.ok, table).toBe(true);
+    expect(table).toMatch(/injected \(clock-skew\): book stamped ahead of the clock ×\d+/);
+  }, 180_000);
+
+  it("parses --scenario clock-skew and queue-pressure", () => {
+    expect(parseSoakArgs(["--scenario", "clock-skew"]).scenario).toBe("clock-skew");
+    expect(parseSoakArgs(["--scenario", "queue-pressure"]).scenario).toBe("queue-pressure");
+  });
+});
