@@ -95,8 +95,11 @@ type ShellOutput = SinkOutput & { readonly requeue?: FlushMarker; readonly error
 
 const NOTHING: ShellOutput = { commands: [], events: [] };
 
-function isExecutorCommand(c: SinkCommand): c is ExecutorCommand {
-  return c.kind === "submit" || c.kind === "queryStatus" || c.kind === "infoWeight" || c.kind === "volume" || c.kind === "gate";
+type StepEnd = { readonly kind: "stepEnd" };
+const STEP_END: StepEnd = { kind: "stepEnd" };
+
+function isExecutorCommand(c: SinkCommand | StepEnd): c is ExecutorCommand {
+  return c.kind === "submit" || c.kind === "queryStatus" || c.kind === "infoWeight" || c.kind === "volume" || c.kind === "gate" || c.kind === "stepEnd";
 }
 
 export class ExecutionSink {
@@ -201,9 +204,10 @@ export class ExecutionSink {
       ),
       { connector: () => new Subject<ShellOutput>(), resetOnDisconnect: false },
     );
+    // a step's submits, then its end: the executor packs the batches of all assets of one step
     const commands$ = outputs$.pipe(
       filter((o) => o.commands.length > 0),
-      concatMap((o) => from(o.commands)),
+      concatMap((o) => from<readonly (SinkCommand | StepEnd)[]>(o.commands.some((c) => c.kind === "submit") ? [...o.commands, STEP_END] : o.commands)),
     );
     const s = this.#subs;
     // 1. the news, before anything the step asked for happens
@@ -213,7 +217,17 @@ export class ExecutionSink {
       commands$
         .pipe(
           filter(isExecutorCommand),
-          executor(this.venue, { ...(cfg.executor ?? {}), counts: this.executorCounts }, sch),
+          executor(
+            this.venue,
+            {
+              ...(cfg.executor ?? {}),
+              // cross-asset batching on unless the config turns it off (executor.batching.crossAsset: false)
+              batching: { crossAsset: true, ...(cfg.maxBatchSize !== undefined ? { maxBatchSize: cfg.maxBatchSize } : {}), ...(cfg.executor?.batching ?? {}) },
+              ...(inputs.quotaState$ ? { quotaState$: inputs.quotaState$ } : {}),
+              counts: this.executorCounts,
+            },
+            sch,
+          ),
         )
         .subscribe({
           next: (e) => {

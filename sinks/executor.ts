@@ -28,8 +28,10 @@ import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from "
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
 import type { QuoteGateReason } from "../streams/gate.js";
 import type { OrderStatusAnswer } from "../streams/orders.js";
-import type { QuotaAnswer, QuotaRefusal, QuotaThrottleFeedback } from "../streams/quota.js";
+import type { QuotaAnswer, QuotaRefusal, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
 import type { Venue } from "../streams/venue.js";
+import { coalesceBatches } from "./batchCoalescer.js";
+import type { BatchingOptions } from "./batchCoalescer.js";
 import { SendQueue } from "./sendQueue.js";
 
 export { deadMansSwitch, type DeadMansSwitchOptions } from "./deadMansSwitch.js";
@@ -53,7 +55,9 @@ export type ExecutorCommand =
   | { readonly kind: "infoWeight"; readonly weight: number }
   | { readonly kind: "volume"; readonly usd: number }
   /** An asset's quoting closed (reason) or reopened (null): the send queue drops its placements and modifies while closed. */
-  | { readonly kind: "gate"; readonly asset: string; readonly reason: QuoteGateReason | null };
+  | { readonly kind: "gate"; readonly asset: string; readonly reason: QuoteGateReason | null }
+  /** The submits of one core step are all in: with cross-asset batching, they are packed and sent now (or at the end of the coalescing window). */
+  | { readonly kind: "stepEnd" };
 
 /**
  * Builds the throttle for one executor subscription from its feedback and a refusal callback
@@ -72,6 +76,14 @@ export interface ExecutorOptions {
   readonly throttle?: ThrottleFactory;
   /** A caller-owned window on the counts of the latest subscription. */
   readonly counts?: ExecutorCounts;
+  /**
+   * Cross-asset batching (batchCoalescer.ts): submits are buffered until a `stepEnd` command and
+   * packed into one request per kind. Absent or `crossAsset: false`: every submit goes out as it is
+   * (the per-asset baseline). The ExecutionSink turns it on by default.
+   */
+  readonly batching?: BatchingOptions;
+  /** The quota throttle's state: its IP headroom widens the coalescing window when tight. */
+  readonly quotaState$?: Observable<QuotaThrottleState>;
 }
 
 /** Requests in flight and batches not yet answered, kept by the executor for whoever holds it. */
@@ -134,13 +146,33 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
       const answers$ = new Subject<QuotaAnswer>();
       const refused$ = new Subject<ExecutionEvent>();
       const recheck$ = new Subject<StatusRef>();
-      const batches$ = cmds$.pipe(
+      const submits$ = cmds$.pipe(
         filter((c): c is Extract<ExecutorCommand, { kind: "submit" }> => c.kind === "submit"),
         map((c) => {
           counts.pending += 1;
-          return c.batch;
+          return c;
         }),
       );
+      const batching = options.batching;
+      let ipHeadroom = 1;
+      const coalesceDrops = new Subject<ExecutionEvent>();
+      const batches$: Observable<ActionBatch> =
+        batching && batching.crossAsset !== false
+          ? merge(submits$, cmds$.pipe(filter((c): c is Extract<ExecutorCommand, { kind: "stepEnd" }> => c.kind === "stepEnd"))).pipe(
+              coalesceBatches(
+                batching,
+                {
+                  ipHeadroom: () => ipHeadroom,
+                  closed,
+                  onDropped: (dropped, asset, reason) => coalesceDrops.next({ kind: "dropped", batch: dropped, asset, reason, time: scheduler.now() }),
+                  onPacked: (inputs, outputs) => {
+                    counts.pending += outputs - inputs;
+                  },
+                },
+                scheduler,
+              ),
+            )
+          : submits$.pipe(map((c) => c.batch));
       const asked$ = merge(
         cmds$.pipe(
           filter((c): c is Extract<ExecutorCommand, { kind: "queryStatus" }> => c.kind === "queryStatus"),
@@ -230,6 +262,8 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
       return new Observable<ExecutionEvent>((subscriber) => {
         const sub = new Subscription();
         sub.add(refused$.subscribe(subscriber));
+        sub.add(coalesceDrops.subscribe(subscriber));
+        if (options.quotaState$) sub.add(options.quotaState$.subscribe((q) => (ipHeadroom = q.ipHeadroom)));
         sub.add(asked$.pipe(mergeMap(ask, maxStatus)).subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err) }));
         const queue = new SendQueue(maxInFlight, closed, (batch) => send(batch), (dropped, asset, reason, whole) => {
           if (whole) counts.pending -= 1;

@@ -21,7 +21,7 @@ export function batchAssetsOf(batch: ActionBatch): string[] {
 }
 
 /** `batch` without the elements of `asset` (null when nothing is left), and those elements as a batch. */
-function splitOff(batch: ActionBatch, asset: string): { readonly kept: ActionBatch | null; readonly dropped: ActionBatch | null } {
+export function splitOff(batch: ActionBatch, asset: string): { readonly kept: ActionBatch | null; readonly dropped: ActionBatch | null } {
   if (batch.type === "order") {
     const out = batch.orders.filter((o) => o.asset === asset);
     if (out.length === 0) return { kept: batch, dropped: null };
