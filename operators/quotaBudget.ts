@@ -264,6 +264,16 @@ export class QuotaLedger {
     return d;
   }
 
+  /**
+   * ms until an info request of `weight` fits the IP window without eating the reserve kept for
+   * cancels (0: now). Info requests wait for this; they are charged with addInfoWeight when they leave.
+   */
+  infoWaitMs(weight: number, now: number): number {
+    const w = Number.isFinite(weight) && weight > 0 ? weight : 0;
+    const limit = (1 - this.config.reserveFraction) * this.config.ipWeightLimit;
+    return Math.max(0, this.ipFreeAt(Math.min(w, limit), limit, now) - now);
+  }
+
   /** When the oldest IP window entry leaves (headroom can grow without any event), or undefined. */
   nextIpExpiry(now: number): number | undefined {
     this.expire(now);

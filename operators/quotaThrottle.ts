@@ -82,6 +82,11 @@ export class QuotaThrottleHandle {
     return this.ledger?.usage ?? new Map();
   }
 
+  /** ms until an info request of `weight` fits the live subscription's IP window (0 before the first subscribe). */
+  infoWaitMs(weight: number, now: number): number {
+    return this.ledger?.infoWaitMs(weight, now) ?? 0;
+  }
+
   /** @internal used by quotaThrottle */
   publish(state: QuotaThrottleState): void {
     const prev = this.subject.value;

@@ -27,11 +27,13 @@ import { EMPTY, Observable, Subject, Subscription, TimeoutError, asyncScheduler,
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from "rxjs";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
 import type { QuoteGateReason } from "../streams/gate.js";
-import type { OrderStatusAnswer } from "../streams/orders.js";
+import type { AccountSnapshot, OrderStatusAnswer } from "../streams/orders.js";
 import type { QuotaAnswer, QuotaRefusal, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
 import type { Venue } from "../streams/venue.js";
 import { coalesceBatches } from "./batchCoalescer.js";
 import type { BatchingOptions } from "./batchCoalescer.js";
+import { InfoLane } from "./infoLane.js";
+import type { InfoLaneCounts } from "./infoLane.js";
 import { SendQueue } from "./sendQueue.js";
 
 export { deadMansSwitch, type DeadMansSwitchOptions } from "./deadMansSwitch.js";
@@ -46,12 +48,17 @@ export type ExecutionEvent =
   /** Placements/modifies of an asset whose gate closed while they waited for a slot: never sent (`batch` holds only the dropped elements). */
   | { readonly kind: "dropped"; readonly batch: ActionBatch; readonly asset: string; readonly reason: QuoteGateReason; readonly time: number }
   | { readonly kind: "status"; readonly ref: StatusRef; readonly answer: OrderStatusAnswer; readonly time: number }
-  | { readonly kind: "statusFailed"; readonly ref: StatusRef; readonly error: string; readonly time: number };
+  | { readonly kind: "statusFailed"; readonly ref: StatusRef; readonly error: string; readonly time: number }
+  /** An account snapshot the core asked for (fetchAccount), through the info lane. */
+  | { readonly kind: "account"; readonly snapshot: AccountSnapshot; readonly trigger: string; readonly withOrders: boolean; readonly time: number }
+  | { readonly kind: "accountFailed"; readonly trigger: string; readonly withOrders: boolean; readonly error: string; readonly time: number };
 
 /** What the executor acts on. */
 export type ExecutorCommand =
   | { readonly kind: "submit"; readonly batch: ActionBatch }
   | { readonly kind: "queryStatus"; readonly ref: StatusRef }
+  /** An account snapshot (clearinghouseState 2 + frontendOpenOrders 20 IP weight), through the info lane. */
+  | { readonly kind: "fetchAccount"; readonly withOrders: boolean; readonly trigger: string; readonly timeoutMs: number }
   | { readonly kind: "infoWeight"; readonly weight: number }
   | { readonly kind: "volume"; readonly usd: number }
   /** An asset's quoting closed (reason) or reopened (null): the send queue drops its placements and modifies while closed. */
@@ -84,17 +91,23 @@ export interface ExecutorOptions {
   readonly batching?: BatchingOptions;
   /** The quota throttle's state: its IP headroom widens the coalescing window when tight. */
   readonly quotaState$?: Observable<QuotaThrottleState>;
+  /**
+   * ms until `weight` more IP weight fits the window (0: now) — the quota throttle's ledger
+   * (app/ passes QuotaThrottleHandle.infoWaitMs). Info requests (account snapshots, orderStatus)
+   * wait for it in the info lane; none: they leave at once (still charged).
+   */
+  readonly infoRoom?: (weight: number, now: number) => number;
 }
 
 /** Requests in flight and batches not yet answered, kept by the executor for whoever holds it. */
-export interface ExecutorCounts {
+export interface ExecutorCounts extends InfoLaneCounts {
   inFlight: number;
   /** Batches accepted and not yet answered (queued, held by the throttle, or in flight). */
   pending: number;
 }
 
 export function createExecutorCounts(): ExecutorCounts {
-  return { inFlight: 0, pending: 0 };
+  return { inFlight: 0, pending: 0, infoDelayed: 0, infoRateLimited: 0, infoWaiting: 0 };
 }
 
 /** The elements a batch touches, as orderStatus references. */
@@ -139,6 +152,10 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
       const counts = options.counts ?? createExecutorCounts();
       counts.inFlight = 0;
       counts.pending = 0;
+      counts.infoWaiting = 0;
+      // every info request is charged when it leaves the lane (orderStatus 2, account 2 + 20)
+      const infoCharged$ = new Subject<number>();
+      const lane = new InfoLane(scheduler, options.infoRoom, (w) => infoCharged$.next(w), counts);
       const cmds$ = commands$.pipe(share());
       const closed = new Map<string, QuoteGateReason>();
       // per-subscription loops inside the executor: the throttle hears the answers of what it let
@@ -187,13 +204,13 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
           map((c) => c.usd),
           filter((usd) => usd > 0 && Number.isFinite(usd)),
         ),
-        // every orderStatus query weighs 2, like any info request from the same IP
+        // info requests from the same IP: charged by the lane as they leave, and the core's extra charges
         infoWeight$: merge(
           cmds$.pipe(
             filter((c): c is Extract<ExecutorCommand, { kind: "infoWeight" }> => c.kind === "infoWeight"),
             map((c) => c.weight),
           ),
-          asked$.pipe(map(() => 2)),
+          infoCharged$,
         ),
         rateLimit$: venue.rateLimit().pipe(
           take(1),
@@ -246,18 +263,37 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
           return merge(of<ExecutionEvent>({ kind: "sent", batch, time: t0 }), answer$);
         });
       const ask = (ref: StatusRef): Observable<ExecutionEvent> =>
-        venue.orderStatus(ref).pipe(
-          take(1),
-          timeout({ first: timeoutMs, scheduler }),
-          map((answer): ExecutionEvent => ({ kind: "status", ref, answer, time: scheduler.now() })),
-          catchError((err: unknown) =>
-            of<ExecutionEvent>({
-              kind: "statusFailed",
-              ref,
-              error: err instanceof TimeoutError ? `orderStatus: no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err),
-              time: scheduler.now(),
-            }),
-          ),
+        lane.request(
+          2,
+          () =>
+            venue.orderStatus(ref).pipe(
+              take(1),
+              timeout({ first: timeoutMs, scheduler }),
+              map((answer): ExecutionEvent => ({ kind: "status", ref, answer, time: scheduler.now() })),
+              catchError((err: unknown) =>
+                of<ExecutionEvent>({
+                  kind: "statusFailed",
+                  ref,
+                  error: err instanceof TimeoutError ? `orderStatus: no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err),
+                  time: scheduler.now(),
+                }),
+              ),
+            ),
+          (e) => (e.kind === "statusFailed" ? e.error : null),
+        );
+      const fetchAccount = (c: Extract<ExecutorCommand, { kind: "fetchAccount" }>): Observable<ExecutionEvent> =>
+        lane.request(
+          c.withOrders ? 2 + 20 : 2, // clearinghouseState (+ frontendOpenOrders), FACTS §9
+          () =>
+            venue.account(c.withOrders ? undefined : { openOrders: false }).pipe(
+              take(1),
+              timeout({ first: c.timeoutMs, scheduler }),
+              map((snapshot): ExecutionEvent => ({ kind: "account", snapshot, trigger: c.trigger, withOrders: c.withOrders, time: scheduler.now() })),
+              catchError((err: unknown) =>
+                of<ExecutionEvent>({ kind: "accountFailed", trigger: c.trigger, withOrders: c.withOrders, error: err instanceof Error ? err.message : String(err), time: scheduler.now() }),
+              ),
+            ),
+          (e) => (e.kind === "accountFailed" ? e.error : null),
         );
       return new Observable<ExecutionEvent>((subscriber) => {
         const sub = new Subscription();
@@ -265,6 +301,15 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
         sub.add(coalesceDrops.subscribe(subscriber));
         if (options.quotaState$) sub.add(options.quotaState$.subscribe((q) => (ipHeadroom = q.ipHeadroom)));
         sub.add(asked$.pipe(mergeMap(ask, maxStatus)).subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err) }));
+        sub.add(
+          cmds$
+            .pipe(
+              filter((c): c is Extract<ExecutorCommand, { kind: "fetchAccount" }> => c.kind === "fetchAccount"),
+              mergeMap(fetchAccount),
+            )
+            .subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err) }),
+        );
+        sub.add(() => lane.close());
         const queue = new SendQueue(maxInFlight, closed, (batch) => send(batch), (dropped, asset, reason, whole) => {
           if (whole) counts.pending -= 1;
           subscriber.next({ kind: "dropped", batch: dropped, asset, reason, time: scheduler.now() });

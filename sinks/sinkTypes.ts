@@ -208,7 +208,7 @@ export type SinkEvent =
 export type SinkEventType = SinkEvent["type"];
 
 /** What the executor did with the venue or heard from it (a drop at a closed gate is its own `dropped` event). */
-export type VenueExecutionEvent = Exclude<ExecutionEvent, { readonly kind: "dropped" }>;
+export type VenueExecutionEvent = Exclude<ExecutionEvent, { readonly kind: "dropped" | "account" | "accountFailed" }>;
 
 /** What one step returns beside the (updated) state. */
 export interface SinkOutput {
