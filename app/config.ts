@@ -209,7 +209,7 @@ const quotaOptionalProps = {
   /** Buy address requests with reserveRequestWeight (0.0005 USDC each) up to this many USD per UTC day; 0 or absent: never. */
   reserveUsdPerDay: NonNegativeNumber,
 };
-export const QuotaConfig = strictStruct(quotaProps, quotaOptionalProps, section("the quota section", { ...quotaProps, ...quotaOptionalProps }));
+export const QuotaConfig = strictStruct(quotaProps, quotaOptionalProps, section("the quota section", quotaProps));
 export type QuotaConfig = t.TypeOf<typeof QuotaConfig>;
 
 const observabilityProps = {

@@ -141,6 +141,7 @@ export class SoakChecker {
   #inFlightElements = 0;
   #venueFillIdx = 0;
   #subs: Subscription[] = [];
+  #fillSub: Subscription | null = null;
   #maxViolations = 200;
 
   constructor(
@@ -156,14 +157,15 @@ export class SoakChecker {
   /** Subscribe to the service's outputs and start the periodic checks. Call after `service.start()`. */
   start(): void {
     const sink = this.service.sink;
+    // applied fills are counted through shutdown too (finish() checks every venue fill, shutdown's races included)
+    this.#fillSub = sink.events$.pipe(sinkEvents("fill")).subscribe((g) => {
+      const key = `${g.fill.asset}:${g.fill.tid}`;
+      const n = (this.#applied.get(key) ?? 0) + 1;
+      this.#applied.set(key, n);
+      this.fillsApplied++;
+      if (n === 2) this.violate("fillDoubleCounted", `fill ${key} (oid ${g.fill.oid}) applied twice`);
+    });
     this.#subs.push(
-      sink.events$.pipe(sinkEvents("fill")).subscribe((g) => {
-        const key = `${g.fill.asset}:${g.fill.tid}`;
-        const n = (this.#applied.get(key) ?? 0) + 1;
-        this.#applied.set(key, n);
-        this.fillsApplied++;
-        if (n === 2) this.violate("fillDoubleCounted", `fill ${key} (oid ${g.fill.oid}) applied twice`);
-      }),
       sink.events$.pipe(sinkEvents("reconcile"), map((e) => e.report)).subscribe((r) => {
         this.reconciles++;
         for (const asset of this.options.assets) {
@@ -335,6 +337,8 @@ export class SoakChecker {
 
   /** The end checks, after shutdown: every venue fill applied, nothing resting, drift windows closed, catastrophes tripped. */
   finish(): void {
+    this.#fillSub?.unsubscribe();
+    this.#fillSub = null;
     const now = this.now();
     this.checkVenueFills(Infinity);
     for (const [asset, since] of this.#drift) this.endDrift(asset, now - since);
