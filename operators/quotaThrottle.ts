@@ -23,15 +23,15 @@
 //   // metrics: quota.counts (allowed, refused by reason, delayed cancels), quota.state, quota.byAsset
 //
 // Input: ActionBatch (streams/actions.ts); output: the batches allowed, in order, cancels first.
-// Cancels (cancel, cancelByCloid, scheduleCancel) are never refused while their allowance lasts:
+// Cancels (cancel, cancelByCloid) are never refused while their allowance lasts (scheduleCancel is placement-class: see isCancelLane):
 // when the IP window or the rate-limited regime holds them, they wait in a FIFO and go out as soon
 // as they fit. Placements and modifies are refused (dropped, counted, `onRefused`) when they would
 // eat into the 5% reserve, while the breaker is open (<10% headroom, closes at ≥15%), while the
 // rate-limited regime has no free slot, or while cancels are waiting.
 import { BehaviorSubject, Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
-import { isCancelBatch, type ActionBatch } from "../streams/actions.js";
+import type { ActionBatch } from "../streams/actions.js";
 import type { RateLimitSnapshot } from "../streams/orders.js";
-import { QuotaLedger, type QuotaAssetUsage, type QuotaBudgetConfig, type QuotaRefusal } from "./quotaBudget.js";
+import { QuotaLedger, isCancelLane, type QuotaAssetUsage, type QuotaBudgetConfig, type QuotaRefusal } from "./quotaBudget.js";
 
 export type { QuotaAnswer, QuotaLimitedLane, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
 import type { QuotaLimitedLane, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
@@ -272,7 +272,7 @@ export function quotaThrottle(
           answers$.subscribe({
             next: (a) =>
               onFeedback(() => {
-                ledger.onAnswer(isCancelBatch(a.batch), a.rateLimited, scheduler.now(), random);
+                ledger.onAnswer(isCancelLane(a.batch), a.rateLimited, scheduler.now(), random);
                 return true;
               }),
             error: fail,
@@ -284,7 +284,7 @@ export function quotaThrottle(
         source.subscribe({
           next(batch) {
             const now = scheduler.now();
-            if (isCancelBatch(batch)) {
+            if (isCancelLane(batch)) {
               if (queued() > 0) {
                 if (queued() >= maxQueued) refuse(batch, "queueFull");
                 else {

@@ -6,10 +6,12 @@ import { everyOn } from "./periodic.js";
 
 /** Options of the dead-man's switch (Hyperliquid scheduleCancel, FACTS §5.5). */
 export interface DeadMansSwitchOptions {
-  /** Orders are cancelled this long after the last re-arm if we vanish (default 30 000 ms; the venue needs ≥ 5000). */
+  /** Orders are cancelled this long after the last re-arm if we vanish (default 60 000 ms; the venue needs ≥ 5000). */
   readonly windowMs?: number;
-  /** Re-arm period while the connection is open (default 10 000 ms; must be < windowMs). */
+  /** Re-arm period while the connection is open and something rests (default 40 000 ms: ≤ 90 requests an hour; must be < windowMs). */
   readonly rearmMs?: number;
+  /** After the venue refuses it (volume, lead time, daily triggers), ask again only after this long (default 3 600 000 ms). */
+  readonly refusalRetryMs?: number;
 }
 
 /**
@@ -29,8 +31,8 @@ export function deadMansSwitch(
   options: DeadMansSwitchOptions = {},
   scheduler: SchedulerLike = asyncScheduler,
 ): Observable<ActionBatch> {
-  const windowMs = Math.max(5000, options.windowMs ?? 30_000);
-  const rearmMs = Math.min(options.rearmMs ?? 10_000, windowMs - 1000);
+  const windowMs = Math.max(5000, options.windowMs ?? 60_000);
+  const rearmMs = Math.min(options.rearmMs ?? 40_000, windowMs - 1000);
   return new Observable<ActionBatch>((subscriber) => {
     let timer: Subscription | null = null;
     let open = false;

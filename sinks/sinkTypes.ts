@@ -197,6 +197,8 @@ export type SinkEvent =
   | { readonly type: "reconcileFailed"; readonly trigger: string; readonly error: string; readonly time: number }
   | ({ readonly type: "gate" } & SinkGateEvent)
   | { readonly type: "killSwitch"; readonly state: KillSwitchState; readonly time: number }
+  /** The dead-man's switch: armed (until), disarmed when flat, refused by the venue (its text), or not sent (quota, transport). */
+  | { readonly type: "deadMan"; readonly state: "armed" | "disarmed" | "refused" | "notSent"; readonly until: number | null; readonly error: string | null; readonly time: number }
   /** What the executor did or heard: sent / result (rate-limited answers included) / failed / refused by quota / status. */
   | { readonly type: "action"; readonly action: VenueExecutionEvent; readonly time: number }
   /** Placements/modifies that waited for a send slot and were dropped because their asset's gate closed meanwhile (never sent). */
@@ -243,4 +245,9 @@ export interface SinkMetrics {
   /** Placement/modify elements dropped from the send queue because their asset's gate closed. */
   droppedAtGate: number;
   invalidTransitions: number;
+  /** scheduleCancel arms sent (deadManStep.ts: 0 while flat, ≤ 3600 / rearmMs an hour otherwise). */
+  deadManArms: number;
+  deadManDisarms: number;
+  /** scheduleCancel answers the venue refused (its text is in the `deadMan` event). */
+  deadManRefusals: number;
 }
