@@ -70,7 +70,7 @@ export class QuotaThrottleHandle {
     nextSlotAt: null,
     queuedCancels: 0,
   });
-  /** Current state at once, then every change of breaker, limited lane or cancel queue (never completes). */
+  /** Current state at once, then every change of breaker, limited lane, cancel queue or headroom (5% steps) (never completes). */
   readonly state$: Observable<QuotaThrottleState> = this.subject.asObservable();
 
   get state(): QuotaThrottleState {
@@ -94,7 +94,10 @@ export class QuotaThrottleHandle {
       prev.breakerOpen !== state.breakerOpen ||
       prev.limited !== state.limited ||
       prev.nextSlotAt !== state.nextSlotAt ||
-      prev.queuedCancels !== state.queuedCancels
+      prev.queuedCancels !== state.queuedCancels ||
+      // headroom in 5% steps: the sink shapes its quoting and the executor its coalescing window by it
+      Math.floor(prev.addressHeadroom * 20) !== Math.floor(state.addressHeadroom * 20) ||
+      Math.floor(prev.ipHeadroom * 20) !== Math.floor(state.ipHeadroom * 20)
     ) {
       this.subject.next(state);
     }

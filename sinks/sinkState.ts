@@ -3,6 +3,7 @@
 // thousand-order store per input would cost the hot path more than the whole step). Nothing here
 // reads a clock, does I/O or touches a stream: time is the `now` of the step, effects leave as
 // commands, news leaves as events, both collected in `out` and handed to the shell.
+import { budgetScale, shapeThresholds } from "./budgetShaping.js";
 import { createDeadManState } from "./deadManStep.js";
 import type { DeadManState } from "./deadManStep.js";
 import type { QuoteGateReason } from "../streams/gate.js";
@@ -157,7 +158,9 @@ export function assetConfig(s: SinkState, asset: string): ExecutionSinkAssetConf
 
 export function thresholdsOf(s: SinkState, asset: string): LadderThresholds {
   const c = assetConfig(s, asset);
-  return { ...DEFAULT_LADDER_THRESHOLDS, ...(s.config.defaults?.thresholds ?? {}), ...(c.thresholds ?? {}) };
+  const t = { ...DEFAULT_LADDER_THRESHOLDS, ...(s.config.defaults?.thresholds ?? {}), ...(c.thresholds ?? {}) };
+  // requote less as the address budget runs low (budgetShaping.ts), before the breaker stops quoting
+  return s.config.budgetShaping === false ? t : shapeThresholds(t, budgetScale(s.quota, s.config.budgetShaping));
 }
 
 export function emit(s: SinkState, event: SinkEvent): void {

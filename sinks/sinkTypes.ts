@@ -1,6 +1,7 @@
 // The execution core's vocabulary: its configuration, the one input union (SinkInput), what one
 // step returns (commands for the shell to carry out, events for whoever listens), and the event
 // union the sink publishes on `events$`.
+import type { BudgetShapingOptions } from "./budgetShaping.js";
 import type { ActionBatch, Tif } from "../streams/actions.js";
 import type { FillEvent, VenueFill } from "../streams/fill.js";
 import type { GuardedFill } from "../streams/execution.js";
@@ -76,6 +77,8 @@ export interface ExecutionSinkConfig {
     /** Pushes count as arriving while the last one is at most this old; beyond, the periodic poll resumes at intervalMs (default 15 000 ms: ~3 push rounds). */
     readonly pushStaleMs?: number;
   };
+  /** Budget-shaped quoting: tolerances widen as the address headroom falls (default on; false: never). */
+  readonly budgetShaping?: BudgetShapingOptions | false;
   /** The dead-man's switch, or false to never arm it. */
   readonly deadMan?: DeadMansSwitchOptions | false;
   readonly kill?: {
