@@ -206,8 +206,6 @@ const quotaOptionalProps = {
    * "perAsset": each asset's batches go out on their own (the baseline `bench -- scale` measures).
    */
   batching: t.keyof({ crossAsset: null, perAsset: null }),
-  /** Buy address requests with reserveRequestWeight (0.0005 USDC each) up to this many USD per UTC day; 0 or absent: never. */
-  reserveUsdPerDay: NonNegativeNumber,
 };
 export const QuotaConfig = strictStruct(quotaProps, quotaOptionalProps, section("the quota section", quotaProps));
 export type QuotaConfig = t.TypeOf<typeof QuotaConfig>;

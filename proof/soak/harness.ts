@@ -110,6 +110,8 @@ export interface SoakResult {
     readonly orphansCancelled: number;
   };
   readonly quotaUsed: number;
+  /** Highest share of the address cap in use at any check (must stay ≤ 1). */
+  readonly maxAddressUse: number;
   readonly quotaCap: number;
 }
 
@@ -304,6 +306,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       orphansCancelled: m.orphansCancelled,
     },
     quotaUsed: rl.nRequestsUsed,
+    maxAddressUse: checker.maxAddressUse,
     quotaCap: rl.nRequestsCap,
   };
 }

@@ -29,6 +29,8 @@ export type SoakViolationKind =
   | "placedWhileGated"
   | "placementInReserve"
   | "placementRateLimited"
+  | "rateLimitedAnswer"
+  | "addressPastCap"
   | "restingAfterShutdown"
   | "catastropheWithoutTrip"
   | "badKillTrip";
@@ -108,6 +110,8 @@ export class SoakChecker {
     placedWhileGated: 0,
     placementInReserve: 0,
     placementRateLimited: 0,
+    rateLimitedAnswer: 0,
+    addressPastCap: 0,
     restingAfterShutdown: 0,
     catastropheWithoutTrip: 0,
     badKillTrip: 0,
@@ -129,6 +133,9 @@ export class SoakChecker {
   /** Placement/modify elements the sink dropped from its send queue because their gate had closed (never sent). */
   droppedAtGate = 0;
   rateLimitedAnswers = 0;
+  /** Highest share of the address cap (cap + surplus) in use at any check. */
+  maxAddressUse = 0;
+  #pastCap = false;
   venueFills = 0;
 
   readonly #applied = new Map<string, number>();
@@ -204,6 +211,7 @@ export class SoakChecker {
           if (e.kind === "result" && !e.result.ok && e.result.rateLimited) {
             this.rateLimitedAnswers++;
             if (e.batch.type === "order" || e.batch.type === "batchModify") this.violate("placementRateLimited", `${e.batch.type} of ${elements(e.batch)} answered rate-limited: ${e.result.error}`);
+            else this.violate("rateLimitedAnswer", `${e.batch.type} of ${elements(e.batch)} answered rate-limited: ${e.result.error}`);
           }
         }
       }),
@@ -274,6 +282,14 @@ export class SoakChecker {
 
   private tick(): void {
     const now = this.now();
+    // the address budget: requests used never past the venue's cap (cap + surplus)
+    const rl = this.exchange.rateLimit(this.options.user);
+    const cap = rl.nRequestsCap + rl.nRequestsSurplus;
+    this.maxAddressUse = Math.max(this.maxAddressUse, cap > 0 ? rl.nRequestsUsed / cap : 0);
+    if (rl.nRequestsUsed > cap && !this.#pastCap) {
+      this.#pastCap = true;
+      this.violate("addressPastCap", `address requests used ${rl.nRequestsUsed} > cap ${cap}`);
+    } else if (rl.nRequestsUsed <= cap) this.#pastCap = false;
     const open = this.exchange.openOrders(this.options.user);
     for (const asset of this.options.assets) {
       this.updateClosed(asset);
