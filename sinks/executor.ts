@@ -27,12 +27,13 @@ import { EMPTY, Observable, Subject, Subscription, TimeoutError, asyncScheduler,
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from "rxjs";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
 import type { QuoteGateReason } from "../streams/gate.js";
-import type { AccountSnapshot, OrderStatusAnswer } from "../streams/orders.js";
+import type { AccountSnapshot, OrderStatusAnswer, RateLimitSnapshot } from "../streams/orders.js";
 import type { QuotaAnswer, QuotaRefusal, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
 import type { Venue } from "../streams/venue.js";
 import { coalesceBatches } from "./batchCoalescer.js";
 import type { BatchingOptions } from "./batchCoalescer.js";
 import { InfoLane } from "./infoLane.js";
+import { everyOn } from "./periodic.js";
 import type { InfoLaneCounts } from "./infoLane.js";
 import { SendQueue } from "./sendQueue.js";
 
@@ -97,6 +98,8 @@ export interface ExecutorOptions {
    * wait for it in the info lane; none: they leave at once (still charged).
    */
   readonly infoRoom?: (weight: number, now: number) => number;
+  /** While the quota breaker is open, ask the venue's userRateLimit this often (default 300 000 ms, IP weight 20: 4/min; min 10 000). */
+  readonly rateLimitPollMs?: number;
 }
 
 /** Requests in flight and batches not yet answered, kept by the executor for whoever holds it. */
@@ -156,6 +159,27 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
       // every info request is charged when it leaves the lane (orderStatus 2, account 2 + 20)
       const infoCharged$ = new Subject<number>();
       const lane = new InfoLane(scheduler, options.infoRoom, (w) => infoCharged$.next(w), counts);
+      const polledLimits$ = new Subject<RateLimitSnapshot>();
+      const pollMs = Math.max(10_000, options.rateLimitPollMs ?? 300_000);
+      let pollTimer: Subscription | null = null;
+      // Headroom comes back only with the venue's word (traded volume, bought requests): while the
+      // breaker is open, ask userRateLimit (IP weight 20) every pollMs — 4 weight/min at 5 min.
+      const pollLimits = (): void => {
+        lane
+          .request(
+            20,
+            () => venue.rateLimit().pipe(take(1), timeout({ first: timeoutMs, scheduler })),
+            () => null,
+          )
+          .subscribe({ next: (snap) => polledLimits$.next(snap), error: () => undefined });
+      };
+      const onBreaker = (open: boolean): void => {
+        if (open && pollTimer === null) pollTimer = everyOn(scheduler, pollMs, pollLimits);
+        else if (!open && pollTimer !== null) {
+          pollTimer.unsubscribe();
+          pollTimer = null;
+        }
+      };
       const cmds$ = commands$.pipe(share());
       const closed = new Map<string, QuoteGateReason>();
       // per-subscription loops inside the executor: the throttle hears the answers of what it let
@@ -212,9 +236,13 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
           ),
           infoCharged$,
         ),
-        rateLimit$: venue.rateLimit().pipe(
-          take(1),
-          catchError(() => EMPTY),
+        // the venue's userRateLimit at start, and again while the breaker is open (rateLimitPollMs)
+        rateLimit$: merge(
+          venue.rateLimit().pipe(
+            take(1),
+            catchError(() => EMPTY),
+          ),
+          polledLimits$,
         ),
       };
       const onRefused = (batch: ActionBatch, reason: QuotaRefusal): void => {
@@ -299,7 +327,15 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
         const sub = new Subscription();
         sub.add(refused$.subscribe(subscriber));
         sub.add(coalesceDrops.subscribe(subscriber));
-        if (options.quotaState$) sub.add(options.quotaState$.subscribe((q) => (ipHeadroom = q.ipHeadroom)));
+        if (options.quotaState$) {
+          sub.add(
+            options.quotaState$.subscribe((q) => {
+              ipHeadroom = q.ipHeadroom;
+              onBreaker(q.breakerOpen);
+            }),
+          );
+        }
+        sub.add(() => pollTimer?.unsubscribe());
         sub.add(asked$.pipe(mergeMap(ask, maxStatus)).subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err) }));
         sub.add(
           cmds$
