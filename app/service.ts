@@ -500,6 +500,7 @@ export class QuoteflowService {
         fills: rt.fills,
         quotaHeadroom: quota.length ? Math.min(...quota) : undefined,
         quotaBudget: tightest,
+        addressRequests: this.quota?.byAsset.get(rt.asset)?.requests,
       };
     });
   }
