@@ -201,7 +201,14 @@ const quotaProps = {
   /** Below this headroom new quotes stop (breaker, with hysteresis) and a gate reason is reported. */
   breakerPct: Percent,
 };
-export const QuotaConfig = strictStruct(quotaProps, {}, section("the quota section", quotaProps));
+const quotaOptionalProps = {
+  /**
+   * "crossAsset" (default): the actions of all assets of one step go out as one request per kind;
+   * "perAsset": each asset's batches go out on their own (the baseline `bench -- scale` measures).
+   */
+  batching: t.keyof({ crossAsset: null, perAsset: null }),
+};
+export const QuotaConfig = strictStruct(quotaProps, quotaOptionalProps, section("the quota section", quotaProps));
 export type QuotaConfig = t.TypeOf<typeof QuotaConfig>;
 
 const observabilityProps = {

@@ -275,7 +275,14 @@ export function watchVenueHealth(venue: Venue, metrics: ServiceMetrics, options:
   if (quota && options.scheduler) {
     const seen: Record<string, number> = Object.fromEntries(QUOTA_REFUSAL_REASONS.map((r) => [r, quota.counts.refusedByReason[r]]));
     let breakerOpen = quota.state.breakerOpen;
+    const requestsSeen = new Map<string, number>();
     const sample = () => {
+      // address requests by asset, from the throttle's ledger (what it let through)
+      for (const [asset, u] of quota.byAsset) {
+        const d = u.requests - (requestsSeen.get(asset) ?? 0);
+        if (d > 0) metrics.addressRequests.inc({ asset }, d);
+        requestsSeen.set(asset, u.requests);
+      }
       const by: Record<string, number> = {};
       for (const r of QUOTA_REFUSAL_REASONS) {
         const d = quota.counts.refusedByReason[r] - (seen[r] ?? 0);

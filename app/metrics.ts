@@ -32,6 +32,7 @@ export interface ServiceMetrics {
   readonly reconciliationFailures: Counter;
   /** Hyperliquid IP weight we spent (FACTS §9), by purpose: actions (WS post or HTTP), account, status, gapfill, other (meta, userRateLimit). */
   readonly ipWeight: Counter<"purpose">;
+  readonly addressRequests: Counter<"asset">;
   /** Info requests the venue answered HTTP 429 (rate limited), by purpose. */
   readonly infoRateLimited: Counter<"purpose">;
   /** Account snapshots the venue pushed over WebSocket (no REST weight). */
@@ -115,6 +116,7 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Serv
     quotaRefusals: new Counter({ name: "quoteflow_quota_refusals_total", help: "Placements and modifies refused by the quota throttle, by reason", labelNames: ["reason"], registers }),
     reconciliationFailures: new Counter({ name: "quoteflow_reconciliation_failures_total", help: "Account snapshots (positions, open orders) that failed", registers }),
     ipWeight: new Counter({ name: "quoteflow_ip_weight_total", help: "Hyperliquid IP weight spent (1200/min per IP), by purpose: actions (WS post or HTTP), account, status, gapfill, other", labelNames: ["purpose"], registers }),
+    addressRequests: new Counter({ name: "quoteflow_address_requests_total", help: "Hyperliquid address-budget requests spent (one per order, cancel or modify element; scheduleCancel under \"*\"), by asset", labelNames: ["asset"], registers }),
     infoRateLimited: new Counter({ name: "quoteflow_info_rate_limited_total", help: "Info requests answered HTTP 429 (rate limited), by purpose", labelNames: ["purpose"], registers }),
     accountPushes: new Counter({ name: "quoteflow_account_pushes_total", help: "Account snapshots pushed by the venue over WebSocket and adopted (no REST weight)", registers }),
   };

@@ -427,6 +427,12 @@ export class QuoteflowService {
         if (this.stopped) log.debug({ asset: e.asset, reason: e.reason?.kind ?? "open" }, "sink gate (shutdown)");
         else log.info({ asset: e.asset, reason: e.reason?.kind ?? "open" }, "sink gate");
         return;
+      case "deadMan":
+        // the venue's refusal text (volume requirement, lead time, daily triggers) is the news
+        if (e.state === "refused") log.warn({ until: e.until, venueError: e.error }, "dead-man's switch refused by the venue: not armed (retried later)");
+        else if (e.state === "notSent") log.warn({ until: e.until, reason: e.error }, "dead-man's switch not re-armed");
+        else log.debug({ state: e.state, until: e.until }, "dead-man's switch");
+        return;
       case "invalidTransition":
         log.warn({ ...e.transition }, "order transition refused by the state table (order left as it was)");
         return;
@@ -548,6 +554,7 @@ export class QuoteflowService {
         fills: rt.fills,
         quotaHeadroom: quota.length ? Math.min(...quota) : undefined,
         quotaBudget: tightest,
+        addressRequests: this.quota?.byAsset.get(rt.asset)?.requests,
       };
     });
   }

@@ -53,7 +53,11 @@ export function sinkConfigOf(
     assets: Object.fromEntries(config.assets.map((a) => [a.asset, sinkAssetConfig(a)])),
     executor: {
       ...executorOptions,
+      // quota.batching: perAsset turns cross-asset batching off (the baseline)
+      ...(config.quota.batching === "perAsset" ? { batching: { crossAsset: false } } : {}),
       ...(throttleOptions && quota ? { throttle: (feedback, onRefused) => quotaThrottle({ ...throttleOptions, handle: quota, feedback, onRefused }, scheduler) } : {}),
+      // info requests (account snapshots, orderStatus) wait for room in the same IP window
+      ...(throttleOptions && quota ? { infoRoom: (weight: number, now: number) => quota.infoWaitMs(weight, now) } : {}),
     },
     orderStore: { staleAfterMs: Math.min(...intervals.map((r) => r.orderStaleMs)) },
     reconcile: {

@@ -16,6 +16,8 @@ export interface AssetStatus {
   readonly quotaHeadroom: number | undefined;
   /** Which budget that smallest headroom is (`ip`, `address`). */
   readonly quotaBudget?: string | undefined;
+  /** Address requests this asset has spent (what the quota throttle let through), when known. */
+  readonly addressRequests?: number | undefined;
 }
 
 /** A price as the venue would print it: up to 9 significant digits, no trailing zeros, never rounded to a coarser tick. */
@@ -48,5 +50,6 @@ export function formatStatusLine(s: AssetStatus, at?: Date): string {
     `fills ${s.fills}`,
     `gates ${s.closedBy ? `closed (${s.closedBy})` : "open"}`,
     `quota ${quota}`,
+    ...(s.addressRequests !== undefined ? [`req ${s.addressRequests}`] : []),
   ].join("  ");
 }

@@ -1,7 +1,7 @@
 // Hyperliquid's two action budgets (FACTS §9) as plain arithmetic: no clock, no stream, no IO.
 // Time is an argument, randomness is an argument, so quotaThrottle, the paper venue and the soak
 // can all run the same numbers and property tests can throw any sequence at them.
-import { batchLength, isCancelBatch, type ActionBatch } from "../streams/actions.js";
+import { batchLength, type ActionBatch } from "../streams/actions.js";
 import type { RateLimitSnapshot } from "../streams/orders.js";
 
 export interface QuotaBudgetConfig {
@@ -118,6 +118,16 @@ export function quotaAssetsOf(batch: ActionBatch): Map<string, number> {
 }
 
 /**
+ * Cancels and cancels by CLOID draw on the cancel allowance (they wait, never refused while it
+ * lasts). scheduleCancel does not: the dead-man's switch is a placement-class request here, so it is
+ * refused in the reserve and while the breaker is open — it must never use the budget kept for
+ * cancelling what rests (a switch that lapses makes the venue cancel for us).
+ */
+export function isCancelLane(batch: ActionBatch): boolean {
+  return batch.type === "cancel" || batch.type === "cancelByCloid";
+}
+
+/**
  * The accounting of one address behind one IP. Mutable, but every method takes `now` (and
  * `random`) explicitly, so a sequence of calls is a pure function of its arguments.
  *
@@ -217,7 +227,7 @@ export class QuotaLedger {
     this.updateBreaker(now);
     const slotFree = now >= this.nextSlotAt;
     if (w > c.ipWeightLimit) return { kind: "refuse", reason: "tooLarge" };
-    if (isCancelBatch(batch)) {
+    if (isCancelLane(batch)) {
       const ipWait = this.ipFreeAt(w, c.ipWeightLimit, now);
       const exhausted = this.used + n > this.cancelLimit();
       if (this.cancelsLimited || exhausted) {
@@ -242,7 +252,7 @@ export class QuotaLedger {
     const n = batchLength(batch);
     const w = quotaIpWeight(n);
     this.pushIp(now, w);
-    const ceiling = isCancelBatch(batch) ? this.cancelLimit() : this.cap;
+    const ceiling = isCancelLane(batch) ? this.cancelLimit() : this.cap;
     if (decision.slot && this.used + n > ceiling) this.limitedRequests += n;
     else this.used += n;
     if (decision.slot) {
@@ -262,6 +272,16 @@ export class QuotaLedger {
     const d = this.decide(batch, now);
     if (d.kind === "allow") this.commit(batch, d, now);
     return d;
+  }
+
+  /**
+   * ms until an info request of `weight` fits the IP window without eating the reserve kept for
+   * cancels (0: now). Info requests wait for this; they are charged with addInfoWeight when they leave.
+   */
+  infoWaitMs(weight: number, now: number): number {
+    const w = Number.isFinite(weight) && weight > 0 ? weight : 0;
+    const limit = (1 - this.config.reserveFraction) * this.config.ipWeightLimit;
+    return Math.max(0, this.ipFreeAt(Math.min(w, limit), limit, now) - now);
   }
 
   /** When the oldest IP window entry leaves (headroom can grow without any event), or undefined. */

@@ -23,15 +23,15 @@
 //   // metrics: quota.counts (allowed, refused by reason, delayed cancels), quota.state, quota.byAsset
 //
 // Input: ActionBatch (streams/actions.ts); output: the batches allowed, in order, cancels first.
-// Cancels (cancel, cancelByCloid, scheduleCancel) are never refused while their allowance lasts:
+// Cancels (cancel, cancelByCloid) are never refused while their allowance lasts (scheduleCancel is placement-class: see isCancelLane):
 // when the IP window or the rate-limited regime holds them, they wait in a FIFO and go out as soon
 // as they fit. Placements and modifies are refused (dropped, counted, `onRefused`) when they would
 // eat into the 5% reserve, while the breaker is open (<10% headroom, closes at ≥15%), while the
 // rate-limited regime has no free slot, or while cancels are waiting.
 import { BehaviorSubject, Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
-import { isCancelBatch, type ActionBatch } from "../streams/actions.js";
+import type { ActionBatch } from "../streams/actions.js";
 import type { RateLimitSnapshot } from "../streams/orders.js";
-import { QuotaLedger, type QuotaAssetUsage, type QuotaBudgetConfig, type QuotaRefusal } from "./quotaBudget.js";
+import { QuotaLedger, isCancelLane, type QuotaAssetUsage, type QuotaBudgetConfig, type QuotaRefusal } from "./quotaBudget.js";
 
 export type { QuotaAnswer, QuotaLimitedLane, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
 import type { QuotaLimitedLane, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
@@ -70,7 +70,7 @@ export class QuotaThrottleHandle {
     nextSlotAt: null,
     queuedCancels: 0,
   });
-  /** Current state at once, then every change of breaker, limited lane or cancel queue (never completes). */
+  /** Current state at once, then every change of breaker, limited lane, cancel queue or headroom (5% steps) (never completes). */
   readonly state$: Observable<QuotaThrottleState> = this.subject.asObservable();
 
   get state(): QuotaThrottleState {
@@ -82,6 +82,11 @@ export class QuotaThrottleHandle {
     return this.ledger?.usage ?? new Map();
   }
 
+  /** ms until an info request of `weight` fits the live subscription's IP window (0 before the first subscribe). */
+  infoWaitMs(weight: number, now: number): number {
+    return this.ledger?.infoWaitMs(weight, now) ?? 0;
+  }
+
   /** @internal used by quotaThrottle */
   publish(state: QuotaThrottleState): void {
     const prev = this.subject.value;
@@ -89,7 +94,10 @@ export class QuotaThrottleHandle {
       prev.breakerOpen !== state.breakerOpen ||
       prev.limited !== state.limited ||
       prev.nextSlotAt !== state.nextSlotAt ||
-      prev.queuedCancels !== state.queuedCancels
+      prev.queuedCancels !== state.queuedCancels ||
+      // headroom in 5% steps: the sink shapes its quoting and the executor its coalescing window by it
+      Math.floor(prev.addressHeadroom * 20) !== Math.floor(state.addressHeadroom * 20) ||
+      Math.floor(prev.ipHeadroom * 20) !== Math.floor(state.ipHeadroom * 20)
     ) {
       this.subject.next(state);
     }
@@ -267,7 +275,7 @@ export function quotaThrottle(
           answers$.subscribe({
             next: (a) =>
               onFeedback(() => {
-                ledger.onAnswer(isCancelBatch(a.batch), a.rateLimited, scheduler.now(), random);
+                ledger.onAnswer(isCancelLane(a.batch), a.rateLimited, scheduler.now(), random);
                 return true;
               }),
             error: fail,
@@ -279,7 +287,7 @@ export function quotaThrottle(
         source.subscribe({
           next(batch) {
             const now = scheduler.now();
-            if (isCancelBatch(batch)) {
+            if (isCancelLane(batch)) {
               if (queued() > 0) {
                 if (queued() >= maxQueued) refuse(batch, "queueFull");
                 else {

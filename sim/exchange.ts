@@ -175,6 +175,8 @@ export class PaperExchange extends SimLedger {
   private running = false;
   private readonly clockSubs = new Map<number, Subscription>();
   private readonly pendingWork = new Set<Subscription>();
+  /** The pending scheduleCancel trigger of each account (replaced on every re-arm or disarm). */
+  private readonly scheduleCancelTimers = new Map<SimAccount, Subscription>();
   private disposed = false;
 
   constructor(options: PaperExchangeOptions) {
@@ -239,6 +241,8 @@ export class PaperExchange extends SimLedger {
     this.marketPump.stop();
     for (const s of this.clockSubs.values()) s.unsubscribe();
     this.clockSubs.clear();
+    for (const s of this.scheduleCancelTimers.values()) s.unsubscribe();
+    this.scheduleCancelTimers.clear();
   }
 
   private endMarket(): void {
@@ -721,13 +725,18 @@ export class PaperExchange extends SimLedger {
 
   private scheduleCancel(acct: SimAccount, time: number | null): void {
     acct.scheduledCancelAt = time;
-    if (time === null) return;
-    this.later(() => {
+    // a re-arm or a disarm replaces the pending trigger (a live timer would keep a process alive)
+    this.scheduleCancelTimers.get(acct)?.unsubscribe();
+    this.scheduleCancelTimers.delete(acct);
+    if (time === null || this.disposed) return;
+    const sub = this.scheduler.schedule(() => {
+      this.scheduleCancelTimers.delete(acct);
       if (acct.scheduledCancelAt !== time) return;
       acct.scheduledCancelAt = null;
       simCountScheduleTrigger(acct, this.now());
       for (const o of [...this.live.values()]) if (o.user === acct.user) this.cancelResting(o, "scheduledCancel");
     }, Math.max(0, time - this.now()));
+    this.scheduleCancelTimers.set(acct, sub);
   }
 
   // ---------------------------------------------------------------- faults on clocks

@@ -1,7 +1,7 @@
 // PaperVenue: the Venue contract (streams/venue.ts) for one simulated account, in-process on
 // the exchange's scheduler. With a VirtualTimeScheduler a replay runs as fast as the CPU allows
 // and, for one seed and one input, emits the same events at the same times every run.
-import { BehaviorSubject, Observable, Subject, concat, defer, filter, from, map, mergeMap, of, type Subscription } from "rxjs";
+import { BehaviorSubject, Observable, Subject, concat, defer, filter, from, map, mergeMap, of, throwError, type Subscription } from "rxjs";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
 import type { VenueFillBatch } from "../streams/fill.js";
 import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
@@ -10,6 +10,7 @@ import type { ConnectionState, DecodeErrorEvent, FillsSinceAnswer, Venue, VenueH
 import { assetDex } from "../streams/market.js";
 import { haltRefusals } from "../streams/wire/hip3.js";
 import { PaperExchange, type PaperExchangeOptions, type SimVenueTruth } from "./exchange.js";
+import { simInfoWeight } from "./rateLimits.js";
 
 /**
  * Build a venue with its own exchange (started at once), or attach another account to a shared
@@ -150,21 +151,37 @@ export class PaperVenue implements Venue {
     });
   }
 
-  account(options?: { readonly openOrders?: boolean }): Observable<AccountSnapshot> {
+  /**
+   * Charge an info request's IP weight as the server does (sim/server.ts: simInfoWeight, the same
+   * window the actions of this account use); refused → an HTTP-429-like error, nothing answered.
+   */
+  #info<T>(weights: readonly [string, number][], answer: () => T): Observable<T> {
     return defer(() => {
+      const ip = `local:${this.user}`;
+      for (const [type, items] of weights) {
+        if (!this.exchange.chargeIp(ip, simInfoWeight(type, items))) return throwError(() => new Error(`paper venue: ${type}: 429 Too Many Requests`));
+      }
+      return of(answer());
+    });
+  }
+
+  account(options?: { readonly openOrders?: boolean }): Observable<AccountSnapshot> {
+    const withOrders = options?.openOrders !== false;
+    // clearinghouseState (2) + frontendOpenOrders (20), as a live client asks for them
+    return this.#info(withOrders ? [["clearinghouseState", 0], ["frontendOpenOrders", 0]] : [["clearinghouseState", 0]], () => {
       // Only what a snapshot holds (never truth(): that copies every fill and order ever recorded).
       const ex = this.exchange;
-      const orders = options?.openOrders === false ? { openOrders: [], openOrdersIncluded: false } : { openOrders: ex.openOrders(this.user) };
-      return of({ time: ex.now(), accountValue: ex.accountValueOf(this.user), positions: ex.positions(this.user), ...orders });
+      const orders = withOrders ? { openOrders: ex.openOrders(this.user) } : { openOrders: [], openOrdersIncluded: false as const };
+      return { time: ex.now(), accountValue: ex.accountValueOf(this.user), positions: ex.positions(this.user), ...orders };
     });
   }
 
   orderStatus(ref: { readonly oid: number } | { readonly cloid: string }): Observable<OrderStatusAnswer> {
-    return defer(() => of(this.exchange.orderStatus(this.user, ref)));
+    return this.#info([["orderStatus", 0]], () => this.exchange.orderStatus(this.user, ref));
   }
 
   rateLimit(): Observable<RateLimitSnapshot> {
-    return defer(() => of(this.exchange.rateLimit(this.user)));
+    return this.#info([["userRateLimit", 0]], () => this.exchange.rateLimit(this.user));
   }
 
   /** The account's fills from `since` on (the userFillsByTime of the in-process venue: one page, every fill kept). */

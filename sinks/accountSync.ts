@@ -86,7 +86,7 @@ function startSync(s: SinkState, trigger: string, now: number): void {
   }
   const weight = (withOrders ? 2 + 20 : 2) * (s.config.accountDexes ?? 1); // clearinghouseState (+ frontendOpenOrders), per dex
   emit(s, { type: "syncStarted", trigger, withOrders, infoWeight: weight, time: now });
-  command(s, { kind: "infoWeight", weight });
+  // the executor's info lane charges the weight when the request leaves (it may wait for IP room)
   command(s, { kind: "fetchAccount", withOrders, trigger, timeoutMs: s.config.reconcile?.timeoutMs ?? 10_000 });
 }
 

@@ -5,6 +5,7 @@
 import type { ActionBatch, BatchResult, CancelResult, ExchangeErrorCode, OrderResult } from "../streams/actions.js";
 import { requestSync } from "./accountSync.js";
 import type { ExecutionEvent } from "./executor.js";
+import { deadManAnswer, deadManNotSent } from "./deadManStep.js";
 import { watchAlreadyFilled } from "./fillStep.js";
 import { askStatus, emit, touch, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -18,16 +19,19 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
       return;
     case "result":
       s.metrics.batchResults += 1;
+      deadManAnswer(s, e.batch, e.result, now);
       applyResult(s, e.batch, e.result, now);
       return;
     case "failed":
       s.metrics.batchFailures += 1;
+      if (e.batch.type === "scheduleCancel" && e.batch.time !== null) s.deadMan.pending = false;
       if (e.timedOut) s.metrics.timeouts += 1;
       s.metrics.statusQueries += statusCount(e.batch);
       markQueried(s, e.batch, now);
       return;
     case "refused":
       s.metrics.quotaRefused += 1;
+      deadManNotSent(s, e.batch, `refused by the quota throttle (${e.reason})`, now);
       if (e.batch.type === "order" || e.batch.type === "batchModify") {
         const until = now + (s.config.quotaCooldownMs ?? 1000);
         for (const a of batchAssets(e.batch)) s.quotaCooldown.set(a, until);

@@ -13,10 +13,11 @@ import { statusClass } from "../streams/orders.js";
 import type { ConnectionState } from "../streams/venue.js";
 import { requestSync, snapshotStep, syncFailed, syncTimerDue } from "./accountSync.js";
 import { answerStep } from "./answerStep.js";
+import { deadManTick } from "./deadManStep.js";
 import { fillStep, watchDue } from "./fillStep.js";
 import { flushDirty, intentStep } from "./ladderStep.js";
 import { housekeepingStep } from "./riskChecks.js";
-import { createSinkState, emit, knownAssets, submit, trip } from "./sinkState.js";
+import { createSinkState, emit, knownAssets, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 import type { ExecutionSinkConfig, SinkInput, SinkOutput } from "./sinkTypes.js";
 
@@ -70,7 +71,7 @@ function apply(s: SinkState, input: SinkInput, now: number): void {
       if (input.key.startsWith("watch:")) return watchDue(s, input.key.slice("watch:".length), now);
       return;
     case "deadMan":
-      return submit(s, input.batch);
+      return deadManTick(s, input.batch, now);
     case "flush":
       return flushDirty(s, now);
     case "kill":

@@ -95,8 +95,11 @@ type ShellOutput = SinkOutput & { readonly requeue?: FlushMarker; readonly error
 
 const NOTHING: ShellOutput = { commands: [], events: [] };
 
-function isExecutorCommand(c: SinkCommand): c is ExecutorCommand {
-  return c.kind === "submit" || c.kind === "queryStatus" || c.kind === "infoWeight" || c.kind === "volume" || c.kind === "gate";
+type StepEnd = { readonly kind: "stepEnd" };
+const STEP_END: StepEnd = { kind: "stepEnd" };
+
+function isExecutorCommand(c: SinkCommand | StepEnd): c is ExecutorCommand {
+  return c.kind === "submit" || c.kind === "queryStatus" || c.kind === "infoWeight" || c.kind === "volume" || c.kind === "gate" || c.kind === "stepEnd" || c.kind === "fetchAccount";
 }
 
 export class ExecutionSink {
@@ -201,9 +204,10 @@ export class ExecutionSink {
       ),
       { connector: () => new Subject<ShellOutput>(), resetOnDisconnect: false },
     );
+    // a step's submits, then its end: the executor packs the batches of all assets of one step
     const commands$ = outputs$.pipe(
       filter((o) => o.commands.length > 0),
-      concatMap((o) => from(o.commands)),
+      concatMap((o) => from<readonly (SinkCommand | StepEnd)[]>(o.commands.some((c) => c.kind === "submit") ? [...o.commands, STEP_END] : o.commands)),
     );
     const s = this.#subs;
     // 1. the news, before anything the step asked for happens
@@ -213,33 +217,33 @@ export class ExecutionSink {
       commands$
         .pipe(
           filter(isExecutorCommand),
-          executor(this.venue, { ...(cfg.executor ?? {}), counts: this.executorCounts }, sch),
+          executor(
+            this.venue,
+            {
+              ...(cfg.executor ?? {}),
+              // cross-asset batching on unless the config turns it off (executor.batching.crossAsset: false)
+              batching: { crossAsset: true, ...(cfg.maxBatchSize !== undefined ? { maxBatchSize: cfg.maxBatchSize } : {}), ...(cfg.executor?.batching ?? {}) },
+              ...(inputs.quotaState$ ? { quotaState$: inputs.quotaState$ } : {}),
+              counts: this.executorCounts,
+            },
+            sch,
+          ),
         )
         .subscribe({
           next: (e) => {
             if (this.#failure !== null) return;
-            if (e.kind !== "dropped") this.#events.next({ type: "action", action: e, time: sch.now() });
-            if (e.kind !== "sent") this.#loop.next({ kind: "executor", event: e });
+            // account snapshots come back through the executor's info lane as the core's own inputs
+            if (e.kind === "account") this.#loop.next({ kind: "account", snapshot: e.snapshot, trigger: e.trigger, withOrders: e.withOrders });
+            else if (e.kind === "accountFailed") this.#loop.next({ kind: "accountFailed", trigger: e.trigger, withOrders: e.withOrders, error: e.error });
+            else {
+              if (e.kind !== "dropped") this.#events.next({ type: "action", action: e, time: sch.now() });
+              if (e.kind !== "sent") this.#loop.next({ kind: "executor", event: e });
+            }
           },
           error: (error: unknown) => this.#loop.next({ kind: "failure", where: "executor", error }),
         }),
     );
-    // 3. account snapshots
-    s.add(
-      commands$
-        .pipe(
-          filter((c): c is Extract<SinkCommand, { kind: "fetchAccount" }> => c.kind === "fetchAccount"),
-          mergeMap((c) =>
-            this.venue.account(c.withOrders ? undefined : { openOrders: false }).pipe(
-              take(1),
-              timeout({ first: c.timeoutMs, scheduler: sch }),
-              map((snapshot): SinkInput => ({ kind: "account", snapshot, trigger: c.trigger, withOrders: c.withOrders })),
-              catchError((err: unknown) => of<SinkInput>({ kind: "accountFailed", trigger: c.trigger, withOrders: c.withOrders, error: err instanceof Error ? err.message : String(err) })),
-            ),
-          ),
-        )
-        .subscribe((input) => this.#loop.next(input)),
-    );
+    // 3. account snapshots: fetchAccount goes through the executor (its info lane waits for IP room)
     // 4. timers the core asked for
     s.add(
       commands$

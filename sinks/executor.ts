@@ -26,12 +26,18 @@
 import { EMPTY, Observable, Subject, Subscription, TimeoutError, asyncScheduler, catchError, defer, filter, map, merge, mergeMap, of, share, take, timeout } from "rxjs";
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from "rxjs";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
-import { isCancelBatch } from "../streams/actions.js";
 import type { QuoteGateReason } from "../streams/gate.js";
-import type { OrderStatusAnswer } from "../streams/orders.js";
-import type { QuotaAnswer, QuotaRefusal, QuotaThrottleFeedback } from "../streams/quota.js";
+import type { AccountSnapshot, OrderStatusAnswer, RateLimitSnapshot } from "../streams/orders.js";
+import type { QuotaAnswer, QuotaRefusal, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
 import type { Venue } from "../streams/venue.js";
+import { coalesceBatches } from "./batchCoalescer.js";
+import type { BatchingOptions } from "./batchCoalescer.js";
+import { InfoLane } from "./infoLane.js";
 import { everyOn } from "./periodic.js";
+import type { InfoLaneCounts } from "./infoLane.js";
+import { SendQueue } from "./sendQueue.js";
+
+export { deadMansSwitch, type DeadMansSwitchOptions } from "./deadMansSwitch.js";
 
 export type StatusRef = { readonly oid: number } | { readonly cloid: string };
 
@@ -43,16 +49,23 @@ export type ExecutionEvent =
   /** Placements/modifies of an asset whose gate closed while they waited for a slot: never sent (`batch` holds only the dropped elements). */
   | { readonly kind: "dropped"; readonly batch: ActionBatch; readonly asset: string; readonly reason: QuoteGateReason; readonly time: number }
   | { readonly kind: "status"; readonly ref: StatusRef; readonly answer: OrderStatusAnswer; readonly time: number }
-  | { readonly kind: "statusFailed"; readonly ref: StatusRef; readonly error: string; readonly time: number };
+  | { readonly kind: "statusFailed"; readonly ref: StatusRef; readonly error: string; readonly time: number }
+  /** An account snapshot the core asked for (fetchAccount), through the info lane. */
+  | { readonly kind: "account"; readonly snapshot: AccountSnapshot; readonly trigger: string; readonly withOrders: boolean; readonly time: number }
+  | { readonly kind: "accountFailed"; readonly trigger: string; readonly withOrders: boolean; readonly error: string; readonly time: number };
 
 /** What the executor acts on. */
 export type ExecutorCommand =
   | { readonly kind: "submit"; readonly batch: ActionBatch }
   | { readonly kind: "queryStatus"; readonly ref: StatusRef }
+  /** An account snapshot (clearinghouseState 2 + frontendOpenOrders 20 IP weight), through the info lane. */
+  | { readonly kind: "fetchAccount"; readonly withOrders: boolean; readonly trigger: string; readonly timeoutMs: number }
   | { readonly kind: "infoWeight"; readonly weight: number }
   | { readonly kind: "volume"; readonly usd: number }
   /** An asset's quoting closed (reason) or reopened (null): the send queue drops its placements and modifies while closed. */
-  | { readonly kind: "gate"; readonly asset: string; readonly reason: QuoteGateReason | null };
+  | { readonly kind: "gate"; readonly asset: string; readonly reason: QuoteGateReason | null }
+  /** The submits of one core step are all in: with cross-asset batching, they are packed and sent now (or at the end of the coalescing window). */
+  | { readonly kind: "stepEnd" };
 
 /**
  * Builds the throttle for one executor subscription from its feedback and a refusal callback
@@ -71,17 +84,33 @@ export interface ExecutorOptions {
   readonly throttle?: ThrottleFactory;
   /** A caller-owned window on the counts of the latest subscription. */
   readonly counts?: ExecutorCounts;
+  /**
+   * Cross-asset batching (batchCoalescer.ts): submits are buffered until a `stepEnd` command and
+   * packed into one request per kind. Absent or `crossAsset: false`: every submit goes out as it is
+   * (the per-asset baseline). The ExecutionSink turns it on by default.
+   */
+  readonly batching?: BatchingOptions;
+  /** The quota throttle's state: its IP headroom widens the coalescing window when tight. */
+  readonly quotaState$?: Observable<QuotaThrottleState>;
+  /**
+   * ms until `weight` more IP weight fits the window (0: now) — the quota throttle's ledger
+   * (app/ passes QuotaThrottleHandle.infoWaitMs). Info requests (account snapshots, orderStatus)
+   * wait for it in the info lane; none: they leave at once (still charged).
+   */
+  readonly infoRoom?: (weight: number, now: number) => number;
+  /** While the quota breaker is open, ask the venue's userRateLimit this often (default 300 000 ms, IP weight 20: 4/min; min 10 000). */
+  readonly rateLimitPollMs?: number;
 }
 
 /** Requests in flight and batches not yet answered, kept by the executor for whoever holds it. */
-export interface ExecutorCounts {
+export interface ExecutorCounts extends InfoLaneCounts {
   inFlight: number;
   /** Batches accepted and not yet answered (queued, held by the throttle, or in flight). */
   pending: number;
 }
 
 export function createExecutorCounts(): ExecutorCounts {
-  return { inFlight: 0, pending: 0 };
+  return { inFlight: 0, pending: 0, infoDelayed: 0, infoRateLimited: 0, infoWaiting: 0 };
 }
 
 /** The elements a batch touches, as orderStatus references. */
@@ -126,6 +155,31 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
       const counts = options.counts ?? createExecutorCounts();
       counts.inFlight = 0;
       counts.pending = 0;
+      counts.infoWaiting = 0;
+      // every info request is charged when it leaves the lane (orderStatus 2, account 2 + 20)
+      const infoCharged$ = new Subject<number>();
+      const lane = new InfoLane(scheduler, options.infoRoom, (w) => infoCharged$.next(w), counts);
+      const polledLimits$ = new Subject<RateLimitSnapshot>();
+      const pollMs = Math.max(10_000, options.rateLimitPollMs ?? 300_000);
+      let pollTimer: Subscription | null = null;
+      // Headroom comes back only with the venue's word (traded volume, bought requests): while the
+      // breaker is open, ask userRateLimit (IP weight 20) every pollMs — 4 weight/min at 5 min.
+      const pollLimits = (): void => {
+        lane
+          .request(
+            20,
+            () => venue.rateLimit().pipe(take(1), timeout({ first: timeoutMs, scheduler })),
+            () => null,
+          )
+          .subscribe({ next: (snap) => polledLimits$.next(snap), error: () => undefined });
+      };
+      const onBreaker = (open: boolean): void => {
+        if (open && pollTimer === null) pollTimer = everyOn(scheduler, pollMs, pollLimits);
+        else if (!open && pollTimer !== null) {
+          pollTimer.unsubscribe();
+          pollTimer = null;
+        }
+      };
       const cmds$ = commands$.pipe(share());
       const closed = new Map<string, QuoteGateReason>();
       // per-subscription loops inside the executor: the throttle hears the answers of what it let
@@ -133,13 +187,33 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
       const answers$ = new Subject<QuotaAnswer>();
       const refused$ = new Subject<ExecutionEvent>();
       const recheck$ = new Subject<StatusRef>();
-      const batches$ = cmds$.pipe(
+      const submits$ = cmds$.pipe(
         filter((c): c is Extract<ExecutorCommand, { kind: "submit" }> => c.kind === "submit"),
         map((c) => {
           counts.pending += 1;
-          return c.batch;
+          return c;
         }),
       );
+      const batching = options.batching;
+      let ipHeadroom = 1;
+      const coalesceDrops = new Subject<ExecutionEvent>();
+      const batches$: Observable<ActionBatch> =
+        batching && batching.crossAsset !== false
+          ? merge(submits$, cmds$.pipe(filter((c): c is Extract<ExecutorCommand, { kind: "stepEnd" }> => c.kind === "stepEnd"))).pipe(
+              coalesceBatches(
+                batching,
+                {
+                  ipHeadroom: () => ipHeadroom,
+                  closed,
+                  onDropped: (dropped, asset, reason) => coalesceDrops.next({ kind: "dropped", batch: dropped, asset, reason, time: scheduler.now() }),
+                  onPacked: (inputs, outputs) => {
+                    counts.pending += outputs - inputs;
+                  },
+                },
+                scheduler,
+              ),
+            )
+          : submits$.pipe(map((c) => c.batch));
       const asked$ = merge(
         cmds$.pipe(
           filter((c): c is Extract<ExecutorCommand, { kind: "queryStatus" }> => c.kind === "queryStatus"),
@@ -154,17 +228,21 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
           map((c) => c.usd),
           filter((usd) => usd > 0 && Number.isFinite(usd)),
         ),
-        // every orderStatus query weighs 2, like any info request from the same IP
+        // info requests from the same IP: charged by the lane as they leave, and the core's extra charges
         infoWeight$: merge(
           cmds$.pipe(
             filter((c): c is Extract<ExecutorCommand, { kind: "infoWeight" }> => c.kind === "infoWeight"),
             map((c) => c.weight),
           ),
-          asked$.pipe(map(() => 2)),
+          infoCharged$,
         ),
-        rateLimit$: venue.rateLimit().pipe(
-          take(1),
-          catchError(() => EMPTY),
+        // the venue's userRateLimit at start, and again while the breaker is open (rateLimitPollMs)
+        rateLimit$: merge(
+          venue.rateLimit().pipe(
+            take(1),
+            catchError(() => EMPTY),
+          ),
+          polledLimits$,
         ),
       };
       const onRefused = (batch: ActionBatch, reason: QuotaRefusal): void => {
@@ -213,23 +291,61 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
           return merge(of<ExecutionEvent>({ kind: "sent", batch, time: t0 }), answer$);
         });
       const ask = (ref: StatusRef): Observable<ExecutionEvent> =>
-        venue.orderStatus(ref).pipe(
-          take(1),
-          timeout({ first: timeoutMs, scheduler }),
-          map((answer): ExecutionEvent => ({ kind: "status", ref, answer, time: scheduler.now() })),
-          catchError((err: unknown) =>
-            of<ExecutionEvent>({
-              kind: "statusFailed",
-              ref,
-              error: err instanceof TimeoutError ? `orderStatus: no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err),
-              time: scheduler.now(),
-            }),
-          ),
+        lane.request(
+          2,
+          () =>
+            venue.orderStatus(ref).pipe(
+              take(1),
+              timeout({ first: timeoutMs, scheduler }),
+              map((answer): ExecutionEvent => ({ kind: "status", ref, answer, time: scheduler.now() })),
+              catchError((err: unknown) =>
+                of<ExecutionEvent>({
+                  kind: "statusFailed",
+                  ref,
+                  error: err instanceof TimeoutError ? `orderStatus: no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err),
+                  time: scheduler.now(),
+                }),
+              ),
+            ),
+          (e) => (e.kind === "statusFailed" ? e.error : null),
+        );
+      const fetchAccount = (c: Extract<ExecutorCommand, { kind: "fetchAccount" }>): Observable<ExecutionEvent> =>
+        lane.request(
+          c.withOrders ? 2 + 20 : 2, // clearinghouseState (+ frontendOpenOrders), FACTS §9
+          () =>
+            venue.account(c.withOrders ? undefined : { openOrders: false }).pipe(
+              take(1),
+              timeout({ first: c.timeoutMs, scheduler }),
+              map((snapshot): ExecutionEvent => ({ kind: "account", snapshot, trigger: c.trigger, withOrders: c.withOrders, time: scheduler.now() })),
+              catchError((err: unknown) =>
+                of<ExecutionEvent>({ kind: "accountFailed", trigger: c.trigger, withOrders: c.withOrders, error: err instanceof Error ? err.message : String(err), time: scheduler.now() }),
+              ),
+            ),
+          (e) => (e.kind === "accountFailed" ? e.error : null),
         );
       return new Observable<ExecutionEvent>((subscriber) => {
         const sub = new Subscription();
         sub.add(refused$.subscribe(subscriber));
+        sub.add(coalesceDrops.subscribe(subscriber));
+        if (options.quotaState$) {
+          sub.add(
+            options.quotaState$.subscribe((q) => {
+              ipHeadroom = q.ipHeadroom;
+              onBreaker(q.breakerOpen);
+            }),
+          );
+        }
+        sub.add(() => pollTimer?.unsubscribe());
         sub.add(asked$.pipe(mergeMap(ask, maxStatus)).subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err) }));
+        sub.add(
+          cmds$
+            .pipe(
+              filter((c): c is Extract<ExecutorCommand, { kind: "fetchAccount" }> => c.kind === "fetchAccount"),
+              mergeMap(fetchAccount),
+            )
+            .subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err) }),
+        );
+        sub.add(() => lane.close());
         const queue = new SendQueue(maxInFlight, closed, (batch) => send(batch), (dropped, asset, reason, whole) => {
           if (whole) counts.pending -= 1;
           subscriber.next({ kind: "dropped", batch: dropped, asset, reason, time: scheduler.now() });
@@ -247,190 +363,4 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
         return sub;
       });
     });
-}
-
-/** The assets a placement or modify batch touches (none for cancels). */
-function placementAssets(batch: ActionBatch): string[] {
-  if (batch.type === "order") return [...new Set(batch.orders.map((o) => o.asset))];
-  if (batch.type === "batchModify") return [...new Set(batch.modifies.map((m) => m.order.asset))];
-  return [];
-}
-
-/** Every asset a batch touches. */
-function batchAssetsOf(batch: ActionBatch): string[] {
-  if (batch.type === "cancel" || batch.type === "cancelByCloid") return [...new Set(batch.cancels.map((c) => c.asset))];
-  return placementAssets(batch);
-}
-
-/** `batch` without the elements of `asset` (null when nothing is left), and those elements as a batch. */
-function splitOff(batch: ActionBatch, asset: string): { readonly kept: ActionBatch | null; readonly dropped: ActionBatch | null } {
-  if (batch.type === "order") {
-    const out = batch.orders.filter((o) => o.asset === asset);
-    if (out.length === 0) return { kept: batch, dropped: null };
-    const rest = batch.orders.filter((o) => o.asset !== asset);
-    return { kept: rest.length > 0 ? { ...batch, orders: rest } : null, dropped: { ...batch, orders: out } };
-  }
-  if (batch.type === "batchModify") {
-    const out = batch.modifies.filter((m) => m.order.asset === asset);
-    if (out.length === 0) return { kept: batch, dropped: null };
-    const rest = batch.modifies.filter((m) => m.order.asset !== asset);
-    return { kept: rest.length > 0 ? { ...batch, modifies: rest } : null, dropped: { ...batch, modifies: out } };
-  }
-  return { kept: batch, dropped: null };
-}
-
-/**
- * The batches waiting for an in-flight slot (mergeMap's buffer, made to know gates): at most
- * `max` sends at once; cancels overtake queued batches of other assets; a closed asset's
- * placements and modifies are dropped from the queue when it closes and checked again right
- * before sending. Completes when the source has and nothing waits or flies.
- */
-class SendQueue {
-  readonly #waiting: ActionBatch[] = [];
-  #active = 0;
-  #done = false;
-  #out: { next(e: ExecutionEvent): void; error(err: unknown): void; complete(): void } | null = null;
-
-  constructor(
-    private readonly max: number,
-    private readonly closed: ReadonlyMap<string, QuoteGateReason>,
-    private readonly send: (batch: ActionBatch) => Observable<ExecutionEvent>,
-    /** `whole`: nothing of the batch is left to send (it is no longer pending). */
-    private readonly onDropped: (dropped: ActionBatch, asset: string, reason: QuoteGateReason, whole: boolean) => void,
-  ) {}
-
-  run(batches$: Observable<ActionBatch>, out: { next(e: ExecutionEvent): void; error(err: unknown): void; complete(): void }): Subscription {
-    this.#out = out;
-    const sub = new Subscription();
-    sub.add(
-      batches$.subscribe({
-        next: (b) => {
-          this.#enqueue(b);
-          this.#pump(sub);
-        },
-        error: (err) => out.error(err),
-        complete: () => {
-          this.#done = true;
-          this.#maybeComplete();
-        },
-      }),
-    );
-    return sub;
-  }
-
-  /** The gate of `asset` closed: drop its queued placements and modifies (cancels stay). */
-  purge(asset: string): void {
-    const reason = this.closed.get(asset);
-    if (!reason) return;
-    for (let i = 0; i < this.#waiting.length; i++) {
-      const { kept, dropped } = splitOff(this.#waiting[i]!, asset);
-      if (!dropped) continue;
-      if (kept) this.#waiting[i] = kept;
-      else this.#waiting.splice(i--, 1);
-      this.onDropped(dropped, asset, reason, kept === null);
-    }
-    this.#maybeComplete();
-  }
-
-  #enqueue(b: ActionBatch): void {
-    if (!isCancelBatch(b) || b.type === "scheduleCancel") {
-      this.#waiting.push(b);
-      return;
-    }
-    // overtake every queued placement/modify that touches none of the cancel's assets
-    const mine = new Set(batchAssetsOf(b));
-    let at = this.#waiting.length;
-    while (at > 0) {
-      const prev = this.#waiting[at - 1]!;
-      if (isCancelBatch(prev) || batchAssetsOf(prev).some((a) => mine.has(a))) break;
-      at--;
-    }
-    this.#waiting.splice(at, 0, b);
-  }
-
-  #pump(sub: Subscription): void {
-    while (this.#active < this.max && this.#waiting.length > 0 && !sub.closed) {
-      let batch: ActionBatch | null = this.#waiting.shift()!;
-      // the last look before it leaves: a gate closed since it was queued drops it
-      for (const asset of placementAssets(batch)) {
-        const reason = this.closed.get(asset);
-        if (!reason || !batch) continue;
-        const { kept, dropped } = splitOff(batch, asset);
-        if (dropped) this.onDropped(dropped, asset, reason, kept === null);
-        batch = kept;
-      }
-      if (!batch) continue;
-      this.#active += 1;
-      sub.add(
-        this.send(batch).subscribe({
-          next: (e) => this.#out?.next(e),
-          error: (err) => this.#out?.error(err),
-          complete: () => {
-            this.#active -= 1;
-            this.#pump(sub);
-            this.#maybeComplete();
-          },
-        }),
-      );
-    }
-  }
-
-  #maybeComplete(): void {
-    if (this.#done && this.#active === 0 && this.#waiting.length === 0) this.#out?.complete();
-  }
-}
-
-/** Options of the dead-man's switch (Hyperliquid scheduleCancel, FACTS §5.5). */
-export interface DeadMansSwitchOptions {
-  /** Orders are cancelled this long after the last re-arm if we vanish (default 30 000 ms; the venue needs ≥ 5000). */
-  readonly windowMs?: number;
-  /** Re-arm period while the connection is open (default 10 000 ms; must be < windowMs). */
-  readonly rearmMs?: number;
-}
-
-/**
- * The scheduleCancel batches that keep the dead-man's switch armed: one at once when the
- * connection is (or becomes) open, then every `rearmMs` while it stays open, each for
- * `now + windowMs`. Nothing while the connection is down — if we are gone, the venue pulls our
- * orders at the last armed time. Feed them to `Executor.submit` (which uses mergeMap).
- *
- * ```
- * connection: o-----------r------o-----    (o open, r reconnecting)
- * output:     a---a---a---       a---a-    a = scheduleCancel(now + windowMs), every rearmMs
- * ```
- * The timer is switched by connection state (switchMap over timers only, never over a request).
- */
-export function deadMansSwitch(
-  connection$: Observable<{ readonly status: string }>,
-  options: DeadMansSwitchOptions = {},
-  scheduler: SchedulerLike = asyncScheduler,
-): Observable<ActionBatch> {
-  const windowMs = Math.max(5000, options.windowMs ?? 30_000);
-  const rearmMs = Math.min(options.rearmMs ?? 10_000, windowMs - 1000);
-  return new Observable<ActionBatch>((subscriber) => {
-    let timer: Subscription | null = null;
-    let open = false;
-    const arm = () => {
-      subscriber.next({ type: "scheduleCancel", time: scheduler.now() + windowMs });
-    };
-    const sub = connection$.subscribe({
-      next: (c) => {
-        const nowOpen = c.status === "open";
-        if (nowOpen === open) return;
-        open = nowOpen;
-        timer?.unsubscribe();
-        timer = null;
-        if (open) {
-          arm();
-          timer = everyOn(scheduler, rearmMs, arm);
-        }
-      },
-      error: (err) => subscriber.error(err),
-      complete: () => subscriber.complete(),
-    });
-    return () => {
-      sub.unsubscribe();
-      timer?.unsubscribe();
-    };
-  });
 }

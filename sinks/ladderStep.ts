@@ -7,6 +7,7 @@ import type { QuoteIntent } from "../streams/intent.js";
 import { QuoteIntent as QuoteIntentCodec } from "../streams/intent.js";
 import { diffLadder, planBatches, targetFromIntent } from "./ladderDiff.js";
 import type { LadderOrder, TargetLevel } from "./ladderDiff.js";
+import { armBeforePlacing } from "./deadManStep.js";
 import { displayedAt } from "./marketView.js";
 import { marginBudget } from "./margin.js";
 import type { PlacementRefusal } from "./orderStore.js";
@@ -123,6 +124,8 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
     } else refused(s, r.refusal, now);
   }
   const batches = planBatches({ cancels, cancelsByCloid, modifies, places }, s.config.maxBatchSize !== undefined ? { maxBatchSize: s.config.maxBatchSize } : {});
+  // an order about to rest needs the dead-man's switch armed first (deadManStep.ts)
+  if (places.length > 0 || modifies.length > 0) armBeforePlacing(s, now);
   for (const b of batches) submit(s, b);
 }
 

@@ -3,6 +3,9 @@
 // thousand-order store per input would cost the hot path more than the whole step). Nothing here
 // reads a clock, does I/O or touches a stream: time is the `now` of the step, effects leave as
 // commands, news leaves as events, both collected in `out` and handed to the shell.
+import { budgetScale, shapeThresholds } from "./budgetShaping.js";
+import { createDeadManState } from "./deadManStep.js";
+import type { DeadManState } from "./deadManStep.js";
 import type { QuoteGateReason } from "../streams/gate.js";
 import type { QuotaThrottleState } from "../streams/quota.js";
 import { createCloidGenerator } from "./cloid.js";
@@ -78,6 +81,8 @@ export interface SinkState {
   readonly dirty: Set<string>;
   readonly sync: SyncState;
   quota: QuotaThrottleState | null;
+  /** The dead-man's switch as the core last asked for it (deadManStep.ts). */
+  readonly deadMan: DeadManState;
   stopping: boolean;
   connOpen: boolean;
   connDownSince: number | null;
@@ -120,6 +125,9 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       droppedAtGate: 0,
       invalidTransitions: 0,
       marginHeld: 0,
+      deadManArms: 0,
+      deadManDisarms: 0,
+      deadManRefusals: 0,
     },
     cloids: createCloidGenerator(config.cloidSeed),
     markets: new MarketViews(config.volatilitySpan ?? 50),
@@ -137,6 +145,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     dirty: new Set(),
     sync: { inFlight: false, pending: null, timerAt: null, lastEventSyncStart: -Infinity, lastOrdersSyncAt: -Infinity, pendingWantsOrders: false, done: 0, lastPushAt: -Infinity, lastPeriodicAt: -Infinity, backoffUntil: -Infinity, backoffMs: 0 },
     quota: null,
+    deadMan: createDeadManState(),
     stopping: false,
     connOpen: true,
     connDownSince: null,
@@ -153,7 +162,9 @@ export function assetConfig(s: SinkState, asset: string): ExecutionSinkAssetConf
 
 export function thresholdsOf(s: SinkState, asset: string): LadderThresholds {
   const c = assetConfig(s, asset);
-  return { ...DEFAULT_LADDER_THRESHOLDS, ...(s.config.defaults?.thresholds ?? {}), ...(c.thresholds ?? {}) };
+  const t = { ...DEFAULT_LADDER_THRESHOLDS, ...(s.config.defaults?.thresholds ?? {}), ...(c.thresholds ?? {}) };
+  // requote less as the address budget runs low (budgetShaping.ts), before the breaker stops quoting
+  return s.config.budgetShaping === false ? t : shapeThresholds(t, budgetScale(s.quota, s.config.budgetShaping));
 }
 
 export function emit(s: SinkState, event: SinkEvent): void {

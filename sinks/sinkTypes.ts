@@ -1,6 +1,7 @@
 // The execution core's vocabulary: its configuration, the one input union (SinkInput), what one
 // step returns (commands for the shell to carry out, events for whoever listens), and the event
 // union the sink publishes on `events$`.
+import type { BudgetShapingOptions } from "./budgetShaping.js";
 import type { ActionBatch, Tif } from "../streams/actions.js";
 import type { FillEvent, VenueFill } from "../streams/fill.js";
 import type { GuardedFill } from "../streams/execution.js";
@@ -89,6 +90,8 @@ export interface ExecutionSinkConfig {
     /** Pushes count as arriving while the last one is at most this old; beyond, the periodic poll resumes at intervalMs (default 15 000 ms: ~3 push rounds). */
     readonly pushStaleMs?: number;
   };
+  /** Budget-shaped quoting: tolerances widen as the address headroom falls (default on; false: never). */
+  readonly budgetShaping?: BudgetShapingOptions | false;
   /** The dead-man's switch, or false to never arm it. */
   readonly deadMan?: DeadMansSwitchOptions | false;
   readonly kill?: {
@@ -210,6 +213,8 @@ export type SinkEvent =
   | { readonly type: "reconcileFailed"; readonly trigger: string; readonly error: string; readonly time: number }
   | ({ readonly type: "gate" } & SinkGateEvent)
   | { readonly type: "killSwitch"; readonly state: KillSwitchState; readonly time: number }
+  /** The dead-man's switch: armed (until), disarmed when flat, refused by the venue (its text), or not sent (quota, transport). */
+  | { readonly type: "deadMan"; readonly state: "armed" | "disarmed" | "refused" | "notSent"; readonly until: number | null; readonly error: string | null; readonly time: number }
   /** What the executor did or heard: sent / result (rate-limited answers included) / failed / refused by quota / status. */
   | { readonly type: "action"; readonly action: VenueExecutionEvent; readonly time: number }
   /** Placements/modifies that waited for a send slot and were dropped because their asset's gate closed meanwhile (never sent). */
@@ -221,7 +226,7 @@ export type SinkEvent =
 export type SinkEventType = SinkEvent["type"];
 
 /** What the executor did with the venue or heard from it (a drop at a closed gate is its own `dropped` event). */
-export type VenueExecutionEvent = Exclude<ExecutionEvent, { readonly kind: "dropped" }>;
+export type VenueExecutionEvent = Exclude<ExecutionEvent, { readonly kind: "dropped" | "account" | "accountFailed" }>;
 
 /** What one step returns beside the (updated) state. */
 export interface SinkOutput {
@@ -258,4 +263,9 @@ export interface SinkMetrics {
   invalidTransitions: number;
   /** Placements held because the account's margin would not cover them (sinks/margin.ts). */
   marginHeld: number;
+  /** scheduleCancel arms sent (deadManStep.ts: 0 while flat, ≤ 3600 / rearmMs an hour otherwise). */
+  deadManArms: number;
+  deadManDisarms: number;
+  /** scheduleCancel answers the venue refused (its text is in the `deadMan` event). */
+  deadManRefusals: number;
 }

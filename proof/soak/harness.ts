@@ -122,6 +122,8 @@ export interface SoakResult {
     readonly orphansCancelled: number;
   };
   readonly quotaUsed: number;
+  /** Highest share of the address cap in use at any check (must stay ≤ 1). */
+  readonly maxAddressUse: number;
   readonly quotaCap: number;
   /** Quota figures by dex (only with HIP-3 assets). */
   readonly hip3?: SoakHip3Figures;
@@ -322,6 +324,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       orphansCancelled: m.orphansCancelled,
     },
     quotaUsed: rl.nRequestsUsed,
+    maxAddressUse: checker.maxAddressUse,
     quotaCap: rl.nRequestsCap,
     ...(hip3 ? { hip3 } : {}),
   };

@@ -29,6 +29,8 @@ export type SoakViolationKind =
   | "placedWhileGated"
   | "placementInReserve"
   | "placementRateLimited"
+  | "rateLimitedAnswer"
+  | "addressPastCap"
   | "restingAfterShutdown"
   | "catastropheWithoutTrip"
   | "badKillTrip";
@@ -108,6 +110,8 @@ export class SoakChecker {
     placedWhileGated: 0,
     placementInReserve: 0,
     placementRateLimited: 0,
+    rateLimitedAnswer: 0,
+    addressPastCap: 0,
     restingAfterShutdown: 0,
     catastropheWithoutTrip: 0,
     badKillTrip: 0,
@@ -129,6 +133,9 @@ export class SoakChecker {
   /** Placement/modify elements the sink dropped from its send queue because their gate had closed (never sent). */
   droppedAtGate = 0;
   rateLimitedAnswers = 0;
+  /** Highest share of the address cap (cap + surplus) in use at any check. */
+  maxAddressUse = 0;
+  #pastCap = false;
   venueFills = 0;
 
   readonly #applied = new Map<string, number>();
@@ -141,6 +148,7 @@ export class SoakChecker {
   #inFlightElements = 0;
   #venueFillIdx = 0;
   #subs: Subscription[] = [];
+  #fillSub: Subscription | null = null;
   #maxViolations = 200;
 
   constructor(
@@ -156,14 +164,15 @@ export class SoakChecker {
   /** Subscribe to the service's outputs and start the periodic checks. Call after `service.start()`. */
   start(): void {
     const sink = this.service.sink;
+    // applied fills are counted through shutdown too (finish() checks every venue fill, shutdown's races included)
+    this.#fillSub = sink.events$.pipe(sinkEvents("fill")).subscribe((g) => {
+      const key = `${g.fill.asset}:${g.fill.tid}`;
+      const n = (this.#applied.get(key) ?? 0) + 1;
+      this.#applied.set(key, n);
+      this.fillsApplied++;
+      if (n === 2) this.violate("fillDoubleCounted", `fill ${key} (oid ${g.fill.oid}) applied twice`);
+    });
     this.#subs.push(
-      sink.events$.pipe(sinkEvents("fill")).subscribe((g) => {
-        const key = `${g.fill.asset}:${g.fill.tid}`;
-        const n = (this.#applied.get(key) ?? 0) + 1;
-        this.#applied.set(key, n);
-        this.fillsApplied++;
-        if (n === 2) this.violate("fillDoubleCounted", `fill ${key} (oid ${g.fill.oid}) applied twice`);
-      }),
       sink.events$.pipe(sinkEvents("reconcile"), map((e) => e.report)).subscribe((r) => {
         this.reconciles++;
         for (const asset of this.options.assets) {
@@ -202,6 +211,7 @@ export class SoakChecker {
           if (e.kind === "result" && !e.result.ok && e.result.rateLimited) {
             this.rateLimitedAnswers++;
             if (e.batch.type === "order" || e.batch.type === "batchModify") this.violate("placementRateLimited", `${e.batch.type} of ${elements(e.batch)} answered rate-limited: ${e.result.error}`);
+            else this.violate("rateLimitedAnswer", `${e.batch.type} of ${elements(e.batch)} answered rate-limited: ${e.result.error}`);
           }
         }
       }),
@@ -272,6 +282,14 @@ export class SoakChecker {
 
   private tick(): void {
     const now = this.now();
+    // the address budget: requests used never past the venue's cap (cap + surplus)
+    const rl = this.exchange.rateLimit(this.options.user);
+    const cap = rl.nRequestsCap + rl.nRequestsSurplus;
+    this.maxAddressUse = Math.max(this.maxAddressUse, cap > 0 ? rl.nRequestsUsed / cap : 0);
+    if (rl.nRequestsUsed > cap && !this.#pastCap) {
+      this.#pastCap = true;
+      this.violate("addressPastCap", `address requests used ${rl.nRequestsUsed} > cap ${cap}`);
+    } else if (rl.nRequestsUsed <= cap) this.#pastCap = false;
     const open = this.exchange.openOrders(this.options.user);
     for (const asset of this.options.assets) {
       this.updateClosed(asset);
@@ -335,6 +353,8 @@ export class SoakChecker {
 
   /** The end checks, after shutdown: every venue fill applied, nothing resting, drift windows closed, catastrophes tripped. */
   finish(): void {
+    this.#fillSub?.unsubscribe();
+    this.#fillSub = null;
     const now = this.now();
     this.checkVenueFills(Infinity);
     for (const [asset, since] of this.#drift) this.endDrift(asset, now - since);

@@ -20,7 +20,8 @@ export function soakCommand(r: SoakResult): string {
   const budget = r.options.addressBudget !== undefined ? ` --address-budget ${r.options.addressBudget}` : "";
   const hip3 = (r.options.hip3Assets?.length ?? 0) > 0 ? ` --hip3 ${r.options.hip3Assets!.join(",")}` : "";
   const dexes = (r.options.perpDexs ?? []).map((d) => ` --dex ${dexFlag(d)}`).join("");
-  return `npm run soak -- --hours ${r.options.hours} --assets ${r.options.assets} --seed ${r.options.seed} --faults ${r.options.faults}${budget}${hip3}${dexes}`;
+  const config = r.options.configPath !== undefined ? ` --config ${r.options.configPath}` : "";
+  return `npm run soak -- --hours ${r.options.hours} --assets ${r.options.assets} --seed ${r.options.seed} --faults ${r.options.faults}${budget}${config}${hip3}${dexes}`;
 }
 
 function dexFlag(d: NonNullable<SoakResult["options"]["perpDexs"]>[number]): string {
@@ -53,6 +54,8 @@ export function renderSoakTable(r: SoakResult): string {
     ["placements sent while a gate was closed (at the venue's submit)", `${r.placedWhileGated} (queued placements/modifies dropped at a closed gate: ${r.droppedAtGate})`, "0", mark(r.placedWhileGated === 0)],
     ["placements sent inside the cancel reserve", `${r.placementsInReserve} of ${r.placementsSent}`, "0", mark(r.placementsInReserve === 0)],
     ["rate-limit answers caused by placements", `${r.placementsRateLimited} (all rate-limit answers: ${r.rateLimitedAnswers})`, "0", mark(r.placementsRateLimited === 0)],
+    ["rate-limit answers (any request)", String(r.rateLimitedAnswers), "0", mark(r.counts.rateLimitedAnswer === 0 && r.placementsRateLimited === 0)],
+    ["address budget past its cap (checked every tick)", `${r.counts.addressPastCap} (peak use ${(r.maxAddressUse * 100).toFixed(1)}% of the cap)`, "0", mark(r.counts.addressPastCap === 0)],
     ["orders still resting after shutdown", String(r.restingAfterShutdown), "0", mark(r.restingAfterShutdown === 0)],
     ["kill-switch trips by reason", trips, "—", mark(r.counts.badKillTrip === 0)],
     ["catastrophic faults injected / tripped the switch", `${r.catastrophes.length} / ${catTripped} (dropouts of ${secs(r.catastrophes[0] ? r.catastrophes[0].until - r.catastrophes[0].time : 0)})`, "equal", mark(catTripped === r.catastrophes.length)],
