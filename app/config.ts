@@ -200,7 +200,30 @@ const quotaProps = {
   /** Below this headroom new quotes stop (breaker, with hysteresis) and a gate reason is reported. */
   breakerPct: Percent,
 };
-export const QuotaConfig = strictStruct(quotaProps, {}, section("the quota section", quotaProps));
+/** `memory` (one process, the default) or `redis://[user:password@]host[:port][/db]` (rediss:// for TLS). */
+export const QuotaStore = new t.Type<string, string, unknown>(
+  'a quota store: "memory" or a Redis URL such as "redis://127.0.0.1:6379/0"',
+  (u): u is string => typeof u === "string",
+  (u, c) => (typeof u === "string" && (u === "memory" || isRedisUrl(u)) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+
+function isRedisUrl(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "" && /^(\/\d{0,2})?$/.test(url.pathname) && (url.port === "" || Number(url.port) > 0);
+  } catch {
+    return false;
+  }
+}
+
+const quotaOptionalProps = {
+  /** Where the quota authority lives: `memory` (default) or a Redis URL shared by every process of the account (README "Scale-out with Redis"). */
+  store: QuotaStore,
+  /** The IP scope in the store: processes behind one public IP use the same name (default "default"). */
+  scope: t.refinement(t.string, (s) => /^[A-Za-z0-9_.:-]{1,64}$/.test(s), "a scope name (1–64 of A–Z a–z 0–9 _ . : -)"),
+};
+export const QuotaConfig = strictStruct(quotaProps, quotaOptionalProps, section("the quota section", quotaProps, quotaOptionalProps));
 export type QuotaConfig = t.TypeOf<typeof QuotaConfig>;
 
 const observabilityProps = {

@@ -23,6 +23,7 @@ import {
   mergeAll,
   of,
   share,
+  shareReplay,
   switchMap,
   takeUntil,
   tap,
@@ -31,7 +32,8 @@ import {
 import { markoutWindow } from "../operators/markoutWindow.js";
 import { QuotaThrottleHandle } from "../operators/quotaThrottle.js";
 import { everyOn } from "../sinks/periodic.js";
-import { ExecutionSink, type SinkEvent, sinkEvents } from "../sinks/executionSink.js";
+import { ExecutionSink, type ExecutionSinkConfig, type SinkEvent, sinkEvents } from "../sinks/executionSink.js";
+import type { QuotaThrottleState } from "../streams/quota.js";
 import type { FillMarkouts } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
@@ -66,6 +68,16 @@ export interface ServiceOptions {
   readonly registries?: Registries;
   /** Report samples period (service clock). Default 5000 ms. */
   readonly sampleMs?: number;
+  /** Scale-out (quota.store redis://…): the shared authority, the venue scoped to this process's assets (app/clusterWiring.ts). */
+  readonly cluster?: ServiceCluster;
+}
+
+/** What app/clusterWiring.ts contributes to a service (absent: one process, as before). */
+export interface ServiceCluster {
+  scopeVenue(venue: Venue): Venue;
+  sinkConfig(config: ExecutionSinkConfig): ExecutionSinkConfig;
+  quotaState(local$: Observable<QuotaThrottleState>): Observable<QuotaThrottleState>;
+  healthReasons(): string[];
 }
 
 export { dedupFills, dedupedSessionFills } from "./fillDedup.js";
@@ -125,6 +137,7 @@ export class QuoteflowService {
   private lastUserEvent: number | undefined;
   private stopped = false;
   private started = false;
+  private readonly quotaState$: Observable<QuotaThrottleState> | undefined;
 
   constructor(private readonly options: ServiceOptions) {
     this.config = options.config;
@@ -133,7 +146,7 @@ export class QuoteflowService {
     this.operatorEvents = new OperatorEventCounts(options.metrics.operatorEvents);
     this.scheduler = options.scheduler;
     this.registries = options.registries ?? { ...builtinRegistries, operators: options.registry ?? operatorRegistry };
-    const instrumented = instrumentVenue(options.venue, options.metrics, options.log);
+    const instrumented = instrumentVenue(options.cluster ? options.cluster.scopeVenue(options.venue) : options.venue, options.metrics, options.log);
     this.venue = instrumented.venue;
     this.orderCounts = instrumented.counts;
     this.failures = instrumented.failures;
@@ -141,7 +154,9 @@ export class QuoteflowService {
     this.gates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.sinkGates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.quota = options.executor?.quota === false ? null : new QuotaThrottleHandle();
-    this.sink = new ExecutionSink(this.venue, sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), this.scheduler);
+    const sinkConfig = sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler);
+    this.sink = new ExecutionSink(this.venue, options.cluster ? options.cluster.sinkConfig(sinkConfig) : sinkConfig, this.scheduler);
+    this.quotaState$ = this.quota ? (options.cluster ? options.cluster.quotaState(this.quota.state$).pipe(shareReplay({ bufferSize: 1, refCount: true })) : this.quota.state$) : undefined;
   }
 
   get currentConfig(): ServiceConfig {
@@ -183,7 +198,7 @@ export class QuoteflowService {
       fills$: dedupedSessionFills(this.venue.fills$, this.scheduler.now()),
       mids$: this.mids$,
       ...(queueAware ? { books$: this.books$ } : {}),
-      ...(this.quota ? { quotaState$: this.quota.state$ } : {}),
+      ...(this.quotaState$ ? { quotaState$: this.quotaState$ } : {}),
     });
     this.subs.add(merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.events$.pipe(sinkEvents("reconcile"))).subscribe(() => (this.lastUserEvent = this.scheduler.now())));
     this.started = true;
@@ -318,7 +333,7 @@ export class QuoteflowService {
             if (first) plog.error({ strategy, detail }, "strategy failed: its intent is replaced by an empty one (nothing quoted)");
           },
         },
-        ...(this.quota ? { quotaState$: this.quota.state$ } : {}),
+        ...(this.quotaState$ ? { quotaState$: this.quotaState$ } : {}),
       },
       this.registries.operators,
       { strategies: this.registries.strategies, origins: this.registries.origins },
@@ -454,6 +469,7 @@ export class QuoteflowService {
     if (!this.venueHealth.accountAdopted) reasons.push("account not adopted yet");
     const kill = this.sink.killSwitch.state;
     if (kill.active) reasons.push(`kill switch tripped (${kill.trip.trigger}); clear with SIGUSR2`);
+    if (this.options.cluster) reasons.push(...this.options.cluster.healthReasons());
     const closed = [...this.assets.keys()].map((a) => [a, this.gates.closedReason(a) ?? this.sinkGates.closedReason(a)] as const);
     const stale = closed.filter(([, r]) => r === "StaleData");
     if (stale.length > 0) reasons.push(`stale data: ${stale.map(([a]) => a).join(", ")}`);

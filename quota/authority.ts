@@ -84,6 +84,8 @@ export interface QuotaAuthority {
   /** USDC traded: one more request each. */
   addVolume(usdc: number): Promise<void>;
   usage(): Promise<QuotaUsage | undefined>;
+  /** After the store came back empty (restarted without persistence): write what this process last saw (IP window only if nobody did; used only rises). */
+  seed(usage: QuotaUsage): Promise<void>;
   /** Register this process's WS connections and user subscriptions on the IP; refused past the caps. */
   wsAcquire(process: string, connections: number, users: readonly string[]): Promise<WsAnswer>;
   wsRelease(process: string): Promise<void>;

@@ -115,6 +115,11 @@ export class MemoryQuotaAuthority implements QuotaAuthority {
     return Promise.resolve(this.snapshotUsage(now));
   }
 
+  /** Nothing to restore: the in-process ledger never goes away. */
+  seed(): Promise<void> {
+    return Promise.resolve();
+  }
+
   wsAcquire(proc: string, connections: number, users: readonly string[]): Promise<WsAnswer> {
     let total = connections;
     const all = new Set(users.map((u) => u.toLowerCase()));

@@ -16,7 +16,7 @@ import {
   type WsAnswer,
   authorityCancelLimit,
 } from "./authority.js";
-import { ADD_IP_LUA, RESERVE_LUA, SETTLE_LUA, SNAPSHOT_LUA, USAGE_LUA, WS_LUA } from "./scripts.js";
+import { ADD_IP_LUA, RESERVE_LUA, SEED_IP_LUA, SETTLE_LUA, SNAPSHOT_LUA, USAGE_LUA, WS_LUA } from "./scripts.js";
 
 export interface RedisAuthorityOptions {
   /** redis://host:port/db (checked by app/config.ts). */
@@ -87,6 +87,7 @@ export class RedisQuotaAuthority implements QuotaAuthority {
       ["qfSnapshot", SNAPSHOT_LUA, 1],
       ["qfUsage", USAGE_LUA, 5],
       ["qfWs", WS_LUA, 2],
+      ["qfSeedIp", SEED_IP_LUA, 2],
     ] as const) {
       this.redis.defineCommand(name, { lua, numberOfKeys: keys });
     }
@@ -159,6 +160,11 @@ export class RedisQuotaAuthority implements QuotaAuthority {
     if (!Number.isFinite(weight) || weight <= 0) return;
     const id = `info:${process.pid}:${++this.ipCounter}:${Math.random().toString(36).slice(2, 8)}`;
     await this.call(() => this.script("qfAddIp")(...this.ledgerKeys(), id, Math.round(weight), this.limits.ipWindowMs));
+  }
+
+  async seed(usage: QuotaUsage): Promise<void> {
+    await this.call(() => this.script("qfSeedIp")(this.keys.ip, this.keys.ipSum, `seed:${process.pid}:${++this.ipCounter}`, Math.max(1, Math.round(usage.ipUsed)), this.limits.ipWindowMs));
+    await this.applySnapshot({ nRequestsCap: usage.cap, nRequestsSurplus: 0, nRequestsUsed: usage.used, cumVlm: 0 } as RateLimitSnapshot);
   }
 
   async applySnapshot(s: RateLimitSnapshot): Promise<void> {

@@ -149,3 +149,14 @@ redis.call('HSET', KEYS[1], me, conns .. '|' .. ARGV[3])
 redis.call('ZADD', KEYS[2], now + ttl, me)
 return {1, '', total, nusers}
 `;
+
+/** seedIp(id, weight, ipWindowMs): after the store restarted empty, the first process back writes what it last saw (others find it there). */
+export const SEED_IP_LUA = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1] .. '|' .. ARGV[2])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', tonumber(ARGV[3]) * 2)
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
+return 1
+`;
