@@ -14,7 +14,7 @@ describe.skipIf(!hasRedis)("one account, three processes, one kill switch (real 
   let cluster: InProcessCluster;
   beforeAll(async () => {
     redis = await startRedisServer();
-    cluster = await startInProcessCluster({ redisUrl: redis.url, processes: 3, assetsPerProcess: 2, durationSec: 25 });
+    cluster = await startInProcessCluster({ redisUrl: redis.url, processes: 3, assetsPerProcess: 2, durationSec: 40 });
   }, 60_000);
   afterAll(async () => {
     await cluster?.cleanup();
@@ -57,4 +57,30 @@ describe.skipIf(!hasRedis)("one account, three processes, one kill switch (real 
     }
     await within(10_000, () => cluster.services.every(quoting), "all three quoting again");
   }, 30_000);
+
+  it("Redis killed mid-run: placements stop everywhere, quotes are pulled, and all resume when it returns with nothing lost", async () => {
+    const wiring = (svc: (typeof cluster.services)[0]) => (svc as unknown as { options: { cluster: import("../../app/clusterWiring.js").ClusterWiring } }).options.cluster;
+    const before = wiring(cluster.services[0]!).shared.usage$.value;
+    expect(before).toBeDefined();
+    await redis.kill();
+    await within(3_000, () => cluster.services.every((s) => s.health().reasons.some((r) => r.startsWith("quota store unreachable"))), "every process reports the store down");
+    await within(5_000, () => cluster.services.every((s) => !quoting(s)), "quotes pulled everywhere");
+    const mark = cluster.tally.placements;
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(cluster.tally.placements - mark).toBe(0);
+    for (const svc of cluster.services) expect(wiring(svc).shared.counts.refusedDown + wiring(svc).shared.counts.emergencyCancels).toBeGreaterThan(0);
+    await redis.restart();
+    await within(10_000, () => cluster.services.every((s) => s.health().reasons.every((r) => !r.startsWith("quota store"))), "every process sees the store again");
+    await within(10_000, () => cluster.services.every(quoting), "all three quoting again");
+    expect(cluster.tally.placements).toBeGreaterThan(mark);
+    // nothing lost: the ledger the store restarted without is back (used only rises), no trip, and
+    // every process's positions are the venue's
+    const after = await wiring(cluster.services[0]!).authority.usage();
+    expect(after!.used).toBeGreaterThanOrEqual(before!.used);
+    for (const svc of cluster.services) expect(svc.sink.killSwitch.active).toBe(false);
+    const venue = cluster.paper.exchange.account(cluster.account).positions;
+    cluster.services.forEach((svc, p) => {
+      for (const asset of cluster.groups[p]!) expect(svc.sink.positions.position(asset)).toBeCloseTo(venue.get(asset)?.szi ?? 0, 8);
+    });
+  }, 40_000);
 });
