@@ -15,8 +15,14 @@ export interface QuotaAuthorityLimits {
   readonly addressInitialBuffer: number;
   /** Cancels may go to min(cap + cancelExtra, 2 × cap) (100,000). */
   readonly cancelExtra: number;
-  /** Placements never use the last this-fraction of either budget (cancels may). */
+  /** Placements never use the last this-fraction of the address budget (cancels may). */
   readonly reserveFraction: number;
+  /**
+   * …nor this fraction of the IP window: it is left to cancels and to info requests, which the
+   * authority counts but cannot hold back (account snapshots, orderStatus, start-up meta of every
+   * process on the IP). Default 0.15 (placements stop at 1020 of 1200).
+   */
+  readonly ipReserveFraction: number;
   /** A reservation neither committed nor released within this is dropped (its process died). */
   readonly reservationTtlMs: number;
   /** WS caps per IP (10 connections, 10 unique users). */
@@ -30,6 +36,7 @@ export const DEFAULT_AUTHORITY_LIMITS: QuotaAuthorityLimits = {
   addressInitialBuffer: 10_000,
   cancelExtra: 100_000,
   reserveFraction: 0.05,
+  ipReserveFraction: 0.15,
   reservationTtlMs: 30_000,
   wsConnections: 10,
   wsUsers: 10,

@@ -26,7 +26,7 @@ export interface RedisAuthorityOptions {
   /** The account (master address): its ledger is shared by every process that trades it. */
   readonly account: string;
   readonly limits?: Partial<QuotaAuthorityLimits>;
-  /** Default 500 ms. */
+  /** Default 1500 ms (a loaded host's event loop can stall a few hundred ms; a slow answer is not a guess). */
   readonly commandTimeoutMs?: number;
   /** Key prefix (default "quoteflow"). */
   readonly prefix?: string;
@@ -62,6 +62,7 @@ export class RedisQuotaAuthority implements QuotaAuthority {
   private readonly statusSubject = new BehaviorSubject<AuthorityStatus>("down");
   readonly status$: Observable<AuthorityStatus> = this.statusSubject.pipe(distinctUntilChanged());
   private ipCounter = 0;
+  private consecutiveFailures = 0;
 
   constructor(readonly options: RedisAuthorityOptions) {
     this.limits = { ...DEFAULT_AUTHORITY_LIMITS, ...options.limits };
@@ -70,7 +71,7 @@ export class RedisQuotaAuthority implements QuotaAuthority {
       lazyConnect: false,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 500,
+      commandTimeout: options.commandTimeoutMs ?? 1_500,
       connectTimeout: 2_000,
       // reconnect every 200 ms … 1 s while the store is away
       retryStrategy: (times) => Math.min(200 * times, 1_000),
@@ -121,12 +122,14 @@ export class RedisQuotaAuthority implements QuotaAuthority {
   private async call<T>(fn: () => Promise<T>): Promise<T | undefined> {
     try {
       const v = await fn();
+      this.consecutiveFailures = 0;
       this.statusSubject.next("up");
       return v;
     } catch {
-      // a command that did not come back means nothing can be trusted until the next answer
+      // the connection gone, or two commands in a row without an answer: down until the next answer
       this.failures++;
-      this.statusSubject.next("down");
+      this.consecutiveFailures++;
+      if (this.redis.status !== "ready" || this.consecutiveFailures >= 2) this.statusSubject.next("down");
       return undefined;
     }
   }
@@ -139,7 +142,7 @@ export class RedisQuotaAuthority implements QuotaAuthority {
     const l = this.limits;
     const r = await this.call(
       () =>
-        this.script("qfReserve")(...this.ledgerKeys(), req.id, req.weight, req.requests, req.cancel ? 1 : 0, l.ipWeightLimit, l.ipWindowMs, l.reserveFraction, l.reservationTtlMs, l.addressInitialBuffer) as Promise<
+        this.script("qfReserve")(...this.ledgerKeys(), req.id, req.weight, req.requests, req.cancel ? 1 : 0, l.ipWeightLimit, l.ipWindowMs, l.reserveFraction, l.reservationTtlMs, l.addressInitialBuffer, l.ipReserveFraction) as Promise<
           [number, string, number, number, number, number]
         >,
     );

@@ -48,7 +48,7 @@ end
 `;
 
 /**
- * reserve(id, weight, requests, cancel, ipLimit, ipWindowMs, reserveFraction, ttlMs, initialBuffer)
+ * reserve(id, weight, requests, cancel, ipLimit, ipWindowMs, reserveFraction, ttlMs, initialBuffer, ipReserveFraction)
  * → { ok (1/0), reason ("" | "ip" | "address"), ipUsed, used, reserved, cap }.
  * Placements are refused when they would eat into the reserve of either budget; cancels are
  * always recorded (the venue's cancel allowance is larger, and cancels are how we get safe).
@@ -60,9 +60,8 @@ local ip = expire_ip(win)
 expire_resv()
 local cap, used, reserved = ledger(ARGV[9])
 if not cancel then
-  local keep = 1 - rf
-  if ip + w > keep * limit then return {0, 'ip', ip, used, reserved, cap} end
-  if used + reserved + n > keep * cap then return {0, 'address', ip, used, reserved, cap} end
+  if ip + w > (1 - tonumber(ARGV[10])) * limit then return {0, 'ip', ip, used, reserved, cap} end
+  if used + reserved + n > (1 - rf) * cap then return {0, 'address', ip, used, reserved, cap} end
 end
 redis.call('ZADD', KEYS[1], now, id .. '|' .. w)
 ip = redis.call('INCRBY', KEYS[2], w)

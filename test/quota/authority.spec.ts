@@ -19,7 +19,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const limits: Partial<QuotaAuthorityLimits> = { ipWeightLimit: 100, addressInitialBuffer: 200, reserveFraction: 0.05, reservationTtlMs: 30_000 };
+const limits: Partial<QuotaAuthorityLimits> = { ipWeightLimit: 100, addressInitialBuffer: 200, reserveFraction: 0.05, ipReserveFraction: 0.05, reservationTtlMs: 30_000 };
 
 interface Backend {
   readonly name: string;
@@ -137,7 +137,7 @@ describe.skipIf(!hasRedis)("QuotaAuthority (redis, several processes)", () => {
     const scope = `race${++n}`;
     const clients = await Promise.all(
       [0, 1, 2].map(async () => {
-        const a = new RedisQuotaAuthority({ url: server!.url, scope, account: "0xrace", limits: { ...limits, ipWeightLimit: 1200 } });
+        const a = new RedisQuotaAuthority({ url: server!.url, scope, account: "0xrace", limits: { ...limits, ipWeightLimit: 1200, ipReserveFraction: 0.05 } });
         await a.ready();
         authorities.push(a);
         return a;
@@ -160,6 +160,8 @@ describe.skipIf(!hasRedis)("QuotaAuthority (redis, several processes)", () => {
       const t0 = Date.now();
       expect(await a.reserve(place("during"))).toEqual({ ok: false, reason: "unavailable" });
       expect(Date.now() - t0).toBeLessThan(1_000);
+      // the connection's close (or a second unanswered command) marks it down
+      await a.reserve(place("during2"));
       expect(a.status).toBe("down");
       await own.restart();
       await a.ready(10_000);
