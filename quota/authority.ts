@@ -23,6 +23,8 @@ export interface QuotaAuthorityLimits {
    * process on the IP). Default 0.15 (placements stop at 1020 of 1200).
    */
   readonly ipReserveFraction: number;
+  /** Cancels stop at this last fraction of the IP window and wait (default 0.05: info requests keep 60 of 1200). */
+  readonly cancelIpReserveFraction: number;
   /** A reservation neither committed nor released within this is dropped (its process died). */
   readonly reservationTtlMs: number;
   /** WS caps per IP (10 connections, 10 unique users). */
@@ -37,6 +39,7 @@ export const DEFAULT_AUTHORITY_LIMITS: QuotaAuthorityLimits = {
   cancelExtra: 100_000,
   reserveFraction: 0.05,
   ipReserveFraction: 0.15,
+  cancelIpReserveFraction: 0.05,
   reservationTtlMs: 30_000,
   wsConnections: 10,
   wsUsers: 10,
@@ -49,7 +52,7 @@ export interface ReserveRequest {
   readonly weight: number;
   /** Address requests: n, the batch length. */
   readonly requests: number;
-  /** Cancels are never refused for budget (the venue keeps a cancel allowance); they are recorded. */
+  /** Cancels are never refused for the address (the venue keeps a cancel allowance); past the IP window's last 5% they answer "ip" and wait. */
   readonly cancel: boolean;
 }
 

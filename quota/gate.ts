@@ -13,7 +13,7 @@
 // The shared state (`SharedQuota`) also turns into a quota state for the quote gates: the store
 // down, or the shared headroom below the breaker, closes quotaBreakerGate so resting quotes are
 // pulled rather than left on a guess.
-import { BehaviorSubject, EMPTY, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription, asyncScheduler, combineLatest, concatMap, from, map, mergeMap, of, share } from "rxjs";
+import { BehaviorSubject, EMPTY, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription, asyncScheduler, combineLatest, concatMap, from, map, mergeMap, of, share, timer } from "rxjs";
 import { batchLength, isCancelBatch, type ActionBatch } from "../streams/actions.js";
 import type { QuotaRefusal, QuotaThrottleFeedback, QuotaThrottleState } from "../streams/quota.js";
 import type { AuthorityStatus, QuotaAuthority, QuotaUsage } from "./authority.js";
@@ -30,6 +30,8 @@ export interface SharedQuotaCounts {
   emergencyRefused: number;
   /** Times the store went down. */
   outages: number;
+  /** Cancels held until the shared IP window had room for them. */
+  cancelsDelayed: number;
 }
 
 export interface SharedQuotaOptions {
@@ -44,7 +46,7 @@ export interface SharedQuotaOptions {
 
 /** One process's window on the shared budgets: the authority, counts, and the last usage seen. */
 export class SharedQuota {
-  readonly counts: SharedQuotaCounts = { reserved: 0, refusedIp: 0, refusedAddress: 0, refusedDown: 0, emergencyCancels: 0, emergencyRefused: 0, outages: 0 };
+  readonly counts: SharedQuotaCounts = { reserved: 0, refusedIp: 0, refusedAddress: 0, refusedDown: 0, emergencyCancels: 0, emergencyRefused: 0, outages: 0, cancelsDelayed: 0 };
   readonly usage$ = new BehaviorSubject<QuotaUsage | undefined>(undefined);
   readonly emergencyCancelWeight: number;
   readonly breakerOpenBelow: number;
@@ -57,7 +59,7 @@ export class SharedQuota {
   constructor(
     readonly authority: QuotaAuthority,
     readonly options: SharedQuotaOptions,
-    private readonly scheduler: SchedulerLike = asyncScheduler,
+    readonly scheduler: SchedulerLike = asyncScheduler,
   ) {
     this.emergencyCancelWeight = options.emergencyCancelWeight ?? 60;
     this.breakerOpenBelow = options.breakerOpenBelow ?? 0.1;
@@ -124,6 +126,9 @@ export class SharedQuota {
   }
 }
 
+/** How often a held cancel asks again (the window frees entry by entry). */
+const CANCEL_RETRY_MS = 200;
+
 function ipWeight(n: number): number {
   return 1 + Math.floor(n / 40);
 }
@@ -161,43 +166,52 @@ export function authorityGate(shared: SharedQuota, feedback: QuotaThrottleFeedba
             concatMap((batch) => {
               const n = batchLength(batch);
               const cancel = isCancelBatch(batch);
-              const id = shared.nextId();
-              return from(a.reserve({ id, weight: ipWeight(n), requests: n, cancel })).pipe(
-                mergeMap((ans) => {
-                  if (ans.usage) shared.usage$.next(ans.usage);
-                  if (ans.ok) {
-                    c.reserved++;
-                    ids.set(batch, id);
-                    return of(batch);
-                  }
-                  if (ans.reason === "unavailable") {
-                    if (cancel) {
-                      if (shared.takeEmergency(ipWeight(n))) {
-                        c.emergencyCancels++;
-                        return of(batch);
+              let delayed = false;
+              // a cancel the shared window has no room for waits (and what follows it, in order)
+              const attempt = (): Observable<ActionBatch> => {
+                const id = shared.nextId();
+                return from(a.reserve({ id, weight: ipWeight(n), requests: n, cancel })).pipe(
+                  mergeMap((ans) => {
+                    if (ans.usage) shared.usage$.next(ans.usage);
+                    if (!ans.ok && cancel && ans.reason === "ip") {
+                      if (!delayed) c.cancelsDelayed++;
+                      delayed = true;
+                      return timer(CANCEL_RETRY_MS, shared.scheduler).pipe(mergeMap(attempt));
+                    }
+                    if (ans.ok) {
+                      c.reserved++;
+                      ids.set(batch, id);
+                      return of(batch);
+                    }
+                    if (ans.reason === "unavailable") {
+                      if (cancel) {
+                        if (shared.takeEmergency(ipWeight(n))) {
+                          c.emergencyCancels++;
+                          return of(batch);
+                        }
+                        c.emergencyRefused++;
+                        onRefused(batch, "limited");
+                        return EMPTY;
                       }
-                      c.emergencyRefused++;
-                      onRefused(batch, "limited");
+                      c.refusedDown++;
+                      onRefused(batch, "breaker");
                       return EMPTY;
                     }
-                    c.refusedDown++;
-                    onRefused(batch, "breaker");
+                    if (ans.reason === "ip") c.refusedIp++;
+                    else c.refusedAddress++;
+                    onRefused(batch, "reserve");
                     return EMPTY;
-                  }
-                  if (ans.reason === "ip") c.refusedIp++;
-                  else c.refusedAddress++;
-                  onRefused(batch, "reserve");
-                  return EMPTY;
-                }),
-              );
+                  }),
+                );
+              };
+              return attempt();
             }),
           )
           .subscribe(subscriber),
       );
       return () => {
         for (const s of subs) s.unsubscribe();
-        // what never got an answer: give it back (a dead process's reservations expire by TTL)
-        for (const id of ids.values()) ignore(a.release(id));
+        // what never got an answer may still have reached the venue: its reservation expires by TTL
         ids.clear();
       };
     });

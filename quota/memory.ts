@@ -63,6 +63,7 @@ export class MemoryQuotaAuthority implements QuotaAuthority {
     this.expire(now);
     const u = this.snapshotUsage(now);
     const keep = 1 - this.limits.reserveFraction;
+    if (req.cancel && u.ipUsed + req.weight > (1 - this.limits.cancelIpReserveFraction) * this.limits.ipWeightLimit) return Promise.resolve({ ok: false, reason: "ip", usage: u });
     if (!req.cancel) {
       if (u.ipUsed + req.weight > (1 - this.limits.ipReserveFraction) * this.limits.ipWeightLimit) return Promise.resolve({ ok: false, reason: "ip", usage: u });
       if (u.used + u.reserved + req.requests > keep * u.cap) return Promise.resolve({ ok: false, reason: "address", usage: u });

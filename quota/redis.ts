@@ -142,7 +142,7 @@ export class RedisQuotaAuthority implements QuotaAuthority {
     const l = this.limits;
     const r = await this.call(
       () =>
-        this.script("qfReserve")(...this.ledgerKeys(), req.id, req.weight, req.requests, req.cancel ? 1 : 0, l.ipWeightLimit, l.ipWindowMs, l.reserveFraction, l.reservationTtlMs, l.addressInitialBuffer, l.ipReserveFraction) as Promise<
+        this.script("qfReserve")(...this.ledgerKeys(), req.id, req.weight, req.requests, req.cancel ? 1 : 0, l.ipWeightLimit, l.ipWindowMs, l.reserveFraction, l.reservationTtlMs, l.addressInitialBuffer, l.ipReserveFraction, l.cancelIpReserveFraction) as Promise<
           [number, string, number, number, number, number]
         >,
     );

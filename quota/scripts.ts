@@ -48,10 +48,12 @@ end
 `;
 
 /**
- * reserve(id, weight, requests, cancel, ipLimit, ipWindowMs, reserveFraction, ttlMs, initialBuffer, ipReserveFraction)
+ * reserve(id, weight, requests, cancel, ipLimit, ipWindowMs, reserveFraction, ttlMs, initialBuffer, ipReserveFraction, cancelIpReserveFraction)
  * → { ok (1/0), reason ("" | "ip" | "address"), ipUsed, used, reserved, cap }.
- * Placements are refused when they would eat into the reserve of either budget; cancels are
- * always recorded (the venue's cancel allowance is larger, and cancels are how we get safe).
+ * Placements are refused when they would eat into the reserve of either budget. Cancels are
+ * never refused for the address (the venue's cancel allowance is larger, and cancels are how we
+ * get safe), but answer "ip" past the last cancelIpReserveFraction of the window (left to info
+ * requests): the caller holds them until the window frees, as a 429 would cost more.
  */
 export const RESERVE_LUA = `${PROLOGUE}
 local id, w, n, cancel = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
@@ -59,7 +61,9 @@ local limit, win, rf, ttl = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[
 local ip = expire_ip(win)
 expire_resv()
 local cap, used, reserved = ledger(ARGV[9])
-if not cancel then
+if cancel then
+  if ip + w > (1 - tonumber(ARGV[11])) * limit then return {0, 'ip', ip, used, reserved, cap} end
+else
   if ip + w > (1 - tonumber(ARGV[10])) * limit then return {0, 'ip', ip, used, reserved, cap} end
   if used + reserved + n > (1 - rf) * cap then return {0, 'address', ip, used, reserved, cap} end
 end

@@ -19,7 +19,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const limits: Partial<QuotaAuthorityLimits> = { ipWeightLimit: 100, addressInitialBuffer: 200, reserveFraction: 0.05, ipReserveFraction: 0.05, reservationTtlMs: 30_000 };
+const limits: Partial<QuotaAuthorityLimits> = { ipWeightLimit: 100, addressInitialBuffer: 200, reserveFraction: 0.05, ipReserveFraction: 0.05, cancelIpReserveFraction: 0, reservationTtlMs: 30_000 };
 
 interface Backend {
   readonly name: string;
@@ -73,13 +73,16 @@ for (const b of backends) {
       expect(refused).toMatchObject({ ok: false, reason: "ip" });
       expect((await a.reserve(cancel("c1", 3, 3))).ok).toBe(true);
       expect((await a.usage())?.ipUsed).toBe(98);
+      // cancels stop only at the window's hard edge (less cancelIpReserveFraction, 0 here)
+      expect((await a.reserve(cancel("c2", 2, 1))).ok).toBe(true);
+      expect(await a.reserve(cancel("c3", 1, 1))).toMatchObject({ ok: false, reason: "ip" });
     });
 
     it("frees the IP window as its entries age out", async () => {
-      const { a, advance } = await b.make({ ...limits, ipWindowMs: 300 });
-      for (let i = 0; i < 95; i++) await a.reserve(place(`p${i}`));
+      const { a, advance } = await b.make({ ...limits, ipWindowMs: 1_500 });
+      await Promise.all(Array.from({ length: 95 }, (_, i) => a.reserve(place(`p${i}`))));
       expect((await a.reserve(place("x"))).ok).toBe(false);
-      await advance(450);
+      await advance(1_700);
       expect((await a.reserve(place("y"))).ok).toBe(true);
       expect((await a.usage())?.ipUsed).toBe(1);
     });
@@ -171,5 +174,35 @@ describe.skipIf(!hasRedis)("QuotaAuthority (redis, several processes)", () => {
     } finally {
       await own.stop();
     }
+  });
+});
+
+describe("authorityGate", () => {
+  it("holds a cancel the shared window has no room for, in order, and lets it go when the window frees", async () => {
+    const { SharedQuota, authorityGate } = await import("../../quota/gate.js");
+    const { Subject, VirtualTimeScheduler: VTS } = await import("rxjs");
+    const s = new VTS();
+    const a = new MemoryQuotaAuthority({ ...limits, ipWindowMs: 1_000, cancelIpReserveFraction: 0.05, ipReserveFraction: 0.15 }, s);
+    const shared = new SharedQuota(a, { processId: "p" }, s);
+    for (let i = 0; i < 95; i++) await a.reserve(cancel(`fill${i}`));
+    const src = new Subject<import("../../streams/actions.js").ActionBatch>();
+    const out: string[] = [];
+    const refused: string[] = [];
+    src.pipe(authorityGate(shared, {}, (b, r) => refused.push(`${b.type}:${r}`))).subscribe((b) => out.push(b.type));
+    src.next({ type: "cancel", cancels: [{ asset: "BTC", oid: 1 }] } as never);
+    src.next({ type: "order", orders: [{ asset: "BTC" }] } as never);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(out).toEqual([]);
+    expect(shared.counts.cancelsDelayed).toBe(1);
+    // the window frees after 1 s (virtual); the cancel goes, then the placement is judged
+    for (let t = 0; t < 8 && out.length < 1; t++) {
+      s.schedule(() => undefined, 200);
+      s.flush();
+      for (let k = 0; k < 5; k++) await Promise.resolve();
+    }
+    for (let k = 0; k < 10; k++) await Promise.resolve();
+    expect(out[0]).toBe("cancel");
+    expect(out.length + refused.length).toBe(2);
   });
 });
