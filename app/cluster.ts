@@ -108,7 +108,7 @@ async function figures(p: Proc): Promise<ProcessFigures> {
     refused: metricSum(t, "quoteflow_quota_refusals_total"),
     sharedRefused: metricSum(t, "quoteflow_quota_shared_decisions", /decision="refused_/),
     ipWeight: metricSum(t, "quoteflow_ip_weight_total"),
-    storeUp: t.includes("quoteflow_quota_store_up") ? (metricSum(t, "quoteflow_quota_store_up") === 1 ? "up" : "DOWN") : "memory",
+    storeUp: m === undefined ? "—" : t.includes("quoteflow_quota_store_up") ? (metricSum(t, "quoteflow_quota_store_up") === 1 ? "up" : "DOWN") : "memory",
   };
 }
 
