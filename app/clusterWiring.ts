@@ -9,7 +9,7 @@
 // PnL + one WS refresh per second per process (Redis commands, loopback or LAN).
 import type { Logger } from "pino";
 import { Gauge } from "prom-client";
-import { type Observable, type Subscription, filter, identity, map, pipe } from "rxjs";
+import { type Observable, type Subscription, defer, filter, from, identity, map, mergeMap, pipe } from "rxjs";
 import { DEFAULT_AUTHORITY_LIMITS } from "../quota/authority.js";
 import { SharedQuota, authorityGate, shareFeedback } from "../quota/gate.js";
 import { type ClusterTrip, KillBus } from "../quota/killBus.js";
@@ -91,11 +91,13 @@ export class ClusterWiring {
       openOrders: s.openOrders.filter((o) => mine(o.asset)),
     }));
     const pushes = venue.accountPushes$;
+    // every info request reserves its weight in the shared IP window first (and waits while it is full)
+    const info = <T>(weight: number, call: () => Observable<T>): Observable<T> => defer(() => from(this.shared.reserveInfo(weight))).pipe(mergeMap(call));
     return {
       get name() {
         return venue.name;
       },
-      meta: () => venue.meta(),
+      meta: () => info(20, () => venue.meta()),
       book: (a) => venue.book(a),
       trades: (a) => venue.trades(a),
       orderUpdates$: venue.orderUpdates$.pipe(filter((u) => mine(u.asset))),
@@ -103,10 +105,10 @@ export class ClusterWiring {
       connection$: venue.connection$,
       decodeErrors$: venue.decodeErrors$,
       submit: (b) => venue.submit(b),
-      account: (o) => venue.account(o).pipe(scopeSnapshot),
+      account: (o) => info(o?.openOrders === false ? 2 : 22, () => venue.account(o)).pipe(scopeSnapshot),
       ...(pushes ? { accountPushes$: pushes.pipe(scopeSnapshot) } : {}),
-      orderStatus: (r) => venue.orderStatus(r),
-      rateLimit: () => venue.rateLimit(),
+      orderStatus: (r) => info(2, () => venue.orderStatus(r)),
+      rateLimit: () => info(20, () => venue.rateLimit()),
     };
   }
 
@@ -169,6 +171,8 @@ export class ClusterWiring {
         this.set({ decision: "emergency_cancel" }, c.emergencyCancels);
         this.set({ decision: "emergency_refused" }, c.emergencyRefused);
         this.set({ decision: "store_outages" }, c.outages);
+        this.set({ decision: "cancel_delayed" }, c.cancelsDelayed);
+        this.set({ decision: "info_delayed" }, c.infoDelayed);
       },
     });
     new Gauge({ name: "quoteflow_cluster_kill_trips_received", help: "Kill-switch trips from other processes of the account applied here", registers, collect() { this.set(self.tripsReceived); } });

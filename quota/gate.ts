@@ -32,6 +32,8 @@ export interface SharedQuotaCounts {
   outages: number;
   /** Cancels held until the shared IP window had room for them. */
   cancelsDelayed: number;
+  /** Info requests held (200 ms each time) until the shared IP window had room. */
+  infoDelayed: number;
 }
 
 export interface SharedQuotaOptions {
@@ -46,7 +48,7 @@ export interface SharedQuotaOptions {
 
 /** One process's window on the shared budgets: the authority, counts, and the last usage seen. */
 export class SharedQuota {
-  readonly counts: SharedQuotaCounts = { reserved: 0, refusedIp: 0, refusedAddress: 0, refusedDown: 0, emergencyCancels: 0, emergencyRefused: 0, outages: 0, cancelsDelayed: 0 };
+  readonly counts: SharedQuotaCounts = { reserved: 0, refusedIp: 0, refusedAddress: 0, refusedDown: 0, emergencyCancels: 0, emergencyRefused: 0, outages: 0, cancelsDelayed: 0, infoDelayed: 0 };
   readonly usage$ = new BehaviorSubject<QuotaUsage | undefined>(undefined);
   readonly emergencyCancelWeight: number;
   readonly breakerOpenBelow: number;
@@ -94,6 +96,27 @@ export class SharedQuota {
     return this.breakerOpen;
   }
 
+  /**
+   * Before an info request leaves (orderStatus 2, account snapshot 2 + 20, userRateLimit 20, meta
+   * 20): its weight goes into the shared IP window; past the window's cancel edge it waits (every
+   * 200 ms, on the scheduler) until there is room. The store down: it goes (reconciliation must
+   * not starve; the local throttle still meters it).
+   */
+  async reserveInfo(weight: number): Promise<void> {
+    for (;;) {
+      const id = this.nextId();
+      const ans = await this.authority.reserve({ id, weight, requests: 0, cancel: true });
+      if (ans.usage) this.usage$.next(ans.usage);
+      if (ans.ok) {
+        await this.authority.commit(id);
+        return;
+      }
+      if (ans.reason !== "ip") return;
+      this.counts.infoDelayed++;
+      await new Promise<void>((r) => this.scheduler.schedule(() => r(), CANCEL_RETRY_MS));
+    }
+  }
+
   /** A cancel while the store is down: within `emergencyCancelWeight` per rolling minute? */
   takeEmergency(weight: number): boolean {
     const now = this.scheduler.now();
@@ -135,7 +158,7 @@ function ipWeight(n: number): number {
 
 /**
  * Asks the shared authority for every batch, in order (`concatMap`: one Lua call each). Feeds the
- * authority what the executor learns: answers (commit), info weight, traded volume, userRateLimit.
+ * authority what the executor learns: answers (commit), traded volume, userRateLimit.
  * Refused placements go to `onRefused` as "reserve" (shared budget) or "breaker" (store down).
  * Errors downstream: source errors only (a store failure is an answer, never an error).
  */
@@ -157,7 +180,7 @@ export function authorityGate(shared: SharedQuota, feedback: QuotaThrottleFeedba
           }),
         );
       }
-      if (feedback.infoWeight$) subs.push(feedback.infoWeight$.subscribe((w) => ignore(a.addIpWeight(w))));
+      // info weight is reserved where the request leaves (ClusterWiring.scopeVenue → reserveInfo), not from feedback.infoWeight$
       if (feedback.volume$) subs.push(feedback.volume$.subscribe((v) => ignore(a.addVolume(v))));
       if (feedback.rateLimit$) subs.push(feedback.rateLimit$.subscribe({ next: (s) => ignore(a.applySnapshot(s)), error: () => undefined }));
       subs.push(
