@@ -223,7 +223,8 @@ const quotaOptionalProps = {
   /** The IP scope in the store: processes behind one public IP use the same name (default "default"). */
   scope: t.refinement(t.string, (s) => /^[A-Za-z0-9_.:-]{1,64}$/.test(s), "a scope name (1–64 of A–Z a–z 0–9 _ . : -)"),
 };
-export const QuotaConfig = strictStruct(quotaProps, quotaOptionalProps, section("the quota section", quotaProps, quotaOptionalProps));
+// the section names its required keys (store and scope are optional: README "Scale-out with Redis")
+export const QuotaConfig = strictStruct(quotaProps, quotaOptionalProps, section("the quota section", quotaProps));
 export type QuotaConfig = t.TypeOf<typeof QuotaConfig>;
 
 const observabilityProps = {
