@@ -21,6 +21,8 @@ import { packageRoot, packageVersion } from "../sources/paths.js";
 
 export { packageVersion };
 import { QuoteflowService } from "./service.js";
+import { ClusterWiring } from "./clusterWiring.js";
+import { hostname } from "node:os";
 import { handleShutdownSignals } from "./shutdown.js";
 import { formatStatusLine } from "./status.js";
 import { type SimMarket, type SimMarketEvent, replayMarket, simEventTime } from "../sim/market.js";
@@ -161,7 +163,10 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   }
 
   const metrics = io.metrics ?? createMetrics();
+  // scale-out: a Redis quota store shares the budgets and the kill switch of the account (app/clusterWiring.ts)
   let service: QuoteflowService | undefined;
+  const cluster = clusterOf(config, account ?? "", log, () => service?.currentConfig ?? config);
+  cluster?.registerMetrics(metrics);
   let metricsServer: MetricsServer;
   try {
     metricsServer = await serveMetrics(metrics.registry, args.metricsPort, "127.0.0.1", () => service?.health() ?? { ready: false, reasons: ["starting"] });
@@ -169,6 +174,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     session.lock.release();
     await venue.close().catch(() => undefined);
     await paper?.close();
+    await cluster?.close();
     if (err instanceof ListenError) throw new EnvironmentError(`--metrics-port ${args.metricsPort}: ${err.message}`);
     throw err;
   }
@@ -190,6 +196,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     ...(io.marginCheck === false ? { marginCheck: false } : {}),
     // Durable, never random: larger than any earlier session's prefix on this account (app/session.ts).
     cloidSeed: session.cloidSeed,
+    ...(cluster ? { cluster } : {}),
   });
   const svc = service;
 
@@ -201,6 +208,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   const statusOut = io.statusOut ?? process.stderr;
   const printStatus = () => statusOut.write(svc.status().map((s) => formatStatusLine(s, new Date())).join("\n") + "\n");
   try {
+    await cluster?.attach(svc);
     await svc.start().catch((err: unknown) => {
       throw dexConfigError(err, config.assets.map((a) => a.asset), venue.name);
     });
@@ -226,6 +234,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     for (const c of cleanups) c();
     watcher?.close();
     await svc.stop().catch((err: unknown) => log.error({ err }, "shutdown failed"));
+    await cluster?.close().catch(() => undefined);
     log.info(await failureTotals(metrics), "failure totals (as counted in /metrics)");
     if (args.status) printStatus();
     await venue.close().catch(() => undefined);
@@ -236,6 +245,27 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   }
   const fills = svc.status().reduce((s, a) => s + a.fills, 0);
   return { fills, journalPath: svc.journal?.path, metricsUrl: metricsServer.url };
+}
+
+/** The shared quota authority and kill bus when `quota.store` is a Redis URL; undefined for `memory` (the default). */
+function clusterOf(config: ServiceConfig, account: string, log: Logger, current: () => ServiceConfig): ClusterWiring | undefined {
+  const store = config.quota.store;
+  if (store === undefined || store === "memory") return undefined;
+  // the assets of the config in force (a reload may add one)
+  const assets = () => new Set(current().assets.map((a) => a.asset));
+  return new ClusterWiring(
+    {
+      url: store,
+      scope: config.quota.scope ?? "default",
+      account,
+      processId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 6)}`,
+      log,
+      maxLossUsd: config.defaults?.risk.maxLossUsd ?? Math.min(...config.assets.map((a) => a.risk.maxLossUsd)),
+      breakerOpenBelow: config.quota.breakerPct / 100,
+      reserveFraction: config.quota.reservePct / 100,
+    },
+    assets,
+  );
 }
 
 /** The failure counters' final values: one summary line a person (or a test) can hold the log against. */

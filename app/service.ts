@@ -23,6 +23,7 @@ import {
   mergeAll,
   of,
   share,
+  shareReplay,
   switchMap,
   takeUntil,
   tap,
@@ -31,7 +32,8 @@ import {
 import { markoutWindow } from "../operators/markoutWindow.js";
 import { QuotaThrottleHandle } from "../operators/quotaThrottle.js";
 import { everyOn } from "../sinks/periodic.js";
-import { ExecutionSink, type SinkEvent, sinkEvents } from "../sinks/executionSink.js";
+import { ExecutionSink, type ExecutionSinkConfig, type SinkEvent, sinkEvents } from "../sinks/executionSink.js";
+import type { QuotaThrottleState } from "../streams/quota.js";
 import type { FillMarkouts } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
@@ -81,6 +83,16 @@ export interface ServiceOptions {
   readonly gapFill?: boolean;
   /** Report samples period (service clock). Default 5000 ms. */
   readonly sampleMs?: number;
+  /** Scale-out (quota.store redis://…): the shared authority, the venue scoped to this process's assets (app/clusterWiring.ts). */
+  readonly cluster?: ServiceCluster;
+}
+
+/** What app/clusterWiring.ts contributes to a service (absent: one process, as before). */
+export interface ServiceCluster {
+  scopeVenue(venue: Venue): Venue;
+  sinkConfig(config: ExecutionSinkConfig): ExecutionSinkConfig;
+  quotaState(local$: Observable<QuotaThrottleState>): Observable<QuotaThrottleState>;
+  healthReasons(): string[];
 }
 
 export { dedupFills, dedupedSessionFills } from "./fillDedup.js";
@@ -144,6 +156,7 @@ export class QuoteflowService {
   private lastUserEvent: number | undefined;
   private stopped = false;
   private started = false;
+  private readonly quotaState$: Observable<QuotaThrottleState> | undefined;
 
   constructor(private readonly options: ServiceOptions) {
     this.config = options.config;
@@ -152,7 +165,7 @@ export class QuoteflowService {
     this.operatorEvents = new OperatorEventCounts(options.metrics.operatorEvents);
     this.scheduler = options.scheduler;
     this.registries = options.registries ?? { ...builtinRegistries, operators: options.registry ?? operatorRegistry };
-    const instrumented = instrumentVenue(options.venue, options.metrics, options.log);
+    const instrumented = instrumentVenue(options.cluster ? options.cluster.scopeVenue(options.venue) : options.venue, options.metrics, options.log);
     this.venue = instrumented.venue;
     this.orderCounts = instrumented.counts;
     this.failures = instrumented.failures;
@@ -163,7 +176,9 @@ export class QuoteflowService {
     const hip3 = { addressCredit: addressCreditOf(() => this.universe), accountDexes: 1 + (this.venue.perpDexs?.length ?? 0) };
     // Margin before sending (sinks/margin.ts): the leverage per asset is filled from the venue's meta at start.
     const margin = options.marginCheck === false ? {} : { margin: { leverage: this.leverage } };
-    this.sink = new ExecutionSink(this.venue, { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), ...hip3, ...margin }, this.scheduler);
+    const sinkConfig = { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), ...hip3, ...margin };
+    this.sink = new ExecutionSink(this.venue, options.cluster ? options.cluster.sinkConfig(sinkConfig) : sinkConfig, this.scheduler);
+    this.quotaState$ = this.quota ? (options.cluster ? options.cluster.quotaState(this.quota.state$).pipe(shareReplay({ bufferSize: 1, refCount: true })) : this.quota.state$) : undefined;
   }
 
   get currentConfig(): ServiceConfig {
@@ -219,7 +234,7 @@ export class QuoteflowService {
       fills$: dedupedSessionFills(this.options.gapFill === true ? merge(this.venue.fills$, this.gapFills(log)) : this.venue.fills$, this.startTime),
       mids$: this.mids$,
       ...(queueAware ? { books$: this.books$ } : {}),
-      ...(this.quota ? { quotaState$: this.quota.state$ } : {}),
+      ...(this.quotaState$ ? { quotaState$: this.quotaState$ } : {}),
     });
     this.subs.add(merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.events$.pipe(sinkEvents("reconcile"))).subscribe(() => (this.lastUserEvent = this.scheduler.now())));
     this.started = true;
@@ -368,7 +383,7 @@ export class QuoteflowService {
             if (first) plog.error({ strategy, detail }, "strategy failed: its intent is replaced by an empty one (nothing quoted)");
           },
         },
-        ...(this.quota ? { quotaState$: this.quota.state$ } : {}),
+        ...(this.quotaState$ ? { quotaState$: this.quotaState$ } : {}),
       },
       this.registries.operators,
       { strategies: this.registries.strategies, origins: this.registries.origins },
@@ -514,6 +529,7 @@ export class QuoteflowService {
     if (!this.venueHealth.accountAdopted) reasons.push("account not adopted yet");
     const kill = this.sink.killSwitch.state;
     if (kill.active) reasons.push(`kill switch tripped (${kill.trip.trigger}); clear with SIGUSR2`);
+    if (this.options.cluster) reasons.push(...this.options.cluster.healthReasons());
     const closed = [...this.assets.keys()].map((a) => [a, this.gates.closedReason(a) ?? this.sinkGates.closedReason(a)] as const);
     const stale = closed.filter(([, r]) => r === "StaleData");
     if (stale.length > 0) reasons.push(`stale data: ${stale.map(([a]) => a).join(", ")}`);
