@@ -184,6 +184,10 @@ export function syntheticAssetFor(name: string): { readonly name: string; readon
   if (known) return { name, startPx: known[0], szDecimals: known[1] };
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
+  // FNV-1a alone leaves names one letter apart (S001, S002) close together: finish with murmur3's mix
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
   const u = h / 2 ** 32;
   const raw = 0.5 * 10 ** (4 * u);
   const startPx = Number(raw.toPrecision(4));

@@ -49,6 +49,13 @@ function rows(cur: ScaleFigures, base: ScaleFigures | undefined): BenchRow[] {
   ];
 }
 
+/** What the table leaves out, on stderr: the client's weight split and its warnings by kind. */
+function report(f: ScaleFigures): void {
+  const split = Object.entries(f.weightByPurpose).map(([p, v]) => `${p} ${v.toFixed(1)}`).join(", ");
+  const warns = f.warningKinds.slice(0, 6).map(([k, n]) => `${n}× ${k}`).join("; ");
+  process.stderr.write(`bench scale:   ${f.assets} assets (${f.mode}): ${f.subscriptions} WS subscriptions; weight/min by purpose (client's count): ${split || "none"}; warnings: ${warns || "none"}\n`);
+}
+
 export async function run(options: ScaleOptions = {}): Promise<BenchRow[]> {
   const sizes = options.assets ?? [10, 50, 100, 200];
   const seconds = options.seconds ?? 60;
@@ -56,10 +63,12 @@ export async function run(options: ScaleOptions = {}): Promise<BenchRow[]> {
   for (const n of sizes) {
     process.stderr.write(`bench scale: ${n} assets, ${seconds} s, ${CURRENT.name} …\n`);
     const cur = await measureScale(n, seconds, CURRENT);
+    report(cur);
     let base: ScaleFigures | undefined;
     if (options.baseline !== false) {
       process.stderr.write(`bench scale: ${n} assets, ${seconds} s, baseline (${BASELINE.name}) …\n`);
       base = await measureScale(n, seconds, BASELINE);
+      report(base);
     }
     out.push(...rows(cur, base));
   }

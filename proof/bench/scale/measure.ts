@@ -53,6 +53,10 @@ export interface ScaleFigures {
   /** The client's own account of its weight by purpose (per minute). */
   readonly weightByPurpose: Readonly<Record<string, number>>;
   readonly clientWarnings: number;
+  /** WS subscriptions the IP held at the end, and the venue's limit (1000). */
+  readonly subscriptions: number;
+  /** The client's warnings by message, most frequent first. */
+  readonly warningKinds: readonly (readonly [string, number])[];
 }
 
 async function text(url: string): Promise<string> {
@@ -129,6 +133,8 @@ export async function measureScale(nAssets: number, seconds: number, mode: Scale
       restingEnd: resting(last, names),
       weightByPurpose,
       clientWarnings: client.child.warnings(),
+      subscriptions: ip1?.ws.subscriptions ?? 0,
+      warningKinds: [...client.child.warningKinds()].sort((a, b) => b[1] - a[1]),
     };
   } finally {
     await client?.child.stop();

@@ -4,6 +4,7 @@
 // run --venue hyperliquid --api-url <sim>`). Each is stopped by its PID (SIGTERM, then SIGKILL
 // after a grace period), and every child still alive when the benchmark's process exits is killed.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("../../../app/cli.ts", import.meta.url));
@@ -27,6 +28,8 @@ export interface Child {
   tail(): string;
   /** Lines at pino level ≥ 40 (warn, error, fatal) seen so far. */
   warnings(): number;
+  /** Those lines counted by their message (`msg`, with the executor's `failure` or `code` when present). */
+  warningKinds(): ReadonlyMap<string, number>;
   /** SIGTERM, wait up to `graceMs` for the exit, then SIGKILL. Resolves with the exit code (null if killed). */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -39,6 +42,7 @@ function start(args: readonly string[], env: NodeJS.ProcessEnv, onLine: (line: s
   track(child);
   const last: string[] = [];
   let warnings = 0;
+  const kinds = new Map<string, number>();
   let exited = false;
   let code: number | null = null;
   const exit = new Promise<number | null>((resolve) =>
@@ -56,7 +60,13 @@ function start(args: readonly string[], env: NodeJS.ProcessEnv, onLine: (line: s
       while ((i = buf.indexOf("\n")) >= 0) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
-        if (/^\{"level":(4|5|6)\d/.test(line)) warnings++;
+        if (/^\{"level":(4|5|6)\d/.test(line)) {
+          warnings++;
+          const msg = /"msg":"([^"]{0,80})/.exec(line)?.[1] ?? "?";
+          const code = /"(?:code|failure)":"([^"]{0,40})"/.exec(line)?.[1];
+          const k = code ? `${msg} (${code})` : msg;
+          kinds.set(k, (kinds.get(k) ?? 0) + 1);
+        }
         last.push(line.length > 400 ? line.slice(0, 400) + "…" : line);
         if (last.length > 20) last.shift();
         onLine(line);
@@ -71,6 +81,7 @@ function start(args: readonly string[], env: NodeJS.ProcessEnv, onLine: (line: s
     pid,
     tail: () => last.join("\n"),
     warnings: () => warnings,
+    warningKinds: () => kinds,
     stop: async (graceMs = 15_000) => {
       if (exited) return code;
       child.kill("SIGTERM");
@@ -114,14 +125,16 @@ export async function startSimChild(names: readonly string[], seed: number): Pro
 }
 
 /** `quoteflow run --venue hyperliquid --api-url <url> --config <file> --metrics-port 0`; resolves with its /metrics URL once the service started. */
-export async function startClientChild(url: string, configPath: string, privateKey: string): Promise<{ child: Child; metricsUrl: string }> {
+export async function startClientChild(url: string, configPath: string, privateKey: string, logPath?: string): Promise<{ child: Child; metricsUrl: string }> {
   const found: { value?: string } = {};
+  const log = logPath !== undefined ? createWriteStream(logPath) : undefined;
   let metricsUrl: string | undefined;
   const child = start(
     ["run", "--venue", "hyperliquid", "--api-url", url, "--config", configPath, "--metrics-port", "0", "--no-status"],
     // the key reaches the child through its environment only (never argv, never a log)
     { QUOTEFLOW_PRIVATE_KEY: privateKey },
     (line) => {
+      log?.write(line + "\n");
       if (metricsUrl === undefined && line.includes('"msg":"metrics served"')) metricsUrl = /"url":"([^"]+)"/.exec(line)?.[1];
       if (metricsUrl !== undefined && found.value === undefined && line.includes('"msg":"service started"')) found.value = metricsUrl;
     },
