@@ -38,7 +38,9 @@ function start(args: readonly string[], env: NodeJS.ProcessEnv, onLine: (line: s
   const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
   // the account is the key's own (a QUOTEFLOW_ACCOUNT from the caller's shell would misdirect it)
   delete merged["QUOTEFLOW_ACCOUNT"];
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { env: merged, stdio: ["ignore", "pipe", "pipe"] });
+  // QF_SCALE_CPU_PROF=<dir>: the client writes a V8 CPU profile there when it exits (PROFILE.md)
+  const prof = args[0] === "run" && process.env["QF_SCALE_CPU_PROF"] ? ["--cpu-prof", "--cpu-prof-dir", process.env["QF_SCALE_CPU_PROF"]] : [];
+  const child = spawn(process.execPath, [...prof, "--import", "tsx", CLI, ...args], { env: merged, stdio: ["ignore", "pipe", "pipe"] });
   track(child);
   const last: string[] = [];
   let warnings = 0;
