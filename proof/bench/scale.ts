@@ -53,7 +53,7 @@ function rows(cur: ScaleFigures, base: ScaleFigures | undefined): BenchRow[] {
 function report(f: ScaleFigures): void {
   const split = Object.entries(f.weightByPurpose).map(([p, v]) => `${p} ${v.toFixed(1)}`).join(", ");
   const warns = f.warningKinds.slice(0, 6).map(([k, n]) => `${n}× ${k}`).join("; ");
-  process.stderr.write(`bench scale:   ${f.assets} assets (${f.mode}): ${f.subscriptions} WS subscriptions; weight/min by purpose (client's count): ${split || "none"}; warnings: ${warns || "none"}\n`);
+  process.stderr.write(`bench scale:   ${f.assets} assets (${f.mode}): ${f.subscriptions} WS subscriptions; paper venue CPU ${f.simCpuCore === undefined ? "n/a" : (f.simCpuCore * 100).toFixed(1) + "% of a core"}; weight/min by purpose (client's count): ${split || "none"}; warnings: ${warns || "none"}\n`);
 }
 
 export async function run(options: ScaleOptions = {}): Promise<BenchRow[]> {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SimIpUsageReport, SimUsageReport } from "../../../sim/usage.js";
-import { startClientChild, startSimChild } from "./processes.js";
+import { processCpuSeconds, startClientChild, startSimChild } from "./processes.js";
 import { histogramQuantile, metricSum, metricByLabel } from "./prometheus.js";
 
 /** A made-up key for the paper account (never a real one; the paper venue is on loopback). */
@@ -45,6 +45,8 @@ export interface ScaleFigures {
   readonly addressPerAssetHour: number;
   /** Client CPU (user + system) as a share of one core over the measured window. */
   readonly cpuCore: number;
+  /** The paper venue's CPU (its own process) as a share of one core, when /proc tells (Linux). */
+  readonly simCpuCore: number | undefined;
   /** p99 tick-to-action (ms, the histogram bucket's upper bound), measured window. */
   readonly p99Ms: number;
   /** Fewest assets with a resting order in any sample (every 5 s) of the measured window, and at its end. */
@@ -99,6 +101,7 @@ export async function measureScale(nAssets: number, seconds: number, mode: Scale
     await sleep(warmupSec * 1000);
     const u0 = await usage(sim.url);
     const m0 = await text(client.metricsUrl);
+    const s0 = processCpuSeconds(sim.child.pid);
     const t0 = Date.now();
     let restingMin = Infinity;
     let last = u0;
@@ -108,6 +111,7 @@ export async function measureScale(nAssets: number, seconds: number, mode: Scale
       restingMin = Math.min(restingMin, resting(last, names));
     }
     const m1 = await text(client.metricsUrl);
+    const s1 = processCpuSeconds(sim.child.pid);
     const wall = (Date.now() - t0) / 1000;
     const ip0 = ipOf(u0);
     const ip1 = ipOf(last);
@@ -128,6 +132,7 @@ export async function measureScale(nAssets: number, seconds: number, mode: Scale
       rateLimited: (ip1?.weight.refused ?? 0) + refusedAddr + (ip1?.ws.refusedSubscriptions ?? 0),
       addressPerAssetHour: (used(last) - used(u0)) / nAssets / (wall / 3600),
       cpuCore: (metricSum(m1, "process_cpu_seconds_total") - metricSum(m0, "process_cpu_seconds_total")) / wall,
+      simCpuCore: s0 !== undefined && s1 !== undefined ? (s1 - s0) / wall : undefined,
       p99Ms: histogramQuantile(m0, m1, "quoteflow_tick_to_action_seconds", 0.99) * 1000,
       restingMin: Number.isFinite(restingMin) ? restingMin : 0,
       restingEnd: resting(last, names),

@@ -4,7 +4,7 @@
 // run --venue hyperliquid --api-url <sim>`). Each is stopped by its PID (SIGTERM, then SIGKILL
 // after a grace period), and every child still alive when the benchmark's process exits is killed.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("../../../app/cli.ts", import.meta.url));
@@ -93,6 +93,20 @@ function start(args: readonly string[], env: NodeJS.ProcessEnv, onLine: (line: s
       return c;
     },
   };
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere.
+ * Clock ticks are taken as 100/s (USER_HZ on every mainstream Linux build).
+ */
+export function processCpuSeconds(pid: number): number | undefined {
+  const path = `/proc/${pid}/stat`;
+  if (!existsSync(path)) return undefined;
+  // fields after the parenthesised command name: state is field 3, utime 14, stime 15
+  const rest = readFileSync(path, "utf8").split(") ").pop()?.split(" ") ?? [];
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : undefined;
 }
 
 /** Wait until `probe` has seen what it waits for, or fail after `ms` with the child's last lines. */
