@@ -36,7 +36,9 @@ export function summarise(profile: CpuProfile, top = 20): string {
     const f = where(n.callFrame.url);
     const name = n.callFrame.functionName || "(anonymous)";
     byFile.set(f, (byFile.get(f) ?? 0) + us);
-    const key = n.callFrame.url === "" ? name : `${name} — ${f}:${n.callFrame.lineNumber + 1}`;
+    // tsx-loaded sources report line 0 (no source map in the profile): name the file only
+    const line = n.callFrame.lineNumber > 0 ? `:${n.callFrame.lineNumber + 1}` : "";
+    const key = n.callFrame.url === "" ? name : `${name} — ${f}${line}`;
     byFn.set(key, (byFn.get(key) ?? 0) + us);
   }
   const table = (title: string, m: Map<string, number>) =>
