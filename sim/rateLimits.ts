@@ -34,8 +34,9 @@ export class SimIpWeightWindow {
   private total = 0;
   /** Weight accepted since the window was made (for the venue's own usage report). */
   charged = 0;
-  /** Requests refused (HTTP 429) since the window was made. */
+  /** Requests refused (HTTP 429) since the window was made, and the weight they asked for. */
   refused = 0;
+  refusedWeight = 0;
   /** The most weight ever held by the window at once: the peak of the sliding 60 s sum. */
   peak = 0;
 
@@ -54,6 +55,7 @@ export class SimIpWeightWindow {
     this.expire(now);
     if (this.total + weight > this.limit) {
       this.refused++;
+      this.refusedWeight += weight;
       return false;
     }
     this.entries.push({ time: now, weight });

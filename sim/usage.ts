@@ -28,8 +28,8 @@ class WsIpUsage {
 
 export interface SimIpUsageReport {
   readonly ip: string;
-  /** REST weight (HTTP + WS post): in the last 60 s, its peak, total charged, 429s answered. */
-  readonly weight: { readonly lastMinute: number; readonly peakMinute: number; readonly charged: number; readonly refused: number; readonly limit: number };
+  /** REST weight (HTTP + WS post): in the last 60 s, its peak, total charged, 429s answered and the weight they asked for. */
+  readonly weight: { readonly lastMinute: number; readonly peakMinute: number; readonly charged: number; readonly refused: number; readonly refusedWeight: number; readonly limit: number };
   readonly ws: {
     readonly messages: number;
     readonly posts: number;
@@ -116,7 +116,7 @@ export class SimWsUsage {
         const u = this.byIp.get(ip);
         return {
           ip,
-          weight: { lastMinute: w?.used(now) ?? 0, peakMinute: w?.peak ?? 0, charged: w?.charged ?? 0, refused: w?.refused ?? 0, limit: w?.limit ?? 1200 },
+          weight: { lastMinute: w?.used(now) ?? 0, peakMinute: w?.peak ?? 0, charged: w?.charged ?? 0, refused: w?.refused ?? 0, refusedWeight: w?.refusedWeight ?? 0, limit: w?.limit ?? 1200 },
           ws: {
             messages: u?.messages ?? 0,
             posts: u?.posts ?? 0,

@@ -26,12 +26,13 @@ function rows(cur: ScaleFigures, base: ScaleFigures | undefined): BenchRow[] {
     .join(", ");
   return [
     {
-      name: `${n} assets: IP weight/min, HTTP + WS post (peak 60 s window ${cur.weightPeakMinute}; client's split: ${purposes || "none"})`,
+      name: `${n} assets: IP weight/min, HTTP + WS post (peak 60 s window ${cur.weightPeakMinute}, refused ${cur.weightRefusedPerMin.toFixed(0)}/min; client's split: ${purposes || "none"})`,
       value: cur.weightPerMin,
       unit: "weight/min",
       ...b(base?.weightPerMin ?? 0, "weight/min"),
       goal: `≤ ${IP_WEIGHT_LIMIT}`,
-      met: cur.weightPeakMinute <= IP_WEIGHT_LIMIT,
+      // the venue never charges past its limit: demand past it shows as refused weight
+      met: cur.weightPeakMinute <= IP_WEIGHT_LIMIT && cur.weightRefusedPerMin === 0,
     },
     { name: `${n} assets: WS messages sent/min (peak 60 s window ${cur.wsPeakMinute})`, value: cur.wsPerMin, unit: "msg/min", ...b(base?.wsPerMin ?? 0, "msg/min"), goal: `≤ ${WS_MESSAGE_LIMIT}`, met: cur.wsPeakMinute <= WS_MESSAGE_LIMIT },
     { name: `${n} assets: rate-limit answers (429, address, subscription), whole run`, value: cur.rateLimited, unit: "answers", ...b(base?.rateLimited ?? 0, "answers"), goal: "0", met: cur.rateLimited === 0 },

@@ -6,7 +6,7 @@
 // synthetic prices per name, and the Prometheus reader.
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { startPaperServer, syntheticAssetFor, type PaperServer } from "../../sim/index.js";
+import { SimAddressBudget, SimIpWeightWindow, startPaperServer, syntheticAssetFor, type PaperServer } from "../../sim/index.js";
 import { syntheticOnly } from "../../app/run.js";
 import { SIM_WS_MAX_SUBSCRIPTIONS, SIM_WS_MAX_USERS, type SimUsageReport } from "../../sim/usage.js";
 import { CURRENT, measureScale, scaleNames } from "../../proof/bench/scale/measure.js";
@@ -39,6 +39,16 @@ async function until(what: string, ok: () => boolean, ms = 5_000): Promise<void>
 }
 
 describe("the paper venue's per-IP account (GET /usage)", () => {
+  it("keeps what an IP was charged, refused and peaked at, and what an address was refused", () => {
+    const w = new SimIpWeightWindow(10, 1000);
+    expect([w.tryConsume(0, 6), w.tryConsume(100, 4), w.tryConsume(200, 3), w.tryConsume(1000, 3), w.tryConsume(1100, 5), w.tryConsume(1150, 3)]).toEqual([true, true, false, true, true, false]);
+    expect(w).toMatchObject({ charged: 18, refused: 2, refusedWeight: 6, peak: 10 });
+    expect(w.used(1150)).toBe(8);
+    const b = new SimAddressBudget(2);
+    expect([b.check(0, 2, false).ok, b.check(1, 1, false).ok, b.check(2, 1, false).ok]).toEqual([true, false, false]);
+    expect(b.refused).toBe(2);
+  });
+
   it("counts WS frames and posts per IP, refuses the 11th user and reports what it charged", async () => {
     const s = await startPaperServer({ market: syntheticOnly(["S001"], 1).market, seed: 1, faults: "none", port: 0 });
     servers.push(s);
@@ -53,7 +63,7 @@ describe("the paper venue's per-IP account (GET /usage)", () => {
     expect(u.ips).toHaveLength(1);
     expect(u.ips[0]!.ws).toMatchObject({ messages: SIM_WS_MAX_USERS + 2, posts: 1, subscriptions: SIM_WS_MAX_USERS, refusedSubscriptions: 1, users: SIM_WS_MAX_USERS, lastMinute: SIM_WS_MAX_USERS + 2, overLimit: 0 });
     // a WS post info request is charged IP weight like HTTP (allMids: 2)
-    expect(u.ips[0]!.weight).toMatchObject({ charged: 2, lastMinute: 2, peakMinute: 2, refused: 0, limit: 1200 });
+    expect(u.ips[0]!.weight).toMatchObject({ charged: 2, lastMinute: 2, peakMinute: 2, refused: 0, refusedWeight: 0, limit: 1200 });
     // unsubscribing and closing give the slots back
     ws.send(JSON.stringify({ method: "unsubscribe", subscription: { type: "orderUpdates", user: user(1) } }));
     await until("the unsubscribe ack", () => frames.filter((f) => f.channel === "subscriptionResponse").length === SIM_WS_MAX_USERS + 1);
@@ -129,6 +139,7 @@ describe("npm run bench -- scale, small: 10 assets from one IP as a live client"
     expect(f.weightPerMin).toBeGreaterThan(0);
     expect(f.weightPerMin).toBeLessThanOrEqual(1200);
     expect(f.weightPeakMinute).toBeLessThanOrEqual(1200);
+    expect(f.weightRefusedPerMin).toBe(0);
     expect(f.wsPerMin).toBeLessThanOrEqual(2000);
     expect(f.wsPeakMinute).toBeLessThanOrEqual(2000);
     expect(f.rateLimited).toBe(0);

@@ -38,6 +38,8 @@ export interface ScaleFigures {
   readonly weightPerMin: number;
   /** The venue's peak sliding-60 s weight over the whole run (start-up included). */
   readonly weightPeakMinute: number;
+  /** Weight the venue refused (HTTP 429) per minute over the measured window: demand past the limit. */
+  readonly weightRefusedPerMin: number;
   readonly wsPerMin: number;
   readonly wsPeakMinute: number;
   /** HTTP 429s + address-budget refusals + refused subscriptions, over the whole run. */
@@ -127,6 +129,7 @@ export async function measureScale(nAssets: number, seconds: number, mode: Scale
       mode: mode.name,
       weightPerMin: perMin(ip0?.weight.charged ?? 0, ip1?.weight.charged ?? 0),
       weightPeakMinute: ip1?.weight.peakMinute ?? 0,
+      weightRefusedPerMin: perMin(ip0?.weight.refusedWeight ?? 0, ip1?.weight.refusedWeight ?? 0),
       wsPerMin: perMin(ip0?.ws.messages ?? 0, ip1?.ws.messages ?? 0),
       wsPeakMinute: ip1?.ws.peakMinute ?? 0,
       rateLimited: (ip1?.weight.refused ?? 0) + refusedAddr + (ip1?.ws.refusedSubscriptions ?? 0),
