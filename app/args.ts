@@ -1,7 +1,8 @@
 // Command-line parsing of `quoteflow run | replay | sim`: their flag tables, help texts and typed
 // arguments. The parser itself (flag kinds, parseFlags, runProgram, the two error classes) is in
 // ./flags.ts and re-exported here for the programs that import it from this module.
-import { UsageError, flag, parseFlags } from "./flags.js";
+import { simParseHalt, simParsePerpDexSpec, type SimPerpDexSpec } from "../sim/hip3.js";
+import { UsageError, flag, parseFlags, type Flag } from "./flags.js";
 
 export { EnvironmentError, UsageError, flag, parseFlags, runProgram } from "./flags.js";
 export type { Flag, FlagValues, Parsed } from "./flags.js";
@@ -50,7 +51,27 @@ const SIM_FLAGS = {
   accounts: flag.oneOf(["faucet", "announced", "strict"] as const, "faucet"),
   fund: flag.funds(),
   "block-ms": flag.int(70, 0),
+  dex: hip3Flag(simParsePerpDexSpec),
+  halt: hip3Flag(simParseHalt),
 };
+
+/** A repeatable flag whose every value goes through a sim/hip3.ts parser (its error, named by the flag). */
+function hip3Flag<T>(parse: (text: string) => T): Flag<readonly T[]> {
+  return {
+    takesValue: true,
+    repeatable: true,
+    parse: (raw, f) => {
+      if (raw === undefined) return [];
+      return raw.split("\n").map((one) => {
+        try {
+          return parse(one);
+        } catch (err) {
+          throw new UsageError(`${f}: ${(err as Error).message}`);
+        }
+      });
+    },
+  };
+}
 
 interface Common {
   readonly help: boolean;
@@ -98,6 +119,10 @@ export interface SimArgs extends Common {
   readonly fund: Readonly<Record<string, number>>;
   /** --block-ms: the matcher's block length (default 70; 0 = no blocks). */
   readonly blockMs: number;
+  /** --dex <name>:<knobs>, repeatable: HIP-3 dex knobs (sim/hip3.ts). */
+  readonly perpDexs: readonly SimPerpDexSpec[];
+  /** --halt <dex>:<COIN>@<seconds>, repeatable: deployer halts to inject. */
+  readonly halts: readonly { readonly asset: string; readonly afterMs: number }[];
 }
 
 export type CliArgs = RunArgs | ReplayArgs | SimArgs | { readonly command: "help"; readonly help: true; readonly version: boolean };
@@ -193,6 +218,10 @@ Usage: quoteflow sim [options]
                           100,000 USDC on first sight; strict: only --fund addresses)
   --fund <address>=<usdc> seed a balance (repeatable)
   --block-ms <n>          block length: cancels and ALO run first in each block (default 70; 0 = none)
+  --dex <name>:<knobs>    a HIP-3 dex's knobs (repeatable), for assets named <name>:COIN in
+                          --synthetic, e.g. --dex xyz:growth,feeScale=0.5,oiCap=250000,isolated
+  --halt <dex>:<COIN>@<s> the deployer halts that asset s seconds after start (repeatable);
+                          POST /admin/halt {"coin":"xyz:GOLD"} halts one at any time
 ${COMMON_HELP}
 
 SIGINT/SIGTERM stop it. ${EXIT_CODES}
@@ -245,7 +274,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   const { values: v, help, version } = parseFlags(rest, SIM_FLAGS);
   if (v.data !== undefined && v.synthetic !== undefined) throw new UsageError("--data and --synthetic: choose one");
-  return { command: "sim", port: v.port, host: v.host, seed: v.seed, faults: v.faults, data: v.data, synthetic: v.synthetic, accounts: v.accounts, fund: v.fund, blockMs: v["block-ms"], help, version };
+  return { command: "sim", port: v.port, host: v.host, seed: v.seed, faults: v.faults, data: v.data, synthetic: v.synthetic, accounts: v.accounts, fund: v.fund, blockMs: v["block-ms"], perpDexs: v.dex, halts: v.halt, help, version };
 }
 
 export function helpFor(command: Command): string {

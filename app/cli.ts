@@ -110,7 +110,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         : defaultMarket({ seed: args.seed, loop: true });
     let server;
     try {
-      server = await startPaperServer({ market: choice.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: args.port, host: args.host, accounts: args.accounts, fund: args.fund, blockMs: args.blockMs });
+      server = await startPaperServer({ market: choice.market, seed: args.seed, faults: args.faults as "none" | "realistic" | "hostile", port: args.port, host: args.host, accounts: args.accounts, fund: args.fund, blockMs: args.blockMs, perpDexs: args.perpDexs, halts: args.halts });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (err instanceof ListenError) throw new EnvironmentError(`--host ${args.host} --port ${args.port}: ${err.message}`);

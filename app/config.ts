@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { join, resolve } from "node:path";
 import { describeValue, formatErrors, strictStruct } from "../streams/codec.js";
 import { packageRoot } from "../sources/paths.js";
+import { hip3NameProblem } from "../streams/market.js";
 
 function numberWhere(name: string, ok: (n: number) => boolean) {
   return new t.Type<number, number, unknown>(
@@ -316,6 +317,8 @@ export function resolveConfig(input: unknown, catalog: OperatorCatalog, source =
   const assets: AssetConfig[] = [];
   for (const [asset, override] of Object.entries(file.assets)) {
     const o = override;
+    const nameProblem = hip3NameProblem(asset);
+    if (nameProblem !== undefined) problems.push(`$.assets.${asset}: ${nameProblem}`);
     const operators = o.operators ? checkSteps(o.operators, `$.assets.${asset}.operators`, catalog, problems) : defaultOps;
     assets.push({
       asset,

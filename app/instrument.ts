@@ -200,9 +200,13 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
         }),
       );
     });
+  // HIP-3 (app/hip3.ts): meta and account snapshots cost their weight once per followed dex (+ perpDexs, 20)
+  const dexes = 1 + (venue.perpDexs?.length ?? 0);
   const wrapped: Venue = {
     name: venue.name,
-    meta: () => info("other", "meta", 20, venue.meta()),
+    ...(venue.perpDexs ? { perpDexs: venue.perpDexs } : {}),
+    ...(venue.halts$ ? { halts$: venue.halts$ } : {}),
+    meta: () => info("other", "meta", 20 * dexes + (dexes > 1 ? 20 : 0), venue.meta()),
     book: (asset) => venue.book(asset).pipe(tap(() => lastTick.set(asset, performance.now()))),
     trades: (asset) => venue.trades(asset),
     orderUpdates$: venue.orderUpdates$,
@@ -212,7 +216,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     ...(venue.accountPushes$ ? { accountPushes$: venue.accountPushes$.pipe(tap(() => metrics.accountPushes.inc())) } : {}),
     submit,
     account: (options) =>
-      info("account", options?.openOrders === false ? "clearinghouseState" : "clearinghouseState+frontendOpenOrders", options?.openOrders === false ? 2 : 2 + 20, venue.account(options)).pipe(
+      info("account", options?.openOrders === false ? "clearinghouseState" : "clearinghouseState+frontendOpenOrders", (options?.openOrders === false ? 2 : 2 + 20) * dexes, venue.account(options)).pipe(
         tap({
           next: (snapshot) => {
             if (!health.accountAdopted) rlog?.info({ positions: snapshot.positions.length, openOrders: snapshot.openOrders?.length }, "first account snapshot: venue positions adopted");

@@ -27,6 +27,7 @@ import { syntheticAssetFor, syntheticMarket } from "../sim/synthetic.js";
 import { readDjienneBooks, readDjienneTrades } from "../sources/recordings/djienne.js";
 import { readHyperliquidFrames } from "../sources/recordings/hyperliquidFrames.js";
 import type { BookEvent, TradeEvent } from "../streams/market.js";
+import { configDexes, dexConfigError } from "./hip3.js";
 
 export class RefusedError extends Error {
   override readonly name = "RefusedError";
@@ -127,7 +128,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     const agent = Wallet.createRandom();
     registerSecret(master.privateKey);
     registerSecret(agent.privateKey);
-    venue = new HyperliquidVenue({ baseUrl: paper.url, wallet: agent.privateKey, userAddress: master.address, name: "paper" });
+    venue = new HyperliquidVenue({ baseUrl: paper.url, wallet: agent.privateKey, userAddress: master.address, name: "paper", dexes: configDexes(config.assets.map((a) => a.asset)) });
     const approval = await firstValueFrom(venue.http.exchange(signedApproveAgentBody({ wallet: master.privateKey, agentAddress: agent.address, agentName: "quoteflow", nonce: Math.floor(asyncScheduler.now()), isMainnet: false })));
     if ((approval.body as { status?: unknown } | undefined)?.status !== "ok") throw new Error(`paper venue refused the agent approval: ${approval.text.slice(0, 200)}`);
     account = master.address;
@@ -140,7 +141,8 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
     const wallet = new Wallet(key.privateKey);
     account = process.env["QUOTEFLOW_ACCOUNT"] ?? wallet.address;
     const network = mainnet ? "mainnet" : args.apiUrl ? baseUrl : "testnet";
-    venue = new HyperliquidVenue({ baseUrl, wallet, userAddress: account, name: `hyperliquid-${mainnet ? "mainnet" : args.apiUrl ? "custom" : "testnet"}` });
+    // HIP-3 assets (`xyz:GOLD`) make the venue follow their dexes (meta, account snapshots, pushes)
+    venue = new HyperliquidVenue({ baseUrl, wallet, userAddress: account, name: `hyperliquid-${mainnet ? "mainnet" : args.apiUrl ? "custom" : "testnet"}`, dexes: configDexes(config.assets.map((a) => a.asset)) });
     log.info({ network, account, signer: wallet.address, keySource: key.source }, "live venue");
   }
 
@@ -180,7 +182,9 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   const statusOut = io.statusOut ?? process.stderr;
   const printStatus = () => statusOut.write(svc.status().map((s) => formatStatusLine(s, new Date())).join("\n") + "\n");
   try {
-    await svc.start();
+    await svc.start().catch((err: unknown) => {
+      throw dexConfigError(err, config.assets.map((a) => a.asset), venue.name);
+    });
     io.onStarted?.({ metricsUrl: metricsServer.url, paperUrl: paper?.url, service: svc });
     if (args.durationSec !== undefined) {
       const t = longTimeout(args.durationSec * 1000, () => shutdown.request("duration"));

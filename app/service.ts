@@ -42,6 +42,7 @@ import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth }
 import { FillJournal, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
 import { type Health, type ServiceMetrics, setKillSwitchGauge, zeroSeries } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
+import { addressCreditOf, haltGate } from "./hip3.js";
 import { type OperatorRegistry, type PipelineSinkEvent, operatorRegistry } from "./registry.js";
 import { type Registries, builtinRegistries } from "./plugins.js";
 import type { ReportMarkout, ReportSample } from "../analytics/report.js";
@@ -141,7 +142,8 @@ export class QuoteflowService {
     this.gates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.sinkGates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.quota = options.executor?.quota === false ? null : new QuotaThrottleHandle();
-    this.sink = new ExecutionSink(this.venue, sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), this.scheduler);
+    const hip3 = { addressCredit: addressCreditOf(() => this.universe), accountDexes: 1 + (this.venue.perpDexs?.length ?? 0) };
+    this.sink = new ExecutionSink(this.venue, { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), ...hip3 }, this.scheduler);
   }
 
   get currentConfig(): ServiceConfig {
@@ -241,6 +243,9 @@ export class QuoteflowService {
     this.intentStreams.next(
       pipeline$.pipe(
         switchMap((p) => p.intents$),
+        haltGate(asset, this.venue.halts$, (h) =>
+          this.log.child({ component: "service", asset }).warn({ dex: h.dex, detail: h.detail }, `${asset} halted by its HIP-3 deployer (dex ${h.dex}): quoting stopped on it (gate DexHalted), nothing re-placed until restart; other assets quote on`),
+        ),
         tap((i) => {
           this.gates.observe(i);
           this.journal?.observeIntent(i);

@@ -85,8 +85,8 @@ export class SimAccount {
     return p;
   }
 
-  /** Apply one fill to position, cash and volume; returns what the fill record reports. */
-  applyFill(asset: string, isBuy: boolean, px: number, sz: number, fee: number): SimFillEffect {
+  /** Apply one fill to position, cash and volume (`credit`: address-budget requests per USDC, 0.1 in HIP-3 growth mode); returns what the fill record reports. */
+  applyFill(asset: string, isBuy: boolean, px: number, sz: number, fee: number, credit = 1): SimFillEffect {
     const p = this.position(asset);
     const start = p.szi;
     const signed = isBuy ? sz : -sz;
@@ -108,7 +108,7 @@ export class SimAccount {
     this.balance += closedPnl - fee;
     this.realisedPnl += closedPnl;
     this.feesPaid += fee;
-    this.budget.addVolume(px * sz);
+    this.budget.addVolume(px * sz * credit);
     return { startPosition: start, closedPnl, dir: direction(start, isBuy, end) };
   }
 

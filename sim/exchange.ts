@@ -5,17 +5,17 @@
 import { Subject, asyncScheduler, type Observable, type SchedulerLike, type Subscription } from "rxjs";
 import type { ActionBatch, BatchResult, CancelResult, ModifySpec, OrderResult, OrderSpec } from "../streams/actions.js";
 import { batchLength, isCancelBatch } from "../streams/actions.js";
-import type { VenueFill } from "../streams/fill.js";
 import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
-import { bookMid } from "../streams/market.js";
-import type { OpenOrder, OrderStatusAnswer, OrderUpdate, Position, RateLimitSnapshot } from "../streams/orders.js";
+import type { OrderUpdate } from "../streams/orders.js";
 import { SimAccount, type SimFillRecord } from "./account.js";
 import { SimRecentByTime, simExpireTimes, simTrimMap } from "./bounded.js";
-import { SimAssetBook, type SimExecution, type SimRestingOrder } from "./assetBook.js";
+import { type SimExecution, type SimRestingOrder } from "./assetBook.js";
 import { simFaultConfig, type SimFaultConfig, type SimFaultRecord, type SimFaultSpec, type SimRange } from "./faults.js";
-import { simValidPrice, simValidSize, simWireNumber } from "./format.js";
+import { simRoundPrice, simValidPrice, simValidSize, simWireNumber } from "./format.js";
 import type { SimMarket, SimMarketEvent } from "./market.js";
-import { simUniverse } from "./meta.js";
+import { simPerpDexNames, simUniverse } from "./meta.js";
+import { SimLedger } from "./ledger.js";
+import { SimHip3, simHip3Meta, type SimPerpDexSpec } from "./hip3.js";
 import { SimRng } from "./prng.js";
 import { SimBlocks, simBlockPriority } from "./blocks.js";
 import { SimMarketPump } from "./marketPump.js";
@@ -26,9 +26,10 @@ import { SimFlatFees, SimUniformLatency, type SimFeeModel, type SimLatencyModel 
 import { simQueueModel, type SimQueueFunction, type SimQueueModel } from "./queueModel.js";
 import { SimIpWeightWindow, simExchangeWeight } from "./rateLimits.js";
 import { SIM_TEXT, badAloText, priceBandText, simErrorCode, withAsset } from "./texts.js";
-import { simCountScheduleTrigger, simLeverageOf, simMsToNextHour, simPayFunding, simScheduleCancelRefusal, simSetLeverage, type SimFundingRecord, type SimLeverage } from "./accountRules.js";
+import { simCountScheduleTrigger, simMsToNextHour, simPayFunding, simScheduleCancelRefusal, type SimFundingRecord } from "./accountRules.js";
 
 export type { SimFundingRecord, SimLeverage } from "./accountRules.js";
+export type { SimVenueTruth } from "./ledger.js";
 
 /** Options of one submit: the IP it came from, and a check made when it reaches the matcher. */
 export interface SimSubmitOptions {
@@ -102,6 +103,8 @@ export interface PaperExchangeOptions {
   readonly fundingRatePerHour?: number;
   /** Volume (USDC) an account must have traded before scheduleCancel may be armed (FACTS §13: $1,000,000 live). Default 0. */
   readonly scheduleCancelMinVolume?: number;
+  /** Knobs of the HIP-3 dexes the market's `dex:COIN` assets name (fee scale, growth mode, OI cap, isolated-only; sim/hip3.ts). */
+  readonly perpDexs?: readonly SimPerpDexSpec[];
 }
 
 const EPS = 1e-9;
@@ -129,10 +132,8 @@ interface Pending {
   readonly userEvents: { ev: SimUserEvent; delay: number }[];
 }
 
-export class PaperExchange {
-  readonly scheduler: SchedulerLike;
+export class PaperExchange extends SimLedger {
   readonly config: SimFaultConfig;
-  readonly universe: readonly AssetMeta[];
   /** Every injected fault, in order. */
   readonly faults: SimFaultRecord[] = [];
   /** Market data as published (after feed faults). */
@@ -148,10 +149,6 @@ export class PaperExchange {
   private readonly feedSubject = new Subject<SimFeedEvent>();
   private readonly userSubject = new Subject<SimUserEvent>();
   private readonly dropoutSubject = new Subject<SimDropout>();
-  private readonly books = new Map<string, SimAssetBook>();
-  private readonly metaByName = new Map<string, AssetMeta>();
-  private readonly accounts = new Map<string, SimAccount>();
-  private readonly live = new Map<number, SimRestingOrder>();
   private readonly endedAt = new Map<number, number>();
   private readonly ipWindows = new Map<string, SimIpWeightWindow>();
   private readonly recentRequests: number[] = [];
@@ -162,8 +159,6 @@ export class PaperExchange {
   readonly latency: SimLatencyModel;
   /** Fees per fill (default: flat maker / taker rates). */
   readonly fees: SimFeeModel;
-  /** Queue position of resting orders (default SimProbQueue, power 3). */
-  readonly queueModel: SimQueueModel;
   /** The block the matcher fills (blockMs 0: none). */
   readonly blocks: SimBlocks;
   private readonly rngFaults: SimRng;
@@ -183,8 +178,16 @@ export class PaperExchange {
   private disposed = false;
 
   constructor(options: PaperExchangeOptions) {
+    const hip3 = new SimHip3(simPerpDexNames(options.market.assets.map((a) => a.name)), options.perpDexs);
+    super({
+      scheduler: options.scheduler ?? asyncScheduler,
+      universe: simUniverse({ extra: options.market.assets.map((a) => ({ name: a.name, szDecimals: a.szDecimals ?? 2 })) }).map((m) => simHip3Meta(hip3, m)),
+      queueModel: simQueueModel(options.queue),
+      ...(options.startingBalance === undefined ? {} : { startingBalance: options.startingBalance }),
+      addressInitialBuffer: options.addressInitialBuffer,
+      hip3,
+    });
     this.options = options;
-    this.scheduler = options.scheduler ?? asyncScheduler;
     this.config = simFaultConfig(options.faults ?? "none");
     const root = new SimRng(options.seed ?? 1);
     this.rngLatency = root.fork("latency");
@@ -196,21 +199,13 @@ export class PaperExchange {
     this.deliveryFaults = new SimDeliveryFaults(this.config, this.rngFaults, log);
     this.matcherFaults = new SimMatcherFaults(this.config, this.rngFaults, log);
     this.latency = options.latency ?? new SimUniformLatency(this.config, this.rngLatency);
-    this.queueModel = simQueueModel(options.queue);
     this.fees = options.fees ?? new SimFlatFees(options.makerFee ?? 0.00015, options.takerFee ?? 0.00045);
     this.blocks = new SimBlocks(options.blockMs ?? 0, () => this.now(), (delay, work) => this.later(work, delay));
-    this.universe = simUniverse({
-      extra: options.market.assets.map((a) => ({ name: a.name, szDecimals: a.szDecimals ?? 2 })),
-    });
-    for (const m of this.universe) this.metaByName.set(m.name, m);
     this.feed$ = this.feedSubject.asObservable();
     this.user$ = this.userSubject.asObservable();
     this.dropouts$ = this.dropoutSubject.asObservable();
   }
 
-  now(): number {
-    return this.scheduler.now();
-  }
 
   get makerFeeRate(): number {
     return this.fees.makerRate;
@@ -225,37 +220,6 @@ export class PaperExchange {
     return this.options.fundingRatePerHour ?? 0.0000125;
   }
 
-  assetMeta(asset: string): AssetMeta | undefined {
-    return this.metaByName.get(asset);
-  }
-
-  assetById(id: number): AssetMeta | undefined {
-    return this.universe[id];
-  }
-
-  private book(asset: string): SimAssetBook {
-    let b = this.books.get(asset);
-    if (!b) {
-      b = new SimAssetBook(asset, this.metaByName.get(asset)?.szDecimals ?? 2, this.queueModel);
-      this.books.set(asset, b);
-    }
-    return b;
-  }
-
-  /** The account of `user` (lower-cased address), created with the starting balance on first use. */
-  account(user: string): SimAccount {
-    const key = user.toLowerCase();
-    let a = this.accounts.get(key);
-    if (!a) {
-      a = new SimAccount(key, this.options.startingBalance ?? 100_000, this.options.addressInitialBuffer);
-      this.accounts.set(key, a);
-    }
-    return a;
-  }
-
-  hasAccount(user: string): boolean {
-    return this.accounts.has(user.toLowerCase());
-  }
 
   // ---------------------------------------------------------------- market pump
 
@@ -321,19 +285,6 @@ export class PaperExchange {
     this.feedSubject.next({ kind: "trades", asset, trades });
   }
 
-  /** Mid of the published book (market + simulated orders), used as the mark. */
-  mark(asset: string): number | undefined {
-    const b = this.books.get(asset);
-    if (!b) return undefined;
-    const { bid, ask } = b.bbo();
-    return bid !== undefined && ask !== undefined ? (bid + ask) / 2 : b.market ? bookMid(b.market) : undefined;
-  }
-
-  /** Current published book of an asset (for /info l2Book). */
-  currentBook(asset: string): BookEvent | undefined {
-    const b = this.books.get(asset);
-    return b?.market ? b.displayed(this.now()) : undefined;
-  }
 
   // ---------------------------------------------------------------- executions and fills
 
@@ -345,13 +296,13 @@ export class PaperExchange {
   }
 
   private fee(asset: string, user: string, px: number, sz: number, maker: boolean): number {
-    return this.fees.fee({ asset, user, px, sz, maker });
+    return this.fees.fee({ asset, user, px, sz, maker }) * this.hip3.feeScale(asset);
   }
 
-  private recordFill(user: string, asset: string, oid: number, cloid: string | null, isBuy: boolean, px: number, sz: number, crossed: boolean, tid: number, hash: string): SimFillRecord {
+  private recordFill(user: string, asset: string, oid: number, cloid: string | null, isBuy: boolean, px: number, sz: number, crossed: boolean, tid: number, hash: string, settlement = false): SimFillRecord {
     const acct = this.account(user);
-    const fee = this.fee(asset, acct.user, px, sz, !crossed);
-    const eff = acct.applyFill(asset, isBuy, px, sz, fee);
+    const fee = settlement ? 0 : this.fee(asset, acct.user, px, sz, !crossed);
+    const eff = acct.applyFill(asset, isBuy, px, sz, fee, settlement ? 0 : this.hip3.creditScale(asset));
     const record: SimFillRecord = {
       user: acct.user,
       dir: eff.dir,
@@ -635,6 +586,8 @@ export class PaperExchange {
     if (!meta) return this.reject(SIM_TEXT.unknownAsset);
     if (!simValidPrice(spec.px, meta.szDecimals, meta.isSpot)) return this.reject(SIM_TEXT.tick);
     if (!simValidSize(spec.sz, meta.szDecimals)) return this.reject(SIM_TEXT.invalidSize);
+    const hip3 = this.hip3.refusal(spec.asset, spec.reduceOnly, () => this.openInterestUsd(spec.asset), spec.px * spec.sz);
+    if (hip3 !== undefined) return this.reject(withAsset(hip3, meta.id));
     const pos = acct.position(spec.asset);
     if (spec.reduceOnly) {
       if (pos.szi === 0 || (spec.isBuy ? pos.szi > 0 : pos.szi < 0)) return this.reject(SIM_TEXT.reduceOnly);
@@ -726,20 +679,6 @@ export class PaperExchange {
     return used / this.leverageOf(acct, meta).value <= value;
   }
 
-  /** The account's leverage on an asset (accountRules.ts). */
-  leverageOf(acct: SimAccount | string, meta: AssetMeta): SimLeverage {
-    return simLeverageOf(typeof acct === "string" ? this.account(acct) : acct, meta);
-  }
-
-  /** updateLeverage: undefined when set, else the refusal text. */
-  setLeverage(user: string, asset: string, isCross: boolean, leverage: number): string | undefined {
-    const meta = this.metaByName.get(asset);
-    return meta ? simSetLeverage(this.account(user), meta, isCross, leverage) : SIM_TEXT.unknownAsset;
-  }
-
-  private accountValue(acct: SimAccount): number {
-    return acct.balance + acct.unrealized((a) => this.mark(a));
-  }
 
   private cancel(acct: SimAccount, asset: string, oid: number | undefined, sentAt: number, pending: Pending): CancelResult {
     const meta = this.metaByName.get(asset);
@@ -852,6 +791,31 @@ export class PaperExchange {
     loop();
   }
 
+  /**
+   * A deployer's `haltTrading` on a HIP-3 asset (sim/hip3.ts): every resting order on it is
+   * canceled (with a `nonUserCancel`), every position settled at the mark (a closing fill, no fee),
+   * and new orders refused from now on. False when `asset` is not a HIP-3 asset or already halted.
+   */
+  haltAsset(asset: string): boolean {
+    const meta = this.metaByName.get(asset);
+    if (!meta || !this.hip3.halt(asset, this.now())) return false;
+    for (const o of [...this.live.values()]) {
+      if (o.asset !== asset) continue;
+      this.cancelResting(o, "canceled");
+      this.queueUser({ kind: "nonUserCancel", user: o.user, asset: o.asset, oid: o.oid, time: this.now() });
+    }
+    const mark = this.mark(asset);
+    if (mark === undefined) return true;
+    const px = simRoundPrice(mark, meta.szDecimals);
+    for (const acct of [...this.accounts.values()]) {
+      const p = acct.positions.get(asset);
+      if (!p || p.szi === 0) continue;
+      const rec = this.recordFill(acct.user, asset, this.nextOid++, null, p.szi < 0, px, Math.abs(p.szi), true, this.newTid(), this.rngIds.hash32(), true);
+      this.queueUser({ kind: "fill", user: acct.user, record: rec });
+    }
+    return true;
+  }
+
   /** Drop every connection for `durationMs` (also what the seeded dropout clock calls). */
   injectDropout(durationMs: number): void {
     const now = this.now();
@@ -870,83 +834,5 @@ export class PaperExchange {
     this.queueUser({ kind: "nonUserCancel", user: o.user, asset: o.asset, oid: o.oid, time: this.now() });
   }
 
-  // ---------------------------------------------------------------- views
 
-  openOrders(user: string): OpenOrder[] {
-    const u = user.toLowerCase();
-    const out: OpenOrder[] = [];
-    for (const o of this.live.values()) {
-      if (o.user === u) out.push({ asset: o.asset, oid: o.oid, cloid: o.cloid, isBuy: o.isBuy, px: o.px, sz: o.sz, origSz: o.origSz, time: o.time });
-    }
-    return out;
-  }
-
-  /** The resting orders of `user` with their time-in-force and reduce-only flag, oldest first. */
-  restingOrders(user: string): readonly SimRestingOrder[] {
-    const u = user.toLowerCase();
-    return [...this.live.values()].filter((o) => o.user === u);
-  }
-
-  positions(user: string): Position[] {
-    const acct = this.account(user);
-    const out: Position[] = [];
-    for (const [asset, p] of acct.positions) {
-      if (p.szi === 0) continue;
-      const m = this.mark(asset) ?? p.entryPx;
-      out.push({ asset, szi: p.szi, entryPx: p.entryPx, unrealizedPnl: p.szi * (m - p.entryPx) });
-    }
-    return out;
-  }
-
-  accountValueOf(user: string): number {
-    return this.accountValue(this.account(user));
-  }
-
-  orderStatus(user: string, ref: { readonly oid: number } | { readonly cloid: string }): OrderStatusAnswer {
-    const acct = this.account(user);
-    const oid = "oid" in ref ? ref.oid : acct.cloidToOid.get(ref.cloid.toLowerCase());
-    const u = oid === undefined ? undefined : acct.orders.get(oid);
-    return u ? { kind: "known", update: u } : { kind: "unknownOid" };
-  }
-
-  rateLimit(user: string): RateLimitSnapshot {
-    return this.account(user).budget.snapshot();
-  }
-
-  /** Venue truth for tests and the soak: every fill sent, open orders, positions, cash. */
-  truth(user: string): SimVenueTruth {
-    const acct = this.account(user);
-    return {
-      user: acct.user,
-      fills: acct.fills.map((r) => r.fill),
-      openOrders: this.openOrders(acct.user),
-      positions: this.positions(acct.user),
-      balance: acct.balance,
-      realisedPnl: acct.realisedPnl,
-      feesPaid: acct.feesPaid,
-      accountValue: this.accountValue(acct),
-      rateLimit: acct.budget.snapshot(),
-      orders: [...acct.orders.values()],
-    };
-  }
-
-  /** Every account the exchange has seen (lower-case addresses). */
-  users(): string[] {
-    return [...this.accounts.keys()];
-  }
-
-}
-
-export interface SimVenueTruth {
-  readonly user: string;
-  readonly fills: readonly VenueFill[];
-  readonly openOrders: readonly OpenOrder[];
-  readonly positions: readonly Position[];
-  readonly balance: number;
-  readonly realisedPnl: number;
-  readonly feesPaid: number;
-  readonly accountValue: number;
-  readonly rateLimit: RateLimitSnapshot;
-  /** Latest update of every order the account placed. */
-  readonly orders: readonly OrderUpdate[];
 }

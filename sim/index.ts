@@ -33,3 +33,5 @@ export * from "./faultDelivery.js";
 export * from "./faultMatcher.js";
 export * from "./accountRules.js";
 export * from "./marketPump.js";
+export * from "./hip3.js";
+export { SimLedger, type SimLedgerOptions } from "./ledger.js";

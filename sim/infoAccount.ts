@@ -2,7 +2,7 @@
 // state with leverage, margin, funding and liquidation price; open orders in both forms; order
 // status; fills; funding; rate limit; fees; roles, agents and sub-accounts; activeAssetData.
 import { hlFillToWire, hlNum } from "../streams/wire/serve.js";
-import type { AssetMeta } from "../streams/market.js";
+import { assetDex, type AssetMeta } from "../streams/market.js";
 import type { OrderUpdate } from "../streams/orders.js";
 import type { SimFillRecord } from "./account.js";
 import type { PaperExchange } from "./exchange.js";
@@ -28,13 +28,15 @@ function leverageWire(ex: PaperExchange, user: string, meta: AssetMeta, marginUs
  * leverage); liquidation price (cross) = mark − side × (account value − maintenance) / |szi| /
  * (1 − side / (2 × max leverage)) (the venue's formula for one position; null when ≤ 0).
  */
-export function simClearinghouseState(ex: PaperExchange, user: string): Record<string, unknown> {
+export function simClearinghouseState(ex: PaperExchange, user: string, dex = ""): Record<string, unknown> {
   const acct = ex.account(user);
   const value = r6(ex.accountValueOf(user));
   let ntl = 0;
   let margin = 0;
   let maint = 0;
-  const rows = ex.positions(user).map((p) => {
+  // one dex's positions (HIP-3: `dex` names a builder-deployed dex); the collateral is shown on
+  // every dex (UNCONFIRMED simplification: one margin account across dexes, FACTS §13 "assume shared")
+  const rows = ex.positions(user).filter((p) => assetDex(p.asset) === dex).map((p) => {
     const meta = ex.assetMeta(p.asset) ?? { name: p.asset, id: -1, szDecimals: 2, maxLeverage: 20, isSpot: false };
     const mark = ex.mark(p.asset) ?? p.entryPx;
     const posValue = Math.abs(p.szi) * mark;
@@ -105,8 +107,8 @@ function frontendOrder(ex: PaperExchange, user: string, o: OrderUpdate): Record<
 }
 
 /** Open orders: the plain form (`cloid`, `reduceOnly` only when set) or the frontend form (every field). */
-export function simOpenOrdersWire(ex: PaperExchange, user: string, frontend: boolean): Record<string, unknown>[] {
-  return ex.restingOrders(user).map((r) => {
+export function simOpenOrdersWire(ex: PaperExchange, user: string, frontend: boolean, dex = ""): Record<string, unknown>[] {
+  return ex.restingOrders(user).filter((r) => assetDex(r.asset) === dex).map((r) => {
     const o: OrderUpdate = { asset: r.asset, oid: r.oid, cloid: r.cloid, isBuy: r.isBuy, px: r.px, sz: r.sz, origSz: r.origSz, status: "open", time: r.time };
     if (frontend) return frontendOrder(ex, user, o);
     const base: Record<string, unknown> = { coin: o.asset, limitPx: hlNum(o.px), oid: o.oid, side: o.isBuy ? "B" : "A", sz: hlNum(o.sz), timestamp: o.time, origSz: hlNum(o.origSz) };

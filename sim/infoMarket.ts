@@ -1,15 +1,21 @@
 // /info answers about the market (FACTS §4, §13; shapes as the SDKs type them): meta and asset
 // contexts, spot metadata (no spot market is modelled: an empty universe and USDC), perp dexs
-// (the main dex only), mids, books with aggregation, recent trades, candles, funding.
+// (the main dex and the HIP-3 dexes of sim/hip3.ts), mids, books with aggregation, recent trades,
+// candles, funding. `dex` (default "", the main dex) selects one dex's universe, mids and contexts.
 import { hlNum } from "../streams/wire/serve.js";
-import type { AssetMeta } from "../streams/market.js";
+import { assetDex, type AssetMeta } from "../streams/market.js";
 import { simCandleWire } from "./candles.js";
 import type { PaperExchange, SimTrade } from "./exchange.js";
 import type { SimServerState } from "./serverState.js";
 
-export function simAllMids(ex: PaperExchange): Record<string, string> {
+/** The universe of one perp dex, in meta order. */
+export function simDexUniverse(ex: PaperExchange, dex = ""): AssetMeta[] {
+  return ex.universe.filter((m) => assetDex(m.name) === dex);
+}
+
+export function simAllMids(ex: PaperExchange, dex = ""): Record<string, string> {
   const mids: Record<string, string> = {};
-  for (const m of ex.universe) {
+  for (const m of simDexUniverse(ex, dex)) {
     const mid = ex.mark(m.name);
     if (mid !== undefined) mids[m.name] = hlNum(mid);
   }
@@ -21,13 +27,39 @@ export function simTradeWire(t: SimTrade): Record<string, unknown> {
 }
 
 /** `meta`: the universe with margin tables (one table per max leverage, a single tier). */
-export function simMeta(ex: PaperExchange): Record<string, unknown> {
-  const tables = [...new Set(ex.universe.map((m) => m.maxLeverage))].sort((a, b) => b - a);
+export function simMeta(ex: PaperExchange, dex = ""): Record<string, unknown> {
+  const universe = simDexUniverse(ex, dex);
+  const tables = [...new Set(universe.map((m) => m.maxLeverage))].sort((a, b) => b - a);
+  const d = dex === "" ? undefined : ex.hip3.dex(dex);
+  const isolated = d?.onlyIsolated === true ? { onlyIsolated: true, marginMode: "strictIsolated" } : {};
   return {
-    universe: ex.universe.map((m) => ({ name: m.name, szDecimals: m.szDecimals, maxLeverage: m.maxLeverage, marginTableId: m.maxLeverage })),
+    universe: universe.map((m) => ({ name: m.name, szDecimals: m.szDecimals, maxLeverage: m.maxLeverage, marginTableId: m.maxLeverage, ...isolated, ...(d?.growthMode ? { growthMode: "enabled" } : {}) })),
     marginTables: tables.map((lev) => [lev, { description: "", marginTiers: [{ lowerBound: "0.0", maxLeverage: lev }] }]),
     collateralToken: 0,
   };
+}
+
+/** `perpDexs`: `null` for the main dex, then one entry per HIP-3 dex (NK `perpDexs.ts` fields). */
+export function simPerpDexs(ex: PaperExchange): unknown[] {
+  return [
+    null,
+    ...ex.hip3.dexes.map((d) => {
+      const coins = simDexUniverse(ex, d.name).map((m) => m.name);
+      return {
+        name: d.name,
+        fullName: d.fullName,
+        deployer: d.deployer,
+        oracleUpdater: null,
+        feeRecipient: null,
+        assetToStreamingOiCap: d.oiCapUsd === null ? [] : coins.map((c) => [c, hlNum(d.oiCapUsd!)]),
+        subDeployers: [],
+        deployerFeeScale: hlNum(d.deployerFeeScale),
+        lastDeployerFeeScaleChangeTime: "1970-01-01T00:00:00",
+        assetToFundingMultiplier: [],
+        assetToFundingInterestRate: [],
+      };
+    }),
+  ];
 }
 
 /** One perp asset context (funding, open interest, day volume, prices). */

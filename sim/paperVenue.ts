@@ -6,7 +6,9 @@ import type { ActionBatch, BatchResult } from "../streams/actions.js";
 import type { VenueFillBatch } from "../streams/fill.js";
 import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
 import type { AccountSnapshot, OrderStatusAnswer, OrderUpdate, RateLimitSnapshot } from "../streams/orders.js";
-import type { ConnectionState, DecodeErrorEvent, Venue } from "../streams/venue.js";
+import type { ConnectionState, DecodeErrorEvent, Venue, VenueHalt } from "../streams/venue.js";
+import { assetDex } from "../streams/market.js";
+import { haltRefusals } from "../streams/wire/hip3.js";
 import { PaperExchange, type PaperExchangeOptions, type SimVenueTruth } from "./exchange.js";
 
 /**
@@ -38,6 +40,12 @@ export class PaperVenue implements Venue {
   readonly nonUserCancels$: Observable<{ readonly asset: string; readonly oid: number; readonly time: number }>;
   /** User events dropped because the connection was down (a dropout fault). */
   lostEvents = 0;
+  /** HIP-3 dexes of the universe (the account covers them all in-process). */
+  readonly perpDexs: readonly string[];
+  /** Deployer halts, seen as the live client sees them: a placement refused with the halt text. */
+  readonly halts$: Observable<VenueHalt>;
+  private readonly halts = new Subject<VenueHalt>();
+  private readonly halted = new Set<string>();
 
   private readonly updates = new Subject<OrderUpdate>();
   private readonly fillBatches = new Subject<VenueFillBatch>();
@@ -53,6 +61,8 @@ export class PaperVenue implements Venue {
     this.name = options.name ?? "paper";
     this.exchange.account(this.user);
     const ex = this.exchange;
+    this.perpDexs = ex.hip3.dexes.map((d) => d.name);
+    this.halts$ = this.halts.asObservable();
     this.connection = new BehaviorSubject<ConnectionState>({ status: "open", attempt: 0, time: ex.now() });
     this.connection$ = this.connection.asObservable();
     this.orderUpdates$ = this.updates.asObservable();
@@ -124,6 +134,11 @@ export class PaperVenue implements Venue {
     return new Observable<BatchResult>((subscriber) => {
       let active = true;
       this.exchange.submit(this.user, batch, (reply) => {
+        for (const [asset, detail] of haltRefusals(batch, reply.result)) {
+          if (this.halted.has(asset)) continue;
+          this.halted.add(asset);
+          this.halts.next({ asset, dex: assetDex(asset), detail, time: this.exchange.now() });
+        }
         if (!active) return;
         subscriber.next(reply.result);
         subscriber.complete();

@@ -46,6 +46,8 @@ export interface PaperServerOptions extends Omit<PaperExchangeOptions, "schedule
   readonly statePushMs?: number;
   /** Push period of activeAssetCtx (default 1000 ms). */
   readonly ctxPushMs?: number;
+  /** Deployer halts to inject (HIP-3 assets), `afterMs` after the server starts. Also `POST /admin/halt {"coin"}` at any time. */
+  readonly halts?: readonly { readonly asset: string; readonly afterMs: number }[];
 }
 
 export interface PaperServer {
@@ -87,6 +89,10 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
   const wsUsage = new SimWsUsage();
   const userOf = (s: HlSubscription): string | undefined => ("user" in s && typeof s.user === "string" ? s.user.toLowerCase() : undefined);
   const subs: Subscription[] = [];
+  for (const h of options.halts ?? []) {
+    if (!exchange.hip3.dexOf(h.asset) || !exchange.assetMeta(h.asset)) throw new Error(`halts: ${h.asset} is not a HIP-3 asset of this venue (HIP-3 assets: ${exchange.universe.filter((m) => exchange.hip3.dexOf(m.name)).map((m) => m.name).join(", ") || "none"})`);
+    subs.push(scheduler.schedule(() => void exchange.haltAsset(h.asset), h.afterMs));
+  }
 
   const announce = (user: string | undefined): void => {
     if (user === undefined) return;
@@ -136,6 +142,11 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
     if (path === "/usage" && req.method === "GET") {
       // not a Hyperliquid endpoint: the paper venue's own account of what each IP spent
       send(res, { status: 200, json: wsUsage.report(exchange) });
+      return;
+    }
+    if (path === "/admin/halt" && req.method === "POST") {
+      // the operator's door (not Hyperliquid's): a deployer's haltTrading on a HIP-3 asset
+      void readBody(req).then((text) => send(res, simAdminHalt(exchange, text)));
       return;
     }
     if (path !== "/info" && path !== "/exchange") {
@@ -309,4 +320,17 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
       });
     },
   };
+}
+
+/** `POST /admin/halt {"coin": "xyz:GOLD"}` → 200 `{"status":"ok","halted":…}`, or 422 naming the problem. */
+export function simAdminHalt(exchange: PaperExchange, text: string | undefined): SimHttpReply {
+  let coin: unknown;
+  try {
+    coin = (JSON.parse(text ?? "") as { coin?: unknown }).coin;
+  } catch {
+    return { status: 422, text: "admin/halt: expected JSON {\"coin\": \"<dex>:<COIN>\"}" };
+  }
+  if (typeof coin !== "string" || !exchange.assetMeta(coin) || !exchange.hip3.dexOf(coin)) return { status: 422, text: `admin/halt: ${JSON.stringify(coin)?.slice(0, 60)} is not a HIP-3 asset of this venue` };
+  const halted = exchange.haltAsset(coin);
+  return { status: 200, json: { status: "ok", halted, coin } };
 }

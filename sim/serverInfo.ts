@@ -22,7 +22,7 @@ import {
   simUserFunding,
   simUserRole,
 } from "./infoAccount.js";
-import { simAllMids, simAssetCtx, simCandleSnapshot, simFundingHistory, simMeta, simPredictedFundings, simRecentTrades, simSpotMeta } from "./infoMarket.js";
+import { simAllMids, simAssetCtx, simCandleSnapshot, simDexUniverse, simFundingHistory, simMeta, simPerpDexs, simPredictedFundings, simRecentTrades, simSpotMeta } from "./infoMarket.js";
 import { simServerState, type SimServerState } from "./serverState.js";
 
 export { simAllMids } from "./infoMarket.js";
@@ -37,13 +37,13 @@ const list = (b: readonly unknown[]): SimInfoAnswer => ({ ok: true, body: b, ite
 const lc = (u: string): string => u.toLowerCase();
 
 const HANDLERS: Handlers = {
-  meta: (s) => body(simMeta(s.exchange)),
-  allPerpMetas: (s) => body([simMeta(s.exchange)]),
-  metaAndAssetCtxs: (s) => body([simMeta(s.exchange), s.exchange.universe.map((m) => simAssetCtx(s, m))]),
+  meta: (s, r) => body(simMeta(s.exchange, r.dex)),
+  allPerpMetas: (s) => body([simMeta(s.exchange), ...s.exchange.hip3.dexes.map((d) => simMeta(s.exchange, d.name))]),
+  metaAndAssetCtxs: (s, r) => body([simMeta(s.exchange, r.dex), simDexUniverse(s.exchange, r.dex).map((m) => simAssetCtx(s, m))]),
   spotMeta: () => body(simSpotMeta()),
   spotMetaAndAssetCtxs: () => body([simSpotMeta(), []]),
-  perpDexs: () => body([null]),
-  allMids: (s) => body(simAllMids(s.exchange)),
+  perpDexs: (s) => body(simPerpDexs(s.exchange)),
+  allMids: (s, r) => body(simAllMids(s.exchange, r.dex)),
   l2Book: (s, r) => {
     const problem = simAggregationProblem(r);
     if (problem) return { ok: false, detail: problem };
@@ -55,10 +55,10 @@ const HANDLERS: Handlers = {
   fundingHistory: (s, r) => list(simFundingHistory(s.exchange, r.coin, r.startTime, r.endTime)),
   predictedFundings: (s) => body(simPredictedFundings(s.exchange)),
   exchangeStatus: (s) => body({ specialStatuses: null, time: s.exchange.now() }),
-  clearinghouseState: (s, r) => body(simClearinghouseState(s.exchange, lc(r.user))),
+  clearinghouseState: (s, r) => body(simClearinghouseState(s.exchange, lc(r.user), r.dex)),
   spotClearinghouseState: () => body(simSpotState()),
-  openOrders: (s, r) => body(simOpenOrdersWire(s.exchange, lc(r.user), false)),
-  frontendOpenOrders: (s, r) => body(simOpenOrdersWire(s.exchange, lc(r.user), true)),
+  openOrders: (s, r) => body(simOpenOrdersWire(s.exchange, lc(r.user), false, r.dex)),
+  frontendOpenOrders: (s, r) => body(simOpenOrdersWire(s.exchange, lc(r.user), true, r.dex)),
   orderStatus: (s, r) => body(simOrderStatusWire(s.exchange, lc(r.user), typeof r.oid === "number" ? { oid: r.oid } : { cloid: r.oid })),
   userFills: (s, r) => list(s.exchange.account(lc(r.user)).fills.slice(-2000).reverse().map(simFillWire)),
   userFillsByTime: (s, r) => {

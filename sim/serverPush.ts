@@ -104,11 +104,14 @@ export class SimPushes {
     const ex = this.state.exchange;
     switch (s.type) {
       case "clearinghouseState":
-        return hlFrame("clearinghouseState", { dex: s.dex ?? "", user: s.user.toLowerCase(), clearinghouseState: simClearinghouseState(ex, s.user.toLowerCase()) });
+        return hlFrame("clearinghouseState", { dex: s.dex ?? "", user: s.user.toLowerCase(), clearinghouseState: simClearinghouseState(ex, s.user.toLowerCase(), s.dex) });
       case "openOrders":
-        return hlFrame("openOrders", { dex: s.dex ?? "", user: s.user.toLowerCase(), orders: simOpenOrdersWire(ex, s.user.toLowerCase(), true) });
+        return hlFrame("openOrders", { dex: s.dex ?? "", user: s.user.toLowerCase(), orders: simOpenOrdersWire(ex, s.user.toLowerCase(), true, s.dex) });
       case "allDexsClearinghouseState":
-        return hlFrame("allDexsClearinghouseState", { user: s.user.toLowerCase(), clearinghouseStates: [["", simClearinghouseState(ex, s.user.toLowerCase())]] });
+        return hlFrame("allDexsClearinghouseState", {
+          user: s.user.toLowerCase(),
+          clearinghouseStates: ["", ...ex.hip3.dexes.map((d) => d.name)].map((d) => [d, simClearinghouseState(ex, s.user.toLowerCase(), d)]),
+        });
       case "spotState":
         return hlFrame("spotState", { user: s.user.toLowerCase(), spotState: simSpotState() });
       case "webData3":
@@ -156,7 +159,7 @@ export class SimPushes {
         return;
       }
       case "allMids":
-        send(hlFrame("allMids", { mids: simAllMids(ex) }));
+        send(hlFrame("allMids", s.dex ? { dex: s.dex, mids: simAllMids(ex, s.dex) } : { mids: simAllMids(ex) }));
         return;
       case "candle": {
         const bar = this.state.candles.latest(s.coin, s.interval);
@@ -191,7 +194,7 @@ export class SimPushes {
         const bboChanged = this.lastBbo.get(b.asset) !== bboText;
         if (bboChanged) this.lastBbo.set(b.asset, bboText);
         const books = new Map<string, string>();
-        let mids: string | undefined;
+        const mids = new Map<string, string>();
         this.each((_c, s) => {
           if (s.type === "l2Book" && s.coin === b.asset) {
             const k = `${s.nSigFigs ?? ""}:${s.mantissa ?? ""}`;
@@ -203,7 +206,15 @@ export class SimPushes {
             return text;
           }
           if (s.type === "bbo" && s.coin === b.asset && bboChanged) return hlFrame("bbo", bboWire(b));
-          if (s.type === "allMids") return (mids ??= hlFrame("allMids", { mids: simAllMids(this.state.exchange) }));
+          if (s.type === "allMids") {
+            const dex = s.dex ?? "";
+            let text = mids.get(dex);
+            if (text === undefined) {
+              text = hlFrame("allMids", dex ? { dex, mids: simAllMids(this.state.exchange, dex) } : { mids: simAllMids(this.state.exchange) });
+              mids.set(dex, text);
+            }
+            return text;
+          }
           return undefined;
         });
         return;

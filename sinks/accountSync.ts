@@ -84,7 +84,7 @@ function startSync(s: SinkState, trigger: string, now: number): void {
     sync.pendingWantsOrders = false;
     sync.lastOrdersSyncAt = now;
   }
-  const weight = withOrders ? 2 + 20 : 2; // clearinghouseState (+ frontendOpenOrders)
+  const weight = (withOrders ? 2 + 20 : 2) * (s.config.accountDexes ?? 1); // clearinghouseState (+ frontendOpenOrders), per dex
   emit(s, { type: "syncStarted", trigger, withOrders, infoWeight: weight, time: now });
   command(s, { kind: "infoWeight", weight });
   command(s, { kind: "fetchAccount", withOrders, trigger, timeoutMs: s.config.reconcile?.timeoutMs ?? 10_000 });
@@ -118,7 +118,7 @@ export function snapshotStep(s: SinkState, snap: AccountSnapshot, trigger: strin
     return;
   }
   // a venue that answers with open orders anyway spent their weight too
-  if (!withOrders && snap.openOrdersIncluded !== false) command(s, { kind: "infoWeight", weight: 20 });
+  if (!withOrders && snap.openOrdersIncluded !== false) command(s, { kind: "infoWeight", weight: 20 * (s.config.accountDexes ?? 1) });
   s.sync.backoffMs = 0;
   s.sync.backoffUntil = -Infinity;
   adoptSnapshot(s, snap, trigger, now);

@@ -116,7 +116,7 @@ function applyFill(s: SinkState, g: GuardedFill, now: number): void {
       s.metrics.volumeUsd += f.fill.size * f.fill.price;
     },
     quota: (f) => {
-      const usd = f.fill.size * f.fill.price;
+      const usd = f.fill.size * f.fill.price * (s.config.addressCredit?.(f.fill.asset) ?? 1);
       if (usd > 0 && Number.isFinite(usd)) command(s, { kind: "volume", usd });
     },
   } satisfies FillConsumers;

@@ -42,6 +42,10 @@ export interface ExecutionSinkConfig {
   readonly awaitAccount?: boolean;
   readonly assets?: Readonly<Record<string, ExecutionSinkAssetConfig>>;
   readonly executor?: ExecutorOptions;
+  /** Address-budget requests one USDC traded on `asset` earns (default 1; 0.1 on a HIP-3 asset in growth mode, app/hip3.ts). */
+  readonly addressCredit?: (asset: string) => number;
+  /** Perp dexes an account snapshot covers (main + HIP-3): its IP weight is per dex (default 1). */
+  readonly accountDexes?: number;
   /** Elements per request (default 39: IP weight 1). */
   readonly maxBatchSize?: number;
   readonly orderStore?: OrderStoreOptions;

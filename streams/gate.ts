@@ -16,6 +16,8 @@ export const QuoteGateReason = t.union(
     t.type({ kind: t.literal("StrategyError"), strategy: t.string, detail: t.string }),
     /** A plugin's gate closed (`gate`: its name, `detail`: why, in its own words). */
     t.type({ kind: t.literal("PluginGate"), gate: t.string, detail: t.string }),
+    /** The asset's HIP-3 deployer halted it (venue truth): nothing is quoted on it until restart. */
+    t.type({ kind: t.literal("DexHalted"), dex: t.string, detail: t.string }),
   ],
   "QuoteGateReason",
 );

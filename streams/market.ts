@@ -36,9 +36,16 @@ export const ReferenceQuote = t.type(
 );
 export type ReferenceQuote = t.TypeOf<typeof ReferenceQuote>;
 
-/** Static facts about a tradable asset, from `meta`. `id` is the wire asset id (index in the universe for perps). */
-export const AssetMeta = t.type(
-  { name: t.string, id: FiniteNumber, szDecimals: FiniteNumber, maxLeverage: FiniteNumber, isSpot: t.boolean },
+/**
+ * Static facts about a tradable asset, from `meta`. `id` is the wire asset id (index in the
+ * universe for main-dex perps, `100000 + dex index × 10000 + index` for HIP-3 perps). HIP-3 only:
+ * `growthMode` (fees and address-budget credit × 0.1, FACTS §13) and `onlyIsolated`.
+ */
+export const AssetMeta = t.intersection(
+  [
+    t.type({ name: t.string, id: FiniteNumber, szDecimals: FiniteNumber, maxLeverage: FiniteNumber, isSpot: t.boolean }),
+    t.partial({ growthMode: t.boolean, onlyIsolated: t.boolean }),
+  ],
   "AssetMeta",
 );
 export type AssetMeta = t.TypeOf<typeof AssetMeta>;
@@ -55,4 +62,30 @@ export function bookMid(book: BookEvent): number | undefined {
   const b = book.bids[0];
   const a = book.asks[0];
   return b && a ? (b.px + a.px) / 2 : undefined;
+}
+
+/**
+ * The perp dex an asset trades on, from its name (FACTS §13: HIP-3 coins are named `dex:COIN`,
+ * and `meta {dex}` lists them with the prefix): `""` for the main dex, `"xyz"` for `xyz:GOLD`.
+ */
+export function assetDex(name: string): string {
+  const i = name.indexOf(":");
+  return i > 0 ? name.slice(0, i) : "";
+}
+
+/**
+ * Why `name` is not a valid HIP-3 asset name (`<dex>:<COIN>`, the dex lower-case letters and digits
+ * starting with a letter, the coin letters and digits), or undefined when it is one — or has no `:`.
+ */
+export function hip3NameProblem(name: string): string | undefined {
+  if (!name.includes(":")) return undefined;
+  return /^[a-z][a-z0-9]*:[A-Za-z0-9]+$/.test(name) ? undefined : `expected a HIP-3 asset name <dex>:<COIN> such as "xyz:GOLD" (dex in lower case), got "${name.slice(0, 60)}"`;
+}
+
+/**
+ * The wire asset id of a builder-deployed perp (FACTS §5.1, DOC-ASSET):
+ * `100000 + perp_dex_index × 10000 + index_in_meta`; the main dex (index 0) keeps `index_in_meta`.
+ */
+export function perpAssetId(perpDexIndex: number, indexInMeta: number): number {
+  return perpDexIndex === 0 ? indexInMeta : 100_000 + perpDexIndex * 10_000 + indexInMeta;
 }

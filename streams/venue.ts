@@ -25,8 +25,24 @@ export interface DecodeErrorEvent {
   readonly time: number;
 }
 
+/** A deployer halted an asset (HIP-3 `haltTrading`, FACTS §13): venue truth; its gate closes with `DexHalted`. */
+export interface VenueHalt {
+  readonly asset: string;
+  readonly dex: string;
+  /** The venue's words (the refusal text, or what the paper venue reported). */
+  readonly detail: string;
+  readonly time: number;
+}
+
 export interface Venue {
   readonly name: string;
+  /**
+   * The HIP-3 dexes followed beside the main one (`xyz` for `xyz:GOLD`): `meta()` lists their
+   * assets, `account()` and `accountPushes$` cover every one (IP weight per dex). Absent: main only.
+   */
+  readonly perpDexs?: readonly string[];
+  /** Deployer halts (HIP-3), as the venue reports them. Optional. */
+  readonly halts$?: Observable<VenueHalt>;
   meta(): Observable<readonly AssetMeta[]>;
   book(asset: string): Observable<BookEvent>;
   trades(asset: string): Observable<TradeEvent>;

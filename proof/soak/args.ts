@@ -3,6 +3,8 @@
 import { UsageError, flag, parseFlags } from "../../app/args.js";
 import type { SimFaultProfileName } from "../../sim/index.js";
 import type { SoakOptions } from "./harness.js";
+import { simParsePerpDexSpec, type SimPerpDexSpec } from "../../sim/hip3.js";
+import { hip3NameProblem } from "../../streams/market.js";
 
 /** Kept as the soak's own name for callers; it is the shared UsageError. */
 export const SoakUsageError = UsageError;
@@ -21,6 +23,8 @@ Options:
   --config <file>        service config whose defaults every soak asset uses (default config/default.yaml)
   --catastrophe-every <h>  a dropout longer than the staleness bound every h virtual hours (default 6; 0: none)
   --address-budget <n>   initial address budget of the account (default 10000; small: quota pressure)
+  --hip3 <dex:COIN,…>    HIP-3 assets quoted beside the synthetic ones, e.g. xyz:GOLD
+  --dex <name>:<knobs>   their dex's knobs (repeatable), e.g. xyz:growth,feeScale=0.5,oiCap=250000
   --fail-fast            stop at the first violation
   --quiet                no progress lines on stderr
   --json <file>          also write the result as JSON
@@ -49,6 +53,21 @@ const SOAK_FLAGS = {
   "address-budget": flag.optionalInt(),
   quiet: flag.bool(),
   json: flag.string(),
+  hip3: flag.list(),
+  dex: {
+    takesValue: true,
+    repeatable: true,
+    parse: (raw: string | undefined, f: string): SimPerpDexSpec[] =>
+      raw === undefined
+        ? []
+        : raw.split("\n").map((one) => {
+            try {
+              return simParsePerpDexSpec(one);
+            } catch (err) {
+              throw new UsageError(`${f}: ${(err as Error).message}`);
+            }
+          }),
+  },
 };
 
 export function parseSoakArgs(argv: readonly string[]): SoakCliOptions {
@@ -62,6 +81,13 @@ export function parseSoakArgs(argv: readonly string[]): SoakCliOptions {
     ...(v.config !== undefined ? { configPath: v.config } : {}),
     failFast: v["fail-fast"],
     ...(v["address-budget"] !== undefined ? { addressBudget: v["address-budget"] } : {}),
+    ...(v.hip3 !== undefined ? { hip3Assets: v.hip3 } : {}),
+    ...(v.dex.length > 0 ? { perpDexs: v.dex } : {}),
   };
+  for (const a of soak.hip3Assets ?? []) {
+    const problem = hip3NameProblem(a) ?? (a.includes(":") ? undefined : `expected a HIP-3 asset name <dex>:<COIN> such as "xyz:GOLD", got "${a}"`);
+    if (problem !== undefined) throw new UsageError(`--hip3: ${problem}`);
+  }
+  for (const d of soak.perpDexs ?? []) if (!(soak.hip3Assets ?? []).some((a) => a.startsWith(`${d.name}:`))) throw new UsageError(`--dex ${d.name}: no --hip3 asset is on dex ${d.name}`);
   return { soak, quiet: v.quiet, json: v.json, help, version };
 }

@@ -16,6 +16,8 @@ import { QuoteflowService } from "../../app/service.js";
 import { pumpVirtualTime, stopOnVirtualTime } from "../../app/replay.js";
 import { SoakChecker, tapSubmits, type CatastropheRecord, type KillTripRecord, type SoakViolation, type SoakViolationKind } from "./invariants.js";
 import { soakAssets, soakMarket } from "./markets.js";
+import { type SoakHip3Figures, soakHip3Assets, soakHip3Figures } from "./hip3.js";
+import type { SimPerpDexSpec } from "../../sim/hip3.js";
 
 export interface SoakOptions {
   readonly hours: number;
@@ -42,6 +44,10 @@ export interface SoakOptions {
   readonly maxInFlight?: number;
   /** Stop at the first violation (default false: run to the end and count). */
   readonly failFast?: boolean;
+  /** HIP-3 assets quoted beside the synthetic ones (`xyz:GOLD`; proof/soak/hip3.ts). */
+  readonly hip3Assets?: readonly string[];
+  /** Knobs of their dexes (fee scale, growth mode, OI cap; sim/hip3.ts). */
+  readonly perpDexs?: readonly SimPerpDexSpec[];
 }
 
 export interface SoakProgress {
@@ -111,6 +117,8 @@ export interface SoakResult {
   };
   readonly quotaUsed: number;
   readonly quotaCap: number;
+  /** Quota figures by dex (only with HIP-3 assets). */
+  readonly hip3?: SoakHip3Figures;
 }
 
 
@@ -147,7 +155,7 @@ export function soakConfig(file: ServiceConfig, assets: readonly string[]): Serv
 
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const wall0 = performance.now();
-  const specs = soakAssets(o.assets);
+  const specs = [...soakAssets(o.assets), ...soakHip3Assets(o.hip3Assets ?? [])];
   const names = specs.map((s) => s.name);
   const totalMs = Math.round(o.hours * 3_600_000);
   // the config and the plugins it names (their strategies and operators run in the soak too)
@@ -164,6 +172,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     seed: o.seed,
     faults: o.faults,
     ...(o.addressBudget !== undefined ? { addressInitialBuffer: o.addressBudget } : {}),
+    ...(o.perpDexs ? { perpDexs: o.perpDexs } : {}),
   });
   const rng = new SimRng(o.seed, "quota-jitter");
   // the checker sees every submit call on its way to the venue (what really leaves the process)
@@ -256,6 +265,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   for (const f of venue.exchange.faults) faultsInjected[f.kind] = (faultsInjected[f.kind] ?? 0) + 1;
   const m = service.sink.metrics;
   const rl = venue.exchange.rateLimit(venue.user);
+  const hip3 = (o.hip3Assets?.length ?? 0) > 0 ? soakHip3Figures(venue, service.quota?.ledger?.cap) : undefined;
+  // the quota ledger must never believe a larger address cap than the venue gives (growth-mode credit)
+  const hip3Broken = hip3 !== undefined && hip3.ledgerCap !== undefined && hip3.ledgerCap > hip3.venueCap;
   return {
     options: o,
     assets: names,
@@ -292,7 +304,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     lostUserEvents: venue.lostEvents,
     counts: { ...checker.counts },
     violations: checker.violations,
-    ok: checker.ok(),
+    ok: checker.ok() && !hip3Broken,
     sink: {
       intents: m.intents,
       batchesSent: m.batchesSent,
@@ -305,5 +317,6 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     },
     quotaUsed: rl.nRequestsUsed,
     quotaCap: rl.nRequestsCap,
+    ...(hip3 ? { hip3 } : {}),
   };
 }

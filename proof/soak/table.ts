@@ -1,6 +1,7 @@
 // The soak's report: one Markdown table (readable on a terminal, pasteable into the README), each
 // invariant beside what it must be, then the first violation with the seed to replay it.
 import type { SoakResult } from "./harness.js";
+import { soakHip3Rows } from "./hip3.js";
 
 function mb(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MB`;
@@ -17,7 +18,19 @@ function mark(ok: boolean): string {
 /** The command that reproduces a result. */
 export function soakCommand(r: SoakResult): string {
   const budget = r.options.addressBudget !== undefined ? ` --address-budget ${r.options.addressBudget}` : "";
-  return `npm run soak -- --hours ${r.options.hours} --assets ${r.options.assets} --seed ${r.options.seed} --faults ${r.options.faults}${budget}`;
+  const hip3 = (r.options.hip3Assets?.length ?? 0) > 0 ? ` --hip3 ${r.options.hip3Assets!.join(",")}` : "";
+  const dexes = (r.options.perpDexs ?? []).map((d) => ` --dex ${dexFlag(d)}`).join("");
+  return `npm run soak -- --hours ${r.options.hours} --assets ${r.options.assets} --seed ${r.options.seed} --faults ${r.options.faults}${budget}${hip3}${dexes}`;
+}
+
+function dexFlag(d: NonNullable<SoakResult["options"]["perpDexs"]>[number]): string {
+  const knobs = [
+    d.growthMode ? "growth" : undefined,
+    d.deployerFeeScale !== undefined ? `feeScale=${d.deployerFeeScale}` : undefined,
+    d.oiCapUsd !== undefined ? `oiCap=${d.oiCapUsd}` : undefined,
+    d.onlyIsolated ? "isolated" : undefined,
+  ].filter((k) => k !== undefined);
+  return knobs.length > 0 ? `${d.name}:${knobs.join(",")}` : d.name;
 }
 
 export function renderSoakTable(r: SoakResult): string {
@@ -48,6 +61,7 @@ export function renderSoakTable(r: SoakResult): string {
     ["events processed (book + trade into the pipeline; all market events)", `${r.events} ; ${r.marketEvents}`, "—", "—"],
     ["sink: intents, batches, race fills, quota refusals, status queries", `${r.sink.intents}, ${r.sink.batchesSent}, ${r.sink.raceFills}, ${r.sink.quotaRefused}, ${r.sink.statusQueries}`, "—", "—"],
     ["address budget used / cap at the end", `${r.quotaUsed} / ${r.quotaCap}`, "—", "—"],
+    ...(r.hip3 ? soakHip3Rows(r.hip3) : []),
     ["virtual hours per wall second", `${(hours / (r.wallMs / 1000)).toFixed(2)} (${hours.toFixed(2)} h in ${secs(r.wallMs)})`, "—", "—"],
     ["heap at start / end, after GC (peak seen between steps, before GC)", `${mb(r.heapStartBytes)} / ${mb(r.heapEndBytes)} (${mb(r.heapPeakBytes)})`, "—", "—"],
   ];
@@ -56,6 +70,8 @@ export function renderSoakTable(r: SoakResult): string {
   const first = r.violations[0];
   const tail = r.ok
     ? `all invariants held — reproduce: ${soakCommand(r)}`
-    : `INVARIANT BROKEN (seed ${r.options.seed}); first violation at virtual ${new Date(first?.time ?? 0).toISOString()}: ${first?.kind}: ${first?.detail}\nreproduce: ${soakCommand(r)}`;
+    : first === undefined
+      ? `INVARIANT BROKEN (seed ${r.options.seed}): the quota ledger believed a larger address cap than the venue gave (see the address cap row)\nreproduce: ${soakCommand(r)}`
+      : `INVARIANT BROKEN (seed ${r.options.seed}); first violation at virtual ${new Date(first.time).toISOString()}: ${first.kind}: ${first.detail}\nreproduce: ${soakCommand(r)}`;
   return `${head}\n\n${table}\n\n${tail}\n`;
 }

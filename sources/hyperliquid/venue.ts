@@ -31,6 +31,10 @@ import {
   decodeHlExchangeResponse,
   decodeHlFrontendOpenOrders,
   decodeHlMeta,
+  decodeHlPerpDexs,
+  haltRefusals,
+  assetDex,
+  perpDexIdOffset,
   decodeHlOrderStatus,
   decodeHlOrderUpdates,
   decodeHlTrades,
@@ -41,7 +45,6 @@ import {
   decodeHlWsClearinghouseState,
   decodeHlWsOpenOrders,
   encodeAction,
-  hlAccountSnapshot,
   hlHttpErrorResult,
   hlWalletAddress,
   isRateLimitText,
@@ -60,12 +63,13 @@ import {
   type OpenOrder,
   type OrderStatusAnswer,
   type OrderUpdate,
-  type Position,
   type RateLimitSnapshot,
   type TradeEvent,
   type Venue,
   type VenueFillBatch,
+  type VenueHalt,
 } from "../../streams/index.js";
+import { type DexPart, mergeDexSnapshots, pairDexPushes } from "./dexAccount.js";
 import { HlTransportError } from "./errors.js";
 import { HlHttpClient, type HlHttpAnswer, type HlHttpClientOptions } from "./httpClient.js";
 import { HlWsClient, type HlPostResponse, type HlWsClientOptions } from "./wsClient.js";
@@ -101,6 +105,24 @@ export interface HyperliquidVenueOptions {
   readonly ws?: Omit<HlWsClientOptions, "url" | "scheduler">;
   readonly http?: Omit<HlHttpClientOptions, "baseUrl" | "scheduler">;
   readonly name?: string;
+  /**
+   * HIP-3 dexes to follow beside the main one (`["xyz"]` for `xyz:GOLD`): meta() adds their
+   * universes (ids from `perpDexs`), account snapshots and pushes cover each. Each costs one more
+   * `meta` (20) at start and one more clearinghouseState + frontendOpenOrders (2 + 20) per poll.
+   */
+  readonly dexes?: readonly string[];
+}
+
+/** A dex the config names is not listed by the venue's `perpDexs`. */
+export class HlUnknownDexError extends Error {
+  override readonly name = "HlUnknownDexError";
+  constructor(
+    readonly venue: string,
+    readonly dex: string,
+    readonly listed: readonly string[],
+  ) {
+    super(`${venue}: perp dex "${dex}" is not listed by perpDexs (listed: ${listed.join(", ") || "none"})`);
+  }
 }
 
 /** submit() on a venue built without a wallet. */
@@ -118,6 +140,10 @@ export class HyperliquidVenue implements Venue {
   readonly connection$: Observable<ConnectionState>;
   readonly decodeErrors$: Observable<DecodeErrorEvent>;
   readonly accountPushes$: Observable<AccountSnapshot>;
+  readonly perpDexs: readonly string[];
+  readonly halts$: Observable<VenueHalt>;
+  readonly #halts = new Subject<VenueHalt>();
+  readonly #halted = new Set<string>();
 
   readonly #signer: Wallet | undefined;
   readonly #user: string;
@@ -131,6 +157,8 @@ export class HyperliquidVenue implements Venue {
 
   constructor(options: HyperliquidVenueOptions) {
     this.name = options.name ?? "hyperliquid";
+    this.perpDexs = [...new Set(options.dexes ?? [])].filter((d) => d !== "");
+    this.halts$ = this.#halts.asObservable();
     this.isMainnet = hlIsMainnet(options.baseUrl);
     this.#scheduler = options.scheduler ?? asyncScheduler;
     this.#user = options.userAddress.toLowerCase();
@@ -160,44 +188,36 @@ export class HyperliquidVenue implements Venue {
   }
 
   /**
-   * The account pushes (FACTS §13) of the main dex for our user, paired: a snapshot goes out once
-   * a fresh clearinghouseState and a fresh openOrders push have both arrived since the last one
-   * (the venue pushes both every ~4–5 s), carrying the clearinghouseState's time — the venue's
-   * position at that time, so the sink's fill-in-flight rules hold as for a polled snapshot.
+   * The account pushes (FACTS §13) of every followed dex for our user, paired: a snapshot goes out
+   * once a fresh clearinghouseState and a fresh openOrders push of each dex have arrived since the
+   * last one (the venue pushes both every ~4–5 s), carrying the oldest clearinghouseState's time —
+   * the venue's position at that time, so the sink's fill-in-flight rules hold as for a polled
+   * snapshot. The main dex subscribes without `dex` (as before HIP-3); a HIP-3 dex with it.
    */
   #accountPushes(): Observable<AccountSnapshot> {
     const user = this.#user;
-    type State = { readonly time: number; readonly accountValue: number; readonly positions: readonly Position[] };
-    type Part = { readonly kind: "state"; readonly state: State } | { readonly kind: "orders"; readonly orders: readonly OpenOrder[] };
-    const states$ = this.ws.channel({ type: "clearinghouseState", user }).pipe(
-      mergeMap((d): Observable<Part> => {
-        const r = decodeHlWsClearinghouseState(d, Math.floor(this.#scheduler.now()));
-        if (!r.ok) return this.#report("ws:clearinghouseState", r);
-        return r.value.user.toLowerCase() === user && r.value.dex === "" ? of({ kind: "state", state: r.value.state }) : EMPTY;
+    const dexes = ["", ...this.perpDexs];
+    const parts$ = merge(
+      ...dexes.map((dex) => {
+        const sub = dex === "" ? { user } : { user, dex };
+        const states$ = this.ws.channel({ type: "clearinghouseState", ...sub }).pipe(
+          mergeMap((d): Observable<DexPart> => {
+            const r = decodeHlWsClearinghouseState(d, Math.floor(this.#scheduler.now()));
+            if (!r.ok) return this.#report("ws:clearinghouseState", r);
+            return r.value.user.toLowerCase() === user && r.value.dex === dex ? of({ dex, kind: "state", state: r.value.state }) : EMPTY;
+          }),
+        );
+        const orders$ = this.ws.channel({ type: "openOrders", ...sub }).pipe(
+          mergeMap((d): Observable<DexPart> => {
+            const r = decodeHlWsOpenOrders(d);
+            if (!r.ok) return this.#report("ws:openOrders", r);
+            return r.value.user.toLowerCase() === user && r.value.dex === dex ? of({ dex, kind: "orders", orders: r.value.orders }) : EMPTY;
+          }),
+        );
+        return merge(states$, orders$);
       }),
     );
-    const orders$ = this.ws.channel({ type: "openOrders", user }).pipe(
-      mergeMap((d): Observable<Part> => {
-        const r = decodeHlWsOpenOrders(d);
-        if (!r.ok) return this.#report("ws:openOrders", r);
-        return r.value.user.toLowerCase() === user && r.value.dex === "" ? of({ kind: "orders", orders: r.value.orders }) : EMPTY;
-      }),
-    );
-    return defer(() => {
-      let state: State | null = null;
-      let orders: readonly OpenOrder[] | null = null;
-      return merge(states$, orders$).pipe(
-        mergeMap((p) => {
-          if (p.kind === "state") state = p.state;
-          else orders = p.orders;
-          if (state === null || orders === null) return EMPTY;
-          const snap = hlAccountSnapshot(state, orders);
-          state = null;
-          orders = null;
-          return of(snap);
-        }),
-      );
-    });
+    return pairDexPushes(parts$, dexes);
   }
 
   /** The signer's address (undefined for a read-only venue). */
@@ -226,8 +246,30 @@ export class HyperliquidVenue implements Venue {
     );
   }
 
+  /**
+   * The main dex's universe, then each followed HIP-3 dex's (`meta {dex}`, ids
+   * `100000 + index × 10000 + i` with the index from `perpDexs`; names `dex:COIN`). A followed dex
+   * that `perpDexs` does not list errors with HlUnknownDexError naming it.
+   */
   meta(): Observable<readonly AssetMeta[]> {
-    return this.#info({ type: "meta" }, (u) => decodeHlMeta(u)).pipe(
+    const main$ = this.#info({ type: "meta" }, (u) => decodeHlMeta(u));
+    const all$ =
+      this.perpDexs.length === 0
+        ? main$
+        : this.#info({ type: "perpDexs" }, (u) => decodeHlPerpDexs(u)).pipe(
+            concatMap((listed) => {
+              const metas = this.perpDexs.map((dex) => {
+                const d = listed.find((x) => x.name === dex);
+                if (!d) return throwError(() => new HlUnknownDexError(this.name, dex, listed.map((x) => x.name)));
+                return this.#info({ type: "meta", dex }, (u) => decodeHlMeta(u, perpDexIdOffset(d.index), `info meta ${dex}`)).pipe(
+                  // live names carry the prefix (`xyz:XYZ100`); a bare one gets it, so names stay unique across dexes
+                  map((ms) => ms.map((m) => (m.name.startsWith(`${dex}:`) ? m : { ...m, name: `${dex}:${m.name}` }))),
+                );
+              });
+              return forkJoin([main$, ...metas]).pipe(map((lists) => lists.flat()));
+            }),
+          );
+    return all$.pipe(
       tap((metas) => {
         this.#assets = new Map(metas.map((m) => [m.name, m]));
       }),
@@ -270,10 +312,10 @@ export class HyperliquidVenue implements Venue {
     );
   }
 
-  /** All mids (`allMids`), one MidEvent per coin, stamped with the scheduler's time. */
-  mids(): Observable<MidEvent> {
+  /** All mids (`allMids`; `dex`: a HIP-3 dex's, keyed `dex:COIN`), one MidEvent per coin, stamped with the scheduler's time. */
+  mids(dex?: string): Observable<MidEvent> {
     return this.ws
-      .channel({ type: "allMids" })
+      .channel(dex ? { type: "allMids", dex } : { type: "allMids" })
       .pipe(mergeMap((d) => this.#values(decodeHlWsAllMids(d, this.#scheduler.now(), "ws:allMids"), "ws:allMids")));
   }
 
@@ -302,11 +344,20 @@ export class HyperliquidVenue implements Venue {
           const nonce = this.#nonces.next();
           const expiresAfter = this.#expiresAfterMs === null ? null : Math.floor(this.#scheduler.now()) + this.#expiresAfterMs;
           const body = signedExchangeBody({ wallet: signer, action, nonce, vaultAddress: this.#vault, expiresAfter, isMainnet: this.isMainnet });
-          if (this.ws.status === "open") return this.ws.post("action", body).pipe(map((resp) => this.#fromPost(resp, batch)));
-          return this.http.exchange(body).pipe(map((answer) => this.#fromHttp(answer, batch)));
+          const result$ = this.ws.status === "open" ? this.ws.post("action", body).pipe(map((resp) => this.#fromPost(resp, batch))) : this.http.exchange(body).pipe(map((answer) => this.#fromHttp(answer, batch)));
+          return result$.pipe(tap((r) => this.#noticeHalts(batch, r)));
         }),
       );
     });
+  }
+
+  /** A placement refused because its asset is halted (HIP-3 deployer halt): venue truth, once per asset. */
+  #noticeHalts(batch: ActionBatch, r: BatchResult): void {
+    for (const [asset, detail] of haltRefusals(batch, r)) {
+      if (this.#halted.has(asset)) continue;
+      this.#halted.add(asset);
+      this.#halts.next({ asset, dex: assetDex(asset), detail, time: this.#scheduler.now() });
+    }
   }
 
   #decodeResult(body: unknown, batch: ActionBatch, source: string): BatchResult {
@@ -331,16 +382,17 @@ export class HyperliquidVenue implements Venue {
     return this.#decodeResult(answer.body, batch, "http:/exchange");
   }
 
+  /** Every followed dex's clearinghouseState (+ frontendOpenOrders), merged (dexAccount.ts): IP weight (2 [+ 20]) per dex. */
   account(options?: { readonly openOrders?: boolean }): Observable<AccountSnapshot> {
-    if (options?.openOrders === false) {
-      return this.#info({ type: "clearinghouseState", user: this.#user }, (u) => decodeHlClearinghouseState(u, Math.floor(this.#scheduler.now()))).pipe(
-        map((state): AccountSnapshot => ({ ...hlAccountSnapshot(state, []), openOrdersIncluded: false })),
-      );
-    }
-    return forkJoin([
-      this.#info({ type: "clearinghouseState", user: this.#user }, (u) => decodeHlClearinghouseState(u, Math.floor(this.#scheduler.now()))),
-      this.#info({ type: "frontendOpenOrders", user: this.#user }, (u) => decodeHlFrontendOpenOrders(u)),
-    ]).pipe(map(([state, open]) => hlAccountSnapshot(state, open)));
+    const withOrders = options?.openOrders !== false;
+    const now = (): number => Math.floor(this.#scheduler.now());
+    const perDex = ["", ...this.perpDexs].map((dex) => {
+      const d = dex === "" ? {} : { dex };
+      const state$ = this.#info({ type: "clearinghouseState", user: this.#user, ...d }, (u) => decodeHlClearinghouseState(u, now()));
+      const orders$ = withOrders ? this.#info({ type: "frontendOpenOrders", user: this.#user, ...d }, (u) => decodeHlFrontendOpenOrders(u)) : of([] as OpenOrder[]);
+      return forkJoin([state$, orders$]).pipe(map(([state, orders]) => ({ dex, state, orders })));
+    });
+    return forkJoin(perDex).pipe(map((parts) => mergeDexSnapshots(parts, withOrders)));
   }
 
   orderStatus(ref: { readonly oid: number } | { readonly cloid: string }): Observable<OrderStatusAnswer> {

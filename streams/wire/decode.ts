@@ -317,7 +317,15 @@ export function decodeHlUserFundings(data: unknown, what = "userFundings"): Deco
 /** meta → AssetMeta[]; perp asset id = index in the universe (+ `idOffset` for builder dexes). */
 export function decodeHlMeta(data: unknown, idOffset = 0, what = "info meta"): Decoded<AssetMeta[]> {
   return via(HlMeta, data, what, (m) =>
-    m.universe.map((a, i) => ({ name: a.name, id: idOffset + i, szDecimals: a.szDecimals, maxLeverage: a.maxLeverage, isSpot: false })),
+    m.universe.map((a, i) => ({
+      name: a.name,
+      id: idOffset + i,
+      szDecimals: a.szDecimals,
+      maxLeverage: a.maxLeverage,
+      isSpot: false,
+      ...(a.growthMode === "enabled" ? { growthMode: true } : {}),
+      ...(a.onlyIsolated === true ? { onlyIsolated: true } : {}),
+    })),
   );
 }
 

@@ -18,3 +18,4 @@ export * from "./serve.js";
 export * from "./subscriptions.js";
 export * from "./userSigned.js";
 export * from "./infoRequests.js";
+export * from "./hip3.js";

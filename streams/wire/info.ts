@@ -7,6 +7,7 @@ import { HlBasicOrder, HlBook, HlFills } from "./ws.js";
 /** Request bodies. */
 export type HlInfoRequest =
   | { type: "meta"; dex?: string }
+  | { type: "perpDexs" }
   | { type: "allMids"; dex?: string }
   | { type: "l2Book"; coin: string; nSigFigs?: number | null; mantissa?: number | null }
   | { type: "clearinghouseState"; user: string; dex?: string }
@@ -20,6 +21,7 @@ export type HlInfoRequest =
 export const HlInfoRequestCodec = t.union(
   [
     t.intersection([t.type({ type: t.keyof({ meta: null, allMids: null }) }), t.partial({ dex: t.string })]),
+    t.type({ type: t.literal("perpDexs") }),
     t.intersection([t.type({ type: t.literal("l2Book"), coin: t.string }), t.partial({ nSigFigs: nullable(WireNumber), mantissa: nullable(WireNumber) })]),
     t.intersection([
       t.type({ type: t.keyof({ clearinghouseState: null, openOrders: null, frontendOpenOrders: null }), user: HlAddress }),
@@ -39,7 +41,8 @@ export const HlInfoRequestCodec = t.union(
 export const HlPerpAssetInfo = t.intersection(
   [
     t.type({ name: t.string, szDecimals: WireNumber, maxLeverage: WireNumber }),
-    t.partial({ onlyIsolated: nullable(t.boolean), isDelisted: nullable(t.boolean), marginTableId: WireNumber }),
+    // growthMode: "enabled" on a HIP-3 dex in growth mode (NK meta.ts; FACTS §13)
+    t.partial({ onlyIsolated: nullable(t.boolean), isDelisted: nullable(t.boolean), marginTableId: WireNumber, growthMode: nullable(t.string) }),
   ],
   "HlPerpAssetInfo",
 );
