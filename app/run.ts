@@ -26,7 +26,7 @@ import { hostname } from "node:os";
 import { handleShutdownSignals } from "./shutdown.js";
 import { formatStatusLine } from "./status.js";
 import { type SimMarket, type SimMarketEvent, replayMarket, simEventTime } from "../sim/market.js";
-import { syntheticMarket } from "../sim/synthetic.js";
+import { syntheticAssetFor, syntheticMarket } from "../sim/synthetic.js";
 import { readDjienneBooks, readDjienneTrades } from "../sources/recordings/djienne.js";
 import { readHyperliquidFrames } from "../sources/recordings/hyperliquidFrames.js";
 import type { BookEvent, TradeEvent } from "../streams/market.js";
@@ -470,11 +470,8 @@ export function dataMarket(path: string, options: { readonly seed: number; reado
 
 /** A synthetic market for `--synthetic BTC,ETH`. */
 export function syntheticOnly(assets: readonly string[], seed: number): MarketChoice {
-  const px: Record<string, number> = { BTC: 100_000, ETH: 3_500, SOL: 150, GOLD: 2_600 };
-  const sd: Record<string, number> = { BTC: 5, ETH: 4, SOL: 2, GOLD: 3 };
-  const coin = (name: string): string => name.slice(name.indexOf(":") + 1); // xyz:GOLD prices as GOLD
   return {
-    market: syntheticMarket({ assets: assets.map((name) => ({ name, startPx: px[coin(name)] ?? 100, szDecimals: sd[coin(name)] ?? 2 })), seed }),
+    market: syntheticMarket({ assets: assets.map((name) => syntheticAssetFor(name)), seed }),
     description: `synthetic ${assets.join(", ")} (seed ${seed})`,
     assets,
     spanMs: undefined,

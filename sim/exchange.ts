@@ -463,6 +463,11 @@ export class PaperExchange extends SimLedger {
 
   // ---------------------------------------------------------------- requests
 
+  /** The IP weight windows by IP (what each IP spent, was refused and peaked at). */
+  ipUsage(): ReadonlyMap<string, SimIpWeightWindow> {
+    return this.ipWindows;
+  }
+
   /** Charge REST weight for one IP; false = HTTP 429. */
   chargeIp(ip: string, weight: number): boolean {
     let w = this.ipWindows.get(ip);

@@ -32,6 +32,13 @@ export class SimIpWeightWindow {
   private readonly entries: { time: number; weight: number }[] = [];
   private head = 0;
   private total = 0;
+  /** Weight accepted since the window was made (for the venue's own usage report). */
+  charged = 0;
+  /** Requests refused (HTTP 429) since the window was made, and the weight they asked for. */
+  refused = 0;
+  refusedWeight = 0;
+  /** The most weight ever held by the window at once: the peak of the sliding 60 s sum. */
+  peak = 0;
 
   constructor(
     readonly limit = SIM_IP_WEIGHT_PER_MINUTE,
@@ -46,9 +53,15 @@ export class SimIpWeightWindow {
   /** True and recorded when `weight` fits in the window at `now`; false (HTTP 429) otherwise. */
   tryConsume(now: number, weight: number): boolean {
     this.expire(now);
-    if (this.total + weight > this.limit) return false;
+    if (this.total + weight > this.limit) {
+      this.refused++;
+      this.refusedWeight += weight;
+      return false;
+    }
     this.entries.push({ time: now, weight });
     this.total += weight;
+    this.charged += weight;
+    if (this.total > this.peak) this.peak = this.total;
     return true;
   }
 
@@ -77,6 +90,8 @@ export class SimAddressBudget {
   cumVlm = 0;
   /** Requests bought with reserveRequestWeight (DOC-EXCH: 0.0005 USDC each). */
   reserved = 0;
+  /** Actions refused for the address budget (rate-limited answers), since the account was made. */
+  refused = 0;
   private lastLimitedAt = -Infinity;
 
   constructor(readonly initialBuffer = SIM_ADDRESS_INITIAL_BUFFER) {}
@@ -103,6 +118,7 @@ export class SimAddressBudget {
       this.used += n;
       return { ok: true, limitedRegime: true };
     }
+    this.refused++;
     return { ok: false, error: addressLimitText(this.used + n, this.cap() + this.reserved, this.cumVlm) };
   }
 

@@ -22,6 +22,7 @@ import { SimPushes, type SimConn } from "./serverPush.js";
 import { simServerState } from "./serverState.js";
 import { SIM_TEXT } from "./texts.js";
 import { SimVenueAccounts, type SimAccountsMode } from "./venueAccounts.js";
+import { SimWsUsage, type SimUsageReport } from "./usage.js";
 
 export interface PaperServerOptions extends Omit<PaperExchangeOptions, "scheduler" | "market"> {
   readonly market: SimMarket;
@@ -59,6 +60,8 @@ export interface PaperServer {
   readonly accounts: SimVenueAccounts;
   /** Open WebSocket connections. */
   connections(): number;
+  /** What each IP spent (REST weight, WS messages, subscriptions) and each address's budget; also GET /usage. */
+  usage(): SimUsageReport;
   close(): Promise<void>;
 }
 
@@ -83,6 +86,8 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
   const host = options.host ?? "127.0.0.1";
   const maxBody = options.maxBodyBytes ?? 1 << 20;
   let dropoutUntil = -Infinity;
+  const wsUsage = new SimWsUsage();
+  const userOf = (s: HlSubscription): string | undefined => ("user" in s && typeof s.user === "string" ? s.user.toLowerCase() : undefined);
   const subs: Subscription[] = [];
   for (const h of options.halts ?? []) {
     if (!exchange.hip3.dexOf(h.asset) || !exchange.assetMeta(h.asset)) throw new Error(`halts: ${h.asset} is not a HIP-3 asset of this venue (HIP-3 assets: ${exchange.universe.filter((m) => exchange.hip3.dexOf(m.name)).map((m) => m.name).join(", ") || "none"})`);
@@ -134,6 +139,11 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
 
   const http: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
+    if (path === "/usage" && req.method === "GET") {
+      // not a Hyperliquid endpoint: the paper venue's own account of what each IP spent
+      send(res, { status: 200, json: wsUsage.report(exchange) });
+      return;
+    }
     if (path === "/admin/halt" && req.method === "POST") {
       // the operator's door (not Hyperliquid's): a deployer's haltTrading on a HIP-3 asset
       void readBody(req).then((text) => send(res, simAdminHalt(exchange, text)));
@@ -188,9 +198,13 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
     const c: SimConn = { ws, ip: req.socket.remoteAddress ?? "unknown", subs: new Map() };
     pushes.conns.add(c);
     ws.on("error", () => undefined);
-    ws.on("close", () => pushes.conns.delete(c));
+    ws.on("close", () => {
+      pushes.conns.delete(c);
+      for (const s of c.subs.values()) wsUsage.release(c.ip, userOf(s));
+    });
     ws.on("message", (data, isBinary) => {
       const text = isBinary ? "" : data.toString();
+      wsUsage.message(c.ip, exchange.now(), /"method"\s*:\s*"post"/.test(text));
       let msg: Record<string, unknown>;
       try {
         const parsed: unknown = JSON.parse(text);
@@ -223,12 +237,19 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
         }
         const s = ok.value;
         if (msg["method"] === "subscribe") {
+          const refusal = wsUsage.subscribe(c.ip, userOf(s));
+          if (refusal !== undefined) {
+            wsError(c, `${refusal} ${JSON.stringify(sub)}`);
+            return;
+          }
           if (!pushes.subscribe(c, s)) {
+            wsUsage.release(c.ip, userOf(s));
             wsError(c, `Already subscribed: ${JSON.stringify(sub)}`);
             return;
           }
-          announce("user" in s ? s.user.toLowerCase() : undefined);
+          announce(userOf(s));
         } else if (!pushes.unsubscribe(c, s)) wsError(c, `Already unsubscribed: ${JSON.stringify(sub)}`);
+        else wsUsage.release(c.ip, userOf(s));
         return;
       }
       case "post": {
@@ -286,6 +307,7 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
     exchange,
     accounts,
     connections: () => pushes.conns.size,
+    usage: () => wsUsage.report(exchange),
     close: async () => {
       pushes.stop();
       exchange.dispose();

@@ -169,3 +169,28 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
     },
   };
 }
+
+/** Start prices of the named synthetic markets that `quoteflow sim --synthetic` knows. */
+const KNOWN_START: Readonly<Record<string, readonly [number, number]>> = { BTC: [100_000, 5], ETH: [3_500, 4], SOL: [150, 2], GOLD: [2_600, 3] };
+
+/**
+ * Start price and size decimals for a synthetic market named `name`: BTC, ETH, SOL and GOLD as
+ * they trade (a HIP-3 `xyz:GOLD` as GOLD); any other name its own price, log-uniform in [0.5, 5000) from a hash of the name (so
+ * 100 names give 100 distinct books, not 100 copies at 100), with size decimals that keep a
+ * $10–$20 order expressible (roughly Hyperliquid's: more decimals for dearer coins).
+ */
+export function syntheticAssetFor(name: string): { readonly name: string; readonly startPx: number; readonly szDecimals: number } {
+  const known = KNOWN_START[name.slice(name.indexOf(":") + 1)];
+  if (known) return { name, startPx: known[0], szDecimals: known[1] };
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
+  // FNV-1a alone leaves names one letter apart (S001, S002) close together: finish with murmur3's mix
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  const u = h / 2 ** 32;
+  const raw = 0.5 * 10 ** (4 * u);
+  const startPx = Number(raw.toPrecision(4));
+  const szDecimals = Math.max(0, Math.min(5, Math.floor(Math.log10(startPx)) + 1));
+  return { name, startPx, szDecimals };
+}

@@ -39,6 +39,8 @@ export class OrderStore implements RaceGuardLookup {
   readonly retentionMs: number;
   readonly eps: number;
   readonly #byCloid = new Map<string, Rec>();
+  /** False when the last sweepStale left no stale live order (only a sweep marks orders stale). */
+  #anyStale = false;
   readonly #byOid = new Map<number, string>();
   readonly #mids = new Map<string, number>();
   /** Pairs the transition table refused (the order was left as it was). */
@@ -135,6 +137,8 @@ export class OrderStore implements RaceGuardLookup {
 
   /** The gate reason pausing quoting on `asset`: its oldest stale order, if any. */
   gateReason(asset: string, now: number): QuoteGateReason | undefined {
+    // asked for every asset on every tick: without a stale order anywhere, skip the O(orders) scan
+    if (!this.#anyStale) return undefined;
     let oldest: Rec | undefined;
     for (const r of this.#byCloid.values()) {
       if (r.asset === asset && r.stale && !isTerminalOrderState(r.state)) {
@@ -309,8 +313,10 @@ export class OrderStore implements RaceGuardLookup {
    */
   sweepStale(now: number): string[] {
     const ask: string[] = [];
+    let stale = 0;
     for (const r of this.#byCloid.values()) {
       if (isTerminalOrderState(r.state)) continue;
+      if (r.stale) stale++;
       const waiting =
         r.state === "pending-new" || r.state === "pending-cancel" || r.state === "pending-modify" || r.state === "cancel-raced";
       if (r.needsVerify && (r.lastStatusQueryAt === null || now - r.lastStatusQueryAt >= this.staleAfterMs)) {
@@ -321,9 +327,12 @@ export class OrderStore implements RaceGuardLookup {
       if (!r.stale) {
         r.stale = true;
         r.staleSince = now;
+        stale++;
       }
       if (r.lastStatusQueryAt === null || now - r.lastStatusQueryAt >= this.staleAfterMs) ask.push(r.cloid);
     }
+    // only this sweep marks orders stale; until the next one the flag can only be too cautious
+    this.#anyStale = stale > 0;
     return ask;
   }
 

@@ -5,18 +5,23 @@ import { readdir } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
-import { parseFlags, runProgram } from "../../app/args.js";
+import { UsageError, flag, parseFlags, runProgram } from "../../app/args.js";
 import { packageVersion } from "../../sources/paths.js";
 import { renderTable, type BenchRow } from "./table.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const skip = new Set(["index.ts", "table.ts"]);
+// options of individual benches (only scale takes any); each bench's run() gets them all
+const BENCH_FLAGS = { assets: flag.list(), seconds: flag.positive(), "no-baseline": flag.bool() };
 
 const HELP = `npm run bench -- [name …] [options]
 
 Runs every proof/bench/<name>.ts that exports run() (or only the named ones, e.g. operators
 protocol) and prints one table, each figure beside its baseline measured in the same run.
 
+  --assets <list>  scale: asset counts to run (default 10,50,100,200)
+  --seconds <s>    scale: seconds measured per run (default 60, after a 10 s warm-up)
+  --no-baseline    scale: skip the baseline run beside each
   -h, --help       this text
   -V, --version    print the version and exit
 
@@ -24,7 +29,13 @@ Exit codes: 0 done, 1 a bench failed, 2 usage error (an unknown name or option).
 `;
 
 async function main(): Promise<number> {
-  const { positionals: only, help, version } = parseFlags(process.argv.slice(2), {}, { positionals: true });
+  const { positionals: only, values, help, version } = parseFlags(process.argv.slice(2), BENCH_FLAGS, { positionals: true });
+  const assets = values.assets?.map((a) => {
+    const n = Number(a);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--assets: expected whole numbers ≥ 1 such as 10,50, got "${a}"`);
+    return n;
+  });
+  const benchOptions = { ...(assets ? { assets } : {}), ...(values.seconds !== undefined ? { seconds: values.seconds } : {}), baseline: !values["no-baseline"] };
   if (version) {
     process.stdout.write(`quoteflow bench ${packageVersion()}\n`);
     return 0;
@@ -46,11 +57,11 @@ async function main(): Promise<number> {
   const rows: BenchRow[] = [];
   let failed = 0;
   for (const file of files) {
-    const mod = (await import(pathToFileURL(join(here, file)).href)) as { run?: () => Promise<BenchRow[]> };
+    const mod = (await import(pathToFileURL(join(here, file)).href)) as { run?: (options: typeof benchOptions) => Promise<BenchRow[]> };
     if (typeof mod.run !== "function") continue;
     process.stderr.write(`bench: ${file} …\n`);
     try {
-      rows.push(...(await mod.run()));
+      rows.push(...(await mod.run(benchOptions)));
     } catch (err) {
       failed++;
       process.stderr.write(`bench: ${file} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
