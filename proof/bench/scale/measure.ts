@@ -27,8 +27,9 @@ export interface ScaleMode {
 }
 
 /** Today's behaviour before issue 11: the account snapshot over REST every 3 s, pushes or not. */
-export const BASELINE: ScaleMode = { name: "REST polling every 3 s", config: { defaults: { reconciliation: { safetyPollMs: 3000 } } } };
-export const CURRENT: ScaleMode = { name: "WS account pushes", config: {} };
+// The baseline is the service before issue 11: one asset per request and the account snapshot over REST every 3 s.
+export const BASELINE: ScaleMode = { name: "per-asset batches, REST polling every 3 s", config: { quota: { batching: "perAsset" }, defaults: { reconciliation: { safetyPollMs: 3000 } } } };
+export const CURRENT: ScaleMode = { name: "cross-asset batches, WS account pushes", config: {} };
 
 export interface ScaleFigures {
   readonly assets: number;
