@@ -9,7 +9,7 @@ export type TallyBatch =
   | { readonly type: "order"; readonly orders: readonly { readonly asset: string }[] }
   | { readonly type: "batchModify"; readonly modifies: readonly { readonly order: { readonly asset: string } }[] }
   | { readonly type: "cancel" | "cancelByCloid"; readonly cancels: readonly { readonly asset: string }[] }
-  | { readonly type: "scheduleCancel" };
+  | { readonly type: "scheduleCancel" | "reserveRequestWeight" };
 
 type TallyStatus = { readonly kind: string; readonly code?: string };
 
@@ -32,6 +32,7 @@ function assetsOf(batch: TallyBatch): string[] {
     case "cancelByCloid":
       return batch.cancels.map((c) => c.asset);
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return [];
   }
 }

@@ -24,6 +24,7 @@ function assetsOf(batch: ActionBatch): string[] {
     case "batchModify":
       return batch.modifies.map((m) => m.order.asset);
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return [];
   }
 }
@@ -41,6 +42,8 @@ function describeBatch(batch: ActionBatch): Record<string, unknown> {
       return { action: "cancelByCloid", orders: batch.cancels.map((c) => ({ asset: c.asset, cloid: c.cloid })) };
     case "scheduleCancel":
       return { action: "scheduleCancel" };
+    case "reserveRequestWeight":
+      return { action: "reserveRequestWeight", weight: batch.weight };
   }
 }
 
@@ -55,6 +58,7 @@ function refOf(batch: ActionBatch, i: number): Record<string, unknown> {
     case "cancelByCloid":
       return { asset: batch.cancels[i]?.asset, cloid: batch.cancels[i]?.cloid };
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return {};
   }
 }
@@ -65,6 +69,7 @@ const ACTION: Record<ActionBatch["type"], string | undefined> = {
   cancelByCloid: "cancelled",
   batchModify: "modified",
   scheduleCancel: undefined,
+  reserveRequestWeight: undefined,
 };
 
 /** Counts by action kind, also kept here for the report (metrics are not read back). */

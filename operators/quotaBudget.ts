@@ -93,7 +93,7 @@ export interface QuotaHeadroom {
   readonly address: number;
 }
 
-/** Group a batch's element count by asset (scheduleCancel has no asset: "*"). */
+/** Group a batch's element count by asset (scheduleCancel and reserveRequestWeight have no asset: "*"). */
 export function quotaAssetsOf(batch: ActionBatch): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (asset: string): void => {
@@ -111,6 +111,7 @@ export function quotaAssetsOf(batch: ActionBatch): Map<string, number> {
       for (const m of batch.modifies) add(m.order.asset);
       break;
     case "scheduleCancel":
+    case "reserveRequestWeight":
       add("*");
       break;
   }
@@ -239,6 +240,12 @@ export class QuotaLedger {
     }
     const limited = this.placementsLimited || this.cancelsLimited;
     if (limited && !slotFree) return { kind: "refuse", reason: "limited" };
+    if (batch.type === "reserveRequestWeight") {
+      // Buying requests is the way out of an exhausted budget: neither the breaker nor the 5%
+      // reserve holds it (it costs one request to add many); a full IP window does.
+      if (this.ipTotal + w > c.ipWeightLimit) return { kind: "refuse", reason: "reserve" };
+      return { kind: "allow", slot: limited };
+    }
     if (this.breakerOpen) return { kind: "refuse", reason: "breaker" };
     const keep = 1 - c.reserveFraction;
     if (this.used + n > keep * this.cap) return { kind: "refuse", reason: "reserve" };

@@ -90,6 +90,8 @@ export class SimAddressBudget {
   cumVlm = 0;
   /** Requests bought with reserveRequestWeight (DOC-EXCH: 0.0005 USDC each). */
   reserved = 0;
+  /** USDC this account paid for reserveRequestWeight (for any target; sim/reserveWeight.ts). */
+  reservePaidUsd = 0;
   /** Actions refused for the address budget (rate-limited answers), since the account was made. */
   refused = 0;
   private lastLimitedAt = -Infinity;

@@ -12,6 +12,7 @@ import { hlBatchResultToWire } from "../streams/wire/serve.js";
 import { recoverL1Signer } from "../streams/wire/signing.js";
 import { isHlUserSignedAction, recoverUserSignedSigner } from "../streams/wire/userSigned.js";
 import type { SimAccount } from "./account.js";
+import { simReserveRequestWeight } from "./reserveWeight.js";
 import type { SimServerState } from "./serverState.js";
 import { BUILDER_NOT_APPROVED, SIM_TEXT, expiredText, unknownSignerText } from "./texts.js";
 
@@ -23,8 +24,6 @@ export interface SimHttpReply {
 
 const OK_DEFAULT = { status: "ok", response: { type: "default" } } as const;
 const err = (response: string): SimHttpReply => ({ status: 200, json: { status: "err", response } });
-/** DOC-EXCH: reserveRequestWeight costs 0.0005 USDC per request. */
-const RESERVE_USDC_PER_REQUEST = 0.0005;
 
 function modifyWire(r: BatchResult): unknown {
   if (r.ok && r.type === "batchModify") {
@@ -140,13 +139,13 @@ export function simExchangeHandler(state: SimServerState): (body: unknown, ip: s
         simple(() => (accounts.approveBuilder(user, action.builder, action.maxFeeRate) ? OK_DEFAULT : { status: "err", response: `Invalid max fee rate: ${action.maxFeeRate.slice(0, 20)}` }));
         return;
       case "reserveRequestWeight":
+        // Paid from what the account could withdraw, 0.0005 USDC a request (sim/reserveWeight.ts).
+        // For itself: an ActionBatch like any other (IP weight 1, one address request, its block);
+        // for a `destination` (FACTS §13), here.
+        if (action.destination === undefined) break;
         simple((acct) => {
-          const target = action.destination ? ex.account(action.destination) : acct;
-          const cost = action.weight * RESERVE_USDC_PER_REQUEST;
-          if (!(action.weight > 0) || acct.balance < cost) return { status: "err", response: SIM_TEXT.margin };
-          acct.balance -= cost;
-          target.budget.reserve(action.weight);
-          return OK_DEFAULT;
+          const refusal = simReserveRequestWeight(ex, acct, action.weight, ex.account(action.destination!));
+          return refusal === undefined ? OK_DEFAULT : { status: "err", response: refusal };
         });
         return;
       case "createSubAccount":

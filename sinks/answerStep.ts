@@ -6,6 +6,7 @@ import type { ActionBatch, BatchResult, CancelResult, ExchangeErrorCode, OrderRe
 import { requestSync } from "./accountSync.js";
 import type { ExecutionEvent } from "./executor.js";
 import { deadManAnswer, deadManNotSent } from "./deadManStep.js";
+import { reserveAnswer, reserveNotSent } from "./reserveWeight.js";
 import { watchAlreadyFilled } from "./fillStep.js";
 import { askStatus, emit, touch, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -20,18 +21,21 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
     case "result":
       s.metrics.batchResults += 1;
       deadManAnswer(s, e.batch, e.result, now);
+      reserveAnswer(s, e.batch, e.result, now);
       applyResult(s, e.batch, e.result, now);
       return;
     case "failed":
       s.metrics.batchFailures += 1;
       if (e.batch.type === "scheduleCancel" && e.batch.time !== null) s.deadMan.pending = false;
       if (e.timedOut) s.metrics.timeouts += 1;
+      reserveNotSent(s, e.batch, "unanswered", e.error, now);
       s.metrics.statusQueries += statusCount(e.batch);
       markQueried(s, e.batch, now);
       return;
     case "refused":
       s.metrics.quotaRefused += 1;
       deadManNotSent(s, e.batch, `refused by the quota throttle (${e.reason})`, now);
+      reserveNotSent(s, e.batch, "quota", `refused by the quota throttle (${e.reason})`, now);
       if (e.batch.type === "order" || e.batch.type === "batchModify") {
         const until = now + (s.config.quotaCooldownMs ?? 1000);
         for (const a of batchAssets(e.batch)) s.quotaCooldown.set(a, until);
@@ -83,7 +87,7 @@ function applyResult(s: SinkState, batch: ActionBatch, result: BatchResult, now:
       const limit = s.config.kill?.rateLimitedInARow ?? 10;
       if (s.rateLimitedRun >= limit) trip(s, "QuotaExhaustion", `${s.rateLimitedRun} rate-limited answers in a row: ${result.error}`, null, now);
     }
-    if (batch.type === "scheduleCancel") return;
+    if (batch.type === "scheduleCancel" || batch.type === "reserveRequestWeight") return;
     const orderFail: OrderResult = { kind: "rejected", code: result.code, error: result.error };
     const cancelFail: CancelResult = { kind: "Failed", code: result.code, error: result.error };
     applyElements(s, batch, () => orderFail, () => cancelFail, now);
@@ -140,6 +144,7 @@ function applyElements(s: SinkState, batch: ActionBatch, orderAt: (i: number) =>
       });
       return;
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return;
   }
 }
@@ -162,6 +167,7 @@ function applyRefusal(s: SinkState, batch: ActionBatch, now: number): void {
       }
       return;
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return;
   }
 }
@@ -176,6 +182,7 @@ export function batchElements(batch: ActionBatch): number {
     case "cancelByCloid":
       return batch.cancels.length;
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return 1;
   }
 }
@@ -190,10 +197,11 @@ function batchAssets(batch: ActionBatch): Set<string> {
     case "cancelByCloid":
       return new Set(batch.cancels.map((c) => c.asset));
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return new Set();
   }
 }
 
 function statusCount(batch: ActionBatch): number {
-  return batch.type === "scheduleCancel" ? 0 : batchElements(batch);
+  return batch.type === "scheduleCancel" || batch.type === "reserveRequestWeight" ? 0 : batchElements(batch);
 }

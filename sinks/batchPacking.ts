@@ -9,7 +9,7 @@
 // - per asset, the order of its elements is kept across requests: an element goes into a request
 //   no earlier than the one holding that asset's previous element (a cancel by CLOID never
 //   overtakes the placement it cancels; a placement never overtakes its own asset's cancels);
-// - scheduleCancel is never packed (one request of its own, in arrival position).
+// - scheduleCancel and reserveRequestWeight are never packed (one request of their own, in arrival position).
 import type { ActionBatch, CancelByCloidSpec, CancelSpec, ModifySpec, OrderSpec } from "../streams/actions.js";
 
 export type PackKind = "cancel" | "cancelByCloid" | "batchModify" | "order:Alo" | "order:other";
@@ -41,6 +41,7 @@ function elementsOf(batch: ActionBatch): Element[] {
     case "order":
       return batch.orders.map((item) => ({ kind: item.tif === "Alo" ? "order:Alo" : "order:other", asset: item.asset, item }));
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return [];
   }
 }
@@ -75,7 +76,7 @@ export function packBatches(batches: readonly ActionBatch[], options: PackOption
   const open = new Map<PackKind, number[]>();
   const lastAt = new Map<string, number>();
   for (const b of batches) {
-    if (b.type === "scheduleCancel") {
+    if (b.type === "scheduleCancel" || b.type === "reserveRequestWeight") {
       slots.push({ kind: "fixed", batch: b });
       continue;
     }

@@ -16,6 +16,7 @@ import { answerStep } from "./answerStep.js";
 import { deadManTick } from "./deadManStep.js";
 import { fillStep, watchDue } from "./fillStep.js";
 import { flushDirty, intentStep } from "./ladderStep.js";
+import { reserveCheck, reserveOnSnapshot } from "./reserveWeight.js";
 import { housekeepingStep } from "./riskChecks.js";
 import { createSinkState, emit, knownAssets, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -55,15 +56,17 @@ function apply(s: SinkState, input: SinkInput, now: number): void {
       return answerStep(s, input.event, now);
     case "quota":
       s.quota = input.state;
-      return;
+      return reserveCheck(s, now);
     case "account":
-      return snapshotStep(s, input.snapshot, input.trigger, input.withOrders, now);
+      snapshotStep(s, input.snapshot, input.trigger, input.withOrders, now);
+      return reserveOnSnapshot(s, input.snapshot, now);
     case "accountFailed":
       return syncFailed(s, input.trigger, input.withOrders, input.error, now);
     case "connection":
       return connectionStep(s, input.state, now);
     case "tick":
-      return housekeepingStep(s, now);
+      housekeepingStep(s, now);
+      return reserveCheck(s, now);
     case "syncDue":
       return requestSync(s, "periodic", now, true);
     case "wake":

@@ -125,6 +125,7 @@ export function statusRefsOf(batch: ActionBatch): StatusRef[] {
     case "cancel":
       return batch.cancels.map((c) => ({ oid: c.oid }));
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return [];
   }
 }

@@ -6,6 +6,7 @@
 import { budgetScale, shapeThresholds } from "./budgetShaping.js";
 import { createDeadManState } from "./deadManStep.js";
 import type { DeadManState } from "./deadManStep.js";
+import { createReserveState, type ReserveState } from "./reserveWeight.js";
 import type { QuoteGateReason } from "../streams/gate.js";
 import type { QuotaThrottleState } from "../streams/quota.js";
 import { createCloidGenerator } from "./cloid.js";
@@ -83,6 +84,8 @@ export interface SinkState {
   quota: QuotaThrottleState | null;
   /** The dead-man's switch as the core last asked for it (deadManStep.ts). */
   readonly deadMan: DeadManState;
+  /** Requests bought with reserveRequestWeight (reserveWeight.ts; idle unless config.reserve). */
+  readonly reserve: ReserveState;
   stopping: boolean;
   connOpen: boolean;
   connDownSince: number | null;
@@ -128,6 +131,9 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       deadManArms: 0,
       deadManDisarms: 0,
       deadManRefusals: 0,
+      reserveRequestsBought: 0,
+      reserveUsdSpent: 0,
+      reserveRefusals: { dailyCap: 0, funds: 0, venue: 0, quota: 0, unanswered: 0 },
     },
     cloids: createCloidGenerator(config.cloidSeed),
     markets: new MarketViews(config.volatilitySpan ?? 50),
@@ -146,6 +152,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     sync: { inFlight: false, pending: null, timerAt: null, lastEventSyncStart: -Infinity, lastOrdersSyncAt: -Infinity, pendingWantsOrders: false, done: 0, lastPushAt: -Infinity, lastPeriodicAt: -Infinity, backoffUntil: -Infinity, backoffMs: 0 },
     quota: null,
     deadMan: createDeadManState(),
+    reserve: createReserveState(),
     stopping: false,
     connOpen: true,
     connDownSince: null,

@@ -17,6 +17,7 @@ import type { DeadMansSwitchOptions } from "./executor.js";
 import type { KillSwitchState } from "./killSwitch.js";
 import type { LadderThresholds } from "./ladderDiff.js";
 import type { OrderStoreOptions, PlacementRefusal } from "./orderStore.js";
+import type { ReserveOptions, ReserveRefusalReason } from "./reserveWeight.js";
 import type { InvalidTransition } from "./orderTransitions.js";
 import type { DriftRecord } from "./position.js";
 
@@ -92,6 +93,8 @@ export interface ExecutionSinkConfig {
   };
   /** Budget-shaped quoting: tolerances widen as the address headroom falls (default on; false: never). */
   readonly budgetShaping?: BudgetShapingOptions | false;
+  /** Buy address requests with reserveRequestWeight when headroom runs low (reserveWeight.ts); absent: never (the default). */
+  readonly reserve?: ReserveOptions;
   /** The dead-man's switch, or false to never arm it. */
   readonly deadMan?: DeadMansSwitchOptions | false;
   readonly kill?: {
@@ -154,7 +157,7 @@ export type SinkCommand =
   | { readonly kind: "fetchAccount"; readonly withOrders: boolean; readonly trigger: string; readonly timeoutMs: number }
   /** IP weight of an info request made from the same IP (clearinghouseState 2, frontendOpenOrders 20). */
   | { readonly kind: "infoWeight"; readonly weight: number }
-  /** USDC traded (the address budget grows by one request per USDC). */
+  /** USDC traded, or requests bought with reserveRequestWeight (the address budget grows by one request per unit). */
   | { readonly kind: "volume"; readonly usd: number }
   /** An asset's quoting closed (reason) or reopened (null): the executor's send queue drops its placements and modifies while closed. */
   | { readonly kind: "gate"; readonly asset: string; readonly reason: QuoteGateReason | null }
@@ -215,6 +218,8 @@ export type SinkEvent =
   | { readonly type: "killSwitch"; readonly state: KillSwitchState; readonly time: number }
   /** The dead-man's switch: armed (until), disarmed when flat, refused by the venue (its text), or not sent (quota, transport). */
   | { readonly type: "deadMan"; readonly state: "armed" | "disarmed" | "refused" | "notSent"; readonly until: number | null; readonly error: string | null; readonly time: number }
+  /** A reserveRequestWeight purchase: sent, bought (the venue confirmed it), or refused (by the policy, the throttle or the venue: `reason`, `error`). `usdToday`: spent on the UTC day. */
+  | { readonly type: "reserve"; readonly state: "sent" | "bought" | "refused"; readonly weight: number; readonly usdToday: number; readonly reason: ReserveRefusalReason | null; readonly error: string | null; readonly time: number }
   /** What the executor did or heard: sent / result (rate-limited answers included) / failed / refused by quota / status. */
   | { readonly type: "action"; readonly action: VenueExecutionEvent; readonly time: number }
   /** Placements/modifies that waited for a send slot and were dropped because their asset's gate closed meanwhile (never sent). */
@@ -268,4 +273,9 @@ export interface SinkMetrics {
   deadManDisarms: number;
   /** scheduleCancel answers the venue refused (its text is in the `deadMan` event). */
   deadManRefusals: number;
+  /** Requests bought with reserveRequestWeight (confirmed by the venue) and their USD (0.0005 each). */
+  reserveRequestsBought: number;
+  reserveUsdSpent: number;
+  /** Purchase refusals by reason, one per episode (reserveWeight.ts). */
+  readonly reserveRefusals: Record<ReserveRefusalReason, number>;
 }

@@ -41,7 +41,12 @@ export type ActionBatch =
   | { readonly type: "cancel"; readonly cancels: readonly CancelSpec[] }
   | { readonly type: "cancelByCloid"; readonly cancels: readonly CancelByCloidSpec[] }
   | { readonly type: "batchModify"; readonly modifies: readonly ModifySpec[] }
-  | { readonly type: "scheduleCancel"; readonly time: number | null };
+  | { readonly type: "scheduleCancel"; readonly time: number | null }
+  /**
+   * Buy `weight` more address-budget requests at 0.0005 USDC each, paid from the perps balance
+   * (FACTS §5.6, §9). One request of IP weight 1 that itself counts one address request.
+   */
+  | { readonly type: "reserveRequestWeight"; readonly weight: number };
 
 export type ActionType = ActionBatch["type"];
 
@@ -56,6 +61,7 @@ export function batchLength(batch: ActionBatch): number {
     case "batchModify":
       return batch.modifies.length;
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return 1;
   }
 }
@@ -126,6 +132,7 @@ export type BatchResult =
     }
   | { readonly ok: true; readonly type: "cancel" | "cancelByCloid"; readonly statuses: readonly CancelResult[] }
   | { readonly ok: true; readonly type: "scheduleCancel" }
+  | { readonly ok: true; readonly type: "reserveRequestWeight" }
   | {
       readonly ok: false;
       readonly code: ExchangeErrorCode;

@@ -95,6 +95,8 @@ export interface RateLimitSnapshot {
 export interface AccountSnapshot {
   readonly time: number;
   readonly accountValue: number;
+  /** What the account could withdraw (clearinghouseState `withdrawable`), when the venue said. */
+  readonly withdrawable?: number;
   readonly positions: readonly Position[];
   readonly openOrders: readonly OpenOrder[];
   /** False when only positions were asked for (account({ openOrders: false })): openOrders is then empty and says nothing. Absent: included. */

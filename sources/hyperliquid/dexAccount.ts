@@ -8,6 +8,8 @@ import type { AccountSnapshot, OpenOrder, Position } from "../../streams/index.j
 export interface DexState {
   readonly time: number;
   readonly accountValue: number;
+  /** clearinghouseState `withdrawable` (what reserveRequestWeight may be paid from). */
+  readonly withdrawable?: number;
   readonly positions: readonly Position[];
 }
 
@@ -21,6 +23,7 @@ export function mergeDexSnapshots(parts: readonly { readonly dex: string; readon
   const snap: AccountSnapshot = {
     time: Math.min(...parts.map((p) => p.state.time)),
     accountValue: main?.state.accountValue ?? 0,
+    ...(main?.state.withdrawable !== undefined && Number.isFinite(main.state.withdrawable) ? { withdrawable: main.state.withdrawable } : {}),
     positions: parts.flatMap((p) => p.state.positions.filter((x) => belongs(x.asset, p.dex))),
     openOrders: parts.flatMap((p) => p.orders.filter((o) => belongs(o.asset, p.dex))),
   };

@@ -2,7 +2,8 @@
 // order `type, orders, grouping`; order wire `a, b, p, s, r, t, c`; cancel `a, o`; cancelByCloid
 // `asset, cloid`, both actions `type, cancels, f` with `f: true` (fast cancel, FACTS §13: part of the
 // signed msgpack, never `false`; we place no trigger orders, so every cancel may carry it);
-// batchModify `oid, order`; scheduleCancel `type, time?`. Prices round passively
+// batchModify `oid, order`; scheduleCancel `type, time?`; reserveRequestWeight `type, weight` (NK's
+// schema order; `destination` is never sent, FACTS §13). Prices round passively
 // (a bid down, an ask up) onto the asset's grid, sizes down to szDecimals.
 import type { ActionBatch, ModifySpec, OrderSpec } from "../actions.js";
 import type { Decoded } from "../codec.js";
@@ -28,7 +29,8 @@ export type HlActionOut =
   | { type: "cancel"; cancels: { a: number; o: number }[]; f: true }
   | { type: "cancelByCloid"; cancels: { asset: number; cloid: string }[]; f: true }
   | { type: "batchModify"; modifies: { oid: number | string; order: HlOrderWireOut }[] }
-  | { type: "scheduleCancel"; time?: number };
+  | { type: "scheduleCancel"; time?: number }
+  | { type: "reserveRequestWeight"; weight: number };
 
 /** Thrown by encodeAction for an unknown asset or an unformattable price/size; names the element. */
 export class HlEncodeError extends Error {
@@ -78,6 +80,9 @@ export function encodeAction(batch: ActionBatch, assets: HlAssetLookup): HlActio
       };
     case "scheduleCancel":
       return batch.time === null ? { type: "scheduleCancel" } : { type: "scheduleCancel", time: batch.time };
+    case "reserveRequestWeight":
+      if (!Number.isSafeInteger(batch.weight) || batch.weight <= 0) throw new HlEncodeError(`reserveRequestWeight.weight: a positive integer is required, got ${String(batch.weight)}`);
+      return { type: "reserveRequestWeight", weight: batch.weight };
   }
 }
 
@@ -163,6 +168,12 @@ export function decodeActionToBatch(action: { type: string } & Record<string, un
     case "scheduleCancel": {
       const time = action["time"];
       batch = { type: "scheduleCancel", time: typeof time === "number" ? time : null };
+      break;
+    }
+    case "reserveRequestWeight": {
+      const weight = action["weight"];
+      if (typeof weight !== "number" || !Number.isSafeInteger(weight) || weight <= 0) problems.push(`$.weight: a positive integer is required, got ${JSON.stringify(weight)}`);
+      batch = { type: "reserveRequestWeight", weight: typeof weight === "number" ? weight : 0 };
       break;
     }
     default:

@@ -51,6 +51,9 @@ export function decodeHlExchangeResponse(body: unknown, batch: ActionBatch, what
     case "scheduleCancel":
       if (inner.type !== "default") return fail(what, `$.response.type: expected "default" for scheduleCancel, got ${JSON.stringify(inner.type)}`);
       return ok({ ok: true, type: "scheduleCancel" });
+    case "reserveRequestWeight":
+      if (inner.type !== "default") return fail(what, `$.response.type: expected "default" for reserveRequestWeight, got ${JSON.stringify(inner.type)}`);
+      return ok({ ok: true, type: "reserveRequestWeight" });
   }
 }
 

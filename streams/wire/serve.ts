@@ -118,6 +118,7 @@ export function hlBatchResultToWire(r: BatchResult): unknown {
     case "cancelByCloid":
       return { status: "ok", response: { type: "cancel", data: { statuses: r.statuses.map(cancelStatusToWire) } } };
     case "scheduleCancel":
+    case "reserveRequestWeight":
       return { status: "ok", response: { type: "default" } };
   }
 }

@@ -120,6 +120,8 @@ export class FakeVenue implements Venue {
         };
       case "scheduleCancel":
         return { ok: true, type: "scheduleCancel" };
+      case "reserveRequestWeight":
+        return { ok: true, type: "reserveRequestWeight" };
     }
   }
 
