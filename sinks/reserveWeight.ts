@@ -107,7 +107,8 @@ export function decideReserve(state: Readonly<ReserveState>, options: ReserveOpt
   const weight = Math.min(chunk, perDay - spent);
   if (weight <= 0) return { kind: "refuse", reason: "dailyCap", detail: `spent ${reserveUsd(spent)} of ${options.usdPerDay} USD today` };
   const usd = reserveUsd(weight);
-  if (view.withdrawable === undefined) return { kind: "refuse", reason: "funds", detail: "no account snapshot yet" };
+  // before the first account snapshot: wait for it (the start), not a refusal
+  if (view.withdrawable === undefined) return { kind: "none" };
   if (!(view.withdrawable >= usd)) return { kind: "refuse", reason: "funds", detail: `withdrawable ${view.withdrawable} USD < ${usd} USD for ${weight} requests` };
   return { kind: "buy", weight, usd };
 }
