@@ -4,6 +4,7 @@
 // purchase never eats margin that holds a position. The payer is the acting account; the requests
 // go to `destination` when given (FACTS §13), else to the payer. One implementation for the
 // in-process venue (ActionBatch) and the wire server (POST /exchange, WS post).
+import type { BatchResult } from "../streams/actions.js";
 import type { SimAccount } from "./account.js";
 import type { SimLedger } from "./ledger.js";
 
@@ -44,4 +45,16 @@ export function simReserveRequestWeight(ex: SimLedger, payer: SimAccount, weight
   payer.budget.reservePaidUsd = Math.round((payer.budget.reservePaidUsd + cost) * 1e6) / 1e6;
   target.budget.reserve(weight);
   return undefined;
+}
+
+/**
+ * The purchase as an action of the account (in-process ActionBatch, or the wire server's action
+ * for itself): it counts one address request, but the address budget never refuses it — it is the
+ * way out of an exhausted budget (UNCONFIRMED live; the docs say only "reserving additional actions
+ * for 0.0005 USDC per request").
+ */
+export function simReserveBatch(ex: SimLedger, acct: SimAccount, weight: number): BatchResult {
+  acct.budget.charge(1);
+  const refusal = simReserveRequestWeight(ex, acct, weight);
+  return refusal === undefined ? { ok: true, type: "reserveRequestWeight" } : { ok: false, code: "Other", error: refusal, rateLimited: false };
 }

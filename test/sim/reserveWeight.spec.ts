@@ -1,8 +1,8 @@
 // reserveRequestWeight at the paper venue (sim/reserveWeight.ts): 0.0005 USDC a request, paid from
 // what the account could withdraw (account value less position margin), credited to the address
 // budget; refused — with no change at all — when that cannot pay or the weight is not a positive
-// integer. The in-process venue takes it as an ActionBatch like any other: IP weight 1, one address
-// request, one per 10 s once the address is rate-limited.
+// integer. The in-process venue takes it as an ActionBatch: IP weight 1 and one address request,
+// but never refused for the address budget (it is the way out of an exhausted one).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { BatchResult } from "../../streams/actions.js";
@@ -62,15 +62,15 @@ describe("reserveRequestWeight at the paper venue", () => {
     expect(acct.budget.reserved).toBe(0);
   });
 
-  it("in-process it is one address request: a rate-limited address still buys, one request per 10 s", () => {
+  it("in-process it is one address request the budget never refuses: a rate-limited address buys at once", () => {
     const { scheduler, venue, acct } = venueWith(1000, 2);
     const out: Array<[number, BatchResult]> = [];
     const send = (at: number, b: Parameters<typeof venue.submit>[0]) => scheduler.schedule(() => venue.submit(b).subscribe((r) => out.push([scheduler.now() - T0, r])), at);
     send(10, { type: "order", orders: [order(90, 1, true, "Alo", 1)] });
     send(11, { type: "order", orders: [order(91, 1, true, "Alo", 2)] });
-    send(12, { type: "reserveRequestWeight", weight: 1000 }); // over the cap: refused, the limited regime starts
-    send(10_100, { type: "reserveRequestWeight", weight: 1000 }); // the one request of the next 10 s
-    send(10_200, { type: "order", orders: [order(92, 1, true, "Alo", 3)] }); // bought room: accepted at once
+    send(12, { type: "order", orders: [order(92, 1, true, "Alo", 3)] }); // over the cap: refused, the limited regime starts
+    send(13, { type: "reserveRequestWeight", weight: 1000 }); // bought at once, counted
+    send(14, { type: "order", orders: [order(93, 1, true, "Alo", 4)] }); // room again: accepted at once
     scheduler.maxFrames = T0 + 20_000;
     scheduler.flush();
     expect(out.map(([, r]) => (r.ok ? r.type : r.error.slice(0, 28)))).toEqual(["order", "order", "Too many cumulative requests", "reserveRequestWeight", "order"]);
