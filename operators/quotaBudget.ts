@@ -238,14 +238,15 @@ export class QuotaLedger {
       if (ipWait > now) return { kind: "wait", until: ipWait, reason: "ip" };
       return { kind: "allow", slot: false };
     }
+    if (batch.type === "reserveRequestWeight") {
+      // Buying requests is the way out of an exhausted budget: neither the breaker, the 5% reserve
+      // nor the rate-limited regime holds it (it costs one request to add many, and the venue does
+      // not refuse it for the address budget); a full IP window does.
+      if (this.ipTotal + w > c.ipWeightLimit) return { kind: "refuse", reason: "reserve" };
+      return { kind: "allow", slot: false };
+    }
     const limited = this.placementsLimited || this.cancelsLimited;
     if (limited && !slotFree) return { kind: "refuse", reason: "limited" };
-    if (batch.type === "reserveRequestWeight") {
-      // Buying requests is the way out of an exhausted budget: neither the breaker nor the 5%
-      // reserve holds it (it costs one request to add many); a full IP window does.
-      if (this.ipTotal + w > c.ipWeightLimit) return { kind: "refuse", reason: "reserve" };
-      return { kind: "allow", slot: limited };
-    }
     if (this.breakerOpen) return { kind: "refuse", reason: "breaker" };
     const keep = 1 - c.reserveFraction;
     if (this.used + n > keep * this.cap) return { kind: "refuse", reason: "reserve" };

@@ -183,6 +183,15 @@ describe("the quota ledger and a purchase", () => {
     expect(l.decide(place, T0)).toEqual({ kind: "allow", slot: false });
   });
 
+  it("lets it through the rate-limited regime too, without using the one-request slot", () => {
+    const l = new QuotaLedger({ addressInitialBuffer: 1000 });
+    l.onAnswer(false, true, T0, () => 0.5);
+    const place: ActionBatch = { type: "order", orders: [{ asset: "BTC", isBuy: true, px: 1, sz: 1, tif: "Alo", reduceOnly: false, cloid: "0x" + "2".padStart(32, "0") }] };
+    expect(l.decide(place, T0 + 1)).toEqual({ kind: "refuse", reason: "limited" });
+    expect(l.tryConsume({ type: "reserveRequestWeight", weight: 1000 }, T0 + 1)).toEqual({ kind: "allow", slot: false });
+    expect(l.nextSlotAt).toBe(T0 + 10_000);
+  });
+
   it("refuses it only when the IP window cannot take weight 1", () => {
     const l = new QuotaLedger({ ipWeightLimit: 10 });
     l.addInfoWeight(10, T0);
