@@ -11,6 +11,7 @@ import { hip3NameProblem } from "../streams/market.js";
 
 import { Fraction, NonNegativeNumber, Percent, PositiveInt, PositiveNumber, numberWhere, section } from "./configTypes.js";
 import { QuotaConfig } from "./quotaConfig.js";
+import { reserveConfigProblems } from "./reserveConfig.js";
 
 export { Fraction, NonNegativeNumber, Percent, PositiveInt, PositiveNumber } from "./configTypes.js";
 export { QuotaConfig, QuotaStore } from "./quotaConfig.js";
@@ -311,6 +312,7 @@ export function resolveConfig(input: unknown, catalog: OperatorCatalog, source =
   if (assets.length === 0) problems.push("$.assets: expected at least one asset, got {}");
   if (file.quota.breakerPct < file.quota.reservePct)
     problems.push(`$.quota.breakerPct: expected ≥ reservePct (${file.quota.reservePct}), got ${file.quota.breakerPct}`);
+  problems.push(...reserveConfigProblems(file.quota.reserve, file.quota.breakerPct));
   if (problems.length > 0) throw new ConfigError(source, problems);
   const defaults: AssetConfig = { asset: "*", operators: defaultOps, quoter: file.defaults.quoter, risk: file.defaults.risk, reconciliation: file.defaults.reconciliation, markouts: file.defaults.markouts, ...strategyOf(defaultStrategy) };
   return { assets, defaults, quota: file.quota, observability: file.observability, ...(file.plugins ? { plugins: file.plugins } : {}) };

@@ -3,6 +3,7 @@
 import * as t from "io-ts";
 import { strictStruct } from "../streams/codec.js";
 import { Percent, section } from "./configTypes.js";
+import { ReserveConfig } from "./reserveConfig.js";
 
 const quotaProps = {
   /** Placements and modifies never eat into this share of the address budget (cancels may). */
@@ -37,6 +38,8 @@ const quotaOptionalProps = {
   store: QuotaStore,
   /** The IP scope in the store: processes behind one public IP use the same name (default "default"). */
   scope: t.refinement(t.string, (s) => /^[A-Za-z0-9_.:-]{1,64}$/.test(s), "a scope name (1–64 of A–Z a–z 0–9 _ . : -)"),
+  /** Buy address requests with reserveRequestWeight (app/reserveConfig.ts); absent: never. */
+  reserve: ReserveConfig,
 };
 // the section names its required keys (store and scope are optional: README "Scale-out with Redis")
 export const QuotaConfig = strictStruct(quotaProps, quotaOptionalProps, section("the quota section", quotaProps));

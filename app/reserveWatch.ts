@@ -8,7 +8,6 @@
 //   quoteflow_reserve_refusals_total{reason}       dailyCap | funds | venue | quota | unanswered (one per episode)
 import type { Logger } from "pino";
 import { Counter, Gauge, type Registry } from "prom-client";
-import { type Observable, type Subscription } from "rxjs";
 import { RESERVE_REFUSAL_REASONS, reserveUsd } from "../sinks/reserveWeight.js";
 import type { SinkEvent } from "../sinks/sinkTypes.js";
 
@@ -19,8 +18,18 @@ export interface ReserveMetrics {
   readonly refusals: Counter<"reason">;
 }
 
+/** The reserve series on `registry` (the ones already there when a second service shares it). */
 export function createReserveMetrics(registry: Registry): ReserveMetrics {
   const registers = [registry];
+  const existing = registry.getSingleMetric("quoteflow_reserve_requests_bought_total");
+  if (existing !== undefined) {
+    return {
+      bought: existing as Counter,
+      usdToday: registry.getSingleMetric("quoteflow_reserve_usd_spent_today") as Gauge,
+      usdTotal: registry.getSingleMetric("quoteflow_reserve_usd_spent_total") as Counter,
+      refusals: registry.getSingleMetric("quoteflow_reserve_refusals_total") as Counter<"reason">,
+    };
+  }
   const m: ReserveMetrics = {
     bought: new Counter({ name: "quoteflow_reserve_requests_bought_total", help: "Address requests bought with reserveRequestWeight and confirmed by the venue (0.0005 USDC each)", registers }),
     usdToday: new Gauge({ name: "quoteflow_reserve_usd_spent_today", help: "USD spent on reserveRequestWeight on the current UTC day (sent and not refused)", registers }),
@@ -49,10 +58,4 @@ export function onReserveEvent(e: SinkEvent, m: ReserveMetrics, log: Logger): vo
       log.warn({ reason: e.reason, weight: e.weight, usdToday: e.usdToday, detail: e.error }, "address requests not bought (reserveRequestWeight)");
       return;
   }
-}
-
-/** Watch a sink's events; the subscription ends with them. */
-export function watchReserve(events$: Observable<SinkEvent>, registry: Registry, log: Logger): Subscription {
-  const m = createReserveMetrics(registry);
-  return events$.subscribe({ next: (e) => onReserveEvent(e, m, log), error: () => undefined });
 }

@@ -54,6 +54,7 @@ import type { ReportMarkout, ReportSample } from "../analytics/report.js";
 import type { AssetStatus } from "./status.js";
 import type { AssetRuntime } from "./assetRuntime.js";
 import { type SinkEventContext, logSinkEvent } from "./sinkEventLog.js";
+import { createReserveMetrics } from "./reserveWatch.js";
 import { type ReloadResult, applyReload } from "./serviceReload.js";
 import { type AssetTotals, type ViewSource, assetStatuses, assetTotals, healthOf, journalStateOf, midOf } from "./serviceViews.js";
 
@@ -380,6 +381,7 @@ export class QuoteflowService {
       get stopped() {
         return service.stopped;
       },
+      ...(this.config.quota.reserve ? { reserve: createReserveMetrics(this.metrics.registry) } : {}),
     };
     this.subs.add(this.sink.events$.subscribe({ next: (e) => logSinkEvent(e, ctx), error: (err: unknown) => log.error({ err }, "execution sink failed") }));
   }

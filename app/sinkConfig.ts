@@ -60,6 +60,8 @@ export function sinkConfigOf(
       ...(throttleOptions && quota ? { infoRoom: (weight: number, now: number) => quota.infoWaitMs(weight, now) } : {}),
     },
     orderStore: { staleAfterMs: Math.min(...intervals.map((r) => r.orderStaleMs)) },
+    // quota.reserve: buy address requests with reserveRequestWeight (absent: never)
+    ...(config.quota.reserve ? { reserve: config.quota.reserve } : {}),
     reconcile: {
       intervalMs: Math.min(...intervals.map((r) => r.intervalMs)),
       minGapMs: Math.min(...intervals.map((r) => r.minGapMs)),

@@ -5,6 +5,7 @@ import type { FillJournal } from "../analytics/journal.js";
 import type { SinkEvent } from "../sinks/executionSink.js";
 import type { AssetRuntime } from "./assetRuntime.js";
 import { type ServiceMetrics, setKillSwitchGauge } from "./metrics.js";
+import { type ReserveMetrics, onReserveEvent } from "./reserveWatch.js";
 
 export interface SinkEventContext {
   readonly log: Logger;
@@ -15,6 +16,8 @@ export interface SinkEventContext {
   readonly journal: FillJournal | undefined;
   /** Shutting down: the sink closes every asset then, which is expected, not news. */
   readonly stopped: boolean;
+  /** The reserveRequestWeight series, when `quota.reserve` turns buying on. */
+  readonly reserve?: ReserveMetrics;
 }
 
 export function logSinkEvent(e: SinkEvent, ctx: SinkEventContext): void {
@@ -70,6 +73,9 @@ export function logSinkEvent(e: SinkEvent, ctx: SinkEventContext): void {
       if (e.state === "refused") log.warn({ until: e.until, venueError: e.error }, "dead-man's switch refused by the venue: not armed (retried later)");
       else if (e.state === "notSent") log.warn({ until: e.until, reason: e.error }, "dead-man's switch not re-armed");
       else log.debug({ state: e.state, until: e.until }, "dead-man's switch");
+      return;
+    case "reserve":
+      if (ctx.reserve) onReserveEvent(e, ctx.reserve, log);
       return;
     case "invalidTransition":
       log.warn({ ...e.transition }, "order transition refused by the state table (order left as it was)");

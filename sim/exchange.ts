@@ -10,6 +10,7 @@ import { SimAccount } from "./account.js";
 import { simRoundPrice, simValidPrice, simValidSize, simWireNumber } from "./format.js";
 import { simBlockPriority } from "./blocks.js";
 import { simExchangeWeight } from "./rateLimits.js";
+import { simReserveBatch } from "./reserveWeight.js";
 import { SIM_TEXT, badAloText, priceBandText, simErrorCode, withAsset } from "./texts.js";
 import { simCountScheduleTrigger, simMsToNextHour, simPayFunding, simScheduleCancelRefusal } from "./accountRules.js";
 
@@ -110,6 +111,8 @@ export class PaperExchange extends SimExchangeCore {
 
   private process(acct: SimAccount, batch: ActionBatch, sentAt: number, pending: SimPending): BatchResult {
     const load = this.loadFactor();
+    // counted, never refused for the address budget (sim/reserveWeight.ts)
+    if (batch.type === "reserveRequestWeight") return simReserveBatch(this, acct, batch.weight);
     const budget = acct.budget.check(this.now(), batchLength(batch), isCancelBatch(batch));
     if (!budget.ok) return { ok: false, code: "RateLimited", error: budget.error, rateLimited: true };
     switch (batch.type) {
