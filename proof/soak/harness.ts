@@ -120,8 +120,12 @@ export interface SoakResult {
     readonly statusQueries: number;
     readonly driftRecords: number;
     readonly orphansCancelled: number;
+    /** Requests bought with reserveRequestWeight (config quota.reserve; 0 when off). */
+    readonly reserveBought: number;
   };
   readonly quotaUsed: number;
+  /** USDC the venue charged for reserveRequestWeight (0.0005 a request). */
+  readonly reserveDebitedUsd: number;
   /** Highest share of the address cap in use at any check (must stay ≤ 1). */
   readonly maxAddressUse: number;
   readonly quotaCap: number;
@@ -322,10 +326,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       statusQueries: m.statusQueries,
       driftRecords: m.driftRecords,
       orphansCancelled: m.orphansCancelled,
+      reserveBought: m.reserveRequestsBought,
     },
     quotaUsed: rl.nRequestsUsed,
     maxAddressUse: checker.maxAddressUse,
     quotaCap: rl.nRequestsCap,
+    reserveDebitedUsd: venue.exchange.account(venue.user).budget.reservePaidUsd,
     ...(hip3 ? { hip3 } : {}),
   };
 }

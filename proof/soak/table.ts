@@ -64,6 +64,8 @@ export function renderSoakTable(r: SoakResult): string {
     ["events processed (book + trade into the pipeline; all market events)", `${r.events} ; ${r.marketEvents}`, "—", "—"],
     ["sink: intents, batches, race fills, quota refusals, status queries", `${r.sink.intents}, ${r.sink.batchesSent}, ${r.sink.raceFills}, ${r.sink.quotaRefused}, ${r.sink.statusQueries}`, "—", "—"],
     ["address budget used / cap at the end", `${r.quotaUsed} / ${r.quotaCap}`, "—", "—"],
+    // only with quota.reserve: a soak without it keeps its table
+    ...(r.sink.reserveBought > 0 ? [<[string, string, string, string]>["requests bought (reserveRequestWeight) / USDC the venue debited", `${r.sink.reserveBought} / ${r.reserveDebitedUsd.toFixed(4)}`, "0.0005 USDC each", mark(Math.abs(r.reserveDebitedUsd - r.sink.reserveBought * 0.0005) < 1e-9)]] : []),
     ...(r.hip3 ? soakHip3Rows(r.hip3) : []),
     ["virtual hours per wall second", `${(hours / (r.wallMs / 1000)).toFixed(2)} (${hours.toFixed(2)} h in ${secs(r.wallMs)})`, "—", "—"],
     ["heap at start / end, after GC (peak seen between steps, before GC)", `${mb(r.heapStartBytes)} / ${mb(r.heapEndBytes)} (${mb(r.heapPeakBytes)})`, "—", "—"],
