@@ -188,7 +188,9 @@ export function authorityGate(shared: SharedQuota, feedback: QuotaThrottleFeedba
           .pipe(
             concatMap((batch) => {
               const n = batchLength(batch);
-              const cancel = isCancelBatch(batch);
+              // a reserveRequestWeight purchase is judged like a cancel: the shared address budget's
+              // placement reserve must not hold it, it is how that budget grows (sinks/reserveWeight.ts)
+              const cancel = isCancelBatch(batch) || batch.type === "reserveRequestWeight";
               let delayed = false;
               // a cancel the shared window has no room for waits (and what follows it, in order)
               const attempt = (): Observable<ActionBatch> => {
