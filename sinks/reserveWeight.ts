@@ -138,12 +138,14 @@ export function reserveCheck(s: SinkState, now: number): void {
   const options = s.config.reserve;
   if (options === undefined || s.stopping || s.killSwitch.state.active) return;
   rollReserveDay(s.reserve, now);
-  const d = decideReserve(s.reserve, options, { addressHeadroom: s.quota?.addressHeadroom ?? null, withdrawable: withdrawableOf(s) }, now);
-  if (d.kind === "none") {
-    const h = s.quota?.addressHeadroom;
-    if (h !== undefined && h >= (options.belowHeadroom ?? RESERVE_DEFAULTS.belowHeadroom)) s.reserve.lastRefusal = null;
+  const h = s.quota?.addressHeadroom ?? null;
+  if (h !== null && h >= (options.belowHeadroom ?? RESERVE_DEFAULTS.belowHeadroom)) {
+    // headroom is back: the next shortage is a new episode (and the funds need not be looked at)
+    s.reserve.lastRefusal = null;
     return;
   }
+  const d = decideReserve(s.reserve, options, { addressHeadroom: h, withdrawable: withdrawableOf(s) }, now);
+  if (d.kind === "none") return;
   if (d.kind === "refuse") {
     if (s.reserve.lastRefusal !== d.reason) refused(s, d.reason, d.detail, 0, now);
     return;
