@@ -335,6 +335,8 @@ describe("loopback: info over HTTP", () => {
     expect(acct).toEqual({
       time: 1708622398623,
       accountValue: 1182.312496,
+      // clearinghouseState `withdrawable`: what reserveRequestWeight may be paid from
+      withdrawable: 1010.57,
       positions: [{ asset: "BTC", szi: -0.00785, entryPx: 26951, unrealizedPnl: -0.08007 }],
       openOrders: [{ asset: "BTC", oid: 91490942, cloid: null, isBuy: false, px: 29792, sz: 5, origSz: 5, time: 1681247412573 }],
     });
