@@ -3,7 +3,10 @@
 // accepted, the account is debited 0.0005 USDC a request from what it could withdraw and credited
 // the requests (userRateLimit's nRequestsSurplus); a purchase the balance cannot pay is refused
 // with the venue's text and changes nothing; and the execution sink, started with its address
-// budget nearly spent and `reserve` on, buys by itself and its breaker closes.
+// budget nearly spent and `reserve` on, buys by itself and its breaker closes. Last, the same
+// against `npm run sim` itself (the CLI in a child process on an ephemeral loopback port).
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
 import { NEVER, asyncScheduler, filter, firstValueFrom, timeout, type Subscription } from "rxjs";
@@ -13,11 +16,13 @@ import { startPaperServer, syntheticMarket, type PaperServer } from "../../../si
 import { SIM_RESERVE_FUNDS_TEXT } from "../../../sim/reserveWeight.js";
 import { ExecutionSink, type SinkEvent } from "../../../sinks/executionSink.js";
 import { throttleOn } from "../../sinks/sinkHarness.js";
+import { order } from "../../sim/helpers.js";
 
 const KEY = "0x" + "56".repeat(32); // test-only key
 const ADDR = new Wallet(KEY).address.toLowerCase();
 
 let server: PaperServer | undefined;
+let child: ChildProcess | undefined;
 const venues: HyperliquidVenue[] = [];
 const subs: Subscription[] = [];
 afterEach(async () => {
@@ -25,6 +30,12 @@ afterEach(async () => {
   for (const v of venues.splice(0)) await v.close();
   await server?.close();
   server = undefined;
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once("exit", r));
+    child.kill("SIGTERM"); // the sim this spec started, by its handle
+    await exited;
+  }
+  child = undefined;
 });
 
 async function setup(): Promise<HyperliquidVenue> {
@@ -81,4 +92,36 @@ describe("reserveRequestWeight: live client against the paper server (loopback)"
     expect(sink.metrics.reserveRequestsBought).toBe(1000);
     expect(events.filter((e) => e.type === "reserve" && e.state === "sent")).toHaveLength(1);
   });
+
+  it("against `npm run sim` (the CLI, a child process): the live client buys, and a sink with reserve on buys by itself", async () => {
+    child = spawn(process.execPath, ["--import", "tsx", "app/cli.ts", "sim", "--port", "0", "--synthetic", "BTC", "--faults", "none", "--seed", "3"], { stdio: ["ignore", "pipe", "pipe"] });
+    const lines = createInterface({ input: child.stdout! });
+    const url = await new Promise<string>((resolve, reject) => {
+      child!.once("exit", (code) => reject(new Error(`sim exited with ${code}`)));
+      lines.once("line", (l) => resolve(l.trim()));
+    });
+    const venue = new HyperliquidVenue({ baseUrl: url, wallet: KEY, userAddress: ADDR });
+    venues.push(venue);
+    const before = await firstValueFrom(venue.account().pipe(timeout(15_000)));
+    // one address request spent (an order the venue rejects still counts): headroom 0.9999
+    const rejected = await firstValueFrom(venue.submit({ type: "order", orders: [order(1, 0.001, true, "Alo", 1)] }).pipe(timeout(15_000)));
+    expect(rejected).toMatchObject({ ok: true, statuses: [{ kind: "rejected", code: "MinTradeNtl" }] });
+    // the sink: any headroom below 1 buys, within 0.5 USD a day
+    const handle = new QuotaThrottleHandle();
+    const sink = new ExecutionSink(venue, { cloidSeed: 10, deadMan: false, reserve: { usdPerDay: 0.5, belowHeadroom: 1 }, executor: { throttle: throttleOn(handle, {}, asyncScheduler) } });
+    const seen: SinkEvent[] = [];
+    subs.push(sink.events$.subscribe((e) => seen.push(e)));
+    subs.push(sink.connect({ intents$: NEVER, fills$: NEVER, quotaState$: handle.state$ }));
+    await firstValueFrom(sink.events$.pipe(filter((e) => e.type === "reserve" && e.state === "bought"), timeout(15_000)));
+    // DOC-INFO: surplus = reserved − used (the order and the purchase)
+    expect((await firstValueFrom(venue.rateLimit().pipe(timeout(15_000)))).nRequestsSurplus).toBe(1000 - 2);
+    const mid = await firstValueFrom(venue.account().pipe(timeout(15_000)));
+    expect(before.withdrawable! - mid.withdrawable!).toBeCloseTo(0.5, 6);
+    expect(seen.filter((e) => e.type === "reserve" && e.state === "sent")).toHaveLength(1);
+    // and the live client on its own
+    expect(await firstValueFrom(venue.submit({ type: "reserveRequestWeight", weight: 1000 }).pipe(timeout(15_000)))).toEqual({ ok: true, type: "reserveRequestWeight" });
+    expect((await firstValueFrom(venue.rateLimit().pipe(timeout(15_000)))).nRequestsSurplus).toBe(2000 - 3);
+    const last = await firstValueFrom(venue.account().pipe(timeout(15_000)));
+    expect(before.withdrawable! - last.withdrawable!).toBeCloseTo(1, 6);
+  }, 60_000);
 });
