@@ -8,6 +8,7 @@ import type { ExecutionEvent } from "./executor.js";
 import { deadManAnswer, deadManNotSent } from "./deadManStep.js";
 import { watchAlreadyFilled } from "./fillStep.js";
 import { askStatus, emit, touch, trip } from "./sinkState.js";
+import { noteLeft } from "./unsent.js";
 import type { SinkState } from "./sinkState.js";
 
 const POSITION_CODES: ReadonlySet<ExchangeErrorCode> = new Set(["PerpMargin", "ReduceOnly", "PerpMaxPosition", "OpenInterestCap"]);
@@ -16,6 +17,7 @@ const POSITION_CODES: ReadonlySet<ExchangeErrorCode> = new Set(["PerpMargin", "R
 export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
   switch (e.kind) {
     case "sent":
+      noteLeft(s, e.batch, now);
       return;
     case "result":
       s.metrics.batchResults += 1;
@@ -30,6 +32,7 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
       markQueried(s, e.batch, now);
       return;
     case "refused":
+      noteLeft(s, e.batch, now);
       s.metrics.quotaRefused += 1;
       deadManNotSent(s, e.batch, `refused by the quota throttle (${e.reason})`, now);
       if (e.batch.type === "order" || e.batch.type === "batchModify") {
@@ -41,6 +44,7 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
     case "dropped": {
       // never sent: a placement ends as rejected (nothing of it can rest), a modify leaves the order as it was
       const n = batchElements(e.batch);
+      noteLeft(s, e.batch, now);
       s.metrics.droppedAtGate += n;
       emit(s, { type: "dropped", asset: e.asset, reason: e.reason, batch: e.batch, elements: n, time: now });
       if (e.batch.type === "order") {

@@ -3,6 +3,7 @@
 // the race holds running out, the gates re-checked, and the order record pruned.
 import { askStatus, assetConfig, gateFor, gateKey, knownAssets, markOf, placementHold, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
+import { askable, pruneUnsent } from "./unsent.js";
 
 export function checkMaxPosition(s: SinkState, asset: string, now: number): void {
   const maxUsd = assetConfig(s, asset).maxPositionUsd;
@@ -24,7 +25,8 @@ export function checkMaxLoss(s: SinkState, asset: string, now: number): void {
 
 /** The housekeeping period (tick). */
 export function housekeepingStep(s: SinkState, now: number): void {
-  for (const cloid of s.store.sweepStale(now)) askStatus(s, cloid, now);
+  pruneUnsent(s);
+  for (const cloid of s.store.sweepStale(now)) if (askable(s, cloid)) askStatus(s, cloid, now);
   for (const [asset, h] of s.holds) {
     if (h.bidUntil !== 0 && now >= h.bidUntil && s.sync.done >= h.bidSync) h.bidUntil = 0;
     if (h.askUntil !== 0 && now >= h.askUntil && s.sync.done >= h.askSync) h.askUntil = 0;

@@ -17,6 +17,7 @@ import type { LadderThresholds } from "./ladderDiff.js";
 import { MarketViews } from "./marketView.js";
 import { OrderStore } from "./orderStore.js";
 import { PnlBook, PositionBook } from "./position.js";
+import { noteQueued } from "./unsent.js";
 import type { ExecutionSinkAssetConfig, ExecutionSinkConfig, SinkCommand, SinkEvent, SinkMetrics } from "./sinkTypes.js";
 
 /** A side held empty after a race until `until` and the sync numbered `sync` completed. */
@@ -68,6 +69,8 @@ export interface SinkState {
   readonly gateShown: Map<string, string>;
   /** Assets the executor's send queue was last told are closed (see closeGateCommand). */
   readonly execClosed: Set<string>;
+  /** CLOIDs of placements/modifies submitted and not yet sent (unsent.ts). */
+  readonly unsent: Set<string>;
   /** The first account snapshot (with open orders) has been adopted. */
   accountAdopted: boolean;
   /** The account's value at the last adopted snapshot (USD); undefined before the first. */
@@ -134,6 +137,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     queueAtJoin: new Map(),
     gateShown: new Map(),
     execClosed: new Set(),
+    unsent: new Set(),
     accountAdopted: false,
     accountValue: undefined,
     staleSince: new Map(),
@@ -177,6 +181,7 @@ export function command(s: SinkState, c: SinkCommand): void {
 
 export function submit(s: SinkState, batch: Parameters<typeof submitCommand>[0]): void {
   s.metrics.batchesSent += 1;
+  noteQueued(s, batch);
   command(s, submitCommand(batch));
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderScenarioTable, runClockSkewSoak } from "../../proof/soak/scenarios.js";
+import { renderScenarioTable, runClockSkewSoak, runQueuePressureSoak } from "../../proof/soak/scenarios.js";
 import { parseSoakArgs } from "../../proof/soak/args.js";
 
 describe("soak scenario clock-skew", () => {
@@ -12,6 +12,17 @@ describe("soak scenario clock-skew", () => {
     expect(r.result.ok, table).toBe(true);
     expect(table).toMatch(/injected \(clock-skew\): book stamped ahead of the clock ×\d+/);
   }, 180_000);
+
+  it("queue-pressure (the README's command, 2 h, seed 1) holds every invariant: nothing rests past the reaction time after a gate closed", async () => {
+    // failed before (a quote resting 7 s after a gate closed): orderStatus queries for placements
+    // still queued opened the IP breaker, and the cancels went one per round trip behind them
+    const r = await runQueuePressureSoak({ hours: 2, assets: 2, seed: 1, faults: "hostile" });
+    const table = renderScenarioTable("queue-pressure", r);
+    expect(r.result.restingWhileGated, table).toBe(0);
+    expect(r.result.placedWhileGated, table).toBe(0);
+    expect(r.result.droppedAtGate, table).toBeGreaterThan(0);
+    expect(r.ok, table).toBe(true);
+  }, 300_000);
 
   it("parses --scenario clock-skew and queue-pressure", () => {
     expect(parseSoakArgs(["--scenario", "clock-skew"]).scenario).toBe("clock-skew");
