@@ -9,6 +9,7 @@ import { deadManAnswer, deadManNotSent } from "./deadManStep.js";
 import { watchAlreadyFilled } from "./fillStep.js";
 import { askStatus, emit, touch, trip } from "./sinkState.js";
 import { noteLeft } from "./unsent.js";
+import { statusAnswered } from "./statusConfirm.js";
 import type { SinkState } from "./sinkState.js";
 
 const POSITION_CODES: ReadonlySet<ExchangeErrorCode> = new Set(["PerpMargin", "ReduceOnly", "PerpMaxPosition", "OpenInterestCap"]);
@@ -58,6 +59,7 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
       const cloid = "cloid" in e.ref ? e.ref.cloid : s.store.byOid(e.ref.oid)?.cloid;
       if (cloid === undefined) return;
       touch(s, s.store.applyStatusAnswer(cloid, e.answer, now).order);
+      statusAnswered(s, cloid, now);
       return;
     }
     case "statusFailed":

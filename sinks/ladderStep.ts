@@ -10,6 +10,7 @@ import type { LadderOrder, TargetLevel } from "./ladderDiff.js";
 import { armBeforePlacing } from "./deadManStep.js";
 import { displayedAt } from "./marketView.js";
 import { marginBudget } from "./margin.js";
+import { isContested } from "./statusConfirm.js";
 import type { PlacementRefusal } from "./orderStore.js";
 import { assetConfig, emit, gateFor, gateKey, placementHold, submit, tellExecutorGate, thresholdsOf } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -85,7 +86,9 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
   const targetLevels = book ? levels.map((l) => ({ ...l, queueAhead: displayedAt(book, l.isBuy, l.px) })) : levels;
   const full = diffLadder(current, { levels: targetLevels, ...(mid !== undefined ? { mid } : {}), ...(volBps !== undefined ? { volBps } : {}) }, thresholds);
   // while placements are held back, a modify becomes a cancel (its old price is stale) and nothing is placed
-  const diff = hold ? { ...full, modify: [], place: [], cancel: [...full.cancel, ...full.modify.map((m) => ({ cloid: m.cloid, oid: m.oid }))] } : full;
+  const held = hold ? { ...full, modify: [], place: [], cancel: [...full.cancel, ...full.modify.map((m) => ({ cloid: m.cloid, oid: m.oid }))] } : full;
+  // an order whose terminal status is contested holds its level as it is until orderStatus answers
+  const diff = s.contested.size > 0 ? { ...held, modify: held.modify.filter((m) => !isContested(s, m.cloid)) } : held;
   for (const k of diff.keep) s.store.relabel(k.cloid, k.level);
   const cancels: CancelSpec[] = [];
   const cancelsByCloid: CancelByCloidSpec[] = [];

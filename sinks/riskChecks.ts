@@ -4,6 +4,7 @@
 import { askStatus, assetConfig, gateFor, gateKey, knownAssets, markOf, placementHold, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 import { askable, pruneUnsent } from "./unsent.js";
+import { retryContests } from "./statusConfirm.js";
 
 export function checkMaxPosition(s: SinkState, asset: string, now: number): void {
   const maxUsd = assetConfig(s, asset).maxPositionUsd;
@@ -26,6 +27,7 @@ export function checkMaxLoss(s: SinkState, asset: string, now: number): void {
 /** The housekeeping period (tick). */
 export function housekeepingStep(s: SinkState, now: number): void {
   pruneUnsent(s);
+  if (s.contested.size > 0) retryContests(s, now);
   for (const cloid of s.store.sweepStale(now)) if (askable(s, cloid)) askStatus(s, cloid, now);
   for (const [asset, h] of s.holds) {
     if (h.bidUntil !== 0 && now >= h.bidUntil && s.sync.done >= h.bidSync) h.bidUntil = 0;

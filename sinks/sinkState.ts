@@ -18,6 +18,7 @@ import { MarketViews } from "./marketView.js";
 import { OrderStore } from "./orderStore.js";
 import { PnlBook, PositionBook } from "./position.js";
 import { noteQueued } from "./unsent.js";
+import type { ContestedStatus } from "./statusConfirm.js";
 import type { ExecutionSinkAssetConfig, ExecutionSinkConfig, SinkCommand, SinkEvent, SinkMetrics } from "./sinkTypes.js";
 
 /** A side held empty after a race until `until` and the sync numbered `sync` completed. */
@@ -71,6 +72,8 @@ export interface SinkState {
   readonly execClosed: Set<string>;
   /** CLOIDs of placements/modifies submitted and not yet sent (unsent.ts). */
   readonly unsent: Set<string>;
+  /** Terminal statuses held until orderStatus confirms them, by CLOID (statusConfirm.ts). */
+  readonly contested: Map<string, ContestedStatus>;
   /** The first account snapshot (with open orders) has been adopted. */
   accountAdopted: boolean;
   /** The account's value at the last adopted snapshot (USD); undefined before the first. */
@@ -127,6 +130,9 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       fillsSkippedByPosition: 0,
       droppedAtGate: 0,
       invalidTransitions: 0,
+      contested: 0,
+      contestedConfirmed: 0,
+      contestedFalse: 0,
       marginHeld: 0,
       deadManArms: 0,
       deadManDisarms: 0,
@@ -138,6 +144,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     gateShown: new Map(),
     execClosed: new Set(),
     unsent: new Set(),
+    contested: new Map(),
     accountAdopted: false,
     accountValue: undefined,
     staleSince: new Map(),

@@ -4,7 +4,7 @@
 import type { BudgetShapingOptions } from "./budgetShaping.js";
 import type { ActionBatch, Tif } from "../streams/actions.js";
 import type { FillEvent, VenueFill } from "../streams/fill.js";
-import type { GuardedFill } from "../streams/execution.js";
+import type { GuardedFill, OrderState } from "../streams/execution.js";
 import type { QuoteGateReason } from "../streams/gate.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { BookEvent, MidEvent } from "../streams/market.js";
@@ -59,6 +59,13 @@ export interface ExecutionSinkConfig {
   /** Elements per request (default 39: IP weight 1). */
   readonly maxBatchSize?: number;
   readonly orderStore?: OrderStoreOptions;
+  /**
+   * Confirm with orderStatus a terminal orderUpdates status that contradicts what the record knows
+   * (sinks/statusConfirm.ts) before its level is re-placed (default true).
+   */
+  readonly confirmTerminal?: boolean;
+  /** A `filled` status whose fills have not arrived waits this long for them before asking orderStatus (default 1000 ms). */
+  readonly confirmGraceMs?: number;
   readonly raceGuard?: {
     /** How long a cancel answered AlreadyFilled waits for its fill before a reconcile is asked (default 5000 ms). */
     readonly alreadyFilledTimeoutMs?: number;
@@ -220,6 +227,10 @@ export type SinkEvent =
   /** Placements/modifies that waited for a send slot and were dropped because their asset's gate closed meanwhile (never sent). */
   | { readonly type: "dropped"; readonly asset: string; readonly reason: QuoteGateReason; readonly batch: ActionBatch; readonly elements: number; readonly time: number }
   | { readonly type: "refusal"; readonly refusal: PlacementRefusal; readonly time: number }
+  /** A terminal orderUpdates status that contradicts the record, held (not applied) until orderStatus answers (statusConfirm.ts). */
+  | { readonly type: "statusContested"; readonly asset: string; readonly cloid: string; readonly oid: number; readonly status: string; readonly state: OrderState; readonly why: string; readonly time: number }
+  /** The contest settled: the venue (or the fills) confirmed the end, or the status was false and the order still rests. */
+  | { readonly type: "statusResolved"; readonly asset: string; readonly cloid: string; readonly status: string; readonly outcome: "confirmed" | "false"; readonly state: OrderState | null; readonly heldMs: number; readonly time: number }
   | { readonly type: "invalidTransition"; readonly transition: InvalidTransition; readonly time: number }
   | { readonly type: "badInput"; readonly error: DecodeFailure; readonly time: number };
 
@@ -261,6 +272,12 @@ export interface SinkMetrics {
   /** Placement/modify elements dropped from the send queue because their asset's gate closed. */
   droppedAtGate: number;
   invalidTransitions: number;
+  /** Terminal orderUpdates statuses that contradicted the record, held for orderStatus (statusConfirm.ts)… */
+  contested: number;
+  /** …of which the venue (or the fills) confirmed… */
+  contestedConfirmed: number;
+  /** …and which were false (the order still rested). */
+  contestedFalse: number;
   /** Placements held because the account's margin would not cover them (sinks/margin.ts). */
   marginHeld: number;
   /** scheduleCancel arms sent (deadManStep.ts: 0 while flat, ≤ 3600 / rearmMs an hour otherwise). */
