@@ -23,6 +23,7 @@ import { checkMaxPosition } from "./riskChecks.js";
 import { askStatus, assetConfig, command, emit, knownAssets, markOf, submit, touch, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 import { askable } from "./unsent.js";
+import { watchPnlGaps } from "./pnlCorrection.js";
 
 /** Triggers about the position alone: their syncs may leave open orders out (reconcile.openOrdersIntervalMs). */
 function positionsOnlyTrigger(trigger: string): boolean {
@@ -153,6 +154,7 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
       trip(s, "PositionDivergence", `${d.asset}: ours ${d.ours}, venue ${d.venue} (${usd.toFixed(2)} USD > ${bound} USD)`, d.asset, now);
     }
   }
+  if (!first) watchPnlGaps(s, snap, now);
   for (const a of s.positions.assets()) s.moveSinceSync.set(a, 0);
   if (snap.openOrdersIncluded === false) {
     finishSnapshot(s, snap, trigger, now, drifts, [], []);

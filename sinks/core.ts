@@ -110,6 +110,7 @@ function connectionStep(s: SinkState, c: ConnectionState, now: number): void {
     requestSync(s, "reconnect", now);
   } else if (!open && s.connOpen) {
     s.connDownSince = now;
+    s.pnlGaps.clear(); // the fills of the gap come with the reconnect's snapshot
   }
   s.connOpen = open;
 }

@@ -19,6 +19,7 @@ import { OrderStore } from "./orderStore.js";
 import { PnlBook, PositionBook } from "./position.js";
 import { noteQueued } from "./unsent.js";
 import type { ContestedStatus } from "./statusConfirm.js";
+import type { PnlGapWatch } from "./pnlCorrection.js";
 import type { ExecutionSinkAssetConfig, ExecutionSinkConfig, SinkCommand, SinkEvent, SinkMetrics } from "./sinkTypes.js";
 
 /** A side held empty after a race until `until` and the sync numbered `sync` completed. */
@@ -74,6 +75,8 @@ export interface SinkState {
   readonly unsent: Set<string>;
   /** Terminal statuses held until orderStatus confirms them, by CLOID (statusConfirm.ts). */
   readonly contested: Map<string, ContestedStatus>;
+  /** Gaps between the PnL book and the venue, watched across snapshots (pnlCorrection.ts). */
+  readonly pnlGaps: Map<string, PnlGapWatch>;
   /** The first account snapshot (with open orders) has been adopted. */
   accountAdopted: boolean;
   /** The account's value at the last adopted snapshot (USD); undefined before the first. */
@@ -133,6 +136,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       contested: 0,
       contestedConfirmed: 0,
       contestedFalse: 0,
+      pnlCorrections: 0,
       marginHeld: 0,
       deadManArms: 0,
       deadManDisarms: 0,
@@ -145,6 +149,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     execClosed: new Set(),
     unsent: new Set(),
     contested: new Map(),
+    pnlGaps: new Map(),
     accountAdopted: false,
     accountValue: undefined,
     staleSince: new Map(),

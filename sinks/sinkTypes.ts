@@ -64,6 +64,11 @@ export interface ExecutionSinkConfig {
    * (sinks/statusConfirm.ts) before its level is re-placed (default true).
    */
   readonly confirmTerminal?: boolean;
+  /**
+   * The PnL book corrected to the venue's position and entry when a gap persists (sinks/pnlCorrection.ts):
+   * the same gap on snapshots spanning `afterMs` (default 5000), nothing in flight; false: never.
+   */
+  readonly pnlCorrection?: { readonly afterMs?: number } | false;
   /** A `filled` status whose fills have not arrived waits this long for them before asking orderStatus (default 1000 ms). */
   readonly confirmGraceMs?: number;
   readonly raceGuard?: {
@@ -227,6 +232,8 @@ export type SinkEvent =
   /** Placements/modifies that waited for a send slot and were dropped because their asset's gate closed meanwhile (never sent). */
   | { readonly type: "dropped"; readonly asset: string; readonly reason: QuoteGateReason; readonly batch: ActionBatch; readonly elements: number; readonly time: number }
   | { readonly type: "refusal"; readonly refusal: PlacementRefusal; readonly time: number }
+  /** The PnL book's position was persistently off the venue's and was set to it (pnlCorrection.ts). */
+  | { readonly type: "pnlCorrected"; readonly asset: string; readonly before: number; readonly after: number; readonly entryPx: number; readonly gap: number; readonly snapshots: number; readonly sinceMs: number; readonly time: number }
   /** A terminal orderUpdates status that contradicts the record, held (not applied) until orderStatus answers (statusConfirm.ts). */
   | { readonly type: "statusContested"; readonly asset: string; readonly cloid: string; readonly oid: number; readonly status: string; readonly state: OrderState; readonly why: string; readonly time: number }
   /** The contest settled: the venue (or the fills) confirmed the end, or the status was false and the order still rests. */
@@ -278,6 +285,8 @@ export interface SinkMetrics {
   contestedConfirmed: number;
   /** …and which were false (the order still rested). */
   contestedFalse: number;
+  /** PnL book corrections to the venue's position (pnlCorrection.ts). */
+  pnlCorrections: number;
   /** Placements held because the account's margin would not cover them (sinks/margin.ts). */
   marginHeld: number;
   /** scheduleCancel arms sent (deadManStep.ts: 0 while flat, ≤ 3600 / rearmMs an hour otherwise). */
