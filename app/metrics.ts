@@ -19,6 +19,8 @@ export interface ServiceMetrics {
   readonly quotaHeadroom: Gauge<"budget">;
   readonly wsReconnects: Counter;
   readonly decodeErrors: Counter<"source">;
+  /** Issue 12's safety checks firing, by kind (see sinkEventLog.ts). */
+  readonly safetyEvents: Counter<"asset" | "kind">;
   readonly dataQualityRejects: Counter<"asset" | "reason">;
   readonly tickToAction: Histogram<"asset">;
   readonly position: Gauge<"asset">;
