@@ -86,6 +86,10 @@ export function logSinkEvent(e: SinkEvent, ctx: SinkEventContext): void {
       if (e.outcome === "false") log.warn({ asset: e.asset, cloid: e.cloid, status: e.status, state: e.state, heldMs: e.heldMs }, "terminal order status was false: the order still rests");
       else log.info({ asset: e.asset, cloid: e.cloid, status: e.status, state: e.state, heldMs: e.heldMs }, "terminal order status confirmed");
       return;
+    case "marginReject":
+      ctx.metrics.safetyEvents.inc({ asset: e.asset ?? "*", kind: `margin_reject_sync:${e.reason}` });
+      log.warn({ asset: e.asset, reason: e.reason }, "margin reject: account sync asked at once");
+      return;
     case "pnlCorrected":
       ctx.metrics.safetyEvents.inc({ asset: e.asset, kind: "pnl_corrected" });
       log.warn({ asset: e.asset, before: e.before, after: e.after, entryPx: e.entryPx, gap: e.gap, snapshots: e.snapshots, sinceMs: e.sinceMs }, "PnL book corrected to the venue's position (gap persisted across reconciliations)");

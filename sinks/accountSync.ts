@@ -30,8 +30,8 @@ function positionsOnlyTrigger(trigger: string): boolean {
   return trigger === "periodic" || trigger === "positionChange";
 }
 
-/** Ask for an account sync (see the header for the spacing rules). */
-export function requestSync(s: SinkState, trigger: string, now: number, periodic = false): void {
+/** Ask for an account sync (see the header for the spacing rules; `urgent` skips the gap after the last event-triggered one). */
+export function requestSync(s: SinkState, trigger: string, now: number, periodic = false, urgent = false): void {
   const sync = s.sync;
   // a position move is checked by the next push (within ~4.5 s) when pushes arrive: no REST for it
   if (trigger === "positionChange" && pushesLive(s, now)) return;
@@ -46,7 +46,7 @@ export function requestSync(s: SinkState, trigger: string, now: number, periodic
     return;
   }
   const gap = s.config.reconcile?.minGapMs ?? 2000;
-  const earliest = Math.max(periodic ? now : sync.lastEventSyncStart + gap, sync.backoffUntil);
+  const earliest = Math.max(periodic || urgent ? now : sync.lastEventSyncStart + gap, sync.backoffUntil);
   if (now >= earliest) {
     if (!periodic) sync.lastEventSyncStart = now;
     startSync(s, trigger, now);

@@ -9,6 +9,7 @@ import { deadManAnswer, deadManNotSent } from "./deadManStep.js";
 import { watchAlreadyFilled } from "./fillStep.js";
 import { askStatus, emit, touch, trip } from "./sinkState.js";
 import { noteLeft } from "./unsent.js";
+import { isMarginReason, marginRejected } from "./margin.js";
 import { statusAnswered } from "./statusConfirm.js";
 import type { SinkState } from "./sinkState.js";
 
@@ -93,7 +94,8 @@ function applyResult(s: SinkState, batch: ActionBatch, result: BatchResult, now:
     const orderFail: OrderResult = { kind: "rejected", code: result.code, error: result.error };
     const cancelFail: CancelResult = { kind: "Failed", code: result.code, error: result.error };
     applyElements(s, batch, () => orderFail, () => cancelFail, now);
-    if (POSITION_CODES.has(result.code)) requestSync(s, `rejected:${result.code}`, now);
+    if (isMarginReason(result.code)) marginRejected(s, firstAsset(batch), result.code, now);
+    else if (POSITION_CODES.has(result.code)) requestSync(s, `rejected:${result.code}`, now);
     return;
   }
   s.rateLimitedRun = 0;
@@ -102,7 +104,9 @@ function applyResult(s: SinkState, batch: ActionBatch, result: BatchResult, now:
     const st = result.statuses;
     const n = batchElements(batch);
     applyElements(s, batch, (i) => st[st.length === 1 && n > 1 ? 0 : i] ?? null, () => null, now);
-    if (st.some((x) => x.kind === "rejected" && POSITION_CODES.has(x.code))) requestSync(s, "rejected:position", now);
+    const margin = st.find((x) => x.kind === "rejected" && isMarginReason(x.code));
+    if (margin && margin.kind === "rejected") marginRejected(s, firstAsset(batch), margin.code, now);
+    else if (st.some((x) => x.kind === "rejected" && POSITION_CODES.has(x.code))) requestSync(s, "rejected:position", now);
   } else if (result.type === "cancel" || result.type === "cancelByCloid") {
     const st: readonly CancelResult[] = result.statuses;
     const n = batchElements(batch);
@@ -184,6 +188,10 @@ export function batchElements(batch: ActionBatch): number {
     case "scheduleCancel":
       return 1;
   }
+}
+
+function firstAsset(batch: ActionBatch): string | null {
+  return [...batchAssets(batch)][0] ?? null;
 }
 
 function batchAssets(batch: ActionBatch): Set<string> {

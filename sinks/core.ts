@@ -18,6 +18,7 @@ import { fillStep, watchDue } from "./fillStep.js";
 import { flushDirty, intentStep } from "./ladderStep.js";
 import { housekeepingStep } from "./riskChecks.js";
 import { confirmDue, contestUpdate, settleContests } from "./statusConfirm.js";
+import { isMarginReason, marginRejected } from "./margin.js";
 import { createSinkState, emit, knownAssets, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 import type { ExecutionSinkConfig, SinkInput, SinkOutput } from "./sinkTypes.js";
@@ -94,7 +95,8 @@ function apply(s: SinkState, input: SinkInput, now: number): void {
 
 function updateStep(s: SinkState, u: OrderUpdate, now: number): void {
   const known = (u.cloid !== null && s.store.get(u.cloid) !== undefined) || s.store.byOid(u.oid) !== undefined;
-  if (known && statusClass(u.status) === "rejected" && /Margin|ReduceOnly|MaxPosition|OpenInterest/i.test(u.status)) {
+  if (known && isMarginReason(u.status) && statusClass(u.status) !== "open") marginRejected(s, u.asset, u.status, now);
+  else if (known && statusClass(u.status) === "rejected" && /ReduceOnly|MaxPosition|OpenInterest/i.test(u.status)) {
     requestSync(s, `rejected:${u.status}`, now);
   }
   // a terminal status that contradicts the record waits for orderStatus (statusConfirm.ts)

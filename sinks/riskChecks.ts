@@ -5,6 +5,7 @@ import { askStatus, assetConfig, gateFor, gateKey, knownAssets, markOf, placemen
 import type { SinkState } from "./sinkState.js";
 import { askable, pruneUnsent } from "./unsent.js";
 import { retryContests } from "./statusConfirm.js";
+import { pruneShrunk } from "./margin.js";
 
 export function checkMaxPosition(s: SinkState, asset: string, now: number): void {
   const maxUsd = assetConfig(s, asset).maxPositionUsd;
@@ -27,6 +28,7 @@ export function checkMaxLoss(s: SinkState, asset: string, now: number): void {
 /** The housekeeping period (tick). */
 export function housekeepingStep(s: SinkState, now: number): void {
   pruneUnsent(s);
+  if (s.shrunkFrom.size > 0) pruneShrunk(s);
   if (s.contested.size > 0) retryContests(s, now);
   for (const cloid of s.store.sweepStale(now)) if (askable(s, cloid)) askStatus(s, cloid, now);
   for (const [asset, h] of s.holds) {

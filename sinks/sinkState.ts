@@ -77,6 +77,8 @@ export interface SinkState {
   readonly contested: Map<string, ContestedStatus>;
   /** Gaps between the PnL book and the venue, watched across snapshots (pnlCorrection.ts). */
   readonly pnlGaps: Map<string, PnlGapWatch>;
+  /** Orders sent shrunk by the margin check: the size their level asked for (margin.ts). */
+  readonly shrunkFrom: Map<string, number>;
   /** The first account snapshot (with open orders) has been adopted. */
   accountAdopted: boolean;
   /** The account's value at the last adopted snapshot (USD); undefined before the first. */
@@ -138,6 +140,8 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       contestedFalse: 0,
       pnlCorrections: 0,
       marginHeld: 0,
+      marginShrunk: 0,
+      marginRejectSyncs: 0,
       deadManArms: 0,
       deadManDisarms: 0,
       deadManRefusals: 0,
@@ -150,6 +154,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     unsent: new Set(),
     contested: new Map(),
     pnlGaps: new Map(),
+    shrunkFrom: new Map(),
     accountAdopted: false,
     accountValue: undefined,
     staleSince: new Map(),

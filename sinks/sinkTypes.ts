@@ -49,7 +49,15 @@ export interface ExecutionSinkConfig {
    * the venue's meta: min(20, maxLeverage), Hyperliquid's default), else `defaultLeverage` (20).
    * Absent: no check.
    */
-  readonly margin?: { readonly leverage?: ReadonlyMap<string, number>; readonly defaultLeverage?: number; readonly bufferPct?: number };
+  readonly margin?: {
+    readonly leverage?: ReadonlyMap<string, number>;
+    readonly defaultLeverage?: number;
+    readonly bufferPct?: number;
+    /** Size decimals per asset: with them an order that does not fit whole is shrunk to what fits (else held). */
+    readonly szDecimals?: ReadonlyMap<string, number>;
+    /** A shrunk order below this notional is held instead (default 10 USD, Hyperliquid's minimum order value). */
+    readonly minNotionalUsd?: number;
+  };
   readonly assets?: Readonly<Record<string, ExecutionSinkAssetConfig>>;
   readonly executor?: ExecutorOptions;
   /** Address-budget requests one USDC traded on `asset` earns (default 1; 0.1 on a HIP-3 asset in growth mode, app/hip3.ts). */
@@ -232,6 +240,8 @@ export type SinkEvent =
   /** Placements/modifies that waited for a send slot and were dropped because their asset's gate closed meanwhile (never sent). */
   | { readonly type: "dropped"; readonly asset: string; readonly reason: QuoteGateReason; readonly batch: ActionBatch; readonly elements: number; readonly time: number }
   | { readonly type: "refusal"; readonly refusal: PlacementRefusal; readonly time: number }
+  /** The venue refused or cancelled an order for margin: an account sync was asked at once (margin.ts). */
+  | { readonly type: "marginReject"; readonly asset: string | null; readonly reason: string; readonly time: number }
   /** The PnL book's position was persistently off the venue's and was set to it (pnlCorrection.ts). */
   | { readonly type: "pnlCorrected"; readonly asset: string; readonly before: number; readonly after: number; readonly entryPx: number; readonly gap: number; readonly snapshots: number; readonly sinceMs: number; readonly time: number }
   /** A terminal orderUpdates status that contradicts the record, held (not applied) until orderStatus answers (statusConfirm.ts). */
@@ -287,8 +297,12 @@ export interface SinkMetrics {
   contestedFalse: number;
   /** PnL book corrections to the venue's position (pnlCorrection.ts). */
   pnlCorrections: number;
-  /** Placements held because the account's margin would not cover them (sinks/margin.ts). */
+  /** Placements and modifies held because the account's margin would not cover them (sinks/margin.ts). */
   marginHeld: number;
+  /** Placements and modifies shrunk to what the margin covers (sinks/margin.ts). */
+  marginShrunk: number;
+  /** Account syncs asked at once after a margin reject (batch, order answer or orderUpdates status). */
+  marginRejectSyncs: number;
   /** scheduleCancel arms sent (deadManStep.ts: 0 while flat, ≤ 3600 / rearmMs an hour otherwise). */
   deadManArms: number;
   deadManDisarms: number;
