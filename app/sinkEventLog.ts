@@ -86,6 +86,9 @@ export function logSinkEvent(e: SinkEvent, ctx: SinkEventContext): void {
       if (e.outcome === "false") log.warn({ asset: e.asset, cloid: e.cloid, status: e.status, state: e.state, heldMs: e.heldMs }, "terminal order status was false: the order still rests");
       else log.info({ asset: e.asset, cloid: e.cloid, status: e.status, state: e.state, heldMs: e.heldMs }, "terminal order status confirmed");
       return;
+    case "dayRolled":
+      log.info({ dayStart: new Date(e.dayStart).toISOString(), killSwitchCleared: e.killSwitchCleared }, "00:00 UTC: the loss limit's day restarted");
+      return;
     case "marginReject":
       ctx.metrics.safetyEvents.inc({ asset: e.asset ?? "*", kind: `margin_reject_sync:${e.reason}` });
       log.warn({ asset: e.asset, reason: e.reason }, "margin reject: account sync asked at once");

@@ -249,6 +249,17 @@ export class PnlBook {
     this.#day.set(asset, { closedPnl, fees });
   }
 
+  /**
+   * 00:00 UTC passed (sinks/dayRoll.ts): the day's PnL restarts — the baseline becomes minus this
+   * session's realised PnL and fees so far, so `dayTotal` counts only what is realised and paid from
+   * now on, plus the unrealised PnL of what is held (measured from its entry, as at a start).
+   * The session's own figures (`total`) are untouched.
+   */
+  rollDay(asset: string): void {
+    const b = this.get(asset);
+    this.#day.set(asset, { closedPnl: -b.realized, fees: -b.fees });
+  }
+
   dayBaseline(asset: string): { readonly closedPnl: number; readonly fees: number } {
     return this.#day.get(asset) ?? { closedPnl: 0, fees: 0 };
   }

@@ -6,6 +6,7 @@ import type { SinkState } from "./sinkState.js";
 import { askable, pruneUnsent } from "./unsent.js";
 import { retryContests } from "./statusConfirm.js";
 import { pruneShrunk } from "./margin.js";
+import { dayRollStep } from "./dayRoll.js";
 
 export function checkMaxPosition(s: SinkState, asset: string, now: number): void {
   const maxUsd = assetConfig(s, asset).maxPositionUsd;
@@ -20,13 +21,15 @@ export function checkMaxLoss(s: SinkState, asset: string, now: number): void {
   const maxLoss = assetConfig(s, asset).maxLossUsd;
   if (maxLoss === undefined) return;
   // From venue truth: the day's closed PnL and fees before this session (PnlBook.adoptDayBaseline)
-  // plus this session's realised − fees + unrealised — a restart does not reset the limit.
+  // plus this session's realised − fees + unrealised — a restart does not reset the limit, and
+  // 00:00 UTC does (dayRoll.ts).
   const total = s.pnl.dayTotal(asset, s.markets.mid(asset));
   if (total < -maxLoss) trip(s, "MaxLoss", `PnL today ${total.toFixed(2)} USD < −${maxLoss} USD`, asset, now);
 }
 
 /** The housekeeping period (tick). */
 export function housekeepingStep(s: SinkState, now: number): void {
+  dayRollStep(s, now);
   pruneUnsent(s);
   if (s.shrunkFrom.size > 0) pruneShrunk(s);
   if (s.contested.size > 0) retryContests(s, now);

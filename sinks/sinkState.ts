@@ -79,6 +79,8 @@ export interface SinkState {
   readonly pnlGaps: Map<string, PnlGapWatch>;
   /** Orders sent shrunk by the margin check: the size their level asked for (margin.ts). */
   readonly shrunkFrom: Map<string, number>;
+  /** The UTC day (number) the loss limit counts (dayRoll.ts). */
+  pnlDay: number;
   /** The first account snapshot (with open orders) has been adopted. */
   accountAdopted: boolean;
   /** The account's value at the last adopted snapshot (USD); undefined before the first. */
@@ -139,6 +141,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       contestedConfirmed: 0,
       contestedFalse: 0,
       pnlCorrections: 0,
+      dayRollovers: 0,
       marginHeld: 0,
       marginShrunk: 0,
       marginRejectSyncs: 0,
@@ -155,6 +158,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     contested: new Map(),
     pnlGaps: new Map(),
     shrunkFrom: new Map(),
+    pnlDay: Math.floor(now / 86_400_000),
     accountAdopted: false,
     accountValue: undefined,
     staleSince: new Map(),

@@ -121,6 +121,8 @@ export interface ExecutionSinkConfig {
     readonly maxPositionMultiple?: number;
     /** This many rate-limited answers in a row trip it (default 10); cancels held back by quota trip it at once. */
     readonly rateLimitedInARow?: number;
+    /** A kill switch tripped by the loss limit stays tripped past 00:00 UTC (default false: the new day clears it, sinks/dayRoll.ts). */
+    readonly maxLossCarriesOver?: boolean;
   };
   /** After a race, the side that added exposure stays empty this long and until the next sync completes (default 2000 ms). */
   readonly pullHoldMs?: number;
@@ -240,6 +242,8 @@ export type SinkEvent =
   /** Placements/modifies that waited for a send slot and were dropped because their asset's gate closed meanwhile (never sent). */
   | { readonly type: "dropped"; readonly asset: string; readonly reason: QuoteGateReason; readonly batch: ActionBatch; readonly elements: number; readonly time: number }
   | { readonly type: "refusal"; readonly refusal: PlacementRefusal; readonly time: number }
+  /** 00:00 UTC passed: the loss limit's day restarted (dayRoll.ts); a kill switch of yesterday's loss cleared unless configured to carry. */
+  | { readonly type: "dayRolled"; readonly dayStart: number; readonly killSwitchCleared: boolean; readonly time: number }
   /** The venue refused or cancelled an order for margin: an account sync was asked at once (margin.ts). */
   | { readonly type: "marginReject"; readonly asset: string | null; readonly reason: string; readonly time: number }
   /** The PnL book's position was persistently off the venue's and was set to it (pnlCorrection.ts). */
@@ -295,6 +299,8 @@ export interface SinkMetrics {
   contestedConfirmed: number;
   /** …and which were false (the order still rested). */
   contestedFalse: number;
+  /** 00:00 UTC rollovers of the loss limit's day (dayRoll.ts). */
+  dayRollovers: number;
   /** PnL book corrections to the venue's position (pnlCorrection.ts). */
   pnlCorrections: number;
   /** Placements and modifies held because the account's margin would not cover them (sinks/margin.ts). */
