@@ -35,7 +35,8 @@ import { ExecutionSink, type ExecutionSinkConfig, sinkEvents } from "../sinks/ex
 import type { QuotaThrottleState } from "../streams/quota.js";
 import type { FillMarkouts } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
-import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
+import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
+import { gatedTrades, tradeSkewMs } from "./tradeGate.js";
 import type { Venue } from "../streams/venue.js";
 import { type AssetConfig, type ServiceConfig, checkAssetsOffered } from "./config.js";
 import { GateTracker, mergeGateTotals } from "../analytics/gates.js";
@@ -139,6 +140,8 @@ export class QuoteflowService {
   private readonly leverage = new Map<string, number>();
   /** Size decimals per asset: the margin check shrinks an order that does not fit whole to this step. */
   private readonly szDecimals = new Map<string, number>();
+  /** Each asset's trades, gated where they enter (app/tradeGate.ts). */
+  private readonly trades = new Map<string, Observable<TradeEvent>>();
   // Replayed: streams added before the sink subscribes must not be lost.
   private readonly intentStreams = new ReplaySubject<Observable<QuoteIntent>>();
   private readonly mids$ = new Subject<MidEvent>();
@@ -267,15 +270,15 @@ export class QuoteflowService {
       takeUntil(stop$),
       share({ connector: () => new ReplaySubject<BookEvent>(1), resetOnRefCountZero: false }),
     );
+    // trades stamped ahead of the clock are dropped where they enter (app/tradeGate.ts)
+    const trades$ = gatedTrades(this.venue, asset, tradeSkewMs(config.operators), this.scheduler, this.metrics, this.log);
     this.subs.add(
-      this.venue
-        .trades(asset)
-        .pipe(takeUntil(stop$))
-        .subscribe((t) => {
-          this.events++;
-          signals.observeTrade(t);
-        }),
+      trades$.pipe(takeUntil(stop$)).subscribe((t) => {
+        this.events++;
+        signals.observeTrade(t);
+      }),
     );
+    this.trades.set(asset, trades$);
     const pipeline$ = new BehaviorSubject<AssetPipeline>(this.compose(config, book$, meta));
     const rt: AssetRuntime = { asset, meta, book$, pipeline$, signals, stop$, fills: 0, fillsBySource: {} };
     this.assets.set(asset, rt);
@@ -344,7 +347,7 @@ export class QuoteflowService {
         ...(reference$ ? { reference$ } : {}),
         scheduler: this.scheduler,
         szDecimals: meta.szDecimals,
-        trades$: this.venue.trades(asset),
+        trades$: this.trades.get(asset) ?? this.venue.trades(asset),
         fills$: sink.events$.pipe(
           sinkEvents("fill"),
           map((e) => e.fill),

@@ -8,6 +8,9 @@ describe("soak scenario clock-skew", () => {
     const table = renderScenarioTable("clock-skew", r);
     const injected = r.injected["book stamped ahead of the clock"] ?? 0;
     expect(injected, table).toBeGreaterThan(4);
+    // trades too: stamped an hour ahead, dropped where they enter the service (app/tradeGate.ts), counted
+    expect(r.injected["trade stamped ahead of the clock"] ?? 0, table).toBeGreaterThan(4);
+    expect(r.checks.find((c) => c.name.startsWith("trades rejected"))?.ok, table).toBe(true);
     expect(r.checks.every((c) => c.ok), table).toBe(true);
     expect(r.result.ok, table).toBe(true);
     expect(table).toMatch(/injected \(clock-skew\): book stamped ahead of the clock ×\d+/);
