@@ -6,8 +6,9 @@
 //   orderUpdates$:        -o1---o2-------c1--
 //   falseStatusVenue:     -o1---o2--X----c1--    X = { …o1, status: "canceled" } (o1 still rests)
 //
-// It only knows what orderUpdates told it: the oldest order shown `open` and not ended since is the
-// victim. Each injection is recorded (`injected`) and passed to `onInject` when it fires.
+// The victim is the oldest order orderUpdates showed `open` and did not end since (and, with
+// `stillRests`, that the venue really still rests: an end lost to a dropout is not mistaken for a
+// resting order). Each injection is recorded (`injected`) and passed to `onInject` when it fires.
 import { Observable, Subscription, share, type SchedulerLike } from "rxjs";
 import type { OrderUpdate } from "../streams/orders.js";
 import { statusClass } from "../streams/orders.js";
@@ -22,6 +23,8 @@ export interface FalseStatusOptions {
   readonly status?: string;
   /** Called as each one fires. */
   readonly onInject?: (f: FalseStatusRecord) => void;
+  /** The venue's truth, when the wrapper can see it (a PaperVenue: its exchange's open orders): victims are orders that really still rest. */
+  readonly stillRests?: (oid: number) => boolean;
 }
 
 export interface FalseStatusRecord {
@@ -44,10 +47,15 @@ export function falseStatusVenue(venue: Venue, scheduler: SchedulerLike, o: Fals
       sub.add(
         scheduler.schedule(() => {
           // the oldest order shown open and not ended since (Map keeps insertion order)
-          const victim = open.values().next();
-          if (!victim.done) {
-            const u = victim.value;
-            open.delete(u.oid);
+          let u: OrderUpdate | undefined;
+          for (const [oid, c] of open) {
+            open.delete(oid);
+            if (!o.stillRests || o.stillRests(oid)) {
+              u = c;
+              break;
+            }
+          }
+          if (u) {
             const f: FalseStatusRecord = { time: scheduler.now(), asset: u.asset, oid: u.oid, cloid: u.cloid, status };
             injected.push(f);
             try {

@@ -9,9 +9,14 @@
 //   is a timestamp regression and the asset freezes. The trade feed gets the same (a copy of a
 //   true trade stamped 1 h ahead), which the service drops where trades enter (app/tradeGate.ts).
 //   Held: rejected = injected for both, and the chaos table's invariants.
+// - `false-status`: the venue's orderUpdates says `canceled`, at seeded times (about every 5 min),
+//   for one of the account's resting orders, which in truth rests on (sim/faultFalseStatus.ts).
+//   The sink must confirm it with orderStatus before re-placing the level (sinks/statusConfirm.ts).
+//   Held: > 0 injected, each found false (the orderStatus answer: still resting) or hitting an
+//   order we were already ending, and the chaos table's invariants.
 // (`crash-restart` has its own loop: crashRestart.ts.)
 import { type Observable, type SchedulerLike, defer, from, mergeMap } from "rxjs";
-import { SimRng } from "../../sim/index.js";
+import { type PaperVenue, SimRng, falseStatusVenue } from "../../sim/index.js";
 import { createMetrics } from "../../app/metrics.js";
 import type { BookEvent, TradeEvent } from "../../streams/market.js";
 import type { Venue } from "../../streams/venue.js";
@@ -101,6 +106,30 @@ export async function runClockSkewSoak(o: SoakOptions & { readonly everyMs?: num
     { name: "trades rejected where they enter (trade:FutureTimestamp) = injected", value: String(rejectedTrades), ok: rejectedTrades === injectedTrades },
   ];
   return { result, injected: { "book stamped ahead of the clock": injected, "trade stamped ahead of the clock": injectedTrades }, checks, ok: result.ok && checks.every((c) => c.ok) };
+}
+
+export async function runFalseStatusSoak(o: SoakOptions & { readonly everyMs?: number }): Promise<ScenarioRun> {
+  const metrics = createMetrics({ collectDefaults: false });
+  let faulty: ReturnType<typeof falseStatusVenue> | undefined;
+  const result = await runSoak({
+    ...o,
+    metrics,
+    wrapVenue: (v, scheduler) => {
+      const paper = v as PaperVenue;
+      faulty = falseStatusVenue(v, scheduler, { seed: o.seed, everyMs: o.everyMs ?? 5 * 60_000, stillRests: (oid) => paper.exchange.openOrders(paper.user).some((x) => x.oid === oid) });
+      return faulty.venue;
+    },
+  });
+  const safety = (await metrics.safetyEvents.get()).values;
+  const count = (kind: string) => safety.filter((v) => v.labels["kind"] === kind).reduce((s, v) => s + v.value, 0);
+  const injected = faulty?.injected.length ?? 0;
+  const found = count("status_false");
+  const checks = [
+    { name: "false cancels injected (> 0)", value: String(injected), ok: injected > 0 },
+    // a victim we were already cancelling or modifying is not contested (its cancel is expected)
+    { name: "found false by orderStatus (> 0, ≤ injected)", value: String(found), ok: found > 0 && found <= injected },
+  ];
+  return { result, injected: { "false terminal status (canceled) for a resting order": injected }, checks, ok: result.ok && checks.every((c) => c.ok) };
 }
 
 export function renderScenarioTable(name: string, r: ScenarioRun): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderScenarioTable, runClockSkewSoak, runQueuePressureSoak } from "../../proof/soak/scenarios.js";
+import { renderScenarioTable, runClockSkewSoak, runFalseStatusSoak, runQueuePressureSoak } from "../../proof/soak/scenarios.js";
 import { parseSoakArgs } from "../../proof/soak/args.js";
 
 describe("soak scenario clock-skew", () => {
@@ -27,8 +27,20 @@ describe("soak scenario clock-skew", () => {
     expect(r.ok, table).toBe(true);
   }, 300_000);
 
+  it("false-status: false cancels of resting orders are found false by orderStatus, and every chaos invariant holds", async () => {
+    const r = await runFalseStatusSoak({ hours: 1, assets: 2, seed: 3, faults: "hostile", catastropheEveryHours: 0, everyMs: 2 * 60_000 });
+    const table = renderScenarioTable("false-status", r);
+    const injected = r.injected["false terminal status (canceled) for a resting order"] ?? 0;
+    expect(injected, table).toBeGreaterThan(15);
+    const found = Number(r.checks.find((c) => c.name.startsWith("found false"))?.value);
+    // the rest hit orders we were already cancelling or modifying (their end is expected, not contested)
+    expect(found, table).toBeGreaterThanOrEqual(injected * 0.8);
+    expect(r.ok, table).toBe(true);
+  }, 180_000);
+
   it("parses --scenario clock-skew and queue-pressure", () => {
     expect(parseSoakArgs(["--scenario", "clock-skew"]).scenario).toBe("clock-skew");
     expect(parseSoakArgs(["--scenario", "queue-pressure"]).scenario).toBe("queue-pressure");
+    expect(parseSoakArgs(["--scenario", "false-status"]).scenario).toBe("false-status");
   });
 });
