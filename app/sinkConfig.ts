@@ -60,6 +60,8 @@ export function sinkConfigOf(
       ...(throttleOptions && quota ? { infoRoom: (weight: number, now: number) => quota.infoWaitMs(weight, now) } : {}),
     },
     orderStore: { staleAfterMs: Math.min(...intervals.map((r) => r.orderStaleMs)) },
+    // the kill switch is account-wide: yesterday's loss trip carries past midnight if any asset asks it to
+    ...(config.assets.some((a) => a.risk.maxLossCarriesOver === true) ? { kill: { maxLossCarriesOver: true } } : {}),
     reconcile: {
       intervalMs: Math.min(...intervals.map((r) => r.intervalMs)),
       minGapMs: Math.min(...intervals.map((r) => r.minGapMs)),

@@ -111,3 +111,16 @@ describe("the sink on a virtual clock across midnight", () => {
     expect(venue.open("BTC")).toHaveLength(2);
   });
 });
+
+describe("risk.maxLossCarriesOver in the config file", () => {
+  it("is accepted in a risk section, reaches the sink's kill options when an asset sets it, and is absent otherwise", async () => {
+    const { loadConfigWithPlugins } = await import("../../app/plugins.js");
+    const { defaultConfigPath, RiskConfig } = await import("../../app/config.js");
+    const { sinkConfigOf } = await import("../../app/sinkConfig.js");
+    expect(RiskConfig.is({ maxPositionUsd: 1, maxLossUsd: 1, maxDriftUsd: 1, maxLossCarriesOver: true })).toBe(true);
+    const base = (await loadConfigWithPlugins(defaultConfigPath())).config;
+    expect(sinkConfigOf(base, 1).kill?.maxLossCarriesOver).toBeUndefined();
+    const carried = { ...base, assets: base.assets.map((a, i) => (i === 0 ? { ...a, risk: { ...a.risk, maxLossCarriesOver: true } } : a)) };
+    expect(sinkConfigOf(carried, 1).kill?.maxLossCarriesOver).toBe(true);
+  });
+});
