@@ -58,7 +58,11 @@ const riskProps = {
   /** Kill switch when our position and the venue's differ by more than this, in USD. */
   maxDriftUsd: PositiveNumber,
 };
-export const RiskConfig = strictStruct(riskProps, {}, section("the risk section", riskProps));
+const riskOptional = {
+  /** A kill switch tripped by the loss limit stays tripped past 00:00 UTC (default false: the new day clears it; sinks/dayRoll.ts). */
+  maxLossCarriesOver: t.boolean,
+};
+export const RiskConfig = strictStruct(riskProps, riskOptional, section("the risk section", riskProps, riskOptional));
 export type RiskConfig = t.TypeOf<typeof RiskConfig>;
 
 const reconciliationProps = {

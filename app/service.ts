@@ -35,7 +35,8 @@ import { ExecutionSink, type ExecutionSinkConfig, sinkEvents } from "../sinks/ex
 import type { QuotaThrottleState } from "../streams/quota.js";
 import type { FillMarkouts } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
-import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
+import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
+import { gatedTrades, tradeSkewMs } from "./tradeGate.js";
 import type { Venue } from "../streams/venue.js";
 import { type AssetConfig, type ServiceConfig, checkAssetsOffered } from "./config.js";
 import { GateTracker, mergeGateTotals } from "../analytics/gates.js";
@@ -138,6 +139,10 @@ export class QuoteflowService {
   private readonly assets = new Map<string, AssetRuntime>();
   /** Leverage per asset for the margin check: Hyperliquid's default, min(20, maxLeverage). */
   private readonly leverage = new Map<string, number>();
+  /** Size decimals per asset: the margin check shrinks an order that does not fit whole to this step. */
+  private readonly szDecimals = new Map<string, number>();
+  /** Each asset's trades, gated where they enter (app/tradeGate.ts). */
+  private readonly trades = new Map<string, Observable<TradeEvent>>();
   // Replayed: streams added before the sink subscribes must not be lost.
   private readonly intentStreams = new ReplaySubject<Observable<QuoteIntent>>();
   private readonly mids$ = new Subject<MidEvent>();
@@ -166,8 +171,8 @@ export class QuoteflowService {
     this.sinkGates = new GateTracker(() => this.scheduler.now(), this.metrics);
     this.quota = options.executor?.quota === false ? null : new QuotaThrottleHandle();
     const hip3 = { addressCredit: addressCreditOf(() => this.universe), accountDexes: 1 + (this.venue.perpDexs?.length ?? 0) };
-    // Margin before sending (sinks/margin.ts): the leverage per asset is filled from the venue's meta at start.
-    const margin = options.marginCheck === false ? {} : { margin: { leverage: this.leverage } };
+    // Margin before sending (sinks/margin.ts): leverage and size decimals per asset are filled from the venue's meta at start.
+    const margin = options.marginCheck === false ? {} : { margin: { leverage: this.leverage, szDecimals: this.szDecimals } };
     const sinkConfig = { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), ...hip3, ...margin };
     this.sink = new ExecutionSink(this.venue, options.cluster ? options.cluster.sinkConfig(sinkConfig) : sinkConfig, this.scheduler);
     this.quotaState$ = this.quota ? (options.cluster ? options.cluster.quotaState(this.quota.state$).pipe(shareReplay({ bufferSize: 1, refCount: true })) : this.quota.state$) : undefined;
@@ -183,7 +188,10 @@ export class QuoteflowService {
     this.startTime = this.scheduler.now();
     this.universe = await firstValueFrom(this.venue.meta().pipe(timeout({ first: 15_000, scheduler: this.scheduler })));
     checkAssetsOffered(this.config.assets.map((a) => a.asset), this.universe.map((m) => m.name), this.venue.name);
-    for (const m of this.universe) this.leverage.set(m.name, Math.max(1, Math.min(20, m.maxLeverage)));
+    for (const m of this.universe) {
+      this.leverage.set(m.name, Math.max(1, Math.min(20, m.maxLeverage)));
+      this.szDecimals.set(m.name, m.szDecimals);
+    }
     zeroSeries(this.metrics, this.config.assets.map((a) => a.asset));
     if (this.options.journal) {
       this.journal = new FillJournal(this.options.journal.dir, this.options.journal.stamp, this.options.journal.history);
@@ -263,15 +271,15 @@ export class QuoteflowService {
       takeUntil(stop$),
       share({ connector: () => new ReplaySubject<BookEvent>(1), resetOnRefCountZero: false }),
     );
+    // trades stamped ahead of the clock are dropped where they enter (app/tradeGate.ts)
+    const trades$ = gatedTrades(this.venue, asset, tradeSkewMs(config.operators), this.scheduler, this.metrics, this.log);
     this.subs.add(
-      this.venue
-        .trades(asset)
-        .pipe(takeUntil(stop$))
-        .subscribe((t) => {
-          this.events++;
-          signals.observeTrade(t);
-        }),
+      trades$.pipe(takeUntil(stop$)).subscribe((t) => {
+        this.events++;
+        signals.observeTrade(t);
+      }),
     );
+    this.trades.set(asset, trades$);
     const pipeline$ = new BehaviorSubject<AssetPipeline>(this.compose(config, book$, meta));
     const rt: AssetRuntime = { asset, meta, book$, pipeline$, signals, stop$, fills: 0, fillsBySource: {} };
     this.assets.set(asset, rt);
@@ -340,7 +348,7 @@ export class QuoteflowService {
         ...(reference$ ? { reference$ } : {}),
         scheduler: this.scheduler,
         szDecimals: meta.szDecimals,
-        trades$: this.venue.trades(asset),
+        trades$: this.trades.get(asset) ?? this.venue.trades(asset),
         fills$: sink.events$.pipe(
           sinkEvents("fill"),
           map((e) => e.fill),

@@ -62,6 +62,8 @@ export function sinkConfigOf(
     orderStore: { staleAfterMs: Math.min(...intervals.map((r) => r.orderStaleMs)) },
     // quota.reserve: buy address requests with reserveRequestWeight (absent: never)
     ...(config.quota.reserve ? { reserve: config.quota.reserve } : {}),
+    // the kill switch is account-wide: yesterday's loss trip carries past midnight if any asset asks it to
+    ...(config.assets.some((a) => a.risk.maxLossCarriesOver === true) ? { kill: { maxLossCarriesOver: true } } : {}),
     reconcile: {
       intervalMs: Math.min(...intervals.map((r) => r.intervalMs)),
       minGapMs: Math.min(...intervals.map((r) => r.minGapMs)),

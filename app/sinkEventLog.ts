@@ -83,6 +83,26 @@ export function logSinkEvent(e: SinkEvent, ctx: SinkEventContext): void {
     case "badInput":
       log.warn({ problems: e.error.problems }, e.error.message);
       return;
+    case "statusContested":
+      ctx.metrics.safetyEvents.inc({ asset: e.asset, kind: "status_contested" });
+      log.warn({ asset: e.asset, cloid: e.cloid, oid: e.oid, status: e.status, state: e.state, why: e.why }, "terminal order status contradicts what we know: level held, asking orderStatus");
+      return;
+    case "statusResolved":
+      ctx.metrics.safetyEvents.inc({ asset: e.asset, kind: e.outcome === "false" ? "status_false" : "status_confirmed" });
+      if (e.outcome === "false") log.warn({ asset: e.asset, cloid: e.cloid, status: e.status, state: e.state, heldMs: e.heldMs }, "terminal order status was false: the order still rests");
+      else log.info({ asset: e.asset, cloid: e.cloid, status: e.status, state: e.state, heldMs: e.heldMs }, "terminal order status confirmed");
+      return;
+    case "dayRolled":
+      log.info({ dayStart: new Date(e.dayStart).toISOString(), killSwitchCleared: e.killSwitchCleared }, "00:00 UTC: the loss limit's day restarted");
+      return;
+    case "marginReject":
+      ctx.metrics.safetyEvents.inc({ asset: e.asset ?? "*", kind: `margin_reject_sync:${e.reason}` });
+      log.warn({ asset: e.asset, reason: e.reason }, "margin reject: account sync asked at once");
+      return;
+    case "pnlCorrected":
+      ctx.metrics.safetyEvents.inc({ asset: e.asset, kind: "pnl_corrected" });
+      log.warn({ asset: e.asset, before: e.before, after: e.after, entryPx: e.entryPx, gap: e.gap, snapshots: e.snapshots, sinceMs: e.sinceMs }, "PnL book corrected to the venue's position (gap persisted across reconciliations)");
+      return;
     default:
       return;
   }

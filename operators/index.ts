@@ -6,6 +6,7 @@ export * from "./staleGate.js";
 export * from "./crossedBookGate.js";
 export * from "./markoutWindow.js";
 export * from "./dataQualityGate.js";
+export * from "./tradeQualityGate.js";
 export * from "./quotaBudget.js";
 export * from "./quotaThrottle.js";
 export * from "./quotaBreakerGate.js";

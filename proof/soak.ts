@@ -8,7 +8,7 @@ import { SOAK_HELP, parseSoakArgs } from "./soak/args.js";
 import { runSoak } from "./soak/harness.js";
 import { renderSoakTable } from "./soak/table.js";
 import { renderCrashRestartTable, runCrashRestartSoak } from "./soak/crashRestart.js";
-import { renderScenarioTable, runClockSkewSoak, runQueuePressureSoak } from "./soak/scenarios.js";
+import { renderScenarioTable, runClockSkewSoak, runFalseStatusSoak, runQueuePressureSoak } from "./soak/scenarios.js";
 
 async function main(): Promise<number> {
   const cli = parseSoakArgs(process.argv.slice(2));
@@ -34,8 +34,9 @@ async function main(): Promise<number> {
     if (cli.json) writeFileSync(cli.json, JSON.stringify(r, null, 2));
     return r.ok ? 0 : 1;
   }
-  if (cli.scenario === "clock-skew" || cli.scenario === "queue-pressure") {
-    const r = await (cli.scenario === "clock-skew" ? runClockSkewSoak : runQueuePressureSoak)({ ...cli.soak, ...(cli.quiet ? {} : { onProgress: (p) => {
+  if (cli.scenario === "clock-skew" || cli.scenario === "queue-pressure" || cli.scenario === "false-status") {
+    const run = cli.scenario === "clock-skew" ? runClockSkewSoak : cli.scenario === "false-status" ? runFalseStatusSoak : runQueuePressureSoak;
+    const r = await run({ ...cli.soak, ...(cli.quiet ? {} : { onProgress: (p) => {
       if (p.wallMs - last < 5000) return;
       last = p.wallMs;
       process.stderr.write(`soak ${cli.scenario} ${((p.virtualMs / p.totalMs) * 100).toFixed(0).padStart(3)}%  ${(p.wallMs / 1000).toFixed(0)} s\n`);

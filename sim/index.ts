@@ -31,6 +31,7 @@ export * from "./models.js";
 export * from "./faultFeed.js";
 export * from "./faultDelivery.js";
 export * from "./faultMatcher.js";
+export * from "./faultFalseStatus.js";
 export * from "./accountRules.js";
 export * from "./marketPump.js";
 export * from "./hip3.js";

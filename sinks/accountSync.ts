@@ -22,14 +22,16 @@ import { planBatches } from "./ladderDiff.js";
 import { checkMaxPosition } from "./riskChecks.js";
 import { askStatus, assetConfig, command, emit, knownAssets, markOf, submit, touch, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
+import { askable } from "./unsent.js";
+import { watchPnlGaps } from "./pnlCorrection.js";
 
 /** Triggers about the position alone: their syncs may leave open orders out (reconcile.openOrdersIntervalMs). */
 function positionsOnlyTrigger(trigger: string): boolean {
   return trigger === "periodic" || trigger === "positionChange";
 }
 
-/** Ask for an account sync (see the header for the spacing rules). */
-export function requestSync(s: SinkState, trigger: string, now: number, periodic = false): void {
+/** Ask for an account sync (see the header for the spacing rules; `urgent` skips the gap after the last event-triggered one). */
+export function requestSync(s: SinkState, trigger: string, now: number, periodic = false, urgent = false): void {
   const sync = s.sync;
   // a position move is checked by the next push (within ~4.5 s) when pushes arrive: no REST for it
   if (trigger === "positionChange" && pushesLive(s, now)) return;
@@ -44,7 +46,7 @@ export function requestSync(s: SinkState, trigger: string, now: number, periodic
     return;
   }
   const gap = s.config.reconcile?.minGapMs ?? 2000;
-  const earliest = Math.max(periodic ? now : sync.lastEventSyncStart + gap, sync.backoffUntil);
+  const earliest = Math.max(periodic || urgent ? now : sync.lastEventSyncStart + gap, sync.backoffUntil);
   if (now >= earliest) {
     if (!periodic) sync.lastEventSyncStart = now;
     startSync(s, trigger, now);
@@ -152,6 +154,7 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
       trip(s, "PositionDivergence", `${d.asset}: ours ${d.ours}, venue ${d.venue} (${usd.toFixed(2)} USD > ${bound} USD)`, d.asset, now);
     }
   }
+  if (!first) watchPnlGaps(s, snap, now);
   for (const a of s.positions.assets()) s.moveSinceSync.set(a, 0);
   if (snap.openOrdersIncluded === false) {
     finishSnapshot(s, snap, trigger, now, drifts, [], []);
@@ -188,6 +191,7 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
   const missing: string[] = [];
   for (const o of s.store.open()) {
     if (venueCloids.has(o.cloid) || (o.oid !== null && venueOids.has(o.oid))) continue;
+    if (!askable(s, o.cloid)) continue; // still in our send queue (unsent.ts)
     if (o.lastEventAt > snap.time - grace) continue;
     if (o.lastStatusQueryAt !== null && now - o.lastStatusQueryAt < s.store.staleAfterMs) continue;
     missing.push(o.cloid);

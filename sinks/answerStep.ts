@@ -9,6 +9,9 @@ import { deadManAnswer, deadManNotSent } from "./deadManStep.js";
 import { reserveAnswer, reserveNotSent } from "./reserveWeight.js";
 import { watchAlreadyFilled } from "./fillStep.js";
 import { askStatus, emit, touch, trip } from "./sinkState.js";
+import { noteLeft } from "./unsent.js";
+import { isMarginReason, marginRejected } from "./margin.js";
+import { statusAnswered } from "./statusConfirm.js";
 import type { SinkState } from "./sinkState.js";
 
 const POSITION_CODES: ReadonlySet<ExchangeErrorCode> = new Set(["PerpMargin", "ReduceOnly", "PerpMaxPosition", "OpenInterestCap"]);
@@ -17,6 +20,7 @@ const POSITION_CODES: ReadonlySet<ExchangeErrorCode> = new Set(["PerpMargin", "R
 export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
   switch (e.kind) {
     case "sent":
+      noteLeft(s, e.batch, now);
       return;
     case "result":
       s.metrics.batchResults += 1;
@@ -33,6 +37,7 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
       markQueried(s, e.batch, now);
       return;
     case "refused":
+      noteLeft(s, e.batch, now);
       s.metrics.quotaRefused += 1;
       deadManNotSent(s, e.batch, `refused by the quota throttle (${e.reason})`, now);
       reserveNotSent(s, e.batch, "quota", `refused by the quota throttle (${e.reason})`, now);
@@ -45,6 +50,7 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
     case "dropped": {
       // never sent: a placement ends as rejected (nothing of it can rest), a modify leaves the order as it was
       const n = batchElements(e.batch);
+      noteLeft(s, e.batch, now);
       s.metrics.droppedAtGate += n;
       emit(s, { type: "dropped", asset: e.asset, reason: e.reason, batch: e.batch, elements: n, time: now });
       if (e.batch.type === "order") {
@@ -58,6 +64,7 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
       const cloid = "cloid" in e.ref ? e.ref.cloid : s.store.byOid(e.ref.oid)?.cloid;
       if (cloid === undefined) return;
       touch(s, s.store.applyStatusAnswer(cloid, e.answer, now).order);
+      statusAnswered(s, cloid, now);
       return;
     }
     case "statusFailed":
@@ -91,7 +98,8 @@ function applyResult(s: SinkState, batch: ActionBatch, result: BatchResult, now:
     const orderFail: OrderResult = { kind: "rejected", code: result.code, error: result.error };
     const cancelFail: CancelResult = { kind: "Failed", code: result.code, error: result.error };
     applyElements(s, batch, () => orderFail, () => cancelFail, now);
-    if (POSITION_CODES.has(result.code)) requestSync(s, `rejected:${result.code}`, now);
+    if (isMarginReason(result.code)) marginRejected(s, firstAsset(batch), result.code, now);
+    else if (POSITION_CODES.has(result.code)) requestSync(s, `rejected:${result.code}`, now);
     return;
   }
   s.rateLimitedRun = 0;
@@ -100,7 +108,9 @@ function applyResult(s: SinkState, batch: ActionBatch, result: BatchResult, now:
     const st = result.statuses;
     const n = batchElements(batch);
     applyElements(s, batch, (i) => st[st.length === 1 && n > 1 ? 0 : i] ?? null, () => null, now);
-    if (st.some((x) => x.kind === "rejected" && POSITION_CODES.has(x.code))) requestSync(s, "rejected:position", now);
+    const margin = st.find((x) => x.kind === "rejected" && isMarginReason(x.code));
+    if (margin && margin.kind === "rejected") marginRejected(s, firstAsset(batch), margin.code, now);
+    else if (st.some((x) => x.kind === "rejected" && POSITION_CODES.has(x.code))) requestSync(s, "rejected:position", now);
   } else if (result.type === "cancel" || result.type === "cancelByCloid") {
     const st: readonly CancelResult[] = result.statuses;
     const n = batchElements(batch);
@@ -185,6 +195,10 @@ export function batchElements(batch: ActionBatch): number {
     case "reserveRequestWeight":
       return 1;
   }
+}
+
+function firstAsset(batch: ActionBatch): string | null {
+  return [...batchAssets(batch)][0] ?? null;
 }
 
 function batchAssets(batch: ActionBatch): Set<string> {

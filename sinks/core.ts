@@ -18,6 +18,8 @@ import { fillStep, watchDue } from "./fillStep.js";
 import { flushDirty, intentStep } from "./ladderStep.js";
 import { reserveCheck, reserveOnSnapshot } from "./reserveWeight.js";
 import { housekeepingStep } from "./riskChecks.js";
+import { confirmDue, contestUpdate, settleContests } from "./statusConfirm.js";
+import { isMarginReason, marginRejected } from "./margin.js";
 import { createSinkState, emit, knownAssets, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 import type { ExecutionSinkConfig, SinkInput, SinkOutput } from "./sinkTypes.js";
@@ -31,6 +33,7 @@ export function step(state: SinkState, input: SinkInput, now: number): SinkOutpu
   s.out.commands = [];
   s.out.events = [];
   apply(s, input, now);
+  if (s.contested.size > 0) settleContests(s, now);
   reportInvalidTransitions(s, now);
   return { state: s, commands: s.out.commands, events: s.out.events };
 }
@@ -72,6 +75,7 @@ function apply(s: SinkState, input: SinkInput, now: number): void {
     case "wake":
       if (input.key === "sync") return syncTimerDue(s, now);
       if (input.key.startsWith("watch:")) return watchDue(s, input.key.slice("watch:".length), now);
+      if (input.key.startsWith("confirm:")) return confirmDue(s, input.key.slice("confirm:".length), now);
       return;
     case "deadMan":
       return deadManTick(s, input.batch, now);
@@ -93,12 +97,15 @@ function apply(s: SinkState, input: SinkInput, now: number): void {
 }
 
 function updateStep(s: SinkState, u: OrderUpdate, now: number): void {
-  const ch = s.store.applyUpdate(u, now);
-  if (!ch.order) return;
-  s.dirty.add(ch.order.asset);
-  if (statusClass(u.status) === "rejected" && /Margin|ReduceOnly|MaxPosition|OpenInterest/i.test(u.status)) {
+  const known = (u.cloid !== null && s.store.get(u.cloid) !== undefined) || s.store.byOid(u.oid) !== undefined;
+  if (known && isMarginReason(u.status) && statusClass(u.status) !== "open") marginRejected(s, u.asset, u.status, now);
+  else if (known && statusClass(u.status) === "rejected" && /ReduceOnly|MaxPosition|OpenInterest/i.test(u.status)) {
     requestSync(s, `rejected:${u.status}`, now);
   }
+  // a terminal status that contradicts the record waits for orderStatus (statusConfirm.ts)
+  if (contestUpdate(s, u, now)) return;
+  const ch = s.store.applyUpdate(u, now);
+  if (ch.order) s.dirty.add(ch.order.asset);
 }
 
 function connectionStep(s: SinkState, c: ConnectionState, now: number): void {
@@ -108,6 +115,7 @@ function connectionStep(s: SinkState, c: ConnectionState, now: number): void {
     requestSync(s, "reconnect", now);
   } else if (!open && s.connOpen) {
     s.connDownSince = now;
+    s.pnlGaps.clear(); // the fills of the gap come with the reconnect's snapshot
   }
   s.connOpen = open;
 }

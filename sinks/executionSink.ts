@@ -220,6 +220,7 @@ export class ExecutionSink {
           executor(
             this.venue,
             {
+              ...(cfg.maxBatchSize !== undefined ? { maxBatchSize: cfg.maxBatchSize } : {}),
               ...(cfg.executor ?? {}),
               // cross-asset batching on unless the config turns it off (executor.batching.crossAsset: false)
               batching: { crossAsset: true, ...(cfg.maxBatchSize !== undefined ? { maxBatchSize: cfg.maxBatchSize } : {}), ...(cfg.executor?.batching ?? {}) },
@@ -237,7 +238,8 @@ export class ExecutionSink {
             else if (e.kind === "accountFailed") this.#loop.next({ kind: "accountFailed", trigger: e.trigger, withOrders: e.withOrders, error: e.error });
             else {
               if (e.kind !== "dropped") this.#events.next({ type: "action", action: e, time: sch.now() });
-              if (e.kind !== "sent") this.#loop.next({ kind: "executor", event: e });
+              // "sent" too: a placement's staleness clock starts when it leaves the send queue (unsent.ts)
+              this.#loop.next({ kind: "executor", event: e });
             }
           },
           error: (error: unknown) => this.#loop.next({ kind: "failure", where: "executor", error }),

@@ -98,6 +98,8 @@ export interface ExecutorOptions {
    * wait for it in the info lane; none: they leave at once (still charged).
    */
   readonly infoRoom?: (weight: number, now: number) => number;
+  /** Elements one request may hold when queued cancels are merged (default 39: IP weight 1). */
+  readonly maxBatchSize?: number;
   /** While the quota breaker is open, ask the venue's userRateLimit this often (default 300 000 ms, IP weight 20: 4/min; min 10 000). */
   readonly rateLimitPollMs?: number;
 }
@@ -347,10 +349,17 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
             .subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err) }),
         );
         sub.add(() => lane.close());
-        const queue = new SendQueue(maxInFlight, closed, (batch) => send(batch), (dropped, asset, reason, whole) => {
-          if (whole) counts.pending -= 1;
-          subscriber.next({ kind: "dropped", batch: dropped, asset, reason, time: scheduler.now() });
-        });
+        const queue = new SendQueue(
+          maxInFlight,
+          closed,
+          (batch) => send(batch),
+          (dropped, asset, reason, whole) => {
+            if (whole) counts.pending -= 1;
+            subscriber.next({ kind: "dropped", batch: dropped, asset, reason, time: scheduler.now() });
+          },
+          options.maxBatchSize ?? 39,
+          (n) => (counts.pending -= n - 1),
+        );
         sub.add(
           cmds$.pipe(filter((c): c is Extract<ExecutorCommand, { kind: "gate" }> => c.kind === "gate")).subscribe((c) => {
             if (c.reason === null) closed.delete(c.asset);

@@ -14,6 +14,7 @@ import { displayedAt } from "./marketView.js";
 import { checkMaxLoss, checkMaxPosition } from "./riskChecks.js";
 import { askStatus, assetConfig, command, emit, markOf, touch } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
+import { pnlFillSeen } from "./pnlCorrection.js";
 
 export function fillStep(s: SinkState, fill: VenueFill, now: number): void {
   const c = classifyFill(fill, s.store, s.markets.mid(fill.asset));
@@ -105,6 +106,7 @@ function applyFill(s: SinkState, g: GuardedFill, now: number): void {
       }
     },
     pnl: (f) => {
+      pnlFillSeen(s, f.fill.asset, f.fill.time);
       s.pnl.applyFill(f.fill);
       checkMaxLoss(s, f.fill.asset, now);
     },

@@ -9,7 +9,8 @@ import { diffLadder, planBatches, targetFromIntent } from "./ladderDiff.js";
 import type { LadderOrder, TargetLevel } from "./ladderDiff.js";
 import { armBeforePlacing } from "./deadManStep.js";
 import { displayedAt } from "./marketView.js";
-import { marginBudget } from "./margin.js";
+import { diffSize, leverageOf, marginBudget } from "./margin.js";
+import { isContested } from "./statusConfirm.js";
 import type { PlacementRefusal } from "./orderStore.js";
 import { assetConfig, emit, gateFor, gateKey, placementHold, submit, tellExecutorGate, thresholdsOf } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -72,7 +73,7 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
   const book = thresholds.queue ? market.book : undefined;
   const current: LadderOrder[] = s.store.open(asset).map((o) => {
     const px = o.pendingModify ? o.pendingModify.spec.px : o.px;
-    const sz = o.pendingModify ? o.pendingModify.spec.sz : s.store.remaining(o);
+    const sz = diffSize(s, o.cloid, o.pendingModify ? o.pendingModify.spec.sz : s.store.remaining(o));
     const base = { cloid: o.cloid, oid: o.oid, isBuy: o.isBuy, px, sz, state: o.state, level: o.pendingModify ? o.pendingModify.facts.level : o.level };
     if (!book) return base;
     // FIFO: what was ahead when we joined only shrinks, and can never exceed what the book
@@ -85,7 +86,9 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
   const targetLevels = book ? levels.map((l) => ({ ...l, queueAhead: displayedAt(book, l.isBuy, l.px) })) : levels;
   const full = diffLadder(current, { levels: targetLevels, ...(mid !== undefined ? { mid } : {}), ...(volBps !== undefined ? { volBps } : {}) }, thresholds);
   // while placements are held back, a modify becomes a cancel (its old price is stale) and nothing is placed
-  const diff = hold ? { ...full, modify: [], place: [], cancel: [...full.cancel, ...full.modify.map((m) => ({ cloid: m.cloid, oid: m.oid }))] } : full;
+  const held = hold ? { ...full, modify: [], place: [], cancel: [...full.cancel, ...full.modify.map((m) => ({ cloid: m.cloid, oid: m.oid }))] } : full;
+  // an order whose terminal status is contested holds its level as it is until orderStatus answers
+  const diff = s.contested.size > 0 ? { ...held, modify: held.modify.filter((m) => !isContested(s, m.cloid)) } : held;
   for (const k of diff.keep) s.store.relabel(k.cloid, k.level);
   const cancels: CancelSpec[] = [];
   const cancelsByCloid: CancelByCloidSpec[] = [];
@@ -104,8 +107,22 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
     ...(intent?.signals !== undefined ? { signals: intent.signals } : {}),
   });
   const modifies: ModifySpec[] = [];
+  const margin = marginBudget(s); // margin before sending: what the account cannot carry is shrunk or held
   for (const m of diff.modify) {
-    const spec: OrderSpec = { asset, isBuy: m.target.isBuy, px: m.target.px, sz: m.target.sz, tif, reduceOnly: false, cloid: m.cloid };
+    const old = s.store.get(m.cloid);
+    const freed = old ? (s.store.remaining(old) * old.px) / leverageOf(s, asset) : 0;
+    const sz = margin.fit({ asset, isBuy: m.target.isBuy, px: m.target.px, sz: m.target.sz, tif, reduceOnly: false, cloid: m.cloid }, freed);
+    if (sz === null) continue; // held: the order stays as it is
+    // a shrunk modify that changes nothing (same price, size within the skip tolerance) is not sent
+    if (sz !== m.target.sz && old && old.px === m.target.px && Math.abs(sz - s.store.remaining(old)) <= (thresholds.skipSizePct / 100) * sz) {
+      s.metrics.marginHeld += 1;
+      continue;
+    }
+    if (sz !== m.target.sz) {
+      s.metrics.marginShrunk += 1;
+      s.shrunkFrom.set(m.cloid, m.target.sz);
+    } else s.shrunkFrom.delete(m.cloid);
+    const spec: OrderSpec = { asset, isBuy: m.target.isBuy, px: m.target.px, sz, tif, reduceOnly: false, cloid: m.cloid };
     const r = s.store.requestModify(m.cloid, spec, facts(m.target), now);
     if (r.ok) {
       modifies.push({ oid: m.oid, order: spec });
@@ -113,10 +130,14 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
     } else refused(s, r.refusal, now);
   }
   const places: OrderSpec[] = [];
-  const marginAllows = marginBudget(s); // margin before sending: a placement the account cannot carry is held
   for (const t of diff.place) {
-    if (!marginAllows({ asset, isBuy: t.isBuy, px: t.px, sz: t.sz, tif, reduceOnly: false, cloid: "" })) continue;
-    const spec: OrderSpec = { asset, isBuy: t.isBuy, px: t.px, sz: t.sz, tif, reduceOnly: false, cloid: s.cloids.next() };
+    const sz = margin.fit({ asset, isBuy: t.isBuy, px: t.px, sz: t.sz, tif, reduceOnly: false, cloid: "" });
+    if (sz === null) continue; // held: tried again at the next reconcile
+    const spec: OrderSpec = { asset, isBuy: t.isBuy, px: t.px, sz, tif, reduceOnly: false, cloid: s.cloids.next() };
+    if (sz !== t.sz) {
+      s.metrics.marginShrunk += 1;
+      s.shrunkFrom.set(spec.cloid, t.sz);
+    }
     const r = s.store.registerPlacement(spec, facts(t), now);
     if (r.ok) {
       places.push(spec);

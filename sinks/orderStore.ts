@@ -336,6 +336,12 @@ export class OrderStore implements RaceGuardLookup {
     return ask;
   }
 
+  /** The order just left our send queue: its wait for a venue answer starts now. */
+  noteSent(cloid: string, now: number): void {
+    const r = this.#byCloid.get(cloid);
+    if (r) legs.touch(r, now);
+  }
+
   /** Record that an orderStatus query was sent (rate-limits re-asking). */
   noteStatusQuery(cloid: string, now: number): void {
     const r = this.#byCloid.get(cloid);

@@ -164,14 +164,46 @@ export interface PnlSnapshot {
 export class PnlBook {
   readonly #books = new Map<string, { position: number; avgEntry: number; realized: number; fees: number; volumeUsd: number }>();
   readonly #day = new Map<string, { closedPnl: number; fees: number }>();
+  /** Venue time of the last correction per asset (see `correct`). */
+  readonly #correctedAt = new Map<string, number>();
 
   applyFill(fill: FillEvent | VenueFill): void {
+    const asOf = this.#correctedAt.get(fill.asset);
+    if (asOf !== undefined && fill.time < asOf) {
+      // inside the corrected position already (it was in flight when the venue's was adopted):
+      // its fee, volume and the venue's closed PnL count; its size and price are in the adopted entry
+      const b = this.#book(fill.asset);
+      b.fees += fill.fee;
+      b.volumeUsd += fill.size * fill.price;
+      b.realized += fill.closedPnl ?? 0;
+      return;
+    }
     this.#apply(fill);
   }
 
+  /**
+   * Reconciliation found this book's position persistently off the venue's (sinks/pnlCorrection.ts):
+   * adopt the venue's position and entry price as of venue time `asOf`. Realised PnL and fees stay;
+   * fills stamped before `asOf` that arrive later are inside the adopted position (see applyFill).
+   * Returns the book's position and entry before.
+   */
+  correct(asset: string, position: number, entryPx: number, asOf: number): { readonly position: number; readonly avgEntry: number } {
+    const b = this.#book(asset);
+    const before = { position: b.position, avgEntry: b.avgEntry };
+    b.position = Math.abs(position) < 1e-12 ? 0 : position;
+    b.avgEntry = b.position === 0 ? 0 : entryPx > 0 ? entryPx : b.avgEntry;
+    this.#correctedAt.set(asset, Math.max(asOf, this.#correctedAt.get(asset) ?? -Infinity));
+    return before;
+  }
+
+  #book(asset: string): { position: number; avgEntry: number; realized: number; fees: number; volumeUsd: number } {
+    let b = this.#books.get(asset);
+    if (!b) this.#books.set(asset, (b = { position: 0, avgEntry: 0, realized: 0, fees: 0, volumeUsd: 0 }));
+    return b;
+  }
+
   #apply(fill: Pick<VenueFill, "asset" | "isBuy" | "size" | "price" | "fee">): void {
-    let b = this.#books.get(fill.asset);
-    if (!b) this.#books.set(fill.asset, (b = { position: 0, avgEntry: 0, realized: 0, fees: 0, volumeUsd: 0 }));
+    const b = this.#book(fill.asset);
     const signed = fill.isBuy ? fill.size : -fill.size;
     b.fees += fill.fee;
     b.volumeUsd += fill.size * fill.price;
@@ -215,6 +247,17 @@ export class PnlBook {
   adoptDayBaseline(asset: string, closedPnl: number, fees: number): void {
     if (!Number.isFinite(closedPnl) || !Number.isFinite(fees)) return;
     this.#day.set(asset, { closedPnl, fees });
+  }
+
+  /**
+   * 00:00 UTC passed (sinks/dayRoll.ts): the day's PnL restarts — the baseline becomes minus this
+   * session's realised PnL and fees so far, so `dayTotal` counts only what is realised and paid from
+   * now on, plus the unrealised PnL of what is held (measured from its entry, as at a start).
+   * The session's own figures (`total`) are untouched.
+   */
+  rollDay(asset: string): void {
+    const b = this.get(asset);
+    this.#day.set(asset, { closedPnl: -b.realized, fees: -b.fees });
   }
 
   dayBaseline(asset: string): { readonly closedPnl: number; readonly fees: number } {

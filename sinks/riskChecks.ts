@@ -3,6 +3,10 @@
 // the race holds running out, the gates re-checked, and the order record pruned.
 import { askStatus, assetConfig, gateFor, gateKey, knownAssets, markOf, placementHold, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
+import { askable, pruneUnsent } from "./unsent.js";
+import { retryContests } from "./statusConfirm.js";
+import { pruneShrunk } from "./margin.js";
+import { dayRollStep } from "./dayRoll.js";
 
 export function checkMaxPosition(s: SinkState, asset: string, now: number): void {
   const maxUsd = assetConfig(s, asset).maxPositionUsd;
@@ -17,14 +21,19 @@ export function checkMaxLoss(s: SinkState, asset: string, now: number): void {
   const maxLoss = assetConfig(s, asset).maxLossUsd;
   if (maxLoss === undefined) return;
   // From venue truth: the day's closed PnL and fees before this session (PnlBook.adoptDayBaseline)
-  // plus this session's realised − fees + unrealised — a restart does not reset the limit.
+  // plus this session's realised − fees + unrealised — a restart does not reset the limit, and
+  // 00:00 UTC does (dayRoll.ts).
   const total = s.pnl.dayTotal(asset, s.markets.mid(asset));
   if (total < -maxLoss) trip(s, "MaxLoss", `PnL today ${total.toFixed(2)} USD < −${maxLoss} USD`, asset, now);
 }
 
 /** The housekeeping period (tick). */
 export function housekeepingStep(s: SinkState, now: number): void {
-  for (const cloid of s.store.sweepStale(now)) askStatus(s, cloid, now);
+  dayRollStep(s, now);
+  pruneUnsent(s);
+  if (s.shrunkFrom.size > 0) pruneShrunk(s);
+  if (s.contested.size > 0) retryContests(s, now);
+  for (const cloid of s.store.sweepStale(now)) if (askable(s, cloid)) askStatus(s, cloid, now);
   for (const [asset, h] of s.holds) {
     if (h.bidUntil !== 0 && now >= h.bidUntil && s.sync.done >= h.bidSync) h.bidUntil = 0;
     if (h.askUntil !== 0 && now >= h.askUntil && s.sync.done >= h.askSync) h.askUntil = 0;

@@ -37,11 +37,25 @@ export function splitOff(batch: ActionBatch, asset: string): { readonly kept: Ac
   return { kept: batch, dropped: null };
 }
 
+/** Two cancel batches of one kind as one (the first one's elements first). */
+function mergeCancels(a: ActionBatch, b: ActionBatch): ActionBatch | null {
+  if (a.type === "cancel" && b.type === "cancel") return { type: "cancel", cancels: [...a.cancels, ...b.cancels] };
+  if (a.type === "cancelByCloid" && b.type === "cancelByCloid") return { type: "cancelByCloid", cancels: [...a.cancels, ...b.cancels] };
+  return null;
+}
+
 /**
  * The batches waiting for an in-flight slot (mergeMap's buffer, made to know gates): at most
- * `max` sends at once; cancels overtake queued batches of other assets; a closed asset's
+ * `max` sends at once; cancels overtake queued placements and modifies; a closed asset's
  * placements and modifies are dropped from the queue when it closes and checked again right
  * before sending. Completes when the source has and nothing waits or flies.
+ *
+ * Cancel latency under few slots (the queue-pressure soak, maxInFlight 1): a cancel by OID
+ * overtakes every queued placement and modify — its order already rests (it has an OID), so no
+ * queued batch is the placement it cancels; a cancel by CLOID overtakes only batches of other
+ * assets (it may cancel a placement still queued). Cancels keep their order among themselves, and
+ * when a slot frees, the run of cancels of one kind at the head leaves as one request (up to
+ * `maxBatchSize` elements): ten cancels queued behind one slot cost one round trip, not ten.
  */
 export class SendQueue {
   readonly #waiting: ActionBatch[] = [];
@@ -55,6 +69,10 @@ export class SendQueue {
     private readonly send: (batch: ActionBatch) => Observable<ExecutionEvent>,
     /** `whole`: nothing of the batch is left to send (it is no longer pending). */
     private readonly onDropped: (dropped: ActionBatch, asset: string, reason: QuoteGateReason, whole: boolean) => void,
+    /** Elements one merged cancel request may hold (default 39: IP weight 1). */
+    private readonly maxBatchSize = 39,
+    /** `n` queued cancel batches left as one request (n − 1 fewer pending). */
+    private readonly onMerged: (n: number) => void = () => undefined,
   ) {}
 
   run(batches$: Observable<ActionBatch>, out: { next(e: ExecutionEvent): void; error(err: unknown): void; complete(): void }): Subscription {
@@ -95,20 +113,38 @@ export class SendQueue {
       this.#waiting.push(b);
       return;
     }
-    // overtake every queued placement/modify that touches none of the cancel's assets
+    // by OID: overtake every queued placement/modify; by CLOID: those that touch none of its assets
+    const byOid = b.type === "cancel";
     const mine = new Set(batchAssetsOf(b));
     let at = this.#waiting.length;
     while (at > 0) {
       const prev = this.#waiting[at - 1]!;
-      if (isCancelBatch(prev) || batchAssetsOf(prev).some((a) => mine.has(a))) break;
+      if (isCancelBatch(prev) || (!byOid && batchAssetsOf(prev).some((a) => mine.has(a)))) break;
       at--;
     }
     this.#waiting.splice(at, 0, b);
   }
 
+  /** The head batch; a run of cancels of one kind at the head, as one batch. */
+  #takeHead(): ActionBatch {
+    let batch = this.#waiting.shift()!;
+    let merged = 1;
+    for (;;) {
+      const next = this.#waiting[0];
+      if (!next || (batch.type !== "cancel" && batch.type !== "cancelByCloid")) break;
+      const m = mergeCancels(batch, next);
+      if (!m || (m.type === "cancel" || m.type === "cancelByCloid" ? m.cancels.length : 0) > this.maxBatchSize) break;
+      this.#waiting.shift();
+      batch = m;
+      merged++;
+    }
+    if (merged > 1) this.onMerged(merged);
+    return batch;
+  }
+
   #pump(sub: Subscription): void {
     while (this.#active < this.max && this.#waiting.length > 0 && !sub.closed) {
-      let batch: ActionBatch | null = this.#waiting.shift()!;
+      let batch: ActionBatch | null = this.#takeHead();
       // the last look before it leaves: a gate closed since it was queued drops it
       for (const asset of placementAssets(batch)) {
         const reason = this.closed.get(asset);

@@ -18,6 +18,9 @@ import type { LadderThresholds } from "./ladderDiff.js";
 import { MarketViews } from "./marketView.js";
 import { OrderStore } from "./orderStore.js";
 import { PnlBook, PositionBook } from "./position.js";
+import { noteQueued } from "./unsent.js";
+import type { ContestedStatus } from "./statusConfirm.js";
+import type { PnlGapWatch } from "./pnlCorrection.js";
 import type { ExecutionSinkAssetConfig, ExecutionSinkConfig, SinkCommand, SinkEvent, SinkMetrics } from "./sinkTypes.js";
 
 /** A side held empty after a race until `until` and the sync numbered `sync` completed. */
@@ -69,6 +72,16 @@ export interface SinkState {
   readonly gateShown: Map<string, string>;
   /** Assets the executor's send queue was last told are closed (see closeGateCommand). */
   readonly execClosed: Set<string>;
+  /** CLOIDs of placements/modifies submitted and not yet sent (unsent.ts). */
+  readonly unsent: Set<string>;
+  /** Terminal statuses held until orderStatus confirms them, by CLOID (statusConfirm.ts). */
+  readonly contested: Map<string, ContestedStatus>;
+  /** Gaps between the PnL book and the venue, watched across snapshots (pnlCorrection.ts). */
+  readonly pnlGaps: Map<string, PnlGapWatch>;
+  /** Orders sent shrunk by the margin check: the size their level asked for (margin.ts). */
+  readonly shrunkFrom: Map<string, number>;
+  /** The UTC day (number) the loss limit counts (dayRoll.ts). */
+  pnlDay: number;
   /** The first account snapshot (with open orders) has been adopted. */
   accountAdopted: boolean;
   /** The account's value at the last adopted snapshot (USD); undefined before the first. */
@@ -127,7 +140,14 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       fillsSkippedByPosition: 0,
       droppedAtGate: 0,
       invalidTransitions: 0,
+      contested: 0,
+      contestedConfirmed: 0,
+      contestedFalse: 0,
+      pnlCorrections: 0,
+      dayRollovers: 0,
       marginHeld: 0,
+      marginShrunk: 0,
+      marginRejectSyncs: 0,
       deadManArms: 0,
       deadManDisarms: 0,
       deadManRefusals: 0,
@@ -140,6 +160,11 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     queueAtJoin: new Map(),
     gateShown: new Map(),
     execClosed: new Set(),
+    unsent: new Set(),
+    contested: new Map(),
+    pnlGaps: new Map(),
+    shrunkFrom: new Map(),
+    pnlDay: Math.floor(now / 86_400_000),
     accountAdopted: false,
     accountValue: undefined,
     staleSince: new Map(),
@@ -184,6 +209,7 @@ export function command(s: SinkState, c: SinkCommand): void {
 
 export function submit(s: SinkState, batch: Parameters<typeof submitCommand>[0]): void {
   s.metrics.batchesSent += 1;
+  noteQueued(s, batch);
   command(s, submitCommand(batch));
 }
 

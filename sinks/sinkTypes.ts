@@ -4,7 +4,7 @@
 import type { BudgetShapingOptions } from "./budgetShaping.js";
 import type { ActionBatch, Tif } from "../streams/actions.js";
 import type { FillEvent, VenueFill } from "../streams/fill.js";
-import type { GuardedFill } from "../streams/execution.js";
+import type { GuardedFill, OrderState } from "../streams/execution.js";
 import type { QuoteGateReason } from "../streams/gate.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { BookEvent, MidEvent } from "../streams/market.js";
@@ -50,7 +50,15 @@ export interface ExecutionSinkConfig {
    * the venue's meta: min(20, maxLeverage), Hyperliquid's default), else `defaultLeverage` (20).
    * Absent: no check.
    */
-  readonly margin?: { readonly leverage?: ReadonlyMap<string, number>; readonly defaultLeverage?: number; readonly bufferPct?: number };
+  readonly margin?: {
+    readonly leverage?: ReadonlyMap<string, number>;
+    readonly defaultLeverage?: number;
+    readonly bufferPct?: number;
+    /** Size decimals per asset: with them an order that does not fit whole is shrunk to what fits (else held). */
+    readonly szDecimals?: ReadonlyMap<string, number>;
+    /** A shrunk order below this notional is held instead (default 10 USD, Hyperliquid's minimum order value). */
+    readonly minNotionalUsd?: number;
+  };
   readonly assets?: Readonly<Record<string, ExecutionSinkAssetConfig>>;
   readonly executor?: ExecutorOptions;
   /** Address-budget requests one USDC traded on `asset` earns (default 1; 0.1 on a HIP-3 asset in growth mode, app/hip3.ts). */
@@ -60,6 +68,18 @@ export interface ExecutionSinkConfig {
   /** Elements per request (default 39: IP weight 1). */
   readonly maxBatchSize?: number;
   readonly orderStore?: OrderStoreOptions;
+  /**
+   * Confirm with orderStatus a terminal orderUpdates status that contradicts what the record knows
+   * (sinks/statusConfirm.ts) before its level is re-placed (default true).
+   */
+  readonly confirmTerminal?: boolean;
+  /**
+   * The PnL book corrected to the venue's position and entry when a gap persists (sinks/pnlCorrection.ts):
+   * the same gap on snapshots spanning `afterMs` (default 5000), nothing in flight; false: never.
+   */
+  readonly pnlCorrection?: { readonly afterMs?: number } | false;
+  /** A `filled` status whose fills have not arrived waits this long for them before asking orderStatus (default 1000 ms). */
+  readonly confirmGraceMs?: number;
   readonly raceGuard?: {
     /** How long a cancel answered AlreadyFilled waits for its fill before a reconcile is asked (default 5000 ms). */
     readonly alreadyFilledTimeoutMs?: number;
@@ -104,6 +124,8 @@ export interface ExecutionSinkConfig {
     readonly maxPositionMultiple?: number;
     /** This many rate-limited answers in a row trip it (default 10); cancels held back by quota trip it at once. */
     readonly rateLimitedInARow?: number;
+    /** A kill switch tripped by the loss limit stays tripped past 00:00 UTC (default false: the new day clears it, sinks/dayRoll.ts). */
+    readonly maxLossCarriesOver?: boolean;
   };
   /** After a race, the side that added exposure stays empty this long and until the next sync completes (default 2000 ms). */
   readonly pullHoldMs?: number;
@@ -225,6 +247,16 @@ export type SinkEvent =
   /** Placements/modifies that waited for a send slot and were dropped because their asset's gate closed meanwhile (never sent). */
   | { readonly type: "dropped"; readonly asset: string; readonly reason: QuoteGateReason; readonly batch: ActionBatch; readonly elements: number; readonly time: number }
   | { readonly type: "refusal"; readonly refusal: PlacementRefusal; readonly time: number }
+  /** 00:00 UTC passed: the loss limit's day restarted (dayRoll.ts); a kill switch of yesterday's loss cleared unless configured to carry. */
+  | { readonly type: "dayRolled"; readonly dayStart: number; readonly killSwitchCleared: boolean; readonly time: number }
+  /** The venue refused or cancelled an order for margin: an account sync was asked at once (margin.ts). */
+  | { readonly type: "marginReject"; readonly asset: string | null; readonly reason: string; readonly time: number }
+  /** The PnL book's position was persistently off the venue's and was set to it (pnlCorrection.ts). */
+  | { readonly type: "pnlCorrected"; readonly asset: string; readonly before: number; readonly after: number; readonly entryPx: number; readonly gap: number; readonly snapshots: number; readonly sinceMs: number; readonly time: number }
+  /** A terminal orderUpdates status that contradicts the record, held (not applied) until orderStatus answers (statusConfirm.ts). */
+  | { readonly type: "statusContested"; readonly asset: string; readonly cloid: string; readonly oid: number; readonly status: string; readonly state: OrderState; readonly why: string; readonly time: number }
+  /** The contest settled: the venue (or the fills) confirmed the end, or the status was false and the order still rests. */
+  | { readonly type: "statusResolved"; readonly asset: string; readonly cloid: string; readonly status: string; readonly outcome: "confirmed" | "false"; readonly state: OrderState | null; readonly heldMs: number; readonly time: number }
   | { readonly type: "invalidTransition"; readonly transition: InvalidTransition; readonly time: number }
   | { readonly type: "badInput"; readonly error: DecodeFailure; readonly time: number };
 
@@ -266,8 +298,22 @@ export interface SinkMetrics {
   /** Placement/modify elements dropped from the send queue because their asset's gate closed. */
   droppedAtGate: number;
   invalidTransitions: number;
-  /** Placements held because the account's margin would not cover them (sinks/margin.ts). */
+  /** Terminal orderUpdates statuses that contradicted the record, held for orderStatus (statusConfirm.ts)… */
+  contested: number;
+  /** …of which the venue (or the fills) confirmed… */
+  contestedConfirmed: number;
+  /** …and which were false (the order still rested). */
+  contestedFalse: number;
+  /** 00:00 UTC rollovers of the loss limit's day (dayRoll.ts). */
+  dayRollovers: number;
+  /** PnL book corrections to the venue's position (pnlCorrection.ts). */
+  pnlCorrections: number;
+  /** Placements and modifies held because the account's margin would not cover them (sinks/margin.ts). */
   marginHeld: number;
+  /** Placements and modifies shrunk to what the margin covers (sinks/margin.ts). */
+  marginShrunk: number;
+  /** Account syncs asked at once after a margin reject (batch, order answer or orderUpdates status). */
+  marginRejectSyncs: number;
   /** scheduleCancel arms sent (deadManStep.ts: 0 while flat, ≤ 3600 / rearmMs an hour otherwise). */
   deadManArms: number;
   deadManDisarms: number;

@@ -27,7 +27,8 @@ Options:
   --dex <name>:<knobs>   their dex's knobs (repeatable), e.g. xyz:growth,feeScale=0.5,oiCap=250000
   --scenario <name>      chaos (default) | crash-restart (killed without shutdown at seeded times,
                          restarted on the same venue and journal directory; proof/soak/crashRestart.ts)
-                         | clock-skew (books stamped 1 h ahead) | queue-pressure (one request in flight)
+                         | clock-skew (books and trades stamped 1 h ahead) | queue-pressure (one request in flight)
+                         | false-status (orderUpdates says canceled for resting orders, every ~5 min)
   --fail-fast            stop at the first violation
   --quiet                no progress lines on stderr
   --json <file>          also write the result as JSON
@@ -47,7 +48,7 @@ export interface SoakCliOptions {
   readonly version: boolean;
 }
 
-export const SOAK_SCENARIOS = ["chaos", "crash-restart", "clock-skew", "queue-pressure"] as const;
+export const SOAK_SCENARIOS = ["chaos", "crash-restart", "clock-skew", "queue-pressure", "false-status"] as const;
 export type SoakScenario = (typeof SOAK_SCENARIOS)[number];
 
 const SOAK_FLAGS = {

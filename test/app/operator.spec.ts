@@ -321,20 +321,26 @@ describe("the running service (paper venue on loopback)", () => {
     for (const l of lines.filter((x) => x.component === "executor" && x.failure)) expect(l.level).toBe(40);
   }, 60_000);
 
-  it("with the margin check (the default) a placement the account cannot carry is held before sending: no margin reject from the venue", async () => {
+  it("with the margin check (the default) a placement the account cannot carry is shrunk to what it can, or held, before sending: no margin reject from the venue", async () => {
     const cfg = file("margin.yaml", stringify({ assets: { BTC: null, ETH: { quoter: { levelSizeUsd: 10000000 } } }, observability: { journalDir: join(dir, "analytics-margin") } }));
     const logs = capture();
     const log = createRootLogger({ destination: logs.stream, pretty: false, level: "debug" });
-    let sinkMetrics: { marginHeld: number } | undefined;
+    let sinkMetrics: { marginHeld: number; marginShrunk: number } | undefined;
     await runService(runArgs({ config: cfg, durationSec: 8, faults: "none", seed: 2 }), { log, handleSignals: false, onStarted: ({ service }) => void (sinkMetrics = service.sink.metrics) });
     log.flush();
     await new Promise((r) => setTimeout(r, 50));
     const lines = logs.lines();
-    const placedEth = lines.filter((l) => l.msg === "action sent" && l.action === "place" && (l.orders as { asset: string }[]).some((o) => o.asset === "ETH"));
-    expect(placedEth).toEqual([]);
+    // ETH's 10 M USD levels: none leaves whole (issue 12: shrink to what the account carries, or hold)
+    const placedEth = lines
+      .filter((l) => l.msg === "action sent" && l.action === "place")
+      .flatMap((l) => (l.orders as { asset: string; px: number; sz: number }[]).filter((o) => o.asset === "ETH"));
+    const account = 100_000 * 20; // the sim's starting balance at the default 20× leverage
+    expect(placedEth.every((o) => o.px * o.sz <= account)).toBe(true);
+    expect(placedEth.every((o) => o.px * o.sz < 10_000_000)).toBe(true);
     expect(lines.filter((l) => l.code === "PerpMargin")).toEqual([]);
-    expect(lines.some((l) => l.msg === "action sent" && l.action === "place")).toBe(true); // BTC quoted
+    expect(lines.some((l) => l.msg === "action sent" && l.action === "place" && (l.orders as { asset: string }[]).some((o) => o.asset === "BTC"))).toBe(true); // BTC quoted
     expect(sinkMetrics?.marginHeld).toBeGreaterThan(0);
+    expect((sinkMetrics?.marginShrunk ?? 0) + (sinkMetrics?.marginHeld ?? 0)).toBeGreaterThan(placedEth.length > 0 ? 1 : 0);
   }, 60_000);
 });
 

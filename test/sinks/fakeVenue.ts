@@ -191,6 +191,14 @@ export class FakeVenue implements Venue {
     return f;
   }
 
+  /** orderUpdates says `status` about our order `oid`; with `end` the order really ends (a venue cancel), else the status is false and it rests on. */
+  announce(oid: number, status: string, end = false): void {
+    const o = this.orders.get(oid);
+    if (!o) throw new Error(`fake venue: no resting order ${oid}`);
+    if (end) this.orders.delete(oid);
+    this.#emit(o, status);
+  }
+
   /** A fill from before the session (history), only ever seen in snapshots. */
   history(f: VenueFill): void {
     this.fillsSent.push(f);
