@@ -188,6 +188,8 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
   const missing: string[] = [];
   for (const o of s.store.open()) {
     if (venueCloids.has(o.cloid) || (o.oid !== null && venueOids.has(o.oid))) continue;
+    // still waiting to be sent: the venue cannot have it yet (asking would only hear "unknown")
+    if (o.state === "pending-new" && o.sentAt === null) continue;
     if (o.lastEventAt > snap.time - grace) continue;
     if (o.lastStatusQueryAt !== null && now - o.lastStatusQueryAt < s.store.staleAfterMs) continue;
     missing.push(o.cloid);
