@@ -50,6 +50,7 @@ export async function run(): Promise<BenchRow[]> {
     (acct.fills as unknown[]).length = 0;
     acct.orders.clear();
     acct.cloidToOid.clear();
+    acct.orderKind.clear(); // the order records' tif/reduce-only, by the same oids
     (c.venue.exchange.faults as unknown[]).length = 0;
     c.service.markouts.length = 0;
     c.service.samples.length = 0;
