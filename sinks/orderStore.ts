@@ -399,8 +399,10 @@ export class OrderStore implements RaceGuardLookup {
   /** Forget terminal orders older than the retention; returns how many were dropped. */
   prune(now: number): number {
     let n = 0;
-    for (const [cloid, r] of this.#byCloid) {
+    // values(), not entries(): no [key, value] pair per record on every housekeeping tick
+    for (const r of this.#byCloid.values()) {
       if (r.terminalAt !== null && isTerminalOrderState(r.state) && now - r.terminalAt >= this.retentionMs) {
+        const cloid = r.cloid;
         this.#byCloid.delete(cloid);
         this.#byAsset.get(r.asset)?.delete(cloid);
         if (r.oid !== null) this.#byOid.delete(r.oid);
