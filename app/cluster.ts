@@ -20,7 +20,7 @@ import { packageRoot } from "../sources/paths.js";
 import { approveClusterAgents, tallyVenue, type VenueTally } from "./clusterSetup.js";
 import { defaultConfigPath } from "./config.js";
 import { UsageError, flag, parseFlags, runProgram } from "./flags.js";
-import { syntheticOnly } from "./run.js";
+import { syntheticOnly } from "./markets.js";
 
 const FLAGS = {
   processes: flag.int(3, 1, 10),

@@ -9,7 +9,8 @@
 // PnL + one WS refresh per second per process (Redis commands, loopback or LAN).
 import type { Logger } from "pino";
 import { Gauge } from "prom-client";
-import { type Observable, type Subscription, defer, filter, from, identity, map, mergeMap, pipe } from "rxjs";
+import { type Observable, type SchedulerLike, type Subscription, asyncScheduler, defer, filter, from, identity, map, mergeMap, pipe } from "rxjs";
+import { everyOn } from "../sinks/periodic.js";
 import { DEFAULT_AUTHORITY_LIMITS } from "../quota/authority.js";
 import { SharedQuota, authorityGate, shareFeedback } from "../quota/gate.js";
 import { type ClusterTrip, KillBus } from "../quota/killBus.js";
@@ -36,6 +37,8 @@ export interface ClusterWiringOptions {
   /** Placements stop below this shared headroom (quota.breakerPct / 100). */
   readonly breakerOpenBelow?: number;
   readonly reserveFraction?: number;
+  /** The clock of the once-a-second tick and the trip retries (default the wall clock: Redis keys age by it). */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** The part of the service this wiring drives. */
@@ -57,7 +60,9 @@ export class ClusterWiring {
   tripsReceived = 0;
   accountPnl: number | undefined;
   private readonly subs: Subscription[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Subscription | undefined;
+  private retry: Subscription | undefined;
+  private readonly scheduler: SchedulerLike;
   private pendingTrip: Omit<ClusterTrip, "origin"> | undefined;
   private remoteClear = false;
   private wsRefused: string | undefined;
@@ -67,6 +72,7 @@ export class ClusterWiring {
     readonly options: ClusterWiringOptions,
     private readonly assets: () => ReadonlySet<string>,
   ) {
+    this.scheduler = options.scheduler ?? asyncScheduler;
     const reserveFraction = options.reserveFraction ?? DEFAULT_AUTHORITY_LIMITS.reserveFraction;
     this.authority = new RedisQuotaAuthority({ url: options.url, scope: options.scope, account: options.account, limits: { reserveFraction } });
     this.shared = new SharedQuota(this.authority, { processId: options.processId, ...(options.breakerOpenBelow !== undefined ? { breakerOpenBelow: options.breakerOpenBelow, breakerCloseAt: Math.min(1, options.breakerOpenBelow * 1.5) } : {}) });
@@ -208,7 +214,7 @@ export class ClusterWiring {
       svc.sink.events$.pipe(filter((e): e is { type: "killSwitch"; state: KillSwitchState } => e.type === "killSwitch")).subscribe((e) => {
         const state = e.state;
         if (state.active && !wasActive && !state.trip.detail.startsWith("cluster:")) {
-          this.pendingTrip = { trigger: state.trip.trigger, detail: state.trip.detail, asset: state.trip.asset, at: Date.now() };
+          this.pendingTrip = { trigger: state.trip.trigger, detail: state.trip.detail, asset: state.trip.asset, at: this.scheduler.now() };
           void this.flushTrip();
         } else if (!state.active && wasActive) {
           if (this.remoteClear) this.remoteClear = false;
@@ -217,7 +223,7 @@ export class ClusterWiring {
         wasActive = state.active;
       }),
     );
-    this.timer = setInterval(() => void this.tick(svc, log), 1_000);
+    this.timer = everyOn(this.scheduler, 1_000, () => void this.tick(svc, log));
   }
 
   /** Publish the local trip; retried every 100 ms while the store does not take it. */
@@ -227,7 +233,10 @@ export class ClusterWiring {
     if (await this.bus.trip(t)) {
       if (this.pendingTrip === t) this.pendingTrip = undefined;
       this.options.log.warn({ component: "cluster", trigger: t.trigger }, "kill switch trip published to every process of the account");
-    } else if (this.timer !== undefined) setTimeout(() => void this.flushTrip(), 100).unref();
+    } else if (this.timer !== undefined && !this.timer.closed) {
+      this.retry?.unsubscribe();
+      this.retry = this.scheduler.schedule(() => void this.flushTrip(), 100);
+    }
   }
 
   private async tick(svc: ClusterService, log: Logger): Promise<void> {
@@ -244,7 +253,8 @@ export class ClusterWiring {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.unsubscribe();
+    this.retry?.unsubscribe();
     for (const s of this.subs) s.unsubscribe();
     await this.authority.wsRelease(this.options.processId);
     this.shared.dispose();

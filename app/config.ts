@@ -9,25 +9,11 @@ import { describeValue, formatErrors, strictStruct } from "../streams/codec.js";
 import { packageRoot } from "../sources/paths.js";
 import { hip3NameProblem } from "../streams/market.js";
 
-function numberWhere(name: string, ok: (n: number) => boolean) {
-  return new t.Type<number, number, unknown>(
-    name,
-    (u): u is number => typeof u === "number" && ok(u),
-    (u, c) => (typeof u === "number" && Number.isFinite(u) && ok(u) ? t.success(u) : t.failure(u, c)),
-    t.identity,
-  );
-}
+import { Fraction, NonNegativeNumber, Percent, PositiveInt, PositiveNumber, numberWhere, section } from "./configTypes.js";
+import { QuotaConfig } from "./quotaConfig.js";
 
-export const PositiveNumber = numberWhere("a positive number", (n) => Number.isFinite(n) && n > 0);
-export const NonNegativeNumber = numberWhere("a number ≥ 0", (n) => Number.isFinite(n) && n >= 0);
-export const PositiveInt = numberWhere("a positive integer", (n) => Number.isInteger(n) && n > 0);
-export const Fraction = numberWhere("a number between 0 and 1", (n) => n >= 0 && n <= 1);
-export const Percent = numberWhere("a percentage between 0 and 100", (n) => n >= 0 && n <= 100);
-
-/** What an error says a section should be: `the quota section (an object with reservePct, breakerPct)`. */
-function section(title: string, ...props: t.Props[]): string {
-  return `${title} (an object with ${props.flatMap((p) => Object.keys(p)).join(", ")})`;
-}
+export { Fraction, NonNegativeNumber, Percent, PositiveInt, PositiveNumber } from "./configTypes.js";
+export { QuotaConfig, QuotaStore } from "./quotaConfig.js";
 
 // ---------- sections -------------------------------------------------------------------------
 
@@ -195,43 +181,6 @@ const OptionalOverride = new t.Type<AssetOverride, unknown, unknown>(
   t.identity,
 );
 
-const quotaProps = {
-  /** Placements and modifies never eat into this share of the address budget (cancels may). */
-  reservePct: Percent,
-  /** Below this headroom new quotes stop (breaker, with hysteresis) and a gate reason is reported. */
-  breakerPct: Percent,
-};
-/** `memory` (one process, the default) or `redis://[user:password@]host[:port][/db]` (rediss:// for TLS). */
-export const QuotaStore = new t.Type<string, string, unknown>(
-  'a quota store: "memory" or a Redis URL such as "redis://127.0.0.1:6379/0"',
-  (u): u is string => typeof u === "string",
-  (u, c) => (typeof u === "string" && (u === "memory" || isRedisUrl(u)) ? t.success(u) : t.failure(u, c)),
-  t.identity,
-);
-
-function isRedisUrl(u: string): boolean {
-  try {
-    const url = new URL(u);
-    return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "" && /^(\/\d{0,2})?$/.test(url.pathname) && (url.port === "" || Number(url.port) > 0);
-  } catch {
-    return false;
-  }
-}
-
-const quotaOptionalProps = {
-  /**
-   * "crossAsset" (default): the actions of all assets of one step go out as one request per kind;
-   * "perAsset": each asset's batches go out on their own (the baseline `bench -- scale` measures).
-   */
-  batching: t.keyof({ crossAsset: null, perAsset: null }),
-  /** Where the quota authority lives: `memory` (default) or a Redis URL shared by every process of the account (README "Scale-out with Redis"). */
-  store: QuotaStore,
-  /** The IP scope in the store: processes behind one public IP use the same name (default "default"). */
-  scope: t.refinement(t.string, (s) => /^[A-Za-z0-9_.:-]{1,64}$/.test(s), "a scope name (1–64 of A–Z a–z 0–9 _ . : -)"),
-};
-// the section names its required keys (store and scope are optional: README "Scale-out with Redis")
-export const QuotaConfig = strictStruct(quotaProps, quotaOptionalProps, section("the quota section", quotaProps));
-export type QuotaConfig = t.TypeOf<typeof QuotaConfig>;
 
 const observabilityProps = {
   /** Terminal status line period; 0 disables it. */

@@ -1,7 +1,8 @@
 // One asset's pipeline, composed from its config: book-stage operators → strategy (the built-in
 // ladder or a plugin's) → intent-stage gates, plus the fill stage over the asset's fills, each in
 // the order the config lists them. Nothing here knows which operators exist; the registry does.
-import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, filter, ignoreElements, map, merge, share, tap } from "rxjs";
+import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, filter, ignoreElements, map, merge, mergeMap, share, tap } from "rxjs";
+import type { SinkEvent } from "../sinks/executionSink.js";
 import { type DataQualityRejectReason, type DataQualityStats, createDataQualityStats } from "../operators/dataQualityGate.js";
 import type { QuotaThrottleState } from "../operators/quotaThrottle.js";
 import { type QuoteStrategy, type QuoterMarketState, type QuoterParams, priceTick, quoter, roundPassive, sizeForUsd } from "../operators/quoter.js";
@@ -299,4 +300,26 @@ export function composeAssetPipeline(
     dataQuality,
     strategyErrors: () => errors.n,
   };
+}
+
+/** What a pipeline's operators see of the sink: fills, races, reconciliations, gates, the kill switch. */
+export function pipelineSinkEvents(events$: Observable<SinkEvent>): Observable<PipelineSinkEvent> {
+  return events$.pipe(
+    mergeMap((e): PipelineSinkEvent[] => {
+      switch (e.type) {
+        case "fill":
+          return [{ kind: "fill", fill: e }];
+        case "race":
+          return [{ kind: "race", race: e.race }];
+        case "reconcile":
+          return [{ kind: "reconcile", report: e.report }];
+        case "gate":
+          return [{ kind: "gate", gate: e }];
+        case "killSwitch":
+          return [{ kind: "killSwitch", state: e.state }];
+        default:
+          return [];
+      }
+    }),
+  );
 }

@@ -14,7 +14,7 @@ import { type ServiceConfig, defaultConfigPath } from "./config.js";
 import { builtinRegistries, loadConfigWithPlugins } from "./plugins.js";
 import { fileStamp, journalHorizons } from "../analytics/journal.js";
 import { reportJournal } from "../analytics/cli.js";
-import { type MarketChoice, dataMarket, defaultMarket } from "./run.js";
+import { type MarketChoice, dataMarket, defaultMarket } from "./markets.js";
 import { packageRoot } from "../sources/paths.js";
 import { createMetrics } from "./metrics.js";
 import type { OperatorRegistry } from "./registry.js";

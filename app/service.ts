@@ -18,7 +18,6 @@ import {
   firstValueFrom,
   lastValueFrom,
   map,
-  mergeMap,
   merge,
   mergeAll,
   of,
@@ -32,13 +31,13 @@ import {
 import { markoutWindow } from "../operators/markoutWindow.js";
 import { QuotaThrottleHandle } from "../operators/quotaThrottle.js";
 import { everyOn } from "../sinks/periodic.js";
-import { ExecutionSink, type ExecutionSinkConfig, type SinkEvent, sinkEvents } from "../sinks/executionSink.js";
+import { ExecutionSink, type ExecutionSinkConfig, sinkEvents } from "../sinks/executionSink.js";
 import type { QuotaThrottleState } from "../streams/quota.js";
 import type { FillMarkouts } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote } from "../streams/market.js";
 import type { Venue } from "../streams/venue.js";
-import { type AssetConfig, type ServiceConfig, checkAssetsOffered, sameConfigValue } from "./config.js";
+import { type AssetConfig, type ServiceConfig, checkAssetsOffered } from "./config.js";
 import { GateTracker, mergeGateTotals } from "../analytics/gates.js";
 import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth } from "./instrument.js";
 import { FillJournal, type JournalHistory, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
@@ -46,13 +45,17 @@ import { cloidSeedHex } from "../sinks/cloid.js";
 import { type FillRecoveryResult, startFillHistory } from "./fillRecovery.js";
 import { reconnectGapFills } from "./gapFill.js";
 import type { VenueFillBatch } from "../streams/fill.js";
-import { type Health, type ServiceMetrics, setKillSwitchGauge, zeroSeries } from "./metrics.js";
-import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
+import { type Health, type ServiceMetrics, zeroSeries } from "./metrics.js";
+import { type AssetPipeline, composeAssetPipeline, pipelineSinkEvents } from "./pipeline.js";
 import { addressCreditOf, haltGate } from "./hip3.js";
-import { type OperatorRegistry, type PipelineSinkEvent, operatorRegistry } from "./registry.js";
+import { type OperatorRegistry, operatorRegistry } from "./registry.js";
 import { type Registries, builtinRegistries } from "./plugins.js";
 import type { ReportMarkout, ReportSample } from "../analytics/report.js";
 import type { AssetStatus } from "./status.js";
+import type { AssetRuntime } from "./assetRuntime.js";
+import { type SinkEventContext, logSinkEvent } from "./sinkEventLog.js";
+import { type ReloadResult, applyReload } from "./serviceReload.js";
+import { type AssetTotals, type ViewSource, assetStatuses, assetTotals, healthOf, journalStateOf, midOf } from "./serviceViews.js";
 
 export interface ServiceOptions {
   readonly venue: Venue;
@@ -102,18 +105,6 @@ import { OperatorEventCounts } from "./operatorEvents.js";
 import { dedupedSessionFills } from "./fillDedup.js";
 import { type ServiceExecutorOptions, sinkConfigOf } from "./sinkConfig.js";
 
-interface AssetRuntime {
-  readonly asset: string;
-  readonly meta: AssetMeta;
-  readonly book$: Observable<BookEvent>;
-  readonly pipeline$: BehaviorSubject<AssetPipeline>;
-  readonly signals: SignalTracker;
-  readonly stop$: Subject<void>;
-  fills: number;
-  readonly fillsBySource: Record<string, number>;
-}
-
-const sameJson = sameConfigValue;
 
 export class QuoteflowService {
   readonly sink: ExecutionSink;
@@ -337,24 +328,7 @@ export class QuoteflowService {
     );
     const reference$ = this.options.reference?.(asset);
     const sink = this.sink;
-    const sinkEvents$ = sink.events$.pipe(
-      mergeMap((e): PipelineSinkEvent[] => {
-        switch (e.type) {
-          case "fill":
-            return [{ kind: "fill", fill: e }];
-          case "race":
-            return [{ kind: "race", race: e.race }];
-          case "reconcile":
-            return [{ kind: "reconcile", report: e.report }];
-          case "gate":
-            return [{ kind: "gate", gate: e }];
-          case "killSwitch":
-            return [{ kind: "killSwitch", state: e.state }];
-          default:
-            return [];
-        }
-      }),
-    );
+    const sinkEvents$ = pipelineSinkEvents(sink.events$);
     const plog = this.log.child({ component: "pipeline", asset });
     return composeAssetPipeline(
       config,
@@ -392,71 +366,22 @@ export class QuoteflowService {
 
   private wireSinkOutputs(): void {
     const log = this.log.child({ component: "sink" });
-    this.subs.add(this.sink.events$.subscribe({ next: (e) => this.onSinkEvent(e, log), error: (err: unknown) => log.error({ err }, "execution sink failed") }));
-  }
-
-  private onSinkEvent(e: SinkEvent, log: Logger): void {
-    switch (e.type) {
-      case "fill": {
-        const f = e.fill;
-        const rt = this.assets.get(f.asset);
-        this.metrics.fills.inc({ asset: f.asset, source: f.source, flag: e.flag });
-        if (e.flag === "race") this.metrics.raceFills.inc({ asset: f.asset });
-        if (e.flag === "unmatched") this.metrics.unmatchedFills.inc({ asset: f.asset });
-        if (rt) {
-          rt.fills++;
-          rt.fillsBySource[f.source] = (rt.fillsBySource[f.source] ?? 0) + 1;
-          const closed = [this.gates.closedReason(f.asset), this.sinkGates.closedReason(f.asset)].filter((x): x is string => x !== undefined);
-          const vol = rt.pipeline$.value.market();
-          // the strategy's own signals (of the intent the order was placed for) beside the market snapshot
-          this.journal?.fill(f, e.flag, { ...f.signals, ...rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined) }, { positionAfter: e.positionAfter, placedAt: e.orderAgeMs === null ? undefined : f.time - e.orderAgeMs });
-        }
-        log.info({ asset: f.asset, tid: f.tid, side: f.isBuy ? "buy" : "sell", px: f.price, sz: f.size, source: f.source, flag: e.flag }, "fill");
-        return;
-      }
-      case "reconcile":
-        this.metrics.reconciliations.inc({ trigger: e.report.trigger });
-        for (const a of this.assets.keys()) this.metrics.reconciliationDrift.set({ asset: a }, Math.abs(e.report.drifts.find((d) => d.asset === a)?.drift ?? 0));
-        return;
-      case "accountAdopted":
-        // The start sequence's last step: from here the sink lets placements go (awaitAccount).
-        log.info({ inherited: e.inherited, openOrders: e.openOrders }, "account adopted (positions and open orders): quoting may start");
-        return;
-      case "drift":
-        log.warn({ drift: e.drift }, "reconciliation found drift; venue truth adopted");
-        return;
-      case "race": {
-        const r = e.race;
-        if (r.kind === "race" || r.kind === "unmatched") log.warn({ asset: r.fill.fill.asset, tid: r.fill.fill.tid, kind: r.kind }, "fill race");
-        else if (r.kind === "pull") log.info({ asset: r.asset, side: r.isBuy ? "bid" : "ask", orders: r.cloids.length }, "pulled orders after a race");
-        return;
-      }
-      case "killSwitch":
-        setKillSwitchGauge(this.metrics, e.state.active ? e.state.trip.trigger : undefined);
-        if (e.state.active) log.error({ trigger: e.state.trip.trigger, asset: e.state.trip.asset, detail: e.state.trip.detail }, "kill switch tripped: every order cancelled, quoting stopped");
-        else if (e.state.clearedTrip) log.warn({ trigger: e.state.clearedTrip.trigger }, "kill switch cleared: quoting resumes where the gates are open");
-        return;
-      case "gate":
-        this.sinkGates.set(e.asset, e.reason?.kind);
-        // The sink closes every asset while it shuts down: expected then, not news.
-        if (this.stopped) log.debug({ asset: e.asset, reason: e.reason?.kind ?? "open" }, "sink gate (shutdown)");
-        else log.info({ asset: e.asset, reason: e.reason?.kind ?? "open" }, "sink gate");
-        return;
-      case "deadMan":
-        // the venue's refusal text (volume requirement, lead time, daily triggers) is the news
-        if (e.state === "refused") log.warn({ until: e.until, venueError: e.error }, "dead-man's switch refused by the venue: not armed (retried later)");
-        else if (e.state === "notSent") log.warn({ until: e.until, reason: e.error }, "dead-man's switch not re-armed");
-        else log.debug({ state: e.state, until: e.until }, "dead-man's switch");
-        return;
-      case "invalidTransition":
-        log.warn({ ...e.transition }, "order transition refused by the state table (order left as it was)");
-        return;
-      case "badInput":
-        log.warn({ problems: e.error.problems }, e.error.message);
-        return;
-      default:
-        return;
-    }
+    // one context for every event (journal and stopped are read at the event, not captured)
+    const service = this;
+    const ctx: SinkEventContext = {
+      log,
+      metrics: this.metrics,
+      assets: this.assets,
+      gates: this.gates,
+      sinkGates: this.sinkGates,
+      get journal() {
+        return service.journal;
+      },
+      get stopped() {
+        return service.stopped;
+      },
+    };
+    this.subs.add(this.sink.events$.subscribe({ next: (e) => logSinkEvent(e, ctx), error: (err: unknown) => log.error({ err }, "execution sink failed") }));
   }
 
   /** Markouts of one asset's fills at its configured horizons, journaled and kept for the report. */
@@ -510,11 +435,7 @@ export class QuoteflowService {
   }
 
   mid(asset: string): number | undefined {
-    const m = this.assets.get(asset)?.pipeline$.value.market();
-    const b = m?.book;
-    const bid = b?.bids[0]?.px;
-    const ask = b?.asks[0]?.px;
-    return bid !== undefined && ask !== undefined ? (bid + ask) / 2 : undefined;
+    return midOf(this.assets.get(asset));
   }
 
   /**
@@ -522,57 +443,21 @@ export class QuoteflowService {
    * kill switch clear, and at least one asset quoting (its gates open, data fresh).
    */
   health(): Health {
-    const reasons: string[] = [];
-    if (!this.started || this.stopped) reasons.push(this.stopped ? "stopping" : "starting");
-    const c = this.venueHealth.connection;
-    if (c !== undefined && c !== "open") reasons.push(`venue connection ${c}`);
-    if (!this.venueHealth.accountAdopted) reasons.push("account not adopted yet");
-    const kill = this.sink.killSwitch.state;
-    if (kill.active) reasons.push(`kill switch tripped (${kill.trip.trigger}); clear with SIGUSR2`);
-    if (this.options.cluster) reasons.push(...this.options.cluster.healthReasons());
-    const closed = [...this.assets.keys()].map((a) => [a, this.gates.closedReason(a) ?? this.sinkGates.closedReason(a)] as const);
-    const stale = closed.filter(([, r]) => r === "StaleData");
-    if (stale.length > 0) reasons.push(`stale data: ${stale.map(([a]) => a).join(", ")}`);
-    else if (closed.length > 0 && closed.every(([, r]) => r !== undefined)) reasons.push(`not quoting: ${closed.map(([a, r]) => `${a} ${r}`).join(", ")}`);
-    return { ready: reasons.length === 0, reasons };
+    return healthOf(this.viewSource(), { started: this.started, stopped: this.stopped, venue: this.venueHealth, cluster: this.options.cluster });
+  }
+
+  private viewSource(): ViewSource {
+    return { assets: this.assets, sink: this.sink, gates: this.gates, sinkGates: this.sinkGates };
   }
 
   /** Per-asset marks, positions and PnL for the journal's sample lines. */
   private journalState(): Record<string, SampleSource> {
-    const out: Record<string, SampleSource> = {};
-    for (const rt of this.assets.values()) {
-      const mid = this.mid(rt.asset);
-      const p = this.sink.pnl.get(rt.asset);
-      out[rt.asset] = { mid, position: this.sink.positions.position(rt.asset), pnl: this.sink.pnl.total(rt.asset, mid), realized: p.realized, fees: p.fees, volumeUsd: p.volumeUsd, fills: rt.fills };
-    }
-    return out;
+    return journalStateOf(this.viewSource());
   }
 
   /** One status per asset, for the terminal line. */
   status(): AssetStatus[] {
-    const headroom = this.quotaHeadroom();
-    const quota = Object.values(headroom);
-    const tightest = Object.entries(headroom).sort((a, b) => a[1] - b[1])[0]?.[0];
-    return [...this.assets.values()].map((rt) => {
-      const live = this.sink.liveOrders(rt.asset);
-      const bids = live.filter((o) => o.isBuy).map((o) => o.px);
-      const asks = live.filter((o) => !o.isBuy).map((o) => o.px);
-      const mid = this.mid(rt.asset);
-      const kill = this.sink.killSwitch.state;
-      return {
-        asset: rt.asset,
-        mid,
-        bid: bids.length ? Math.max(...bids) : undefined,
-        ask: asks.length ? Math.min(...asks) : undefined,
-        position: this.sink.positions.position(rt.asset),
-        pnl: this.sink.pnl.total(rt.asset, mid),
-        closedBy: this.stopped ? "shutdown" : kill.active ? `KillSwitch:${kill.trip.trigger}` : (this.gates.closedReason(rt.asset) ?? this.sinkGates.closedReason(rt.asset)),
-        fills: rt.fills,
-        quotaHeadroom: quota.length ? Math.min(...quota) : undefined,
-        quotaBudget: tightest,
-        addressRequests: this.quota?.byAsset.get(rt.asset)?.requests,
-      };
-    });
+    return assetStatuses(this.viewSource(), this.quotaHeadroom(), this.stopped, this.quota);
   }
 
   /** Milliseconds closed per asset and reason: pipeline gates and the sink's own. */
@@ -583,77 +468,42 @@ export class QuoteflowService {
   }
 
   /** Per-asset totals for the report. */
-  totals(): Record<string, { fills: number; volumeUsd: number; fees: number; pnl: number; position: number; fillsBySource: Record<string, number> }> {
-    const out: Record<string, { fills: number; volumeUsd: number; fees: number; pnl: number; position: number; fillsBySource: Record<string, number> }> = {};
-    for (const rt of this.assets.values()) {
-      const p = this.sink.pnl.get(rt.asset);
-      out[rt.asset] = { fills: rt.fills, volumeUsd: p.volumeUsd, fees: p.fees, pnl: this.sink.pnl.total(rt.asset, this.mid(rt.asset)), position: this.sink.positions.position(rt.asset), fillsBySource: { ...rt.fillsBySource } };
-    }
-    return out;
+  totals(): AssetTotals {
+    return assetTotals(this.viewSource());
   }
 
   /**
-   * Apply a new config. Assets whose operator chain or quoter changed get a freshly composed
-   * pipeline (the sink keeps every order: the new pipeline's first ladder is diffed against what
-   * rests, so what it would not quote is cancelled and the rest stays). Risk and reconciliation
-   * settings are the sink's and apply at the next start. Returns the re-composed assets.
+   * Apply a new config (app/serviceReload.ts): re-compose the assets whose chain or quoter changed,
+   * add and remove assets; risk and reconciliation changes wait for the next start.
    */
-  reload(next: ServiceConfig, registries?: Registries): { recomposed: string[]; added: string[]; removed: string[]; restartNeeded: string[] } {
-    const log = this.log.child({ component: "config" });
-    const recomposed: string[] = [];
-    const added: string[] = [];
-    const removed: string[] = [];
-    const restartNeeded: string[] = [];
-    // Everything is composed before anything is applied: a factory that throws (a plugin's) or an
-    // unknown asset refuses the whole change and the running pipelines stay as they were.
-    const previous = this.registries;
-    const pluginsChanged = registries !== undefined && registries !== previous;
-    if (registries) this.registries = registries;
-    const swaps: { rt: AssetRuntime; pipeline: AssetPipeline }[] = [];
-    const before = new Map([...this.assets.values()].map((rt) => [rt.asset, rt.pipeline$.value.config]));
-    try {
-      for (const a of next.assets) {
-        const rt = this.assets.get(a.asset);
-        if (!rt) {
-          if (!this.universe.some((m) => m.name === a.asset)) throw new Error(`config asset ${a.asset} is not traded on venue ${this.venue.name}`);
-          this.compose(a, new Subject<BookEvent>(), this.universe.find((m) => m.name === a.asset)!);
-          continue;
-        }
-        const old = rt.pipeline$.value.config;
-        if (pluginsChanged || !sameJson(old.operators, a.operators) || !sameJson(old.quoter, a.quoter) || !sameJson(old.strategy, a.strategy) || old.risk.maxPositionUsd !== a.risk.maxPositionUsd)
-          swaps.push({ rt, pipeline: this.compose(a, rt.book$, rt.meta) });
-      }
-    } catch (err) {
-      this.registries = previous;
-      throw err;
-    }
-    for (const { rt, pipeline } of swaps) {
-      rt.pipeline$.next(pipeline);
-      recomposed.push(rt.asset);
-    }
-    for (const a of next.assets) {
-      const rt = this.assets.get(a.asset);
-      if (!rt) {
-        checkAssetsOffered([a.asset], this.universe.map((m) => m.name), this.venue.name);
-        this.addAsset(a);
-        added.push(a.asset);
-        continue;
-      }
-      const was = before.get(a.asset) ?? a;
-      if (!sameJson(was.reconciliation, a.reconciliation) || !sameJson(was.risk, a.risk) || !sameJson(was.markouts, a.markouts)) restartNeeded.push(a.asset);
-    }
-    for (const asset of this.assets.keys()) {
-      if (next.assets.some((a) => a.asset === asset)) continue;
-      const rt = this.assets.get(asset)!;
-      // An empty ladder makes the sink cancel what rests; then the asset's streams stop.
-      this.intentStreams.next(of<QuoteIntent>({ asset, time: this.scheduler.now(), bids: [], asks: [] }));
-      rt.stop$.next();
-      this.assets.delete(asset);
-      removed.push(asset);
-    }
-    this.config = next;
-    log.info({ recomposed, added, removed, restartNeeded }, restartNeeded.length ? "config applied (risk/reconciliation changes take effect at the next start)" : "config applied");
-    return { recomposed, added, removed, restartNeeded };
+  reload(next: ServiceConfig, registries?: Registries): ReloadResult {
+    const service = this;
+    return applyReload(
+      {
+        log: this.log.child({ component: "config" }),
+        assets: this.assets,
+        universe: this.universe,
+        venueName: this.venue.name,
+        get registries() {
+          return service.registries;
+        },
+        set registries(r: Registries) {
+          service.registries = r;
+        },
+        compose: (a, book$, meta) => this.compose(a, book$, meta),
+        addAsset: (a) => this.addAsset(a),
+        removeAsset: (asset) => {
+          const rt = this.assets.get(asset)!;
+          // An empty ladder makes the sink cancel what rests; then the asset's streams stop.
+          this.intentStreams.next(of<QuoteIntent>({ asset, time: this.scheduler.now(), bids: [], asks: [] }));
+          rt.stop$.next();
+          this.assets.delete(asset);
+        },
+        setConfig: (c) => (this.config = c),
+      },
+      next,
+      registries,
+    );
   }
 
   /**

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
+import { capture } from "../helpers/capture.js";
 import { Wallet } from "ethers";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -16,17 +16,6 @@ import { chmodSync } from "node:fs";
 import { defaultMarket } from "../../app/run.js";
 import { startPaperServer } from "../../sim/server.js";
 import { decodeWith } from "../../streams/index.js";
-
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _e, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  });
-  return { stream, text: () => chunks.join("") };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "qf-e2e-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
+import { capture } from "../helpers/capture.js";
 import { Wallet } from "ethers";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -14,17 +14,6 @@ import { defaultConfigPath } from "../../app/config.js";
 import { createRootLogger } from "../../app/logger.js";
 import { runService, syntheticOnly } from "../../app/run.js";
 import { startPaperServer, type PaperServerOptions } from "../../sim/server.js";
-
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _e, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  });
-  return { stream, text: () => chunks.join("") };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "qf-hip3-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

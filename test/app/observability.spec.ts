@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
+import { capture } from "../helpers/capture.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
 import { FillJournal, JournalLine, SignalTracker, fillLine } from "../../analytics/journal.js";
@@ -10,17 +10,6 @@ import { createMetrics, serveMetrics, type MetricsServer } from "../../app/metri
 import { GateTracker } from "../../analytics/gates.js";
 import { OperatorEventCounts } from "../../app/service.js";
 import { decodeWith, type FillEvent } from "../../streams/index.js";
-
-function capture(): { stream: Writable & { isTTY?: boolean }; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _e, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  });
-  return { stream, text: () => chunks.join("") };
-}
 
 const fill: FillEvent = {
   tid: 7, oid: 11, cloid: "0x" + "ab".repeat(16), asset: "BTC", isBuy: true, size: 0.0002, price: 100_000, time: 5_000,

@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
+import { capture } from "../helpers/capture.js";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
 import { EnvironmentError, MAX_DURATION_SEC, UsageError, flag, parseCli, parseFlags, type RunArgs } from "../../app/args.js";
@@ -29,18 +29,6 @@ import { parseSoakArgs } from "../../proof/soak/args.js";
 const dir = mkdtempSync(join(tmpdir(), "qf-opx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const catalog = catalogOf(operatorRegistry);
-
-function capture(): { stream: Writable; text: () => string; lines: () => Record<string, any>[] } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _e, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  });
-  const text = () => chunks.join("");
-  return { stream, text, lines: () => text().trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>) };
-}
 
 async function cli(argv: string[]): Promise<{ code: number; err: string; out: string }> {
   const err: string[] = [];

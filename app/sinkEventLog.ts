@@ -1,0 +1,83 @@
+// What a person sees of the sink's events: a log line, a metric, a journal line per event.
+import type { Logger } from "pino";
+import type { GateTracker } from "../analytics/gates.js";
+import type { FillJournal } from "../analytics/journal.js";
+import type { SinkEvent } from "../sinks/executionSink.js";
+import type { AssetRuntime } from "./assetRuntime.js";
+import { type ServiceMetrics, setKillSwitchGauge } from "./metrics.js";
+
+export interface SinkEventContext {
+  readonly log: Logger;
+  readonly metrics: ServiceMetrics;
+  readonly assets: ReadonlyMap<string, AssetRuntime>;
+  readonly gates: GateTracker;
+  readonly sinkGates: GateTracker;
+  readonly journal: FillJournal | undefined;
+  /** Shutting down: the sink closes every asset then, which is expected, not news. */
+  readonly stopped: boolean;
+}
+
+export function logSinkEvent(e: SinkEvent, ctx: SinkEventContext): void {
+  const log = ctx.log;
+  switch (e.type) {
+    case "fill": {
+      const f = e.fill;
+      const rt = ctx.assets.get(f.asset);
+      ctx.metrics.fills.inc({ asset: f.asset, source: f.source, flag: e.flag });
+      if (e.flag === "race") ctx.metrics.raceFills.inc({ asset: f.asset });
+      if (e.flag === "unmatched") ctx.metrics.unmatchedFills.inc({ asset: f.asset });
+      if (rt) {
+        rt.fills++;
+        rt.fillsBySource[f.source] = (rt.fillsBySource[f.source] ?? 0) + 1;
+        const closed = [ctx.gates.closedReason(f.asset), ctx.sinkGates.closedReason(f.asset)].filter((x): x is string => x !== undefined);
+        const vol = rt.pipeline$.value.market();
+        // the strategy's own signals (of the intent the order was placed for) beside the market snapshot
+        ctx.journal?.fill(f, e.flag, { ...f.signals, ...rt.signals.snapshot(f, closed, vol ? Math.sqrt(vol.varianceBps2) : undefined) }, { positionAfter: e.positionAfter, placedAt: e.orderAgeMs === null ? undefined : f.time - e.orderAgeMs });
+      }
+      log.info({ asset: f.asset, tid: f.tid, side: f.isBuy ? "buy" : "sell", px: f.price, sz: f.size, source: f.source, flag: e.flag }, "fill");
+      return;
+    }
+    case "reconcile":
+      ctx.metrics.reconciliations.inc({ trigger: e.report.trigger });
+      for (const a of ctx.assets.keys()) ctx.metrics.reconciliationDrift.set({ asset: a }, Math.abs(e.report.drifts.find((d) => d.asset === a)?.drift ?? 0));
+      return;
+    case "accountAdopted":
+      // The start sequence's last step: from here the sink lets placements go (awaitAccount).
+      log.info({ inherited: e.inherited, openOrders: e.openOrders }, "account adopted (positions and open orders): quoting may start");
+      return;
+    case "drift":
+      log.warn({ drift: e.drift }, "reconciliation found drift; venue truth adopted");
+      return;
+    case "race": {
+      const r = e.race;
+      if (r.kind === "race" || r.kind === "unmatched") log.warn({ asset: r.fill.fill.asset, tid: r.fill.fill.tid, kind: r.kind }, "fill race");
+      else if (r.kind === "pull") log.info({ asset: r.asset, side: r.isBuy ? "bid" : "ask", orders: r.cloids.length }, "pulled orders after a race");
+      return;
+    }
+    case "killSwitch":
+      setKillSwitchGauge(ctx.metrics, e.state.active ? e.state.trip.trigger : undefined);
+      if (e.state.active) log.error({ trigger: e.state.trip.trigger, asset: e.state.trip.asset, detail: e.state.trip.detail }, "kill switch tripped: every order cancelled, quoting stopped");
+      else if (e.state.clearedTrip) log.warn({ trigger: e.state.clearedTrip.trigger }, "kill switch cleared: quoting resumes where the gates are open");
+      return;
+    case "gate":
+      ctx.sinkGates.set(e.asset, e.reason?.kind);
+      // The sink closes every asset while it shuts down: expected then, not news.
+      if (ctx.stopped) log.debug({ asset: e.asset, reason: e.reason?.kind ?? "open" }, "sink gate (shutdown)");
+      else log.info({ asset: e.asset, reason: e.reason?.kind ?? "open" }, "sink gate");
+      return;
+    case "deadMan":
+      // the venue's refusal text (volume requirement, lead time, daily triggers) is the news
+      if (e.state === "refused") log.warn({ until: e.until, venueError: e.error }, "dead-man's switch refused by the venue: not armed (retried later)");
+      else if (e.state === "notSent") log.warn({ until: e.until, reason: e.error }, "dead-man's switch not re-armed");
+      else log.debug({ state: e.state, until: e.until }, "dead-man's switch");
+      return;
+    case "invalidTransition":
+      log.warn({ ...e.transition }, "order transition refused by the state table (order left as it was)");
+      return;
+    case "badInput":
+      log.warn({ problems: e.error.problems }, e.error.message);
+      return;
+    default:
+      return;
+  }
+}
