@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from "rxjs";
+import { defer, filter, type MonoTypeOperatorFunction } from "rxjs";
 
 export interface DedupTidOptions<T> {
   /** How many distinct keys are remembered (FIFO). Default 10,000. */
@@ -41,22 +41,19 @@ export function dedupTid<T>(options: DedupTidOptions<T> = {}): MonoTypeOperatorF
     throw new RangeError(`dedupTid: capacity must be an integer ≥ 1, got ${String(capacity)}`);
   }
   const keyOf: (value: T) => string | number = options.key ?? defaultKey;
+  // built-in filter inside defer (per-subscription state): the operator subscriber is handed to
+  // the source as is, one hop fewer per value than a partial observer; a throwing key function
+  // errors the stream through filter's own guard
   return (source) =>
-    new Observable<T>((subscriber) => {
+    defer(() => {
       const ring: (string | number)[] = new Array<string | number>(capacity);
       const seen = new Set<string | number>();
       let next = 0;
       let size = 0;
-      const subscription = source.subscribe({
-        next(value) {
-          let key: string | number;
-          try {
-            key = keyOf(value);
-          } catch (err) {
-            subscriber.error(err);
-            return;
-          }
-          if (seen.has(key)) return;
+      return source.pipe(
+        filter((value) => {
+          const key = keyOf(value);
+          if (seen.has(key)) return false;
           if (size === capacity) {
             seen.delete(ring[next]!);
           } else {
@@ -65,11 +62,8 @@ export function dedupTid<T>(options: DedupTidOptions<T> = {}): MonoTypeOperatorF
           ring[next] = key;
           next = next + 1 === capacity ? 0 : next + 1;
           seen.add(key);
-          subscriber.next(value);
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-      return subscription;
+          return true;
+        }),
+      );
     });
 }

@@ -97,6 +97,8 @@ export class SimAssetBook {
     const side = (isBid: boolean): BookLevel[] => {
       const quick = fast(isBid);
       if (quick) return quick;
+      const merged = this.mergedSide(isBid);
+      if (merged) return merged;
       const m = new Map<number, { sz: number; n: number }>();
       for (const l of (isBid ? this.market?.bids : this.market?.asks) ?? []) {
         const sz = this.marketQty(isBid, l.px);
@@ -111,6 +113,48 @@ export class SimAssetBook {
       return levels.slice(0, 20);
     };
     return { asset: this.asset, time, bids: side(true), asks: side(false) };
+  }
+
+  /**
+   * `displayed`'s side as a merge of two sorted lists, when they are (the usual case): the market
+   * levels strictly in price priority (so each price once) and our orders in priority order. The
+   * same levels, sizes (summed in the same order) and counts as the general path's map + sort,
+   * without the map, its entries and the sort; undefined when either list is out of order.
+   */
+  private mergedSide(isBid: boolean): BookLevel[] | undefined {
+    const market = (isBid ? this.market?.bids : this.market?.asks) ?? [];
+    const ours = isBid ? this.bids : this.asks;
+    const better = (a: number, b: number): boolean => (isBid ? a > b : a < b);
+    for (let i = 1; i < market.length; i++) if (!better(market[i - 1]!.px, market[i]!.px)) return undefined;
+    for (let i = 1; i < ours.length; i++) if (better(ours[i]!.px, ours[i - 1]!.px)) return undefined;
+    const used = isBid ? this.consumedBid : this.consumedAsk;
+    const out: BookLevel[] = [];
+    let i = 0;
+    let j = 0;
+    while (out.length < 20 && (i < market.length || j < ours.length)) {
+      const l = market[i];
+      const o = ours[j];
+      const px = l === undefined ? o!.px : o === undefined ? l.px : better(o.px, l.px) ? o.px : l.px;
+      let sz = 0;
+      let n = 0;
+      let any = false;
+      if (l !== undefined && l.px === px) {
+        i++;
+        const q = Math.max(0, l.sz - (used.get(px) ?? 0));
+        if (q > EPS) {
+          sz = q;
+          n = l.n;
+          any = true;
+        }
+      }
+      for (let o2 = ours[j]; o2 !== undefined && o2.px === px; o2 = ours[++j]) {
+        sz += o2.sz;
+        n += 1;
+        any = true;
+      }
+      if (any) out.push({ px, sz: this.roundSz(sz + 1e-12), n });
+    }
+    return out;
   }
 
   bbo(): { bid: number | undefined; ask: number | undefined } {

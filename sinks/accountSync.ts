@@ -22,7 +22,6 @@ import { planBatches } from "./ladderDiff.js";
 import { checkMaxPosition } from "./riskChecks.js";
 import { askStatus, assetConfig, command, emit, knownAssets, markOf, submit, touch, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
-import { askable } from "./unsent.js";
 import { watchPnlGaps } from "./pnlCorrection.js";
 
 /** Triggers about the position alone: their syncs may leave open orders out (reconcile.openOrdersIntervalMs). */
@@ -191,7 +190,8 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
   const missing: string[] = [];
   for (const o of s.store.open()) {
     if (venueCloids.has(o.cloid) || (o.oid !== null && venueOids.has(o.oid))) continue;
-    if (!askable(s, o.cloid)) continue; // still in our send queue (unsent.ts)
+    // still waiting to be sent: the venue cannot have it yet (asking would only hear "unknown")
+    if (o.state === "pending-new" && o.sentAt === null) continue;
     if (o.lastEventAt > snap.time - grace) continue;
     if (o.lastStatusQueryAt !== null && now - o.lastStatusQueryAt < s.store.staleAfterMs) continue;
     missing.push(o.cloid);

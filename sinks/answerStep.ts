@@ -9,7 +9,6 @@ import { deadManAnswer, deadManNotSent } from "./deadManStep.js";
 import { reserveAnswer, reserveNotSent } from "./reserveWeight.js";
 import { watchAlreadyFilled } from "./fillStep.js";
 import { askStatus, emit, touch, trip } from "./sinkState.js";
-import { noteLeft } from "./unsent.js";
 import { isMarginReason, marginRejected } from "./margin.js";
 import { statusAnswered } from "./statusConfirm.js";
 import type { SinkState } from "./sinkState.js";
@@ -20,8 +19,7 @@ const POSITION_CODES: ReadonlySet<ExchangeErrorCode> = new Set(["PerpMargin", "R
 export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
   switch (e.kind) {
     case "sent":
-      noteLeft(s, e.batch, now);
-      return;
+      return; // the shell stamps the send time on the records (OrderStore.noteSent)
     case "result":
       s.metrics.batchResults += 1;
       deadManAnswer(s, e.batch, e.result, now);
@@ -37,7 +35,6 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
       markQueried(s, e.batch, now);
       return;
     case "refused":
-      noteLeft(s, e.batch, now);
       s.metrics.quotaRefused += 1;
       deadManNotSent(s, e.batch, `refused by the quota throttle (${e.reason})`, now);
       reserveNotSent(s, e.batch, "quota", `refused by the quota throttle (${e.reason})`, now);
@@ -50,7 +47,6 @@ export function answerStep(s: SinkState, e: ExecutionEvent, now: number): void {
     case "dropped": {
       // never sent: a placement ends as rejected (nothing of it can rest), a modify leaves the order as it was
       const n = batchElements(e.batch);
-      noteLeft(s, e.batch, now);
       s.metrics.droppedAtGate += n;
       emit(s, { type: "dropped", asset: e.asset, reason: e.reason, batch: e.batch, elements: n, time: now });
       if (e.batch.type === "order") {

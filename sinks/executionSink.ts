@@ -238,8 +238,10 @@ export class ExecutionSink {
             else if (e.kind === "accountFailed") this.#loop.next({ kind: "accountFailed", trigger: e.trigger, withOrders: e.withOrders, error: e.error });
             else {
               if (e.kind !== "dropped") this.#events.next({ type: "action", action: e, time: sch.now() });
-              // "sent" too: a placement's staleness clock starts when it leaves the send queue (unsent.ts)
-              this.#loop.next({ kind: "executor", event: e });
+              // a send is no step of its own (it would shift the steps' timing): the shell only
+              // stamps the records' send time, where their wait for an answer starts
+              if (e.kind === "sent") this.#state.store.noteSent(e.batch, e.time);
+              else this.#loop.next({ kind: "executor", event: e });
             }
           },
           error: (error: unknown) => this.#loop.next({ kind: "failure", where: "executor", error }),

@@ -18,7 +18,7 @@
 //   status answer resolves it.
 // - Sizes: `origSz`/`sz` from orderUpdates are reconciled with the sum of fills; whichever says
 //   more has filled wins (fills and the `filled` status arrive in either order).
-import type { CancelResult, ModifyResult, OrderResult, OrderSpec } from "../streams/actions.js";
+import type { ActionBatch, CancelResult, ModifyResult, OrderResult, OrderSpec } from "../streams/actions.js";
 import type { OpenOrder, OrderStatusAnswer, OrderUpdate } from "../streams/orders.js";
 import type { VenueFill } from "../streams/fill.js";
 import type { QuoteGateReason } from "../streams/gate.js";
@@ -39,6 +39,12 @@ export class OrderStore implements RaceGuardLookup {
   readonly retentionMs: number;
   readonly eps: number;
   readonly #byCloid = new Map<string, Rec>();
+  /**
+   * The same records by asset (each asset's in `#byCloid`'s order): the per-asset questions asked
+   * on every placement and tick (duplicate check, gate reason, resting orders) scan one asset's
+   * orders, not every asset's (O(orders of the asset), was O(all orders kept)).
+   */
+  readonly #byAsset = new Map<string, Map<string, Rec>>();
   /** False when the last sweepStale left no stale live order (only a sweep marks orders stale). */
   #anyStale = false;
   readonly #byOid = new Map<number, string>();
@@ -87,8 +93,8 @@ export class OrderStore implements RaceGuardLookup {
   /** Orders of `asset` (all assets when omitted) that are not terminal. */
   open(asset?: string): TrackedOrder[] {
     const out: TrackedOrder[] = [];
-    for (const r of this.#byCloid.values()) {
-      if (!isTerminalOrderState(r.state) && (asset === undefined || r.asset === asset)) out.push(r);
+    for (const r of this.#recordsOf(asset)) {
+      if (!isTerminalOrderState(r.state)) out.push(r);
     }
     return out;
   }
@@ -119,8 +125,8 @@ export class OrderStore implements RaceGuardLookup {
 
   restingOrders(asset: string): RestingOrderRef[] {
     const out: RestingOrderRef[] = [];
-    for (const r of this.#byCloid.values()) {
-      if (r.asset === asset && (r.state === "resting" || r.state === "partially-filled")) {
+    for (const r of this.#recordsOf(asset)) {
+      if (r.state === "resting" || r.state === "partially-filled") {
         out.push({ cloid: r.cloid, asset: r.asset, isBuy: r.isBuy, oid: r.oid, state: r.state });
       }
     }
@@ -140,8 +146,8 @@ export class OrderStore implements RaceGuardLookup {
     // asked for every asset on every tick: without a stale order anywhere, skip the O(orders) scan
     if (!this.#anyStale) return undefined;
     let oldest: Rec | undefined;
-    for (const r of this.#byCloid.values()) {
-      if (r.asset === asset && r.stale && !isTerminalOrderState(r.state)) {
+    for (const r of this.#recordsOf(asset)) {
+      if (r.stale && !isTerminalOrderState(r.state)) {
         if (!oldest || r.lastEventAt < oldest.lastEventAt) oldest = r;
       }
     }
@@ -158,8 +164,8 @@ export class OrderStore implements RaceGuardLookup {
     if (ignoreCloid === undefined && this.#byCloid.has(spec.cloid)) {
       return { ok: false, refusal: { kind: "DuplicateCloid", cloid: spec.cloid } };
     }
-    for (const r of this.#byCloid.values()) {
-      if (r.cloid === ignoreCloid || r.asset !== spec.asset || r.isBuy !== spec.isBuy) continue;
+    for (const r of this.#recordsOf(spec.asset)) {
+      if (r.cloid === ignoreCloid || r.isBuy !== spec.isBuy) continue;
       if (isTerminalOrderState(r.state) || now - r.placedAt >= this.duplicateWindowMs) continue;
       const samePx = samePrice(r.px, spec.px) || (r.pendingModify !== null && samePrice(r.pendingModify.spec.px, spec.px));
       if (samePx) {
@@ -198,6 +204,7 @@ export class OrderStore implements RaceGuardLookup {
       level: facts.level,
       signals: facts.signals,
       placedAt: now,
+      sentAt: null,
       lastEventAt: now,
       terminalAt: null,
       stale: false,
@@ -209,7 +216,51 @@ export class OrderStore implements RaceGuardLookup {
       needsVerify: false,
     };
     this.#byCloid.set(spec.cloid, rec);
+    let ofAsset = this.#byAsset.get(spec.asset);
+    if (!ofAsset) this.#byAsset.set(spec.asset, (ofAsset = new Map()));
+    ofAsset.set(spec.cloid, rec);
     return check;
+  }
+
+  /**
+   * The executor sent `batch` at `now`: the wait for the venue's answer starts here, not when the
+   * order was recorded (a placement can wait in the coalescer, the throttle or the send queue).
+   * A timestamp only — no transition.
+   */
+  noteSent(batch: ActionBatch, now: number): void {
+    const sent = (r: Rec | undefined): void => {
+      if (!r || isTerminalOrderState(r.state)) return;
+      if (r.sentAt === null) r.sentAt = now;
+      legs.touch(r, now);
+    };
+    switch (batch.type) {
+      case "order":
+        for (const o of batch.orders) {
+          const r = this.#byCloid.get(o.cloid);
+          if (r?.state === "pending-new") sent(r);
+        }
+        return;
+      case "batchModify":
+        for (const m of batch.modifies) {
+          const r = this.#byCloid.get(m.order.cloid);
+          if (r?.state === "pending-modify") sent(r);
+        }
+        return;
+      case "cancelByCloid":
+        for (const c of batch.cancels) {
+          const r = this.#byCloid.get(c.cloid);
+          if (r?.state === "pending-cancel") sent(r);
+        }
+        return;
+      case "cancel":
+        for (const c of batch.cancels) {
+          const r = this.#find(null, c.oid);
+          if (r?.state === "pending-cancel") sent(r);
+        }
+        return;
+      case "scheduleCancel":
+        return;
+    }
   }
 
   /** Re-label which intent level an order serves (the reconciler kept it for another level). */
@@ -329,17 +380,14 @@ export class OrderStore implements RaceGuardLookup {
         r.staleSince = now;
         stale++;
       }
+      // a placement still waiting to be sent is stale (its asset pauses) but the venue cannot
+      // know it: asking orderStatus would only hear "unknown" (at 100 assets: a storm of queries)
+      if (r.state === "pending-new" && r.sentAt === null) continue;
       if (r.lastStatusQueryAt === null || now - r.lastStatusQueryAt >= this.staleAfterMs) ask.push(r.cloid);
     }
     // only this sweep marks orders stale; until the next one the flag can only be too cautious
     this.#anyStale = stale > 0;
     return ask;
-  }
-
-  /** The order just left our send queue: its wait for a venue answer starts now. */
-  noteSent(cloid: string, now: number): void {
-    const r = this.#byCloid.get(cloid);
-    if (r) legs.touch(r, now);
   }
 
   /** Record that an orderStatus query was sent (rate-limits re-asking). */
@@ -351,9 +399,12 @@ export class OrderStore implements RaceGuardLookup {
   /** Forget terminal orders older than the retention; returns how many were dropped. */
   prune(now: number): number {
     let n = 0;
-    for (const [cloid, r] of this.#byCloid) {
+    // values(), not entries(): no [key, value] pair per record on every housekeeping tick
+    for (const r of this.#byCloid.values()) {
       if (r.terminalAt !== null && isTerminalOrderState(r.state) && now - r.terminalAt >= this.retentionMs) {
+        const cloid = r.cloid;
         this.#byCloid.delete(cloid);
+        this.#byAsset.get(r.asset)?.delete(cloid);
         if (r.oid !== null) this.#byOid.delete(r.oid);
         for (const o of r.oldOids) this.#byOid.delete(o);
         n += 1;
@@ -363,6 +414,11 @@ export class OrderStore implements RaceGuardLookup {
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  #recordsOf(asset: string | undefined): IterableIterator<Rec> {
+    if (asset === undefined) return this.#byCloid.values();
+    return (this.#byAsset.get(asset) ?? EMPTY).values();
+  }
 
   #find(cloid: string | null, oid: number): Rec | undefined {
     if (cloid !== null) {
@@ -378,6 +434,8 @@ export class OrderStore implements RaceGuardLookup {
 
 
 }
+
+const EMPTY = new Map<string, Rec>();
 
 function samePrice(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));

@@ -53,6 +53,11 @@ export interface TrackedOrder {
   readonly level: LevelKey | null;
   readonly signals: StrategySignals | undefined;
   readonly placedAt: number;
+  /**
+   * When the executor sent the placement (null while it waits in the coalescer, the quota throttle
+   * or the send queue). The venue cannot know an unsent order: it is never asked about.
+   */
+  readonly sentAt: number | null;
   readonly lastEventAt: number;
   readonly terminalAt: number | null;
   readonly stale: boolean;

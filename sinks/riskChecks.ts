@@ -3,7 +3,6 @@
 // the race holds running out, the gates re-checked, and the order record pruned.
 import { askStatus, assetConfig, gateFor, gateKey, knownAssets, markOf, placementHold, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
-import { askable, pruneUnsent } from "./unsent.js";
 import { retryContests } from "./statusConfirm.js";
 import { pruneShrunk } from "./margin.js";
 import { dayRollStep } from "./dayRoll.js";
@@ -30,10 +29,9 @@ export function checkMaxLoss(s: SinkState, asset: string, now: number): void {
 /** The housekeeping period (tick). */
 export function housekeepingStep(s: SinkState, now: number): void {
   dayRollStep(s, now);
-  pruneUnsent(s);
   if (s.shrunkFrom.size > 0) pruneShrunk(s);
   if (s.contested.size > 0) retryContests(s, now);
-  for (const cloid of s.store.sweepStale(now)) if (askable(s, cloid)) askStatus(s, cloid, now);
+  for (const cloid of s.store.sweepStale(now)) askStatus(s, cloid, now);
   for (const [asset, h] of s.holds) {
     if (h.bidUntil !== 0 && now >= h.bidUntil && s.sync.done >= h.bidSync) h.bidUntil = 0;
     if (h.askUntil !== 0 && now >= h.askUntil && s.sync.done >= h.askSync) h.askUntil = 0;

@@ -18,7 +18,6 @@ import type { LadderThresholds } from "./ladderDiff.js";
 import { MarketViews } from "./marketView.js";
 import { OrderStore } from "./orderStore.js";
 import { PnlBook, PositionBook } from "./position.js";
-import { noteQueued } from "./unsent.js";
 import type { ContestedStatus } from "./statusConfirm.js";
 import type { PnlGapWatch } from "./pnlCorrection.js";
 import type { ExecutionSinkAssetConfig, ExecutionSinkConfig, SinkCommand, SinkEvent, SinkMetrics } from "./sinkTypes.js";
@@ -72,8 +71,6 @@ export interface SinkState {
   readonly gateShown: Map<string, string>;
   /** Assets the executor's send queue was last told are closed (see closeGateCommand). */
   readonly execClosed: Set<string>;
-  /** CLOIDs of placements/modifies submitted and not yet sent (unsent.ts). */
-  readonly unsent: Set<string>;
   /** Terminal statuses held until orderStatus confirms them, by CLOID (statusConfirm.ts). */
   readonly contested: Map<string, ContestedStatus>;
   /** Gaps between the PnL book and the venue, watched across snapshots (pnlCorrection.ts). */
@@ -160,7 +157,6 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     queueAtJoin: new Map(),
     gateShown: new Map(),
     execClosed: new Set(),
-    unsent: new Set(),
     contested: new Map(),
     pnlGaps: new Map(),
     shrunkFrom: new Map(),
@@ -209,7 +205,6 @@ export function command(s: SinkState, c: SinkCommand): void {
 
 export function submit(s: SinkState, batch: Parameters<typeof submitCommand>[0]): void {
   s.metrics.batchesSent += 1;
-  noteQueued(s, batch);
   command(s, submitCommand(batch));
 }
 

@@ -1,12 +1,11 @@
 // The service on the real clock, for the latency and CPU benchmarks: against the paper venue
 // server in a child process over loopback (the live client: HyperliquidVenue, WS + HTTP,
 // signing), or against the in-process PaperVenue (no transport, no signing). Tick-to-action is
-// measured on the synchronous path: from the moment a book frame (or in-process book event)
-// arrives to the moment the action it caused leaves (the signed WS post written to the socket,
-// or the in-process submit), both on one call stack.
+// measured by cause (proof/bench/tickCause.ts): from the moment a book frame (or in-process book
+// event) arrives to the moment the request carrying an order it caused leaves (the signed WS post
+// written to the socket, or the in-process submit), on its call stack or a later one.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { performance } from "node:perf_hooks";
 import { Observable, asyncScheduler, defer } from "rxjs";
 import { Wallet } from "ethers";
 import { PaperVenue, SimRng } from "../../sim/index.js";
@@ -20,6 +19,7 @@ import { QuoteflowService } from "../../app/service.js";
 import { soakConfig } from "./harness.js";
 import { soakAssets, type SoakAssetSpec } from "./markets.js";
 import { syntheticMarket, type SimMarket } from "../../sim/index.js";
+import { TickCause } from "../bench/tickCause.js";
 
 /** A made-up key for the paper account (never a real one; the paper venue is on loopback). */
 export const PAPER_BENCH_KEY = "0x" + "5a".repeat(32);
@@ -64,8 +64,10 @@ export interface LiveRun {
   readonly service: QuoteflowService;
   /** Tick-to-action samples (ms). */
   readonly samples: number[];
-  /** Actions sent, and how many of them inside a tick's call stack (the measured ones). */
-  actions(): { total: number; inTick: number };
+  /** Action requests sent; how many carried an order a book caused (the timed ones); how many of those left on the book's call stack. */
+  actions(): { total: number; caused: number; onStack: number };
+  /** Forget samples and counts (after a warm-up). */
+  reset(): void;
   /** Frames (loopback: every WS message received) or book events (in-process) so far. */
   frames(): number;
   stop(): Promise<void>;
@@ -89,10 +91,7 @@ function service(venue: Venue, nAssets: number, reference?: PaperVenue): Quotefl
 
 /** The service against the paper server at `url` with the live client; tick = WS frame in, action = WS post out. */
 export async function startLoopbackRun(url: string, nAssets: number): Promise<LiveRun> {
-  const samples: number[] = [];
-  let tickAt: number | null = null;
-  let total = 0;
-  let inTick = 0;
+  const cause = new TickCause();
   let frames = 0;
   const timed: HlSocketFactory = (u, h) => {
     const s = wsSocketFactory(u, {
@@ -100,23 +99,13 @@ export async function startLoopbackRun(url: string, nAssets: number): Promise<Li
       closed: (c, r) => h.closed(c, r),
       message: (text) => {
         frames++;
-        tickAt = text.startsWith('{"channel":"l2Book"') ? performance.now() : null;
-        try {
-          h.message(text);
-        } finally {
-          tickAt = null;
-        }
+        if (text.startsWith('{"channel":"l2Book"')) cause.tick(() => h.message(text));
+        else h.message(text);
       },
     });
     return {
       send: (text) => {
-        if (text.includes('"type":"action"')) {
-          total++;
-          if (tickAt !== null) {
-            inTick++;
-            samples.push(performance.now() - tickAt);
-          }
-        }
+        if (text.includes('"type":"action"')) cause.sentText(text);
         s.send(text);
       },
       close: () => s.close(),
@@ -126,11 +115,13 @@ export async function startLoopbackRun(url: string, nAssets: number): Promise<Li
   const wallet = new Wallet(PAPER_BENCH_KEY);
   const venue = new HyperliquidVenue({ baseUrl: url, wallet, userAddress: wallet.address, ws: { socketFactory: timed } });
   const svc = service(venue, nAssets);
+  cause.watch(svc.sink.store);
   await svc.start();
   return {
     service: svc,
-    samples,
-    actions: () => ({ total, inTick }),
+    samples: cause.samples,
+    actions: () => cause.counts(),
+    reset: () => cause.reset(),
     frames: () => frames,
     stop: async () => {
       await svc.stop();
@@ -141,10 +132,7 @@ export async function startLoopbackRun(url: string, nAssets: number): Promise<Li
 
 /** The service against the in-process PaperVenue on the real clock; tick = book event, action = submit. */
 export async function startInProcessRun(nAssets: number, seed: number): Promise<LiveRun> {
-  const samples: number[] = [];
-  let tickAt: number | null = null;
-  let total = 0;
-  let inTick = 0;
+  const cause = new TickCause();
   let frames = 0;
   const paper = new PaperVenue({ market: benchMarket(soakAssets(nAssets), seed), scheduler: asyncScheduler, seed, faults: "none" });
   const timed: Venue = {
@@ -155,12 +143,7 @@ export async function startInProcessRun(nAssets: number, seed: number): Promise<
         paper.book(asset).subscribe({
           next: (b) => {
             frames++;
-            tickAt = performance.now();
-            try {
-              sub.next(b);
-            } finally {
-              tickAt = null;
-            }
+            cause.tick(() => sub.next(b));
           },
           error: (e: unknown) => sub.error(e),
           complete: () => sub.complete(),
@@ -173,11 +156,7 @@ export async function startInProcessRun(nAssets: number, seed: number): Promise<
     decodeErrors$: paper.decodeErrors$,
     submit: (batch) =>
       defer(() => {
-        total++;
-        if (tickAt !== null) {
-          inTick++;
-          samples.push(performance.now() - tickAt);
-        }
+        cause.sentBatch(batch);
         return paper.submit(batch);
       }),
     account: (options) => paper.account(options),
@@ -185,11 +164,13 @@ export async function startInProcessRun(nAssets: number, seed: number): Promise<
     rateLimit: () => paper.rateLimit(),
   };
   const svc = service(timed, nAssets, paper);
+  cause.watch(svc.sink.store);
   await svc.start();
   return {
     service: svc,
-    samples,
-    actions: () => ({ total, inTick }),
+    samples: cause.samples,
+    actions: () => cause.counts(),
+    reset: () => cause.reset(),
     frames: () => frames,
     stop: async () => {
       await svc.stop();

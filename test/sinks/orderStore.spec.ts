@@ -198,6 +198,7 @@ describe("OrderStore: timeout deconfirmation", () => {
   it("marks a placement stale at 5000 ms without an answer, not at 4999", () => {
     const s = new OrderStore();
     s.registerPlacement(spec(1), FACTS, 1000);
+    s.noteSent({ type: "order", orders: [spec(1)] }, 1000); // sent at once (test/sinks/sendClock.spec.ts: the clock starts at the send)
     expect(s.sweepStale(5999)).toEqual([]);
     expect(s.gateReason("BTC", 5999)).toBeUndefined();
     expect(s.sweepStale(6000)).toEqual([cloidOf(1)]);
@@ -208,6 +209,7 @@ describe("OrderStore: timeout deconfirmation", () => {
   it("re-asks only after another staleAfterMs", () => {
     const s = new OrderStore();
     s.registerPlacement(spec(1), FACTS, 0);
+    s.noteSent({ type: "order", orders: [spec(1)] }, 0);
     expect(s.sweepStale(5000)).toEqual([cloidOf(1)]);
     s.noteStatusQuery(cloidOf(1), 5000);
     expect(s.sweepStale(6000)).toEqual([]);
