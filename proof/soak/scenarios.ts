@@ -133,7 +133,9 @@ export async function runFalseStatusSoak(o: SoakOptions & { readonly everyMs?: n
 }
 
 export function renderScenarioTable(name: string, r: ScenarioRun): string {
-  const lines = [`scenario ${name}`, renderSoakTable(r.result).trimEnd(), "", `injected (${name}): ` + Object.entries(r.injected).map(([k, v]) => `${k} ×${v}`).join(", ")];
+  // the table's "reproduce:" line names the scenario too
+  const table = renderSoakTable(r.result).trimEnd().replace("reproduce: npm run soak -- ", `reproduce: npm run soak -- --scenario ${name} `);
+  const lines = [`scenario ${name}`, table, "", `injected (${name}): ` + Object.entries(r.injected).map(([k, v]) => `${k} ×${v}`).join(", ")];
   for (const c of r.checks) lines.push(`${c.name}: ${c.value}  ${c.ok ? "ok" : "VIOLATION"}`);
   lines.push(r.ok ? "scenario held" : "SCENARIO BROKEN", "");
   return lines.join("\n");
