@@ -106,6 +106,12 @@ const reconciliationOptionalProps = {
    * maxScale), vol = EWMA of |log return| per mid update in bps. Unset: off.
    */
   volatilityScaling: strictStruct({ refVolBps: PositiveNumber }, { maxScale: numberWhere("a number ≥ 1", (n) => n >= 1) }, "VolatilityScalingConfig"),
+  /**
+   * What the start does with orders an earlier session left resting on the asset (README "Restarts
+   * and safety"): "cancel" (default) or "adopt" — our own (a CLOID) become this session's resting
+   * orders, which the first ladder keeps, modifies or cancels like any other. Unset: cancel.
+   */
+  leftoverOrders: t.keyof({ cancel: null, adopt: null }, '"cancel" or "adopt"'),
 };
 export const ReconciliationConfig = strictStruct(reconciliationProps, reconciliationOptionalProps, section("the reconciliation section", reconciliationProps, reconciliationOptionalProps));
 export type ReconciliationConfig = t.TypeOf<typeof ReconciliationConfig>;

@@ -26,6 +26,7 @@ function sinkAssetConfig(a: AssetConfig): ExecutionSinkAssetConfig {
     maxPositionUsd: a.risk.maxPositionUsd,
     maxLossUsd: a.risk.maxLossUsd,
     maxDriftUsd: a.risk.maxDriftUsd,
+    ...(r.leftoverOrders === "adopt" ? { adoptLeftovers: true } : {}),
   };
 }
 

@@ -43,6 +43,7 @@ export function logSinkEvent(e: SinkEvent, ctx: SinkEventContext): void {
     case "reconcile":
       ctx.metrics.reconciliations.inc({ trigger: e.report.trigger });
       for (const a of ctx.assets.keys()) ctx.metrics.reconciliationDrift.set({ asset: a }, Math.abs(e.report.drifts.find((d) => d.asset === a)?.drift ?? 0));
+      if (e.report.ordersAdopted) log.info({ oids: e.report.ordersAdopted }, "leftover orders of an earlier session adopted (reconciliation.leftoverOrders: adopt): the first ladder keeps, modifies or cancels them");
       return;
     case "accountAdopted":
       // The start sequence's last step: from here the sink lets placements go (awaitAccount).

@@ -16,7 +16,7 @@
 // 2 × intervalMs up to 60 s), counted (reconcileRateLimited) and reported (reconcileFailed).
 import type { CancelSpec } from "../streams/actions.js";
 import { isTerminalOrderState } from "../streams/execution.js";
-import type { AccountSnapshot } from "../streams/orders.js";
+import type { AccountSnapshot, OpenOrder } from "../streams/orders.js";
 import type { DriftRecord } from "./position.js";
 import { planBatches } from "./ladderDiff.js";
 import { checkMaxPosition } from "./riskChecks.js";
@@ -164,6 +164,7 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
   const venueCloids = new Set<string>();
   const venueOids = new Set<number>();
   const orphans: CancelSpec[] = [];
+  const adopted: number[] = [];
   const intervalMs = s.config.reconcile?.intervalMs ?? 3000;
   for (const o of snap.openOrders) {
     venueOids.add(o.oid);
@@ -174,6 +175,14 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
       continue;
     }
     if (rec && rec.terminalAt !== null && rec.terminalAt > snap.time) continue; // ended after the snapshot
+    // reconciliation.leftoverOrders: adopt — an earlier session's order on a configured asset becomes ours
+    if (first && !rec && adoptable(s, o)) {
+      s.store.adoptResting({ ...o, cloid: o.cloid! }, assetConfig(s, o.asset).tif ?? "Alo", now);
+      s.metrics.ordersAdopted += 1;
+      adopted.push(o.oid);
+      s.dirty.add(o.asset);
+      continue;
+    }
     const last = s.orphanCancelAt.get(o.oid);
     if (last !== undefined && now - last < intervalMs * 2) continue;
     s.orphanCancelAt.set(o.oid, now);
@@ -205,14 +214,20 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
     drifts,
     orphans.map((o) => o.oid),
     missing,
+    adopted,
   );
 }
 
-function finishSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now: number, drifts: readonly DriftRecord[], orphansCancelled: readonly number[], missingQueried: readonly string[]): void {
+/** A leftover order the config adopts: ours (a CLOID), on an asset this session quotes, adoption on. */
+function adoptable(s: SinkState, o: OpenOrder): boolean {
+  return o.cloid !== null && s.config.assets?.[o.asset] !== undefined && assetConfig(s, o.asset).adoptLeftovers === true;
+}
+
+function finishSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now: number, drifts: readonly DriftRecord[], orphansCancelled: readonly number[], missingQueried: readonly string[], ordersAdopted: readonly number[] = []): void {
   for (const asset of s.positions.assets()) checkMaxPosition(s, asset, now);
   const positions: Record<string, number> = {};
   for (const a of s.positions.assets()) positions[a] = s.positions.position(a);
-  emit(s, { type: "reconcile", report: { time: now, trigger, snapshotTime: snap.time, drifts, orphansCancelled, missingQueried, positions, openOrdersIncluded: snap.openOrdersIncluded !== false }, time: now });
+  emit(s, { type: "reconcile", report: { time: now, trigger, snapshotTime: snap.time, drifts, orphansCancelled, ...(ordersAdopted.length > 0 ? { ordersAdopted } : {}), missingQueried, positions, openOrdersIncluded: snap.openOrdersIncluded !== false }, time: now });
   const assets = new Set([...s.positions.assets(), ...knownAssets(s)]);
   for (const a of assets) emit(s, { type: "position", asset: a, position: s.positions.position(a), cause: "reconcile", time: now });
 }

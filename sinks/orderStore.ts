@@ -27,6 +27,7 @@ import { isTerminalOrderState } from "../streams/execution.js";
 import * as legs from "./orderLegs.js";
 import type { LegContext } from "./orderLegs.js";
 import { canTransition } from "./orderTransitions.js";
+import { newRecord } from "./orderRecord.js";
 import type { InvalidTransition } from "./orderTransitions.js";
 import { NO_CHANGE } from "./orderTypes.js";
 import type { LevelKey, OrderStoreOptions, PlacementCheck, PlacementFacts, Rec, StoreChange, TrackedOrder } from "./orderTypes.js";
@@ -182,44 +183,31 @@ export class OrderStore implements RaceGuardLookup {
   registerPlacement(spec: OrderSpec, facts: PlacementFacts, now: number): PlacementCheck {
     const check = this.checkPlacement(spec, now);
     if (!check.ok) return check;
-    const rec: Rec = {
-      cloid: spec.cloid,
-      asset: spec.asset,
-      isBuy: spec.isBuy,
-      px: spec.px,
-      origSz: spec.sz,
-      legOrigSz: spec.sz,
-      tif: spec.tif,
-      reduceOnly: spec.reduceOnly,
-      oid: null,
-      oldOids: [],
-      state: "pending-new",
-      priorState: null,
-      filledSz: 0,
-      legFilledSz: 0,
-      venueRemainingSz: null,
-      source: facts.source,
-      midAtPlacement: facts.midAtPlacement,
-      quotedHalfSpreadBps: facts.quotedHalfSpreadBps,
-      level: facts.level,
-      signals: facts.signals,
-      placedAt: now,
-      sentAt: null,
-      lastEventAt: now,
-      terminalAt: null,
-      stale: false,
-      staleSince: null,
-      lastStatusQueryAt: null,
-      raced: false,
-      inferred: false,
-      pendingModify: null,
-      needsVerify: false,
-    };
+    this.#insert(spec, facts, now);
+    return check;
+  }
+
+  /**
+   * Adopt an order an earlier session left resting (the venue's open order, with its CLOID) as one
+   * of ours: recorded as placed and sent now, then opened by the venue's own view of it. The ladder
+   * diff then keeps, modifies or cancels it like any other. Returns false when the CLOID is known.
+   */
+  adoptResting(o: OpenOrder & { readonly cloid: string }, tif: OrderSpec["tif"], now: number): boolean {
+    if (this.#byCloid.has(o.cloid)) return false;
+    const spec: OrderSpec = { asset: o.asset, isBuy: o.isBuy, px: o.px, sz: o.origSz, tif, reduceOnly: false, cloid: o.cloid };
+    const rec = this.#insert(spec, { source: "base_ladder", midAtPlacement: o.px, quotedHalfSpreadBps: 0, level: null }, now);
+    rec.sentAt = now;
+    this.applyOpenOrder(o, now);
+    return true;
+  }
+
+  #insert(spec: OrderSpec, facts: PlacementFacts, now: number): Rec {
+    const rec = newRecord(spec, facts, now);
     this.#byCloid.set(spec.cloid, rec);
     let ofAsset = this.#byAsset.get(spec.asset);
     if (!ofAsset) this.#byAsset.set(spec.asset, (ofAsset = new Map()));
     ofAsset.set(spec.cloid, rec);
-    return check;
+    return rec;
   }
 
   /**

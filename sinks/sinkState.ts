@@ -133,6 +133,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       accountPushes: 0,
       driftRecords: 0,
       orphansCancelled: 0,
+      ordersAdopted: 0,
       volumeUsd: 0,
       fillsSkippedByPosition: 0,
       droppedAtGate: 0,

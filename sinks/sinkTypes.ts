@@ -22,6 +22,11 @@ import type { InvalidTransition } from "./orderTransitions.js";
 import type { DriftRecord } from "./position.js";
 
 export interface ExecutionSinkAssetConfig {
+  /**
+   * At the first account snapshot, adopt the orders an earlier session left resting (those with a
+   * CLOID) instead of cancelling them: they rest as this session's, the ladder diff decides. Default false.
+   */
+  readonly adoptLeftovers?: boolean;
   readonly thresholds?: Partial<LadderThresholds>;
   /** Quoter's max position (USD). Kill switch at `kill.maxPositionMultiple` × this; syncs on 5% moves. */
   readonly maxPositionUsd?: number;
@@ -199,6 +204,8 @@ export interface ReconcileReport {
   readonly drifts: readonly DriftRecord[];
   /** Venue orders we do not track (or had ended): cancelled by OID. */
   readonly orphansCancelled: readonly number[];
+  /** OIDs of an earlier session's orders adopted at the first snapshot (reconciliation.leftoverOrders: adopt). */
+  readonly ordersAdopted?: readonly number[];
   /** Our live orders the venue's list lacks: asked about with orderStatus. */
   readonly missingQueried: readonly string[];
   readonly positions: Readonly<Record<string, number>>;
@@ -293,6 +300,8 @@ export interface SinkMetrics {
   accountPushes: number;
   driftRecords: number;
   orphansCancelled: number;
+  /** Leftover orders of an earlier session adopted at the start (instead of cancelled). */
+  ordersAdopted: number;
   volumeUsd: number;
   fillsSkippedByPosition: number;
   /** Placement/modify elements dropped from the send queue because their asset's gate closed. */

@@ -130,3 +130,18 @@ describe("reconciliation.queueAware and reconciliation.volatilityScaling", () =>
     expect(problems.some((p) => p.includes("$.defaults.reconciliation.volatilityScaling.extra"))).toBe(true);
   });
 });
+
+describe("reconciliation.leftoverOrders", () => {
+  it("is cancel when unset; adopt reaches the sink per asset; another value names its path and the choices", async () => {
+    const { sinkConfigOf } = await import("../../app/service.js");
+    expect(sinkConfigOf(resolveConfig(minimal, catalog), 1).assets?.["BTC"]).not.toHaveProperty("adoptLeftovers");
+    const on = { ...minimal, assets: { BTC: { reconciliation: { ...base()["defaults"].reconciliation, leftoverOrders: "adopt" } }, ETH: null } };
+    const cfg = sinkConfigOf(resolveConfig(on, catalog), 1);
+    expect(cfg.assets?.["BTC"]?.adoptLeftovers).toBe(true);
+    expect(cfg.assets?.["ETH"]).not.toHaveProperty("adoptLeftovers");
+    const r = base()["defaults"].reconciliation;
+    const bad = { ...minimal, defaults: { ...minimal.defaults, reconciliation: { ...r, leftoverOrders: "keep" } } };
+    const problems = problemsOf(() => resolveConfig(bad, catalog));
+    expect(problems).toContainEqual(expect.stringContaining('$.defaults.reconciliation.leftoverOrders: expected "cancel" or "adopt"'));
+  });
+});

@@ -42,7 +42,7 @@ function ladder(asset: string, mid: number): QuoteIntent {
   return { asset, time: 0, bids: [{ px: mid - 1, sz: 1, source: "base_ladder" }], asks: [{ px: mid + 1, sz: 1, source: "base_ladder" }] };
 }
 
-function setup(awaitAccount: boolean, slowMs: number, leftover: OpenOrder[] = []) {
+function setup(awaitAccount: boolean, slowMs: number, leftover: OpenOrder[] = [], adoptLeftovers = false) {
   const scheduler = new VirtualTimeScheduler(undefined, 0);
   const venue = new InheritingVenue(scheduler, slowMs, leftover);
   venue.positions.set("BTC", 3); // inherited: long 3 BTC from an earlier session
@@ -50,7 +50,7 @@ function setup(awaitAccount: boolean, slowMs: number, leftover: OpenOrder[] = []
   const mids = new Subject<{ asset: string; time: number; mid: number }>();
   const { sink, seen } = wiredSink(
     venue,
-    { cloidSeed: 9, awaitAccount, deadMan: false, assets: { BTC: { maxDriftUsd: 50, maxPositionUsd: 1000, maxLossUsd: 100 } }, reconcile: { timeoutMs: 20_000 } },
+    { cloidSeed: 9, awaitAccount, deadMan: false, assets: { BTC: { maxDriftUsd: 50, maxPositionUsd: 1000, maxLossUsd: 100, ...(adoptLeftovers ? { adoptLeftovers } : {}) } }, reconcile: { timeoutMs: 20_000 } },
     scheduler,
     { intents$: intents, mids$: mids },
   );
@@ -114,6 +114,25 @@ describe("start: no quote before the account is adopted", () => {
     expect(kinds.indexOf("cancel")).toBeGreaterThan(-1);
     expect(seen.reconciles[0]!.orphansCancelled).toEqual([77]);
     expect(kinds.filter((k) => k === "order")).toHaveLength(1);
+  });
+
+  it("reconciliation.leftoverOrders: adopt — an earlier session's order on the ladder's level is kept, not cancelled and placed again", () => {
+    const leftover: OpenOrder = { asset: "BTC", oid: 77, cloid: "0x000000000000000100000000000000aa", isBuy: true, px: 99, sz: 1, origSz: 1, time: 0 };
+    const other: OpenOrder = { asset: "ETH", oid: 78, cloid: "0x000000000000000100000000000000ab", isBuy: true, px: 50, sz: 1, origSz: 1, time: 0 };
+    const { venue, seen, sink, intents, until, at } = setup(true, 800, [leftover, other], true);
+    at(1, () => intents.next(ladder("BTC", 100)));
+    until(5000);
+    // adopted at the first snapshot; the unconfigured asset's order is still an orphan
+    expect(seen.reconciles[0]!.ordersAdopted).toEqual([77]);
+    expect(seen.reconciles[0]!.orphansCancelled).toEqual([78]);
+    const cancelled = venue.submitted.flatMap((b): (number | string)[] => (b.type === "cancel" ? b.cancels.map((c) => c.oid) : b.type === "cancelByCloid" ? b.cancels.map((c) => c.cloid) : []));
+    expect(cancelled).not.toContain(77);
+    expect(cancelled).not.toContain(leftover.cloid);
+    // the first ladder keeps the adopted bid (bid 99, ask 101): only the ask is placed
+    const placed = venue.submitted.flatMap((b) => (b.type === "order" ? b.orders : []));
+    expect(placed.map((o) => [o.isBuy, o.px])).toEqual([[false, 101]]);
+    expect(sink.liveOrders("BTC").map((o) => [o.cloid, o.isBuy, o.px]).sort()).toEqual([[leftover.cloid, true, 99], [placed[0]!.cloid, false, 101]].sort());
+    expect(sink.metrics.ordersAdopted).toBe(1);
   });
 
   it("a later drift is still drift: after adoption a position the venue changed behind our back is recorded", () => {
