@@ -180,6 +180,7 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
       s.store.adoptResting({ ...o, cloid: o.cloid! }, assetConfig(s, o.asset).tif ?? "Alo", now);
       s.metrics.ordersAdopted += 1;
       adopted.push(o.oid);
+      s.adoptedAt.set(o.asset, now);
       s.dirty.add(o.asset);
       continue;
     }

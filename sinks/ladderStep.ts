@@ -12,6 +12,7 @@ import { displayedAt } from "./marketView.js";
 import { diffSize, leverageOf, marginBudget } from "./margin.js";
 import { isContested } from "./statusConfirm.js";
 import type { PlacementRefusal } from "./orderStore.js";
+import { endAdoptGrace, holdsAdopted } from "./adoptGrace.js";
 import { assetConfig, emit, gateFor, gateKey, placementHold, submit, tellExecutorGate, thresholdsOf } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 
@@ -29,6 +30,7 @@ export function intentStep(s: SinkState, intent: QuoteIntent, now: number): void
   if (k === "StaleData" || k === "NoDataReceived") {
     if (!s.staleSince.has(intent.asset)) s.staleSince.set(intent.asset, now);
   } else s.staleSince.delete(intent.asset);
+  if (intent.bids.length > 0 || intent.asks.length > 0) endAdoptGrace(s, intent.asset);
   s.dirty.add(intent.asset);
 }
 
@@ -64,6 +66,8 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
   // closed: the sink's own gate, or a pipeline gate's empty intent with its reason
   const closedBy = gate ?? (intent?.reason && intent.bids.length === 0 && intent.asks.length === 0 ? intent.reason : null);
   tellExecutorGate(s, asset, closedBy);
+  // adopted leftovers wait out a fresh pipeline's NoDataReceived for a short grace (adoptGrace.ts)
+  if (!gate && closedBy?.kind === "NoDataReceived" && holdsAdopted(s, asset, now)) return;
   let levels: TargetLevel[] = [];
   if (!gate && intent) {
     const sideHold = s.holds.get(asset);

@@ -1,6 +1,7 @@
 // Risk checks and housekeeping: the kill switch's triggers (max position, max loss, stale data or
 // connection, quota exhaustion), the stale-order sweep (orderStatus for orders waiting too long),
 // the race holds running out, the gates re-checked, and the order record pruned.
+import { expireAdoptGrace } from "./adoptGrace.js";
 import { askStatus, assetConfig, gateFor, gateKey, knownAssets, markOf, placementHold, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 import { retryContests } from "./statusConfirm.js";
@@ -29,6 +30,7 @@ export function checkMaxLoss(s: SinkState, asset: string, now: number): void {
 /** The housekeeping period (tick). */
 export function housekeepingStep(s: SinkState, now: number): void {
   dayRollStep(s, now);
+  if (s.adoptedAt.size > 0) expireAdoptGrace(s, now);
   if (s.shrunkFrom.size > 0) pruneShrunk(s);
   if (s.contested.size > 0) retryContests(s, now);
   for (const cloid of s.store.sweepStale(now)) askStatus(s, cloid, now);

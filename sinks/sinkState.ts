@@ -84,6 +84,8 @@ export interface SinkState {
   /** The account's value at the last adopted snapshot (USD); undefined before the first. */
   accountValue: number | undefined;
   readonly staleSince: Map<string, number>;
+  /** Assets with leftover orders adopted at the start, and when (adoptGrace.ts). */
+  readonly adoptedAt: Map<string, number>;
   readonly holds: Map<string, SideHolds>;
   readonly moveSinceSync: Map<string, number>;
   readonly orphanCancelAt: Map<number, number>;
@@ -165,6 +167,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     accountAdopted: false,
     accountValue: undefined,
     staleSince: new Map(),
+    adoptedAt: new Map(),
     holds: new Map(),
     moveSinceSync: new Map(),
     orphanCancelAt: new Map(),

@@ -8,6 +8,7 @@ import type { QuoteIntent } from "../../streams/intent.js";
 import type { SchedulerLike } from "rxjs";
 import { FakeVenue } from "./fakeVenue.js";
 import { wiredSink } from "./sinkHarness.js";
+import { ADOPT_GRACE_MS } from "../../sinks/adoptGrace.js";
 
 /** A venue whose account already holds a position (entry 95) and whose account answers take `slowMs`. */
 class InheritingVenue extends FakeVenue {
@@ -133,6 +134,31 @@ describe("start: no quote before the account is adopted", () => {
     expect(placed.map((o) => [o.isBuy, o.px])).toEqual([[false, 101]]);
     expect(sink.liveOrders("BTC").map((o) => [o.cloid, o.isBuy, o.px]).sort()).toEqual([[leftover.cloid, true, 99], [placed[0]!.cloid, false, 101]].sort());
     expect(sink.metrics.ordersAdopted).toBe(1);
+  });
+
+  it("adopted orders wait out a fresh pipeline's NoDataReceived for the grace, then go; any other closed gate cancels them at once", () => {
+    const leftover: OpenOrder = { asset: "BTC", oid: 77, cloid: "0x000000000000000100000000000000aa", isBuy: true, px: 99, sz: 1, origSz: 1, time: 0 };
+    const cancelsOf = (v: FakeVenue) => v.submitted.filter((b) => b.type === "cancel" || b.type === "cancelByCloid").length;
+    // NoDataReceived (the pipeline has not heard yet), then the first open ladder: kept, nothing cancelled
+    const a = setup(true, 800, [leftover], true);
+    a.at(1, () => a.intents.next({ asset: "BTC", time: 1, bids: [], asks: [], reason: { kind: "NoDataReceived" } }));
+    a.at(2000, () => a.intents.next(ladder("BTC", 100)));
+    a.until(5000);
+    expect(a.seen.reconciles[0]!.ordersAdopted).toEqual([77]);
+    expect(cancelsOf(a.venue)).toBe(0);
+    expect(a.sink.liveOrders("BTC").map((o) => o.cloid)).toContain(leftover.cloid);
+    // NoDataReceived that lasts: cancelled once the grace (ADOPT_GRACE_MS) is over
+    const b = setup(true, 800, [leftover], true);
+    b.at(1, () => b.intents.next({ asset: "BTC", time: 1, bids: [], asks: [], reason: { kind: "NoDataReceived" } }));
+    b.until(800 + ADOPT_GRACE_MS - 100);
+    expect(cancelsOf(b.venue)).toBe(0);
+    b.until(800 + ADOPT_GRACE_MS + 1000);
+    expect(cancelsOf(b.venue)).toBe(1);
+    // a stale-data gate is no grace: cancelled at adoption
+    const c = setup(true, 800, [leftover], true);
+    c.at(1, () => c.intents.next({ asset: "BTC", time: 1, bids: [], asks: [], reason: { kind: "StaleData", ageMs: 20_000, thresholdMs: 10_000 } }));
+    c.until(1500);
+    expect(cancelsOf(c.venue)).toBe(1);
   });
 
   it("a later drift is still drift: after adoption a position the venue changed behind our back is recorded", () => {
