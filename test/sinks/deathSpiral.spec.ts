@@ -8,24 +8,15 @@ import { filter, map, share } from "rxjs";
 import type { VirtualTimeScheduler } from "rxjs";
 import { quotaBreakerGate } from "../../operators/quotaBreakerGate.js";
 import { QuotaThrottleHandle } from "../../operators/quotaThrottle.js";
-import { PaperVenue, simReplayScheduler, simRoundPrice, simRoundSize, syntheticMarket } from "../../sim/index.js";
+import { PaperVenue, simReplayScheduler, syntheticMarket } from "../../sim/index.js";
 import type { ActionBatch } from "../../streams/actions.js";
 import type { QuoteIntent } from "../../streams/intent.js";
-import type { BookEvent } from "../../streams/market.js";
+import { farLadder } from "./quotes.js";
 import { wiredSink } from "./sinkHarness.js";
 
 const T0 = 1_700_000_000_000;
 
-/** Two levels a side far from the touch (no fills), re-priced with every book. */
-function quote(book: BookEvent): QuoteIntent | null {
-  const b = book.bids[0]?.px;
-  const a = book.asks[0]?.px;
-  if (b === undefined || a === undefined || b >= a) return null;
-  const mid = (a + b) / 2;
-  const sz = simRoundSize(20 / mid, 5);
-  const lv = (i: number, side: 1 | -1) => ({ px: simRoundPrice(mid * (1 + (side * (50 + 10 * i)) / 1e4), 5), sz, source: "base_ladder" as const });
-  return { asset: book.asset, time: book.time, bids: [lv(0, -1), lv(1, -1)], asks: [lv(0, 1), lv(1, 1)] };
-}
+const quote = farLadder;
 
 describe("death spiral", () => {
   it("with the breaker open: no placement, cancels go; headroom back → the breaker closes and quoting resumes by itself", () => {

@@ -5,27 +5,18 @@
 // not know as live until the next sync cancels it as an orphan.
 import { describe, expect, it } from "vitest";
 import { filter, map, share } from "rxjs";
-import { PaperVenue, falseStatusVenue, simReplayScheduler, simRoundPrice, simRoundSize, simTickAt, syntheticMarket } from "../../sim/index.js";
+import { PaperVenue, falseStatusVenue, simReplayScheduler, syntheticMarket } from "../../sim/index.js";
 import type { FalseStatusRecord } from "../../sim/index.js";
 import { isTerminalOrderState } from "../../streams/execution.js";
 import type { QuoteIntent } from "../../streams/intent.js";
-import type { BookEvent, MidEvent } from "../../streams/market.js";
+import type { MidEvent } from "../../streams/market.js";
 import { everyOn } from "../../sinks/periodic.js";
+import { touchLadder } from "./quotes.js";
 import { wiredSink } from "./sinkHarness.js";
 
 const T0 = 1_700_000_000_000;
 
-function quote(book: BookEvent): QuoteIntent | null {
-  const b = book.bids[0]?.px;
-  const a = book.asks[0]?.px;
-  if (b === undefined || a === undefined || b >= a) return null;
-  const mid = (a + b) / 2;
-  const sz = simRoundSize(200 / mid, 5);
-  const tick = simTickAt(mid, 5);
-  const bids = [0, 1].map((i) => ({ px: simRoundPrice(Math.min(b - i * tick, mid * (1 - (2 + 4 * i) / 1e4)), 5), sz, source: "base_ladder" as const }));
-  const asks = [0, 1].map((i) => ({ px: simRoundPrice(Math.max(a + i * tick, mid * (1 + (2 + 4 * i) / 1e4)), 5), sz, source: "base_ladder" as const }));
-  return { asset: book.asset, time: book.time, bids, asks };
-}
+const quote = touchLadder;
 
 function run(confirmTerminal: boolean) {
   const durationMs = 20 * 60_000;

@@ -5,29 +5,20 @@
 // hostile run with every fill delivered corrects nothing and ends with the PnL book on the venue.
 import { describe, expect, it } from "vitest";
 import { filter, map, share } from "rxjs";
-import { PaperVenue, simReplayScheduler, simRoundPrice, simRoundSize, simTickAt, syntheticMarket } from "../../sim/index.js";
+import { PaperVenue, simReplayScheduler, syntheticMarket } from "../../sim/index.js";
 import type { SimFaultSpec } from "../../sim/index.js";
 import { PnlBook } from "../../sinks/position.js";
 import type { VenueFill, VenueFillBatch } from "../../streams/fill.js";
 import type { QuoteIntent } from "../../streams/intent.js";
-import type { BookEvent, MidEvent } from "../../streams/market.js";
+import type { MidEvent } from "../../streams/market.js";
 import type { Venue } from "../../streams/venue.js";
 import { fill } from "./helpers.js";
+import { touchLadder } from "./quotes.js";
 import { wiredSink } from "./sinkHarness.js";
 
 const T0 = 1_700_000_000_000;
 
-function quote(book: BookEvent): QuoteIntent | null {
-  const b = book.bids[0]?.px;
-  const a = book.asks[0]?.px;
-  if (b === undefined || a === undefined || b >= a) return null;
-  const mid = (a + b) / 2;
-  const sz = simRoundSize(200 / mid, 5);
-  const tick = simTickAt(mid, 5);
-  const bids = [0, 1].map((i) => ({ px: simRoundPrice(Math.min(b - i * tick, mid * (1 - (2 + 4 * i) / 1e4)), 5), sz, source: "base_ladder" as const }));
-  const asks = [0, 1].map((i) => ({ px: simRoundPrice(Math.max(a + i * tick, mid * (1 + (2 + 4 * i) / 1e4)), 5), sz, source: "base_ladder" as const }));
-  return { asset: book.asset, time: book.time, bids, asks };
-}
+const quote = touchLadder;
 
 /** `venue` whose fill feed never delivers the `nth` fill (live or in any snapshot). */
 function losingFill(venue: Venue, nth: number): { venue: Venue; lost: () => VenueFill | undefined } {
