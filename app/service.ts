@@ -6,14 +6,11 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import {
   BehaviorSubject,
-  defer,
-  startWith,
   type Observable,
   type SchedulerLike,
   ReplaySubject,
   Subject,
   Subscription,
-  distinctUntilChanged,
   filter,
   firstValueFrom,
   lastValueFrom,
@@ -47,7 +44,8 @@ import { type FillRecoveryResult, startFillHistory } from "./fillRecovery.js";
 import { reconnectGapFills } from "./gapFill.js";
 import type { VenueFillBatch } from "../streams/fill.js";
 import { type Health, type ServiceMetrics, zeroSeries } from "./metrics.js";
-import { type AssetPipeline, composeAssetPipeline, pipelineSinkEvents } from "./pipeline.js";
+import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
+import { type InputsHost, assetPipelineInputs } from "./assetInputs.js";
 import { addressCreditOf, haltGate } from "./hip3.js";
 import { type OperatorRegistry, operatorRegistry } from "./registry.js";
 import { type Registries, builtinRegistries } from "./plugins.js";
@@ -316,61 +314,25 @@ export class QuoteflowService {
   }
 
   private compose(config: AssetConfig, book$: Observable<BookEvent>, meta: AssetMeta): AssetPipeline {
-    const asset = config.asset;
-    // A re-composed pipeline starts from the last user event seen (userStaleGate would otherwise
-    // start closed with NoDataReceived and pull the ladder until the next one).
-    const userEvents$ = defer(() => {
-      const live$ = merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.events$.pipe(sinkEvents("reconcile"))).pipe(map(() => ({ time: this.scheduler.now() })));
-      const last = this.lastUserEvent;
-      return last === undefined ? live$ : live$.pipe(startWith({ time: last }));
-    });
-    // The quoter's position: the sink's position events (after each fill and each reconcile), starting
-    // from the current one (a re-composed pipeline must not quote as if flat until the next fill).
-    const position$ = defer(() =>
-      this.sink.events$.pipe(
-        sinkEvents("position"),
-        filter((p) => p.asset === asset),
-        map((p) => p.position),
-        startWith(this.sink.positions.position(asset)),
-        distinctUntilChanged(),
-      ),
-    );
-    const reference$ = this.options.reference?.(asset);
-    const sink = this.sink;
-    const sinkEvents$ = pipelineSinkEvents(sink.events$);
-    const plog = this.log.child({ component: "pipeline", asset });
-    return composeAssetPipeline(
-      config,
-      {
-        book$,
-        userEvents$,
-        position$,
-        ...(reference$ ? { reference$ } : {}),
-        scheduler: this.scheduler,
-        szDecimals: meta.szDecimals,
-        trades$: this.trades.get(asset) ?? this.venue.trades(asset),
-        fills$: sink.events$.pipe(
-          sinkEvents("fill"),
-          map((e) => e.fill),
-          filter((f) => f.asset === asset),
-        ),
-        sinkEvents$,
-        probe: {
-          flow: (a, operator, direction) => this.operatorEvents.inc(a, operator, direction),
-          rejected: (a, reason) => {
-            this.metrics.dataQualityRejects.inc({ asset: a, reason });
-            this.log.warn({ component: "dataQuality", asset: a, failure: "book_rejected", reason }, "book rejected by dataQualityGate");
-          },
-          strategyError: (a, strategy, detail, first) => {
-            this.operatorEvents.inc(a, strategy, "rejected");
-            if (first) plog.error({ strategy, detail }, "strategy failed: its intent is replaced by an empty one (nothing quoted)");
-          },
-        },
-        ...(this.quotaState$ ? { quotaState$: this.quotaState$ } : {}),
+    const service = this;
+    const host: InputsHost = {
+      venue: this.venue,
+      scheduler: this.scheduler,
+      sink: this.sink,
+      get lastUserEvent() {
+        return service.lastUserEvent;
       },
-      this.registries.operators,
-      { strategies: this.registries.strategies, origins: this.registries.origins },
-    );
+      ...(this.options.reference ? { reference: this.options.reference } : {}),
+      log: this.log,
+      metrics: this.metrics,
+      operatorEvents: this.operatorEvents,
+      quotaState$: this.quotaState$,
+      trades: this.trades,
+    };
+    return composeAssetPipeline(config, assetPipelineInputs(host, config.asset, book$, meta), this.registries.operators, {
+      strategies: this.registries.strategies,
+      origins: this.registries.origins,
+    });
   }
 
   private wireSinkOutputs(): void {
