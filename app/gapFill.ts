@@ -6,7 +6,8 @@
 //
 // Cost: one userFillsByTime per reconnect (IP weight 20 + 1 per 20 fills, metered as `gapfill`);
 // nothing while the connection stays up.
-import { type Observable, EMPTY, catchError, exhaustMap, filter, map, pairwise, startWith } from "rxjs";
+import type { Logger } from "pino";
+import { type Observable, type Subscription, EMPTY, catchError, exhaustMap, filter, map, pairwise, startWith, tap } from "rxjs";
 import type { VenueFillBatch } from "../streams/fill.js";
 import type { ConnectionState, Venue } from "../streams/venue.js";
 
@@ -36,5 +37,19 @@ export function reconnectGapFills(venue: Venue, lastSeen: () => number, onFailur
         }),
       ),
     ),
+  );
+}
+
+/**
+ * The service's gap-fill: the newest fill time is tracked from the venue's own feed (from `startedAt`;
+ * the tracking subscription is handed to `keep`), failures and batches are logged.
+ */
+export function loggedGapFills(venue: Venue, startedAt: number, log: Logger, keep: (s: Subscription) => void): Observable<VenueFillBatch> {
+  let last = startedAt;
+  keep(venue.fills$.subscribe((b) => {
+    for (const f of b.fills) if (f.time > last) last = f.time;
+  }));
+  return reconnectGapFills(venue, () => last, (err) => log.warn({ failure: "gap_fill", error: err instanceof Error ? err.message : String(err) }, "reconnect gap-fill (userFillsByTime) failed; the resubscribe snapshot still carries recent fills")).pipe(
+    tap((b) => log.info({ fills: b.fills.length, since: last }, "reconnect gap-fill: fills since the last one seen")),
   );
 }

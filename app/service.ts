@@ -25,29 +25,26 @@ import {
   tap,
   timeout,
 } from "rxjs";
-import { markoutWindow } from "../operators/markoutWindow.js";
 import { QuotaThrottleHandle } from "../operators/quotaThrottle.js";
 import { everyOn } from "../sinks/periodic.js";
-import { ExecutionSink, type ExecutionSinkConfig, sinkEvents } from "../sinks/executionSink.js";
+import { ExecutionSink, sinkEvents } from "../sinks/executionSink.js";
 import type { QuotaThrottleState } from "../streams/quota.js";
-import type { FillMarkouts } from "../streams/fill.js";
 import type { QuoteIntent } from "../streams/intent.js";
-import type { AssetMeta, BookEvent, MidEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
+import type { AssetMeta, BookEvent, MidEvent, TradeEvent } from "../streams/market.js";
 import { gatedTrades, tradeSkewMs } from "./tradeGate.js";
 import type { Venue } from "../streams/venue.js";
 import { type AssetConfig, type ServiceConfig, checkAssetsOffered } from "./config.js";
 import { GateTracker, mergeGateTotals } from "../analytics/gates.js";
 import { type OrderCounts, type VenueHealth, instrumentVenue, watchVenueHealth } from "./instrument.js";
-import { FillJournal, type JournalHistory, type JournalRunInfo, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
+import { FillJournal, type SampleSource, SignalTracker, headerLine, journalHorizons } from "../analytics/journal.js";
 import { cloidSeedHex } from "../sinks/cloid.js";
 import { type FillRecoveryResult, startFillHistory } from "./fillRecovery.js";
-import { reconnectGapFills } from "./gapFill.js";
-import type { VenueFillBatch } from "../streams/fill.js";
+import { loggedGapFills } from "./gapFill.js";
 import { type Health, type ServiceMetrics, zeroSeries } from "./metrics.js";
 import { type AssetPipeline, composeAssetPipeline } from "./pipeline.js";
 import { type InputsHost, assetPipelineInputs } from "./assetInputs.js";
 import { addressCreditOf, haltGate } from "./hip3.js";
-import { type OperatorRegistry, operatorRegistry } from "./registry.js";
+import { operatorRegistry } from "./registry.js";
 import { type Registries, builtinRegistries } from "./plugins.js";
 import type { ReportMarkout, ReportSample } from "../analytics/report.js";
 import type { AssetStatus } from "./status.js";
@@ -55,55 +52,17 @@ import type { AssetRuntime } from "./assetRuntime.js";
 import { type SinkEventContext, logSinkEvent } from "./sinkEventLog.js";
 import { createReserveMetrics } from "./reserveWatch.js";
 import { type ReloadResult, applyReload } from "./serviceReload.js";
+import type { ServiceOptions } from "./serviceOptions.js";
+import { assetMarkouts } from "./assetMarkouts.js";
 import { type AssetTotals, type ViewSource, assetStatuses, assetTotals, healthOf, journalStateOf, midOf } from "./serviceViews.js";
 
-export interface ServiceOptions {
-  readonly venue: Venue;
-  /** Reference-venue quotes per asset, when the venue has them (the paper venue's synthetic markets do). */
-  readonly reference?: (asset: string) => Observable<ReferenceQuote>;
-  readonly scheduler: SchedulerLike;
-  readonly config: ServiceConfig;
-  readonly log: Logger;
-  readonly metrics: ServiceMetrics;
-  /** Directory of the fill journal (created), the file stamp, and what the header says about the run. Omit to keep no journal. */
-  readonly journal?: {
-    readonly dir: string;
-    readonly stamp: string;
-    readonly run?: JournalRunInfo;
-    /** What earlier sessions of the account journaled (`readJournalHistory`): no fill is written twice, and fills since the last one are recovered before quoting. */
-    readonly history?: JournalHistory;
-  };
-  /** CLOID seed for this session (fresh per run at the edge). */
-  readonly cloidSeed: number | bigint;
-  /** Executor/quota knobs that depend on the mode (a seeded random for replay). */
-  readonly executor?: ServiceExecutorOptions;
-  readonly registry?: OperatorRegistry;
-  /** Operators and strategies incl. plugins' (app/plugins.ts); takes precedence over `registry`. */
-  readonly registries?: Registries;
-  /** Hold placements the account's margin does not cover (sinks/margin.ts). Default true; false lets the venue reject them (a spec of the venue's reject path does). */
-  readonly marginCheck?: boolean;
-  /** After a reconnect, ask the venue for the fills since the last one seen (`app/gapFill.ts`; run.ts sets it for the live client). Default false. */
-  readonly gapFill?: boolean;
-  /** Report samples period (service clock). Default 5000 ms. */
-  readonly sampleMs?: number;
-  /** Scale-out (quota.store redis://…): the shared authority, the venue scoped to this process's assets (app/clusterWiring.ts). */
-  readonly cluster?: ServiceCluster;
-}
-
-/** What app/clusterWiring.ts contributes to a service (absent: one process, as before). */
-export interface ServiceCluster {
-  scopeVenue(venue: Venue): Venue;
-  sinkConfig(config: ExecutionSinkConfig): ExecutionSinkConfig;
-  quotaState(local$: Observable<QuotaThrottleState>): Observable<QuotaThrottleState>;
-  healthReasons(): string[];
-}
-
+export type { ServiceCluster, ServiceOptions } from "./serviceOptions.js";
 export { dedupFills, dedupedSessionFills } from "./fillDedup.js";
 export { OperatorEventCounts } from "./operatorEvents.js";
 export { type ServiceExecutorOptions, sinkConfigOf } from "./sinkConfig.js";
 import { OperatorEventCounts } from "./operatorEvents.js";
 import { dedupedSessionFills } from "./fillDedup.js";
-import { type ServiceExecutorOptions, sinkConfigOf } from "./sinkConfig.js";
+import { sinkConfigOf } from "./sinkConfig.js";
 
 
 export class QuoteflowService {
@@ -229,7 +188,7 @@ export class QuoteflowService {
     const queueAware = this.config.assets.some((a) => a.reconciliation.queueAware !== undefined) || this.config.defaults?.reconciliation.queueAware !== undefined;
     this.sinkSub = this.sink.connect({
       intents$,
-      fills$: dedupedSessionFills(this.options.gapFill === true ? merge(this.venue.fills$, this.gapFills(log)) : this.venue.fills$, this.startTime),
+      fills$: dedupedSessionFills(this.options.gapFill === true ? merge(this.venue.fills$, loggedGapFills(this.venue, this.startTime ?? this.scheduler.now(), log, (sub) => this.subs.add(sub))) : this.venue.fills$, this.startTime),
       mids$: this.mids$,
       ...(queueAware ? { books$: this.books$ } : {}),
       ...(this.quotaState$ ? { quotaState$: this.quotaState$ } : {}),
@@ -239,17 +198,6 @@ export class QuoteflowService {
     this.wireSinkOutputs();
     this.wireSampling();
     log.info({ venue: this.venue.name, assets: this.config.assets.map((a) => a.asset), journal: this.journal?.path }, "service started");
-  }
-
-  /** The reconnect gap-fill's batches; the newest fill time is tracked from the venue's own feed. */
-  private gapFills(log: Logger): Observable<VenueFillBatch> {
-    let last = this.startTime ?? this.scheduler.now();
-    this.subs.add(this.venue.fills$.subscribe((b) => {
-      for (const f of b.fills) if (f.time > last) last = f.time;
-    }));
-    return reconnectGapFills(this.venue, () => last, (err) => log.warn({ failure: "gap_fill", error: err instanceof Error ? err.message : String(err) }, "reconnect gap-fill (userFillsByTime) failed; the resubscribe snapshot still carries recent fills")).pipe(
-      tap((b) => log.info({ fills: b.fills.length, since: last }, "reconnect gap-fill: fills since the last one seen")),
-    );
   }
 
   private addAsset(config: AssetConfig): void {
@@ -281,7 +229,10 @@ export class QuoteflowService {
     const pipeline$ = new BehaviorSubject<AssetPipeline>(this.compose(config, book$, meta));
     const rt: AssetRuntime = { asset, meta, book$, pipeline$, signals, stop$, fills: 0, fillsBySource: {} };
     this.assets.set(asset, rt);
-    this.wireMarkouts(config, stop$);
+    this.subs.add(assetMarkouts(this.sink, this.mids$, config, this.scheduler, stop$, (m) => {
+      this.journal?.markout(m);
+      for (const h of m.horizons) this.markouts.push({ asset, source: m.fill.source, horizonMs: h.horizonMs, markoutBps: h.markoutBps });
+    }));
     // Mids for the sink (unrealised PnL, reconciliation) and markouts: from the filtered books.
     this.subs.add(
       pipeline$
@@ -354,26 +305,6 @@ export class QuoteflowService {
       ...(this.config.quota.reserve ? { reserve: createReserveMetrics(this.metrics.registry) } : {}),
     };
     this.subs.add(this.sink.events$.subscribe({ next: (e) => logSinkEvent(e, ctx), error: (err: unknown) => log.error({ err }, "execution sink failed") }));
-  }
-
-  /** Markouts of one asset's fills at its configured horizons, journaled and kept for the report. */
-  private wireMarkouts(config: AssetConfig, stop$: Observable<void>): void {
-    const asset = config.asset;
-    this.subs.add(
-      this.sink.events$
-        .pipe(
-          sinkEvents("markoutInput"),
-          map((e) => e.fill),
-          filter((f) => f.asset === asset),
-          // The journal's horizons (the config's and a 0–60 s curve); stale only after the longest.
-          markoutWindow(this.mids$.pipe(filter((m) => m.asset === asset)), { horizonsMs: journalHorizons(config.markouts.horizonsMs), staleAfterMs: Math.max(config.markouts.staleAfterMs, Math.max(...journalHorizons(config.markouts.horizonsMs)) + 10_000) }, this.scheduler),
-          takeUntil(stop$),
-        )
-        .subscribe((m: FillMarkouts) => {
-          this.journal?.markout(m);
-          for (const h of m.horizons) this.markouts.push({ asset, source: m.fill.source, horizonMs: h.horizonMs, markoutBps: h.markoutBps });
-        }),
-    );
   }
 
   /** Quota headroom per budget (0..1), when the executor throttles. */
