@@ -53,6 +53,8 @@ export class PaperVenue implements Venue {
   private readonly nonUser = new Subject<{ asset: string; oid: number; time: number }>();
   private readonly connection: BehaviorSubject<ConnectionState>;
   private down = false;
+  /** The end of the current outage (the latest end of the dropouts that overlap it). */
+  private downUntil = -Infinity;
   private readonly subs: Subscription[] = [];
 
   constructor(options: PaperVenueOptions) {
@@ -85,9 +87,14 @@ export class PaperVenue implements Venue {
         else this.nonUser.next({ asset: e.asset, oid: e.oid, time: e.time });
       }),
       ex.dropouts$.subscribe((d) => {
+        // A dropout during another one extends the outage to the later end; the earlier end does
+        // not reconnect (the venue stays unreachable until the last one is over).
+        const wasDown = this.down;
         this.down = true;
-        this.connection.next({ status: "reconnecting", attempt: 1, time: d.time });
+        this.downUntil = Math.max(this.downUntil, d.until);
+        if (!wasDown) this.connection.next({ status: "reconnecting", attempt: 1, time: d.time });
         this.subs.push(ex.scheduler.schedule(() => {
+          if (!this.down || ex.now() < this.downUntil) return;
           this.down = false;
           this.connection.next({ status: "open", attempt: 0, time: ex.now() });
           // The resubscribe: userFills answers with a snapshot that carries what the dropout lost.

@@ -283,7 +283,7 @@ export async function startPaperServer(options: PaperServerOptions): Promise<Pap
     exchange.feed$.subscribe((e) => pushes.onFeed(e)),
     exchange.user$.subscribe((e) => pushes.onUser(e)),
     exchange.dropouts$.subscribe((d) => {
-      dropoutUntil = d.until;
+      dropoutUntil = Math.max(dropoutUntil, d.until); // a dropout inside another one does not end it early
       for (const c of pushes.conns) c.ws.terminate();
     }),
   );

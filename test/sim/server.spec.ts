@@ -264,6 +264,14 @@ describe("paper server over the Hyperliquid protocol", () => {
     expect(s.exchange.faults.map((f) => f.kind)).toEqual(["dropout"]);
   });
 
+  it("a short dropout inside a long one does not let reconnects through before the long one ends", async () => {
+    const s = await serve(relMarket(Array.from({ length: 40 }, (_, i) => book(i * 250, [[100000, 0.5]], [[100001, 0.5]]))));
+    s.exchange.injectDropout(3_000);
+    s.exchange.injectDropout(100);
+    await new Promise((res) => setTimeout(res, 400));
+    await expect(connect(s)).rejects.toThrow(/503/);
+  });
+
   it("quoteflow sim (the app's one CLI) parses the venue's flags and its synthetic market serves on loopback", async () => {
     const a = parseCli(["sim", "--port", "0", "--seed", "7", "--faults", "hostile", "--synthetic", "BTC,FOO", "--accounts", "strict", "--fund", `${wallet.address}=2500`, "--block-ms", "50"]) as SimArgs;
     expect(a).toMatchObject({ command: "sim", port: 0, host: "127.0.0.1", seed: 7, faults: "hostile", synthetic: ["BTC", "FOO"], accounts: "strict", fund: { [ADDR]: 2500 }, blockMs: 50 });
