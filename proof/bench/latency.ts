@@ -3,6 +3,7 @@
 // the post) beside the same service against the in-process PaperVenue (no transport, no signing).
 // Measured by cause (tickCause.ts): from a book's arrival to the request carrying an order it caused
 // leaving — on the book's call stack, or later when the coalescer holds the step's batches.
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { percentile, startChildPaperServer, startInProcessRun, startLoopbackRun, type LiveRun } from "../soak/live.js";
 import type { BenchRow } from "./table.js";
@@ -20,17 +21,48 @@ interface Measured {
   readonly total: number;
   /** Timed ones that left on the book's own call stack. */
   readonly onStack: number;
+  /** p99 of the ones that left on the book's stack, and of the ones held after it (the coalescer's window, the throttle). */
+  readonly p99OnStack: number;
+  readonly p99Later: number;
+  /** Samples over 1 ms. */
+  readonly over1ms: number;
+  /** Times the OS took the CPU from the main thread in the window (Linux; null elsewhere). */
+  readonly preempted: number | null;
+}
+
+/** The main thread's involuntary context switches so far (Linux /proc; null elsewhere). */
+function preemptions(): number | null {
+  try {
+    const m = /nonvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync("/proc/thread-self/status", "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 async function measure(run: LiveRun): Promise<Measured> {
   await sleep(WARMUP_MS);
   run.reset();
+  const cs0 = preemptions();
   await sleep(MEASURE_MS);
+  const cs1 = preemptions();
   const counts = run.actions();
   const sorted = [...run.samples].sort((a, b) => a - b);
+  const later = [...run.later].sort((a, b) => a - b);
+  const onStack = [...run.stacked].sort((a, b) => a - b);
   await run.stop();
   if (sorted.length !== counts.caused) throw new Error(`latency bench: ${sorted.length} samples for ${counts.caused} caused actions`);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length, total: counts.total, onStack: counts.onStack };
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    n: sorted.length,
+    total: counts.total,
+    onStack: counts.onStack,
+    p99OnStack: percentile(onStack, 99),
+    p99Later: percentile(later, 99),
+    over1ms: sorted.filter((x) => x > 1).length,
+    preempted: cs0 === null || cs1 === null ? null : cs1 - cs0,
+  };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -51,7 +83,10 @@ export async function run(): Promise<BenchRow[]> {
       ratio: loop.p50 / inproc.p50,
     },
     {
-      name: `tick-to-action p99, loopback paper server, ${ASSETS} assets`,
+      name:
+        `tick-to-action p99, loopback paper server, ${ASSETS} assets (${loop.over1ms} of ${loop.n} samples over 1 ms; ` +
+        `p99 of the ${loop.onStack} sent on the frame's stack ${us(loop.p99OnStack)}, of the ${loop.n - loop.onStack} held past it (coalescing window, throttle, send slot) ${us(loop.p99Later)}; ` +
+        `the OS preempted the client's main thread ${loop.preempted ?? "?"} times in the ${MEASURE_MS / 1000} s)`,
       value: loop.p99 * 1000,
       unit: "µs",
       baseline: { name: "in-process, no signing", value: inproc.p99 * 1000, unit: "µs" },
@@ -60,4 +95,8 @@ export async function run(): Promise<BenchRow[]> {
       met: loop.p99 <= 1,
     },
   ];
+}
+
+function us(ms: number): string {
+  return Number.isNaN(ms) ? "—" : `${Math.round(ms * 1000)} µs`;
 }

@@ -21,6 +21,10 @@ export interface TickCauseCounts {
 export class TickCause {
   /** Samples (ms): book arrival → the request carrying what it caused leaves. */
   readonly samples: number[] = [];
+  /** The samples (ms) of requests that left after the book's call stack (the coalescer or the throttle held them). */
+  readonly later: number[] = [];
+  /** …and those that left on the book's own call stack. */
+  readonly stacked: number[] = [];
   #tickAt: number | null = null;
   readonly #stamps = new Map<string, number>();
   #total = 0;
@@ -80,7 +84,10 @@ export class TickCause {
     for (const o of oids) take(this.#store?.byOid(o)?.cloid);
     if (first === Infinity) return;
     this.#caused++;
-    if (this.#tickAt === first) this.#onStack++;
+    if (this.#tickAt === first) {
+      this.#onStack++;
+      this.stacked.push(now - first);
+    } else this.later.push(now - first);
     this.samples.push(now - first);
   }
 
@@ -116,6 +123,8 @@ export class TickCause {
   /** Forget samples and counts (after a warm-up); stamps of orders still queued are kept. */
   reset(): void {
     this.samples.length = 0;
+    this.later.length = 0;
+    this.stacked.length = 0;
     this.#total = this.#caused = this.#onStack = 0;
   }
 }

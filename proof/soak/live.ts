@@ -64,6 +64,10 @@ export interface LiveRun {
   readonly service: QuoteflowService;
   /** Tick-to-action samples (ms). */
   readonly samples: number[];
+  /** Of them, the requests that left after the book's call stack (held by the coalescer or the throttle). */
+  readonly later: number[];
+  /** …and those that left on the book's own call stack. */
+  readonly stacked: number[];
   /** Action requests sent; how many carried an order a book caused (the timed ones); how many of those left on the book's call stack. */
   actions(): { total: number; caused: number; onStack: number };
   /** Forget samples and counts (after a warm-up). */
@@ -120,6 +124,8 @@ export async function startLoopbackRun(url: string, nAssets: number): Promise<Li
   return {
     service: svc,
     samples: cause.samples,
+    later: cause.later,
+    stacked: cause.stacked,
     actions: () => cause.counts(),
     reset: () => cause.reset(),
     frames: () => frames,
@@ -169,6 +175,8 @@ export async function startInProcessRun(nAssets: number, seed: number): Promise<
   return {
     service: svc,
     samples: cause.samples,
+    later: cause.later,
+    stacked: cause.stacked,
     actions: () => cause.counts(),
     reset: () => cause.reset(),
     frames: () => frames,
