@@ -40,20 +40,6 @@ function toDec(x: number): Dec {
   return parseDec(x.toPrecision(15));
 }
 
-function decToString(d: Dec): string {
-  if (d.m === 0n) return "0";
-  const neg = d.m < 0n;
-  const digits = (neg ? -d.m : d.m).toString();
-  let out: string;
-  if (d.e >= 0) out = digits + "0".repeat(d.e);
-  else {
-    const k = -d.e;
-    out = digits.length > k ? digits.slice(0, digits.length - k) + "." + digits.slice(digits.length - k) : "0." + "0".repeat(k - digits.length) + digits;
-    out = out.replace(/\.?0+$/, "");
-  }
-  return neg ? "-" + out : out;
-}
-
 const POW10: bigint[] = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
 const pow10 = (n: number): bigint => POW10[n] ?? 10n ** BigInt(n);
 
@@ -83,20 +69,81 @@ function roundTo(d: Dec, t: number, mode: HlRounding): Dec {
   return { m: q, e: q === 0n ? 0 : t };
 }
 
-/** floor(log10(|d|)) for d ≠ 0. */
-function magnitude(d: Dec): number {
-  const digits = (d.m < 0n ? -d.m : d.m).toString().length;
-  return digits - 1 + d.e;
-}
-
 function maxPriceDecimals(szDecimals: number, isSpot: boolean): number {
   return Math.max((isSpot ? 8 : 6) - szDecimals, 0);
 }
 
-/** Exponent of the price grid around `d`: 5 significant figures, capped decimals, integers always allowed. */
-function priceTickExp(d: Dec, szDecimals: number, isSpot: boolean): number {
-  const t = Math.max(magnitude(d) - 4, -maxPriceDecimals(szDecimals, isSpot));
-  return Math.min(t, 0);
+// The formatters' own path: a float's 15-significant-digit form fits a safe integer mantissa
+// (|m| < 10^15 < 2^53), so the rounding runs on doubles and stays exact: m / 10^k truncated is the
+// integer quotient while (n + 1) · 10^k < 2^53, and for k > 22 (10^k inexact) |m| < 10^k makes the
+// quotient 0 and the remainder m. Property-tested equal to the bigint path (test/wire/formatFast.spec.ts).
+
+interface NumDec {
+  /** value = m × 10^e, m a safe integer with at most 15 digits */
+  readonly m: number;
+  readonly e: number;
+}
+
+const DEC_RE = /^(-?)(\d*)(?:\.(\d*))?(?:e([-+]?\d+))?$/i;
+
+function toNumDec(x: number): NumDec {
+  if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
+  const text = x.toPrecision(15);
+  const match = DEC_RE.exec(text);
+  if (!match) throw new RangeError(`not a decimal: ${text}`);
+  const int = match[2] ?? "";
+  const frac = match[3] ?? "";
+  // trailing zeros off the text first: at most 15 significant digits remain, an exact safe integer
+  const digits = int + frac;
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 48) end--;
+  const m = end === 0 ? 0 : Number(digits.slice(0, end));
+  if (m === 0) return { m: 0, e: 0 };
+  const e = Number(match[4] ?? "0") - frac.length + (digits.length - end);
+  return { m: match[1] === "-" ? -m : m, e };
+}
+
+function roundNumTo(d: NumDec, t: number, mode: HlRounding): NumDec {
+  if (d.e >= t) return d;
+  const k = t - d.e;
+  // beyond 10^22 the power is inexact (or Infinity), but |m| < 10^15 < 10^k: quotient 0, remainder m
+  const div = k > 22 ? Infinity : 10 ** k;
+  let q = k > 22 ? 0 : Math.trunc(d.m / div);
+  const r = k > 22 ? d.m : d.m - q * div;
+  if (r !== 0) {
+    switch (mode) {
+      case "truncate":
+        break;
+      case "down":
+        if (r < 0) q -= 1;
+        break;
+      case "up":
+        if (r > 0) q += 1;
+        break;
+      case "nearest":
+        if (Math.abs(r) * 2 >= div) q += d.m < 0 ? -1 : 1;
+        break;
+    }
+  }
+  return q === 0 ? { m: 0, e: 0 } : { m: q, e: t };
+}
+
+function numPriceTickExp(d: NumDec, szDecimals: number, isSpot: boolean): number {
+  const magnitude = Math.abs(d.m).toString().length - 1 + d.e;
+  return Math.min(Math.max(magnitude - 4, -maxPriceDecimals(szDecimals, isSpot)), 0);
+}
+
+function numDecToString(d: NumDec): string {
+  if (d.m === 0) return "0";
+  const digits = Math.abs(d.m).toString();
+  let out: string;
+  if (d.e >= 0) out = digits + "0".repeat(d.e);
+  else {
+    const k = -d.e;
+    out = digits.length > k ? digits.slice(0, digits.length - k) + "." + digits.slice(digits.length - k) : "0." + "0".repeat(k - digits.length) + digits;
+    out = out.replace(/\.?0+$/, "");
+  }
+  return d.m < 0 ? "-" + out : out;
 }
 
 /**
@@ -105,21 +152,20 @@ function priceTickExp(d: Dec, szDecimals: number, isSpot: boolean): number {
  * result would be 0 or the input is not finite.
  */
 export function formatPrice(px: number, szDecimals: number, isSpot = false, mode: HlRounding = "nearest"): string {
-  const d = toDec(px);
-  if (d.m === 0n) throw new RangeError(`price ${px} rounds to 0`);
-  let r = roundTo(d, priceTickExp(d, szDecimals, isSpot), mode);
+  const d = toNumDec(px);
+  if (d.m === 0) throw new RangeError(`price ${px} rounds to 0`);
+  let r = roundNumTo(d, numPriceTickExp(d, szDecimals, isSpot), mode);
   // Rounding up can carry into the next decade, whose grid is coarser: round once more there.
-  if (r.m !== 0n) r = roundTo(r, priceTickExp(r, szDecimals, isSpot), mode);
-  if (r.m === 0n) throw new RangeError(`price ${px} rounds to 0 with szDecimals ${szDecimals}`);
-  return decToString(r);
+  if (r.m !== 0) r = roundNumTo(r, numPriceTickExp(r, szDecimals, isSpot), mode);
+  if (r.m === 0) throw new RangeError(`price ${px} rounds to 0 with szDecimals ${szDecimals}`);
+  return numDecToString(r);
 }
 
 /** A size rounded to `szDecimals` decimals (default `down`: never more than asked). Throws if it rounds to 0. */
 export function formatSize(sz: number, szDecimals: number, mode: HlRounding = "down"): string {
-  const d = toDec(sz);
-  const r = roundTo(d, -szDecimals, mode);
-  if (r.m === 0n) throw new RangeError(`size ${sz} rounds to 0 with szDecimals ${szDecimals}`);
-  return decToString(r);
+  const r = roundNumTo(toNumDec(sz), -szDecimals, mode);
+  if (r.m === 0) throw new RangeError(`size ${sz} rounds to 0 with szDecimals ${szDecimals}`);
+  return numDecToString(r);
 }
 
 /** True when `px` (a wire string) is on the price grid for `szDecimals` (what the venue's Tick check accepts). */
