@@ -181,7 +181,25 @@ export class SimAssetBook {
 
   /** Rest an order: queue ahead = the displayed market size at its price on arrival. */
   rest(order: Omit<SimRestingOrder, "ahead" | "tradedSinceBook">): SimRestingOrder {
-    const o: SimRestingOrder = { ...order, ahead: this.marketQty(order.isBuy, order.px), tradedSinceBook: 0 };
+    // field by field, not `{ ...order, ahead, tradedSinceBook }`: in Node 20's V8 an object literal
+    // that starts with a spread and adds a key gets a hidden class of its own, so every read of
+    // resting orders (applyBook, displayed, applyTrade, take) would go megamorphic
+    const o: SimRestingOrder = {
+      oid: order.oid,
+      cloid: order.cloid,
+      user: order.user,
+      asset: order.asset,
+      isBuy: order.isBuy,
+      px: order.px,
+      sz: order.sz,
+      origSz: order.origSz,
+      tif: order.tif,
+      reduceOnly: order.reduceOnly,
+      time: order.time,
+      seq: order.seq,
+      ahead: this.marketQty(order.isBuy, order.px),
+      tradedSinceBook: 0,
+    };
     const list = order.isBuy ? this.bids : this.asks;
     let i = list.length;
     while (i > 0) {
