@@ -64,15 +64,19 @@ export class SimAssetBook {
   readonly asks: SimRestingOrder[] = [];
   private readonly consumedBid = new Map<number, number>();
   private readonly consumedAsk = new Map<number, number>();
+  /** 10 ** szDecimals, computed once (roundSz runs several times per book, trade and fill). */
+  private readonly szFactor: number;
 
   constructor(
     readonly asset: string,
     readonly szDecimals: number,
     readonly queue: SimQueueModel = new SimProbQueue(),
-  ) {}
+  ) {
+    this.szFactor = 10 ** szDecimals;
+  }
 
   roundSz(x: number): number {
-    const f = 10 ** this.szDecimals;
+    const f = this.szFactor;
     return Math.floor(x * f + 1e-6) / f;
   }
 
@@ -177,7 +181,25 @@ export class SimAssetBook {
 
   /** Rest an order: queue ahead = the displayed market size at its price on arrival. */
   rest(order: Omit<SimRestingOrder, "ahead" | "tradedSinceBook">): SimRestingOrder {
-    const o: SimRestingOrder = { ...order, ahead: this.marketQty(order.isBuy, order.px), tradedSinceBook: 0 };
+    // field by field, not `{ ...order, ahead, tradedSinceBook }`: in Node 20's V8 an object literal
+    // that starts with a spread and adds a key gets a hidden class of its own, so every read of
+    // resting orders (applyBook, displayed, applyTrade, take) would go megamorphic
+    const o: SimRestingOrder = {
+      oid: order.oid,
+      cloid: order.cloid,
+      user: order.user,
+      asset: order.asset,
+      isBuy: order.isBuy,
+      px: order.px,
+      sz: order.sz,
+      origSz: order.origSz,
+      tif: order.tif,
+      reduceOnly: order.reduceOnly,
+      time: order.time,
+      seq: order.seq,
+      ahead: this.marketQty(order.isBuy, order.px),
+      tradedSinceBook: 0,
+    };
     const list = order.isBuy ? this.bids : this.asks;
     let i = list.length;
     while (i > 0) {
@@ -204,41 +226,49 @@ export class SimAssetBook {
     this.market = book;
     this.consumedBid.clear();
     this.consumedAsk.clear();
-    for (const o of [...this.bids, ...this.asks]) {
-      const newQty = visibleQty(o.isBuy ? book.bids : book.asks, o.px, o.isBuy);
-      if (newQty === undefined) {
-        o.tradedSinceBook = 0;
-        continue;
-      }
-      const prevQty = prev ? visibleQty(o.isBuy ? prev.bids : prev.asks, o.px, o.isBuy) : undefined;
-      o.ahead =
-        prevQty === undefined
-          ? Math.min(o.ahead, newQty)
-          : this.queue.afterDepthChange(o.ahead, prevQty, newQty, o.tradedSinceBook);
-      o.tradedSinceBook = 0;
-    }
+    for (const o of this.bids) this.requeue(o, prev, book);
+    for (const o of this.asks) this.requeue(o, prev, book);
     // Market orders now on the other side of ours would have matched us: we are the maker at our price.
     const out: SimExecution[] = [];
-    for (const isBuy of [true, false]) {
-      const ours = isBuy ? this.bids : this.asks;
-      const theirs = isBuy ? book.asks : book.bids;
-      const consumed = isBuy ? this.consumedAsk : this.consumedBid;
-      for (const o of [...ours]) {
-        let want = o.sz;
-        for (const l of theirs) {
-          if (isBuy ? l.px > o.px : l.px < o.px) break;
-          const avail = l.sz - (consumed.get(l.px) ?? 0);
-          const take = this.roundSz(Math.min(avail, want));
-          if (take <= 0) continue;
-          consumed.set(l.px, (consumed.get(l.px) ?? 0) + take);
-          want -= take;
-          if (want <= EPS) break;
-        }
-        const filled = this.roundSz(o.sz - want + 1e-12);
-        if (filled > 0) out.push({ px: o.px, sz: filled, aggressorIsBuy: !isBuy, maker: o });
-      }
-    }
+    this.crossOurs(true, book, out);
+    this.crossOurs(false, book, out);
     return out;
+  }
+
+  /** A new snapshot's queue ahead of one resting order (probabilistic cancel share). */
+  private requeue(o: SimRestingOrder, prev: BookEvent | undefined, book: BookEvent): void {
+    const newQty = visibleQty(o.isBuy ? book.bids : book.asks, o.px, o.isBuy);
+    if (newQty === undefined) {
+      o.tradedSinceBook = 0;
+      return;
+    }
+    const prevQty = prev ? visibleQty(o.isBuy ? prev.bids : prev.asks, o.px, o.isBuy) : undefined;
+    o.ahead =
+      prevQty === undefined
+        ? Math.min(o.ahead, newQty)
+        : this.queue.afterDepthChange(o.ahead, prevQty, newQty, o.tradedSinceBook);
+    o.tradedSinceBook = 0;
+  }
+
+  /** Our orders on one side that the snapshot's other side crosses, as maker executions (in priority order). */
+  private crossOurs(isBuy: boolean, book: BookEvent, out: SimExecution[]): void {
+    const ours = isBuy ? this.bids : this.asks;
+    const theirs = isBuy ? book.asks : book.bids;
+    const consumed = isBuy ? this.consumedAsk : this.consumedBid;
+    for (const o of ours) {
+      let want = o.sz;
+      for (const l of theirs) {
+        if (isBuy ? l.px > o.px : l.px < o.px) break;
+        const avail = l.sz - (consumed.get(l.px) ?? 0);
+        const take = this.roundSz(Math.min(avail, want));
+        if (take <= 0) continue;
+        consumed.set(l.px, (consumed.get(l.px) ?? 0) + take);
+        want -= take;
+        if (want <= EPS) break;
+      }
+      const filled = this.roundSz(o.sz - want + 1e-12);
+      if (filled > 0) out.push({ px: o.px, sz: filled, aggressorIsBuy: !isBuy, maker: o });
+    }
   }
 
   /** A market trade: sweeps orders priced through it, and eats the queue at its price. */

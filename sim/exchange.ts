@@ -187,15 +187,16 @@ export class PaperExchange extends SimExchangeCore {
       notional = r.notional;
     }
     const remaining = b.roundSz(sz - filled + 1e-12);
-    const base = { oid, cloid, asset: spec.asset, isBuy: spec.isBuy, px: spec.px, origSz: spec.sz };
     if (spec.tif === "Ioc" || remaining <= EPS) {
+      // the update literal written out, not `{ ...base, sz, status, time }` (a hidden class per object in Node 20's V8: see SimAssetBook.rest)
+      const update = (sz: number, status: string): OrderUpdate => ({ oid, cloid, asset: spec.asset, isBuy: spec.isBuy, px: spec.px, origSz: spec.sz, sz, status, time: this.now() });
       if (filled <= EPS) {
-        acct.orders.set(oid, { ...base, sz: spec.sz, status: "iocCancelRejected", time: this.now() });
+        acct.orders.set(oid, update(spec.sz, "iocCancelRejected"));
         this.ended(acct, oid);
         return this.reject(SIM_TEXT.iocCancel);
       }
       const status = remaining <= EPS ? "filled" : "canceled";
-      const upd: OrderUpdate = { ...base, sz: remaining, status, time: this.now() };
+      const upd = update(remaining, status);
       acct.orders.set(oid, upd);
       this.ended(acct, oid);
       this.queueTakerEvents({ kind: "orderUpdate", user: acct.user, update: upd }, takerFills, pending);

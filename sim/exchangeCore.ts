@@ -22,6 +22,10 @@ import { SimIpWeightWindow } from "./rateLimits.js";
 
 import { type PaperExchangeOptions, type SimDropout, type SimFeedEvent, type SimPending, type SimTrade, type SimUserEvent, EPS, FIRST_OID, SIM_ENDED_MEMORY_MS, SIM_MARKET_ADDRESS, SIM_ORDER_MEMORY, SIM_TID_MEMORY_MS } from "./exchangeTypes.js";
 
+/** A market trade's users and hash as the venue prints them (one frozen pair and one string for every trade). */
+const MARKET_USERS: readonly [string, string] = Object.freeze([SIM_MARKET_ADDRESS, SIM_MARKET_ADDRESS] as const);
+const MARKET_HASH = "0x" + "0".repeat(64);
+
 export class SimExchangeCore extends SimLedger {
   readonly config: SimFaultConfig;
   /** Every injected fault, in order. */
@@ -141,7 +145,8 @@ export class SimExchangeCore extends SimLedger {
       const t = e.trade;
       const b = this.book(t.asset);
       this.applyExecutions(t.asset, b.applyTrade(t), undefined, false);
-      this.publishTrades(t.asset, [{ ...t, users: [SIM_MARKET_ADDRESS, SIM_MARKET_ADDRESS], hash: "0x" + "0".repeat(64) }]);
+      // field by field, not `{ ...t, users, hash }` (a hidden class per object in Node 20's V8: see SimAssetBook.rest)
+      this.publishTrades(t.asset, [{ asset: t.asset, time: t.time, tid: t.tid, px: t.px, sz: t.sz, side: t.side, users: MARKET_USERS, hash: MARKET_HASH }]);
       return;
     }
     const b = this.book(e.book.asset);

@@ -46,13 +46,76 @@ export interface SyntheticMarketOptions {
 interface AssetState {
   readonly spec: SyntheticAssetSpec;
   readonly szDecimals: number;
+  /** 10 ** szDecimals and 10 ** -szDecimals: the size rounding factor and the smallest size. */
+  readonly szFactor: number;
+  readonly minSz: number;
+  /** Diffusion σ per step and the jump chance and size per step (the spec's knobs, computed once). */
+  readonly stepVol: number;
+  readonly jumpChance: number;
+  readonly jumpVol: number;
   latent: number;
   /** (time, latent) history for the lagged view. */
-  readonly history: { t: number; px: number }[];
+  readonly history: LatentHistory;
   bestBid: number;
   bestAsk: number;
   bidSz: number;
   askSz: number;
+}
+
+/**
+ * The latent prices of the last few seconds, oldest first, in a ring (two parallel arrays grown by
+ * doubling): a push and a trim per step without an object per entry or an array shift.
+ */
+class LatentHistory {
+  private ts: number[];
+  private pxs: number[];
+  private head = 0;
+  private size = 0;
+
+  constructor(t: number, px: number) {
+    this.ts = [t, 0, 0, 0];
+    this.pxs = [px, 0, 0, 0];
+    this.size = 1;
+  }
+
+  push(t: number, px: number): void {
+    if (this.size === this.ts.length) this.grow();
+    const i = (this.head + this.size) % this.ts.length;
+    this.ts[i] = t;
+    this.pxs[i] = px;
+    this.size++;
+  }
+
+  /** Drop entries older than `cutoff`, keeping at least two. */
+  trim(cutoff: number): void {
+    while (this.size > 2 && this.ts[this.head]! < cutoff) {
+      this.head = (this.head + 1) % this.ts.length;
+      this.size--;
+    }
+  }
+
+  /** The latest price at or before `at`; the oldest one when all are later. */
+  at(at: number): number {
+    const cap = this.ts.length;
+    for (let k = this.size - 1; k >= 0; k--) {
+      const i = (this.head + k) % cap;
+      if (this.ts[i]! <= at) return this.pxs[i]!;
+    }
+    return this.pxs[this.head]!;
+  }
+
+  private grow(): void {
+    const cap = this.ts.length;
+    const ts: number[] = new Array<number>(cap * 2).fill(0);
+    const pxs: number[] = new Array<number>(cap * 2).fill(0);
+    for (let k = 0; k < this.size; k++) {
+      ts[k] = this.ts[(this.head + k) % cap]!;
+      pxs[k] = this.pxs[(this.head + k) % cap]!;
+    }
+    this.ts = ts;
+    this.pxs = pxs;
+    this.head = 0;
+  }
 }
 
 export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
@@ -74,35 +137,53 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
     assets: options.assets.map((a) => ({ name: a.name, szDecimals: szd(a) })),
     open(startTime: number): Iterator<SimMarketEvent> {
       const rng = new SimRng(options.seed ?? 1, "synthetic");
-      const states: AssetState[] = options.assets.map((spec) => ({
-        spec,
-        szDecimals: szd(spec),
-        latent: spec.startPx,
-        history: [{ t: startTime, px: spec.startPx }],
-        bestBid: 0,
-        bestAsk: 0,
-        bidSz: 0,
-        askSz: 0,
-      }));
+      const stepSqrt = Math.sqrt(stepMs / 1000);
+      const states: AssetState[] = options.assets.map((spec) => {
+        const szDecimals = szd(spec);
+        return {
+          spec,
+          szDecimals,
+          szFactor: 10 ** szDecimals,
+          minSz: 10 ** -szDecimals,
+          stepVol: ((spec.volBpsPerSqrtSec ?? 1.5) / 1e4) * stepSqrt,
+          jumpChance: ((spec.jumpsPerHour ?? 6) * stepMs) / 3_600_000,
+          jumpVol: (spec.jumpBps ?? 25) / 1e4,
+          latent: spec.startPx,
+          history: new LatentHistory(startTime, spec.startPx),
+          bestBid: 0,
+          bestAsk: 0,
+          bidSz: 0,
+          askSz: 0,
+        };
+      });
+      // the queue drains before the next step: a read index instead of an array shift per event
       const queue: SimMarketEvent[] = [];
+      let head = 0;
       let t = startTime;
       let nextBook = startTime;
       let nextRef = startTime;
-      const roundSz = (x: number, d: number): number => Math.floor(x * 10 ** d) / 10 ** d;
-      const lagged = (s: AssetState, at: number): number => {
-        for (let i = s.history.length - 1; i >= 0; i--) if (s.history[i]!.t <= at) return s.history[i]!.px;
-        return s.history[0]!.px;
-      };
+      const refSzFactor = 10 ** 3;
+      const roundSz = (x: number, f: number): number => Math.floor(x * f) / f;
       const tid = (): number => rng.bits50();
+      const size = (s: AssetState, mid: number): number => Math.max(roundSz((medianUsd * Math.exp(0.8 * rng.normal())) / mid, s.szFactor), s.minSz);
+      const levels = (s: AssetState, isBid: boolean, bid: number, ask: number, tick: number, seen: number): BookLevel[] => {
+        const out: BookLevel[] = [];
+        for (let i = 0; i < nLevels; i++) {
+          const px = simRoundPrice(isBid ? bid - i * tick : ask + i * tick, s.szDecimals);
+          if (i > 0 && rng.chance(0.3)) continue;
+          const sz = Math.max(roundSz((medianUsd * (1 + i * 0.3) * rng.exponential(1)) / seen, s.szFactor), s.minSz);
+          out.push({ px, sz, n: 1 + rng.int(0, 4) });
+        }
+        return out;
+      };
       const step = (): void => {
         t += stepMs;
         for (const s of states) {
-          const vol = (s.spec.volBpsPerSqrtSec ?? 1.5) / 1e4;
-          let r = vol * Math.sqrt(stepMs / 1000) * rng.normal();
-          if (rng.chance(((s.spec.jumpsPerHour ?? 6) * stepMs) / 3_600_000)) r += ((s.spec.jumpBps ?? 25) / 1e4) * rng.normal();
+          let r = s.stepVol * rng.normal();
+          if (rng.chance(s.jumpChance)) r += s.jumpVol * rng.normal();
           s.latent *= Math.exp(r);
-          s.history.push({ t, px: s.latent });
-          while (s.history.length > 2 && s.history[0]!.t < t - 5_000) s.history.shift();
+          s.history.push(t, s.latent);
+          s.history.trim(t - 5_000);
         }
         if (t >= nextRef) {
           nextRef += refEvery;
@@ -110,45 +191,34 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
             const half = s.latent * 0.5e-5;
             queue.push({
               kind: "ref",
-              quote: { asset: s.spec.name, time: t, bid: s.latent - half, bidSz: roundSz(rng.exponential(2), 3), ask: s.latent + half, askSz: roundSz(rng.exponential(2), 3) },
+              quote: { asset: s.spec.name, time: t, bid: s.latent - half, bidSz: roundSz(rng.exponential(2), refSzFactor), ask: s.latent + half, askSz: roundSz(rng.exponential(2), refSzFactor) },
             });
           }
         }
+        const dt = stepMs / 1000;
         for (const s of states) {
           if (s.bestBid <= 0) continue;
-          const dt = stepMs / 1000;
           const mid = (s.bestBid + s.bestAsk) / 2;
-          const size = (): number => Math.max(roundSz((medianUsd * Math.exp(0.8 * rng.normal())) / mid, s.szDecimals), 10 ** -s.szDecimals);
           if (rng.chance(uninformed * dt)) {
             const buy = rng.chance(0.5);
-            queue.push({ kind: "trade", trade: { asset: s.spec.name, time: t, tid: tid(), px: buy ? s.bestAsk : s.bestBid, sz: Math.min(size(), buy ? s.askSz : s.bidSz), side: buy ? "buy" : "sell" } });
+            queue.push({ kind: "trade", trade: { asset: s.spec.name, time: t, tid: tid(), px: buy ? s.bestAsk : s.bestBid, sz: Math.min(size(s, mid), buy ? s.askSz : s.bidSz), side: buy ? "buy" : "sell" } });
           }
           const edgeUp = ((s.latent - s.bestAsk) / s.bestAsk) * 1e4;
           const edgeDown = ((s.bestBid - s.latent) / s.bestBid) * 1e4;
           if ((edgeUp > edgeBps || edgeDown > edgeBps) && rng.chance(informed * dt * 4)) {
             const buy = edgeUp > edgeBps;
-            queue.push({ kind: "trade", trade: { asset: s.spec.name, time: t, tid: tid(), px: buy ? s.bestAsk : s.bestBid, sz: size(), side: buy ? "buy" : "sell" } });
+            queue.push({ kind: "trade", trade: { asset: s.spec.name, time: t, tid: tid(), px: buy ? s.bestAsk : s.bestBid, sz: size(s, mid), side: buy ? "buy" : "sell" } });
           }
         }
         if (t >= nextBook) {
           nextBook += bookEvery;
           for (const s of states) {
-            const seen = lagged(s, t - rng.uniform(lag[0], lag[1]));
+            const seen = s.history.at(t - rng.uniform(lag[0], lag[1]));
             const tick = simTickAt(seen, s.szDecimals);
             const bid = simRoundPrice(Math.floor(seen / tick) * tick, s.szDecimals);
             const ask = simRoundPrice(bid + tick, s.szDecimals);
-            const levels = (isBid: boolean): BookLevel[] => {
-              const out: BookLevel[] = [];
-              for (let i = 0; i < nLevels; i++) {
-                const px = simRoundPrice(isBid ? bid - i * tick : ask + i * tick, s.szDecimals);
-                if (i > 0 && rng.chance(0.3)) continue;
-                const sz = Math.max(roundSz((medianUsd * (1 + i * 0.3) * rng.exponential(1)) / seen, s.szDecimals), 10 ** -s.szDecimals);
-                out.push({ px, sz, n: 1 + rng.int(0, 4) });
-              }
-              return out;
-            };
-            const bids = levels(true);
-            const asks = levels(false);
+            const bids = levels(s, true, bid, ask, tick, seen);
+            const asks = levels(s, false, bid, ask, tick, seen);
             s.bestBid = bids[0]!.px;
             s.bestAsk = asks[0]!.px;
             s.bidSz = bids[0]!.sz;
@@ -159,11 +229,15 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
       };
       return {
         next(): IteratorResult<SimMarketEvent> {
+          if (head === queue.length) {
+            queue.length = 0;
+            head = 0;
+          }
           while (queue.length === 0) {
             if (t - startTime >= duration) return { done: true, value: undefined };
             step();
           }
-          return { done: false, value: queue.shift()! };
+          return { done: false, value: queue[head++]! };
         },
       };
     },
