@@ -312,6 +312,7 @@ describe("quoter state, ladder and operator ≡ the code before", () => {
             a = stepMarketState(a, ev, params);
             b = refStep(b, ev, params);
             expect(a).toStrictEqual(b);
+            expect(Object.keys(a)).toEqual(Object.keys(b));
           }
           expect(quoteLadder(a, { szi }, params)).toStrictEqual(refLadder(b, { szi }, params));
         }
