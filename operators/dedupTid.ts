@@ -53,7 +53,11 @@ export function dedupTid<T>(options: DedupTidOptions<T> = {}): MonoTypeOperatorF
       return source.pipe(
         filter((value) => {
           const key = keyOf(value);
-          if (seen.has(key)) return false;
+          // add, then look at the size: one hash lookup for a new key (has + add made two). With
+          // the set full, the new key sits beside the oldest for a moment, then the oldest goes.
+          const known = seen.size;
+          seen.add(key);
+          if (seen.size === known) return false;
           if (size === capacity) {
             seen.delete(ring[next]!);
           } else {
@@ -61,7 +65,6 @@ export function dedupTid<T>(options: DedupTidOptions<T> = {}): MonoTypeOperatorF
           }
           ring[next] = key;
           next = next + 1 === capacity ? 0 : next + 1;
-          seen.add(key);
           return true;
         }),
       );

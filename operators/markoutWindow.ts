@@ -80,6 +80,8 @@ interface Pending {
   readonly mids: (number | null)[];
   readonly resolved: boolean[];
   unresolved: number;
+  /** How many horizons, in `byDue` order, are resolved: always a prefix (see `byDue`). */
+  resolvedInOrder: number;
   done: boolean;
   /** Scheduler time at which it is emitted whatever is known (arrival + staleAfterMs). */
   readonly deadline: number;
@@ -137,6 +139,11 @@ export function markoutWindow(
   if (!Number.isInteger(maxPending) || maxPending < 1) throw new RangeError(`markoutWindow: maxPending must be an integer ≥ 1, got ${String(maxPending)}`);
   if (!Number.isInteger(maxMids) || maxMids < 1) throw new RangeError(`markoutWindow: maxMidsPerAsset must be an integer ≥ 1, got ${String(maxMids)}`);
   if (!(lookbackMs >= 0)) throw new RangeError(`markoutWindow: lookbackMs must be ≥ 0, got ${String(lookbackMs)}`);
+  // Horizon indices by horizon (stable). A fill's due times (fill time + horizon) are in the same
+  // order, and a horizon resolves when a mid later than its due time is seen, so the resolved
+  // horizons are always the first ones in this order: a mid looks at each waiting fill's next
+  // unresolved horizon (and the one after, when it resolves), not at all of them.
+  const byDue = horizons.map((_, i) => i).sort((a, b) => horizons[a]! - horizons[b]! || a - b);
 
   return (source) =>
     new Observable<FillMarkouts>((subscriber) => {
@@ -236,17 +243,20 @@ export function markoutWindow(
           if (list !== undefined) {
             const ready: Pending[] = [];
             for (const p of list) {
-              for (let i = 0; i < horizons.length; i++) {
-                if (p.resolved[i]) continue;
+              let k = p.resolvedInOrder;
+              for (; k < byDue.length; k++) {
+                const i = byDue[k]!;
                 const due = p.due[i]!;
-                if (time > due) {
-                  p.resolved[i] = true;
-                  p.mids[i] = buffer.atOrBefore(due);
-                  p.unresolved--;
-                } else if (due < keepFrom) {
-                  keepFrom = due;
+                if (!(time > due)) {
+                  // the earliest due time still waiting: the mids from it on must stay
+                  if (due < keepFrom) keepFrom = due;
+                  break;
                 }
+                p.resolved[i] = true;
+                p.mids[i] = buffer.atOrBefore(due);
+                p.unresolved--;
               }
+              p.resolvedInOrder = k;
               if (p.unresolved === 0) ready.push(p);
             }
             buffer.push(time, mid, maxMids);
@@ -276,15 +286,17 @@ export function markoutWindow(
             mids: horizons.map(() => null),
             resolved: horizons.map(() => false),
             unresolved: horizons.length,
+            resolvedInOrder: 0,
             done: false,
             deadline: scheduler.now() + staleAfterMs,
           };
-          for (let i = 0; i < horizons.length; i++) {
-            if (newest > p.due[i]!) {
-              p.resolved[i] = true;
-              p.mids[i] = buffer!.atOrBefore(p.due[i]!);
-              p.unresolved--;
-            }
+          for (let k = 0; k < byDue.length; k++) {
+            const i = byDue[k]!;
+            if (!(newest > p.due[i]!)) break;
+            p.resolved[i] = true;
+            p.mids[i] = buffer!.atOrBefore(p.due[i]!);
+            p.unresolved--;
+            p.resolvedInOrder = k + 1;
           }
           if (p.unresolved === 0) {
             subscriber.next(record(p));
