@@ -91,9 +91,18 @@ export interface LadderDiff {
 /** The target ladder of an intent: level keys "bid:i" / "ask:i", best first. */
 export function targetFromIntent(intent: QuoteIntent, extra: { mid?: number; volBps?: number } = {}): LadderTarget {
   const levels: TargetLevel[] = [];
-  intent.bids.forEach((l, i) => levels.push({ key: `bid:${i}`, isBuy: true, px: l.px, sz: l.sz, source: l.source }));
-  intent.asks.forEach((l, i) => levels.push({ key: `ask:${i}`, isBuy: false, px: l.px, sz: l.sz, source: l.source }));
+  intent.bids.forEach((l, i) => levels.push({ key: levelKey(true, i), isBuy: true, px: l.px, sz: l.sz, source: l.source }));
+  intent.asks.forEach((l, i) => levels.push({ key: levelKey(false, i), isBuy: false, px: l.px, sz: l.sz, source: l.source }));
   return { levels, ...(extra.mid !== undefined ? { mid: extra.mid } : {}), ...(extra.volBps !== undefined ? { volBps: extra.volBps } : {}) };
+}
+
+const BID_KEYS: LevelKey[] = [];
+const ASK_KEYS: LevelKey[] = [];
+
+/** "bid:i" / "ask:i", built once per index (not a fresh string per level per reconcile). */
+export function levelKey(isBuy: boolean, i: number): LevelKey {
+  const keys = isBuy ? BID_KEYS : ASK_KEYS;
+  return keys[i] ?? (keys[i] = `${isBuy ? "bid" : "ask"}:${i}`);
 }
 
 export function priceDiffBps(a: number, b: number): number {
@@ -351,8 +360,10 @@ export interface ResolvedActions {
  * Non-ALO placements go in batches of their own after the ALO ones.
  */
 export function planBatches(actions: ResolvedActions, options: BatchPlanOptions = {}): ActionBatch[] {
-  const max = Math.max(1, Math.floor(options.maxBatchSize ?? 39));
   const out: ActionBatch[] = [];
+  // the usual reconcile: everything kept, nothing to send
+  if (actions.cancels.length === 0 && actions.cancelsByCloid.length === 0 && actions.modifies.length === 0 && actions.places.length === 0) return out;
+  const max = Math.max(1, Math.floor(options.maxBatchSize ?? 39));
   for (const c of chunks(actions.cancels, max)) out.push({ type: "cancel", cancels: c });
   for (const c of chunks(actions.cancelsByCloid, max)) out.push({ type: "cancelByCloid", cancels: c });
   for (const c of chunks(actions.modifies, max)) out.push({ type: "batchModify", modifies: c });
