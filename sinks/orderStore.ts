@@ -100,6 +100,11 @@ export class OrderStore implements RaceGuardLookup {
     return out;
   }
 
+  /** Every asset the store has ever held an order of (its records may all be gone). */
+  assets(): IterableIterator<string> {
+    return this.#byAsset.keys();
+  }
+
   /** Remaining size of the current leg: what may still fill. */
   remaining(order: TrackedOrder): number {
     return legs.remainingOf(order);
@@ -416,11 +421,6 @@ export class OrderStore implements RaceGuardLookup {
     const c = this.#byOid.get(oid);
     return c === undefined ? undefined : this.#byCloid.get(c);
   }
-
-
-
-
-
 }
 
 const EMPTY = new Map<string, Rec>();
