@@ -338,7 +338,10 @@ export class OrderStore implements RaceGuardLookup {
 
   /** A resting order from the venue's open-order list: maps the OID; does not override our pending states. */
   applyOpenOrder(order: OpenOrder, now: number): StoreChange {
-    return this.applyUpdate({ ...order, status: "open" }, now);
+    // spelled out, not spread: every snapshot's every order comes here, and this is the field
+    // order of the venue's own updates (one object shape through applyUpdate)
+    const { asset, oid, cloid, isBuy, px, sz, origSz, time } = order;
+    return this.applyUpdate({ asset, oid, cloid, isBuy, px, sz, origSz, status: "open", time }, now);
   }
 
   /** Apply an orderStatus answer (authoritative). Unknown to the venue → the order ended (inferred). */
