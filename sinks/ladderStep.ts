@@ -200,18 +200,23 @@ export function checkQuoteIntent(intent: unknown): string[] {
     i = d.value;
   }
   const out: string[] = [];
-  i.bids.forEach((l, k) => {
+  // plain loops: every intent passes here (no closure per side per intent)
+  for (let k = 0; k < i.bids.length; k++) {
+    const l = i.bids[k];
+    if (l === undefined) continue; // a hole (forEach's skip; the guard's every() lets one through)
     if (!(l.px > 0)) out.push(`$.bids.${k}.px: expected a positive price, got ${l.px}`);
     if (!(l.sz > 0)) out.push(`$.bids.${k}.sz: expected a positive size, got ${l.sz}`);
     const prev = i.bids[k - 1];
     if (prev && !(l.px < prev.px)) out.push(`$.bids.${k}.px: bids must be strictly descending (${prev.px} then ${l.px})`);
-  });
-  i.asks.forEach((l, k) => {
+  }
+  for (let k = 0; k < i.asks.length; k++) {
+    const l = i.asks[k];
+    if (l === undefined) continue;
     if (!(l.px > 0)) out.push(`$.asks.${k}.px: expected a positive price, got ${l.px}`);
     if (!(l.sz > 0)) out.push(`$.asks.${k}.sz: expected a positive size, got ${l.sz}`);
     const prev = i.asks[k - 1];
     if (prev && !(l.px > prev.px)) out.push(`$.asks.${k}.px: asks must be strictly ascending (${prev.px} then ${l.px})`);
-  });
+  }
   const b = i.bids[0];
   const a = i.asks[0];
   if (b && a && !(b.px < a.px)) out.push(`$: crossed ladder, best bid ${b.px} ≥ best ask ${a.px}`);
