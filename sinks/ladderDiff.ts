@@ -91,9 +91,18 @@ export interface LadderDiff {
 /** The target ladder of an intent: level keys "bid:i" / "ask:i", best first. */
 export function targetFromIntent(intent: QuoteIntent, extra: { mid?: number; volBps?: number } = {}): LadderTarget {
   const levels: TargetLevel[] = [];
-  intent.bids.forEach((l, i) => levels.push({ key: `bid:${i}`, isBuy: true, px: l.px, sz: l.sz, source: l.source }));
-  intent.asks.forEach((l, i) => levels.push({ key: `ask:${i}`, isBuy: false, px: l.px, sz: l.sz, source: l.source }));
+  intent.bids.forEach((l, i) => levels.push({ key: levelKey(true, i), isBuy: true, px: l.px, sz: l.sz, source: l.source }));
+  intent.asks.forEach((l, i) => levels.push({ key: levelKey(false, i), isBuy: false, px: l.px, sz: l.sz, source: l.source }));
   return { levels, ...(extra.mid !== undefined ? { mid: extra.mid } : {}), ...(extra.volBps !== undefined ? { volBps: extra.volBps } : {}) };
+}
+
+const BID_KEYS: LevelKey[] = [];
+const ASK_KEYS: LevelKey[] = [];
+
+/** "bid:i" / "ask:i", built once per index (not a fresh string per level per reconcile). */
+export function levelKey(isBuy: boolean, i: number): LevelKey {
+  const keys = isBuy ? BID_KEYS : ASK_KEYS;
+  return keys[i] ?? (keys[i] = `${isBuy ? "bid" : "ask"}:${i}`);
 }
 
 export function priceDiffBps(a: number, b: number): number {
@@ -137,77 +146,194 @@ export function diffLadder(
   thresholds: LadderThresholds = DEFAULT_LADDER_THRESHOLDS,
 ): LadderDiff {
   const scale = volatilityScale(thresholds, target.volBps);
-  const skipBps = thresholds.skipPriceBps * scale;
-  const modBps = thresholds.modifyPriceBps * scale;
-  const keep: { cloid: string; level: LevelKey; reason: "unchanged" | "queue" }[] = [];
-  const cancel: { cloid: string; oid: number | null }[] = [];
-  const modify: { cloid: string; oid: number; target: TargetLevel }[] = [];
-  const place: TargetLevel[] = [];
-  const waiting: LevelKey[] = [];
-
-  const held = new Set<LevelKey>();
-  for (const o of current) if (holdsLevel(o.state) && o.level !== null) held.add(o.level);
-
-  for (const isBuy of [true, false]) {
-    const targets = target.levels.filter((t) => t.isBuy === isBuy && !isHeld(t, held, waiting));
-    const orders = current.filter((o) => o.isBuy === isBuy && isLive(o.state));
-    const tUsed = new Set<TargetLevel>();
-    const oUsed = new Set<LadderOrder>();
-
-    const match = (accept: (o: LadderOrder, t: TargetLevel, dBps: number) => boolean, onMatch: (o: LadderOrder, t: TargetLevel) => void) => {
-      const pairs: { o: LadderOrder; t: TargetLevel; d: number; s: number }[] = [];
-      for (const t of targets) {
-        if (tUsed.has(t)) continue;
-        for (const o of orders) {
-          if (oUsed.has(o)) continue;
-          const d = priceDiffBps(o.px, t.px);
-          if (accept(o, t, d)) pairs.push({ o, t, d, s: sizeDiffPct(o.sz, t.sz) });
-        }
-      }
-      pairs.sort((a, b) => a.d - b.d || a.s - b.s);
-      for (const p of pairs) {
-        if (tUsed.has(p.t) || oUsed.has(p.o)) continue;
-        tUsed.add(p.t);
-        oUsed.add(p.o);
-        onMatch(p.o, p.t);
-      }
-    };
-
-    // 1. unchanged
-    match(
-      (o, t, d) => d <= skipBps && sizeDiffPct(o.sz, t.sz) <= thresholds.skipSizePct,
-      (o, t) => keep.push({ cloid: o.cloid, level: t.key, reason: "unchanged" }),
-    );
-    // 2. queue-aware keep
-    const q = thresholds.queue;
-    const mid = target.mid;
-    if (q && mid !== undefined && mid > 0) {
-      const hyst = 1 + (q.hysteresis ?? 0.1);
-      match(
-        (o, t, d) => {
-          if (o.queueAhead === undefined || d > modBps || sizeDiffPct(o.sz, t.sz) > thresholds.modifySizePct) return false;
-          const kept = queueValue(o.isBuy, o.px, o.sz, o.queueAhead, mid, q.turnover);
-          const fresh = queueValue(t.isBuy, t.px, t.sz, t.queueAhead ?? 0, mid, q.turnover);
-          return kept > 0 && kept >= fresh * hyst;
-        },
-        (o, t) => keep.push({ cloid: o.cloid, level: t.key, reason: "queue" }),
-      );
+  const q = thresholds.queue;
+  const mid = target.mid;
+  const rules: MatchRules = {
+    skipBps: thresholds.skipPriceBps * scale,
+    modBps: thresholds.modifyPriceBps * scale,
+    skipSizePct: thresholds.skipSizePct,
+    modifySizePct: thresholds.modifySizePct,
+    mid: mid ?? 0,
+    turnover: q?.turnover ?? 0,
+    hyst: 1 + (q?.hysteresis ?? 0.1),
+  };
+  const diff: DiffOut = { keep: [], cancel: [], modify: [], place: [], waiting: [] };
+  const levels = target.levels;
+  const w = scratch(levels.length, current.length);
+  for (let side = 0; side < 2; side++) {
+    const isBuy = side === 0;
+    // this side's free levels (a level held by a pending order waits) and live orders, by index
+    w.nT = 0;
+    for (let i = 0; i < levels.length; i++) {
+      const t = levels[i]!;
+      if (t.isBuy !== isBuy) continue;
+      if (heldBy(current, t.key)) diff.waiting.push(t.key);
+      else w.tIdx[w.nT++] = i;
     }
-    // 3. modify
-    match(
-      (o, t, d) => o.oid !== null && d <= modBps && sizeDiffPct(o.sz, t.sz) <= thresholds.modifySizePct,
-      (o, t) => modify.push({ cloid: o.cloid, oid: o.oid as number, target: t }),
-    );
-    for (const t of targets) if (!tUsed.has(t)) place.push(t);
-    for (const o of orders) if (!oUsed.has(o)) cancel.push({ cloid: o.cloid, oid: o.oid });
+    w.nO = 0;
+    for (let i = 0; i < current.length; i++) {
+      const o = current[i]!;
+      if (o.isBuy === isBuy && isLive(o.state)) w.oIdx[w.nO++] = i;
+    }
+    match(w, levels, current, rules, UNCHANGED, diff);
+    if (q && mid !== undefined && mid > 0) match(w, levels, current, rules, QUEUE, diff);
+    match(w, levels, current, rules, MODIFY, diff);
+    for (let k = 0; k < w.nT; k++) if (w.tUsed[w.tIdx[k]!] === 0) diff.place.push(levels[w.tIdx[k]!]!);
+    for (let k = 0; k < w.nO; k++) {
+      const o = current[w.oIdx[k]!]!;
+      if (w.oUsed[w.oIdx[k]!] === 0) diff.cancel.push({ cloid: o.cloid, oid: o.oid });
+    }
   }
-  return { keep, cancel, modify, place, waiting };
+  return diff;
 }
 
-function isHeld(t: TargetLevel, held: ReadonlySet<LevelKey>, waiting: LevelKey[]): boolean {
-  if (!held.has(t.key)) return false;
-  waiting.push(t.key);
-  return true;
+// The three passes of the header, in order: 1. unchanged, 2. queue-aware keep, 3. modify.
+const UNCHANGED = 0;
+const QUEUE = 1;
+const MODIFY = 2;
+type Pass = typeof UNCHANGED | typeof QUEUE | typeof MODIFY;
+
+/** A LadderDiff being built. */
+type DiffOut = { -readonly [K in keyof LadderDiff]: LadderDiff[K][number][] };
+
+interface MatchRules {
+  readonly skipBps: number;
+  readonly modBps: number;
+  readonly skipSizePct: number;
+  readonly modifySizePct: number;
+  readonly mid: number;
+  readonly turnover: number;
+  readonly hyst: number;
+}
+
+/**
+ * The diff's working memory, reused by every call (the diff runs on every reconcile: per-call
+ * filtered arrays, Sets, closures and candidate-pair objects were ~11% of a soak's allocation).
+ * Levels and orders are named by their index in the caller's arrays; a candidate pair is its
+ * entry in the parallel `pair*` arrays. The diff is synchronous and calls nothing that could
+ * re-enter it, so one set of buffers serves every caller.
+ */
+interface Scratch {
+  tIdx: number[];
+  oIdx: number[];
+  nT: number;
+  nO: number;
+  tUsed: Uint8Array;
+  oUsed: Uint8Array;
+  pairT: number[];
+  pairO: number[];
+  pairD: number[];
+  pairS: number[];
+  /** Candidate pairs sorted (indices into the pair arrays), when a distance is not finite. */
+  order: number[];
+}
+
+const SCRATCH: Scratch = { tIdx: [], oIdx: [], nT: 0, nO: 0, tUsed: new Uint8Array(16), oUsed: new Uint8Array(16), pairT: [], pairO: [], pairD: [], pairS: [], order: [] };
+
+function scratch(levels: number, orders: number): Scratch {
+  const w = SCRATCH;
+  if (w.tUsed.length < levels) w.tUsed = new Uint8Array(levels * 2);
+  else w.tUsed.fill(0, 0, levels);
+  if (w.oUsed.length < orders) w.oUsed = new Uint8Array(orders * 2);
+  else w.oUsed.fill(0, 0, orders);
+  return w;
+}
+
+/** The stable sort's comparator: closest price first, then closest size. */
+function byDistance(a: number, b: number): number {
+  const w = SCRATCH;
+  return w.pairD[a]! - w.pairD[b]! || w.pairS[a]! - w.pairS[b]!;
+}
+
+/**
+ * One pass: every (free level, free order) pair the pass accepts, found level by level and order
+ * by order, then matched closest first (`byDistance`, equal pairs in the order found) — each level
+ * and order at most once.
+ */
+function match(w: Scratch, levels: readonly TargetLevel[], current: readonly LadderOrder[], r: MatchRules, pass: Pass, diff: DiffOut): void {
+  let n = 0;
+  let finite = true;
+  for (let i = 0; i < w.nT; i++) {
+    const ti = w.tIdx[i]!;
+    if (w.tUsed[ti] !== 0) continue;
+    const t = levels[ti]!;
+    for (let j = 0; j < w.nO; j++) {
+      const oi = w.oIdx[j]!;
+      if (w.oUsed[oi] !== 0) continue;
+      const o = current[oi]!;
+      const d = priceDiffBps(o.px, t.px);
+      if (!accepts(pass, o, t, d, r)) continue;
+      const sd = sizeDiffPct(o.sz, t.sz);
+      if (!Number.isFinite(d) || !Number.isFinite(sd)) finite = false;
+      w.pairT[n] = ti;
+      w.pairO[n] = oi;
+      w.pairD[n] = d;
+      w.pairS[n] = sd;
+      n++;
+    }
+  }
+  if (n === 0) return;
+  if (!finite) {
+    // zero prices or sizes (only the queue pass lets them through) give NaN distances, which
+    // the sort reads as "equal" to anything: no longer an order, so only the sort itself says
+    // what it makes of them (test/sinks/ladderDiffOracle.spec.ts has a case). Sort, then walk.
+    const order = w.order;
+    order.length = n;
+    for (let p = 0; p < n; p++) order[p] = p;
+    order.sort(byDistance);
+    for (let k = 0; k < n; k++) take(w, levels, current, pass, order[k]!, diff);
+    return;
+  }
+  // With finite distances the stable sort orders pairs by (price distance, size distance, order
+  // found), and the walk takes each pair whose level and order are both still free. That is the
+  // smallest free pair, again and again: found by a scan, without sorting (a few rounds over a few
+  // dozen pairs at most for a real ladder).
+  for (;;) {
+    let best = -1;
+    for (let p = 0; p < n; p++) {
+      if (w.tUsed[w.pairT[p]!] !== 0 || w.oUsed[w.pairO[p]!] !== 0) continue;
+      if (best < 0 || w.pairD[p]! < w.pairD[best]! || (w.pairD[p] === w.pairD[best] && w.pairS[p]! < w.pairS[best]!)) best = p;
+    }
+    if (best < 0) return;
+    take(w, levels, current, pass, best, diff);
+  }
+}
+
+/** Match pair `p` unless its level or its order is taken already. */
+function take(w: Scratch, levels: readonly TargetLevel[], current: readonly LadderOrder[], pass: Pass, p: number, diff: DiffOut): void {
+  const ti = w.pairT[p]!;
+  const oi = w.pairO[p]!;
+  if (w.tUsed[ti] !== 0 || w.oUsed[oi] !== 0) return;
+  w.tUsed[ti] = 1;
+  w.oUsed[oi] = 1;
+  const o = current[oi]!;
+  const t = levels[ti]!;
+  if (pass === MODIFY) diff.modify.push({ cloid: o.cloid, oid: o.oid as number, target: t });
+  else diff.keep.push({ cloid: o.cloid, level: t.key, reason: pass === UNCHANGED ? "unchanged" : "queue" });
+}
+
+function accepts(pass: Pass, o: LadderOrder, t: TargetLevel, d: number, r: MatchRules): boolean {
+  switch (pass) {
+    case UNCHANGED:
+      return d <= r.skipBps && sizeDiffPct(o.sz, t.sz) <= r.skipSizePct;
+    case QUEUE: {
+      if (o.queueAhead === undefined || d > r.modBps || sizeDiffPct(o.sz, t.sz) > r.modifySizePct) return false;
+      const kept = queueValue(o.isBuy, o.px, o.sz, o.queueAhead, r.mid, r.turnover);
+      const fresh = queueValue(t.isBuy, t.px, t.sz, t.queueAhead ?? 0, r.mid, r.turnover);
+      return kept > 0 && kept >= fresh * r.hyst;
+    }
+    case MODIFY:
+      return o.oid !== null && d <= r.modBps && sizeDiffPct(o.sz, t.sz) <= r.modifySizePct;
+  }
+}
+
+/** Whether a pending order (pending-new or pending-modify) holds level `key`. */
+function heldBy(current: readonly LadderOrder[], key: LevelKey): boolean {
+  for (let i = 0; i < current.length; i++) {
+    const o = current[i]!;
+    if (o.level === key && holdsLevel(o.state)) return true;
+  }
+  return false;
 }
 
 function volatilityScale(th: LadderThresholds, volBps: number | undefined): number {
@@ -234,8 +360,10 @@ export interface ResolvedActions {
  * Non-ALO placements go in batches of their own after the ALO ones.
  */
 export function planBatches(actions: ResolvedActions, options: BatchPlanOptions = {}): ActionBatch[] {
-  const max = Math.max(1, Math.floor(options.maxBatchSize ?? 39));
   const out: ActionBatch[] = [];
+  // the usual reconcile: everything kept, nothing to send
+  if (actions.cancels.length === 0 && actions.cancelsByCloid.length === 0 && actions.modifies.length === 0 && actions.places.length === 0) return out;
+  const max = Math.max(1, Math.floor(options.maxBatchSize ?? 39));
   for (const c of chunks(actions.cancels, max)) out.push({ type: "cancel", cancels: c });
   for (const c of chunks(actions.cancelsByCloid, max)) out.push({ type: "cancelByCloid", cancels: c });
   for (const c of chunks(actions.modifies, max)) out.push({ type: "batchModify", modifies: c });

@@ -5,13 +5,14 @@ import type { CancelByCloidSpec, CancelSpec, ModifySpec, OrderSpec } from "../st
 import { DecodeFailure, decodeWith } from "../streams/codec.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import { QuoteIntent as QuoteIntentCodec } from "../streams/intent.js";
-import { diffLadder, planBatches, targetFromIntent } from "./ladderDiff.js";
-import type { LadderOrder, TargetLevel } from "./ladderDiff.js";
+import { diffLadder, levelKey, planBatches } from "./ladderDiff.js";
+import type { LadderOrder, LadderTarget, TargetLevel } from "./ladderDiff.js";
+import type { BookEvent } from "../streams/market.js";
 import { armBeforePlacing } from "./deadManStep.js";
 import { displayedAt } from "./marketView.js";
 import { diffSize, leverageOf, marginBudget } from "./margin.js";
 import { isContested } from "./statusConfirm.js";
-import type { PlacementRefusal } from "./orderStore.js";
+import type { PlacementFacts, PlacementRefusal } from "./orderStore.js";
 import { endAdoptGrace, holdsAdopted } from "./adoptGrace.js";
 import { assetConfig, emit, gateFor, gateKey, placementHold, submit, tellExecutorGate, thresholdsOf } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -68,27 +69,33 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
   tellExecutorGate(s, asset, closedBy);
   // adopted leftovers wait out a fresh pipeline's NoDataReceived for a short grace (adoptGrace.ts)
   if (!gate && closedBy?.kind === "NoDataReceived" && holdsAdopted(s, asset, now)) return;
-  let levels: TargetLevel[] = [];
-  if (!gate && intent) {
-    const sideHold = s.holds.get(asset);
-    levels = targetFromIntent(intent).levels.filter((l) => !sideHold || (l.isBuy ? sideHold.bidUntil === 0 : sideHold.askUntil === 0));
-  }
   const thresholds = thresholdsOf(s, asset);
   const book = thresholds.queue ? market.book : undefined;
-  const current: LadderOrder[] = s.store.open(asset).map((o) => {
+  // the intent's levels (targetFromIntent's), less a side held after a race, with the queue a
+  // new order would join when keeping is queue-aware
+  const targetLevels: TargetLevel[] = [];
+  if (!gate && intent) {
+    const sideHold = s.holds.get(asset);
+    if (!sideHold || sideHold.bidUntil === 0) addLevels(targetLevels, intent.bids, true, book);
+    if (!sideHold || sideHold.askUntil === 0) addLevels(targetLevels, intent.asks, false, book);
+  }
+  const current: LadderOrder[] = [];
+  for (const o of s.store.open(asset)) {
     const px = o.pendingModify ? o.pendingModify.spec.px : o.px;
     const sz = diffSize(s, o.cloid, o.pendingModify ? o.pendingModify.spec.sz : s.store.remaining(o));
-    const base = { cloid: o.cloid, oid: o.oid, isBuy: o.isBuy, px, sz, state: o.state, level: o.pendingModify ? o.pendingModify.facts.level : o.level };
-    if (!book) return base;
+    const level = o.pendingModify ? o.pendingModify.facts.level : o.level;
+    if (!book) {
+      current.push({ cloid: o.cloid, oid: o.oid, isBuy: o.isBuy, px, sz, state: o.state, level });
+      continue;
+    }
     // FIFO: what was ahead when we joined only shrinks, and can never exceed what the book
     // shows at our price now minus ourselves
     const atJoin = s.queueAtJoin.get(o.cloid) ?? Infinity;
-    return { ...base, queueAhead: Math.max(0, Math.min(atJoin, displayedAt(book, o.isBuy, px) - sz)) };
-  });
+    current.push({ cloid: o.cloid, oid: o.oid, isBuy: o.isBuy, px, sz, state: o.state, level, queueAhead: Math.max(0, Math.min(atJoin, displayedAt(book, o.isBuy, px) - sz)) });
+  }
   const mid = s.markets.mid(asset);
   const volBps = market.volBps;
-  const targetLevels = book ? levels.map((l) => ({ ...l, queueAhead: displayedAt(book, l.isBuy, l.px) })) : levels;
-  const full = diffLadder(current, { levels: targetLevels, ...(mid !== undefined ? { mid } : {}), ...(volBps !== undefined ? { volBps } : {}) }, thresholds);
+  const full = diffLadder(current, ladderTarget(targetLevels, mid, volBps), thresholds);
   // while placements are held back, a modify becomes a cancel (its old price is stale) and nothing is placed
   const held = hold ? { ...full, modify: [], place: [], cancel: [...full.cancel, ...full.modify.map((m) => ({ cloid: m.cloid, oid: m.oid }))] } : full;
   // an order whose terminal status is contested holds its level as it is until orderStatus answers
@@ -102,14 +109,6 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
     else cancelsByCloid.push({ asset, cloid: c.cloid });
   }
   const tif = assetConfig(s, asset).tif ?? "Alo";
-  const facts = (t: TargetLevel) => ({
-    source: t.source,
-    midAtPlacement: mid ?? t.px,
-    quotedHalfSpreadBps: mid !== undefined ? (Math.abs(t.px - mid) / mid) * 1e4 : 0,
-    level: t.key,
-    // the order keeps the strategy's signals of the intent it was placed (or modified) for
-    ...(intent?.signals !== undefined ? { signals: intent.signals } : {}),
-  });
   const modifies: ModifySpec[] = [];
   const margin = marginBudget(s); // margin before sending: what the account cannot carry is shrunk or held
   for (const m of diff.modify) {
@@ -127,7 +126,7 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
       s.shrunkFrom.set(m.cloid, m.target.sz);
     } else s.shrunkFrom.delete(m.cloid);
     const spec: OrderSpec = { asset, isBuy: m.target.isBuy, px: m.target.px, sz, tif, reduceOnly: false, cloid: m.cloid };
-    const r = s.store.requestModify(m.cloid, spec, facts(m.target), now);
+    const r = s.store.requestModify(m.cloid, spec, placementFacts(m.target, mid, intent), now);
     if (r.ok) {
       modifies.push({ oid: m.oid, order: spec });
       if (book) s.queueAtJoin.set(m.cloid, displayedAt(book, spec.isBuy, spec.px));
@@ -142,7 +141,7 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
       s.metrics.marginShrunk += 1;
       s.shrunkFrom.set(spec.cloid, t.sz);
     }
-    const r = s.store.registerPlacement(spec, facts(t), now);
+    const r = s.store.registerPlacement(spec, placementFacts(t, mid, intent), now);
     if (r.ok) {
       places.push(spec);
       if (book) s.queueAtJoin.set(spec.cloid, displayedAt(book, spec.isBuy, spec.px));
@@ -152,6 +151,31 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
   // an order about to rest needs the dead-man's switch armed first (deadManStep.ts)
   if (places.length > 0 || modifies.length > 0) armBeforePlacing(s, now);
   for (const b of batches) submit(s, b);
+}
+
+/** What an order placed (or modified) for level `t` remembers of why. */
+function placementFacts(t: TargetLevel, mid: number | undefined, intent: QuoteIntent | undefined): PlacementFacts {
+  const source = t.source;
+  const midAtPlacement = mid ?? t.px;
+  const quotedHalfSpreadBps = mid !== undefined ? (Math.abs(t.px - mid) / mid) * 1e4 : 0;
+  // the order keeps the strategy's signals of the intent it was placed (or modified) for
+  const signals = intent?.signals;
+  return signals !== undefined ? { source, midAtPlacement, quotedHalfSpreadBps, level: t.key, signals } : { source, midAtPlacement, quotedHalfSpreadBps, level: t.key };
+}
+
+/** One side of an intent as target levels (keys "bid:i" / "ask:i"), appended to `out`. */
+function addLevels(out: TargetLevel[], side: QuoteIntent["bids"], isBuy: boolean, book: BookEvent | undefined): void {
+  for (let i = 0; i < side.length; i++) {
+    const l = side[i]!;
+    if (book) out.push({ key: levelKey(isBuy, i), isBuy, px: l.px, sz: l.sz, source: l.source, queueAhead: displayedAt(book, isBuy, l.px) });
+    else out.push({ key: levelKey(isBuy, i), isBuy, px: l.px, sz: l.sz, source: l.source });
+  }
+}
+
+/** The diff's target, with the mid and the volatility when known. */
+function ladderTarget(levels: readonly TargetLevel[], mid: number | undefined, volBps: number | undefined): LadderTarget {
+  if (mid === undefined) return volBps === undefined ? { levels } : { levels, volBps };
+  return volBps === undefined ? { levels, mid } : { levels, mid, volBps };
 }
 
 function refused(s: SinkState, refusal: PlacementRefusal, now: number): void {
@@ -176,18 +200,23 @@ export function checkQuoteIntent(intent: unknown): string[] {
     i = d.value;
   }
   const out: string[] = [];
-  i.bids.forEach((l, k) => {
+  // plain loops: every intent passes here (no closure per side per intent)
+  for (let k = 0; k < i.bids.length; k++) {
+    const l = i.bids[k];
+    if (l === undefined) continue; // a hole (forEach's skip; the guard's every() lets one through)
     if (!(l.px > 0)) out.push(`$.bids.${k}.px: expected a positive price, got ${l.px}`);
     if (!(l.sz > 0)) out.push(`$.bids.${k}.sz: expected a positive size, got ${l.sz}`);
     const prev = i.bids[k - 1];
     if (prev && !(l.px < prev.px)) out.push(`$.bids.${k}.px: bids must be strictly descending (${prev.px} then ${l.px})`);
-  });
-  i.asks.forEach((l, k) => {
+  }
+  for (let k = 0; k < i.asks.length; k++) {
+    const l = i.asks[k];
+    if (l === undefined) continue;
     if (!(l.px > 0)) out.push(`$.asks.${k}.px: expected a positive price, got ${l.px}`);
     if (!(l.sz > 0)) out.push(`$.asks.${k}.sz: expected a positive size, got ${l.sz}`);
     const prev = i.asks[k - 1];
     if (prev && !(l.px > prev.px)) out.push(`$.asks.${k}.px: asks must be strictly ascending (${prev.px} then ${l.px})`);
-  });
+  }
   const b = i.bids[0];
   const a = i.asks[0];
   if (b && a && !(b.px < a.px)) out.push(`$: crossed ladder, best bid ${b.px} ≥ best ask ${a.px}`);

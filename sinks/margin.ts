@@ -17,6 +17,7 @@
 // account has left plus the margin its order frees (the old leg is replaced); a shrunk modify that
 // would leave the order as it is (same price, size within skipSizePct) is not sent (held).
 import type { OrderSpec } from "../streams/actions.js";
+import { isTerminalOrderState } from "../streams/execution.js";
 import { requestSync } from "./accountSync.js";
 import { emit, markOf } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -34,7 +35,9 @@ export function leverageOf(s: SinkState, asset: string): number {
 export function marginUsed(s: SinkState): number {
   let used = 0;
   for (const asset of s.positions.assets()) used += (Math.abs(s.positions.position(asset)) * markOf(s, asset, 0)) / leverageOf(s, asset);
-  for (const o of s.store.open()) {
+  // every open order, in the store's order (all() and a skip, not open(): no array per call)
+  for (const o of s.store.all()) {
+    if (isTerminalOrderState(o.state)) continue;
     // a modify in flight: either leg may be live, count the larger
     const pm = o.pendingModify;
     const need = Math.max(s.store.remaining(o) * o.px, pm ? pm.spec.sz * pm.spec.px : 0);
@@ -57,10 +60,13 @@ export function marginAvailable(s: SinkState): number | undefined {
  * Held placements/modifies are counted in `metrics.marginHeld`; the caller counts the shrunk ones it sends (`metrics.marginShrunk`).
  */
 export function marginBudget(s: SinkState): { fit(spec: OrderSpec, freed?: number): number | null } {
-  let left = marginAvailable(s);
+  // computed at the first fit, not here: most reconciles place and modify nothing, and the caller
+  // changes nothing marginAvailable reads before its first fit
+  let left: number | undefined | null = null;
   const m = s.config.margin;
   return {
     fit(spec, freed = 0) {
+      if (left === null) left = marginAvailable(s);
       if (left === undefined) return spec.sz;
       const lev = leverageOf(s, spec.asset);
       const room = left + freed;

@@ -19,6 +19,8 @@ export interface MarketView {
 export class MarketViews {
   readonly #views = new Map<string, MarketView>();
   readonly #alpha: number;
+  /** assetsWithIntent's answer, until an asset gets its first intent (null: to be rebuilt). */
+  #withIntent: readonly string[] | null = null;
 
   /** @param volatilitySpan span (in mid updates) of the volatility EWMA. */
   constructor(volatilitySpan: number) {
@@ -55,6 +57,7 @@ export class MarketViews {
   /** A (valid) intent: kept as the asset's target; its midpoint stands in for the mid until one arrives. */
   applyIntent(intent: QuoteIntent): void {
     const v = this.view(intent.asset);
+    if (v.intent === undefined) this.#withIntent = null;
     v.intent = intent;
     if (v.mid === undefined) {
       const b = intent.bids[0];
@@ -63,8 +66,18 @@ export class MarketViews {
     }
   }
 
-  *assetsWithIntent(): IterableIterator<string> {
-    for (const [asset, v] of this.#views) if (v.intent) yield asset;
+  /** Assets with an intent, in the order their views were made (asked on every tick: kept, not rebuilt). */
+  assetsWithIntent(): readonly string[] {
+    if (this.#withIntent === null) {
+      const out: string[] = [];
+      for (const [asset, v] of this.#views) if (v.intent) out.push(asset);
+      this.#withIntent = out;
+    }
+    return this.#withIntent;
+  }
+
+  hasIntent(asset: string): boolean {
+    return this.#views.get(asset)?.intent !== undefined;
   }
 }
 

@@ -100,6 +100,11 @@ export class OrderStore implements RaceGuardLookup {
     return out;
   }
 
+  /** Every asset the store has ever held an order of (its records may all be gone). */
+  assets(): IterableIterator<string> {
+    return this.#byAsset.keys();
+  }
+
   /** Remaining size of the current leg: what may still fill. */
   remaining(order: TrackedOrder): number {
     return legs.remainingOf(order);
@@ -333,7 +338,10 @@ export class OrderStore implements RaceGuardLookup {
 
   /** A resting order from the venue's open-order list: maps the OID; does not override our pending states. */
   applyOpenOrder(order: OpenOrder, now: number): StoreChange {
-    return this.applyUpdate({ ...order, status: "open" }, now);
+    // spelled out, not spread: every snapshot's every order comes here, and this is the field
+    // order of the venue's own updates (one object shape through applyUpdate)
+    const { asset, oid, cloid, isBuy, px, sz, origSz, time } = order;
+    return this.applyUpdate({ asset, oid, cloid, isBuy, px, sz, origSz, status: "open", time }, now);
   }
 
   /** Apply an orderStatus answer (authoritative). Unknown to the venue → the order ended (inferred). */
@@ -416,11 +424,6 @@ export class OrderStore implements RaceGuardLookup {
     const c = this.#byOid.get(oid);
     return c === undefined ? undefined : this.#byCloid.get(c);
   }
-
-
-
-
-
 }
 
 const EMPTY = new Map<string, Rec>();

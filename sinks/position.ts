@@ -166,6 +166,8 @@ export class PnlBook {
   readonly #day = new Map<string, { closedPnl: number; fees: number }>();
   /** Venue time of the last correction per asset (see `correct`). */
   readonly #correctedAt = new Map<string, number>();
+  /** assets()'s answer until a book or a day baseline is added (null: to be rebuilt). */
+  #assetList: readonly string[] | null = null;
 
   applyFill(fill: FillEvent | VenueFill): void {
     const asOf = this.#correctedAt.get(fill.asset);
@@ -198,7 +200,10 @@ export class PnlBook {
 
   #book(asset: string): { position: number; avgEntry: number; realized: number; fees: number; volumeUsd: number } {
     let b = this.#books.get(asset);
-    if (!b) this.#books.set(asset, (b = { position: 0, avgEntry: 0, realized: 0, fees: 0, volumeUsd: 0 }));
+    if (!b) {
+      this.#books.set(asset, (b = { position: 0, avgEntry: 0, realized: 0, fees: 0, volumeUsd: 0 }));
+      this.#assetList = null;
+    }
     return b;
   }
 
@@ -247,6 +252,7 @@ export class PnlBook {
   adoptDayBaseline(asset: string, closedPnl: number, fees: number): void {
     if (!Number.isFinite(closedPnl) || !Number.isFinite(fees)) return;
     this.#day.set(asset, { closedPnl, fees });
+    this.#assetList = null;
   }
 
   /**
@@ -258,6 +264,7 @@ export class PnlBook {
   rollDay(asset: string): void {
     const b = this.get(asset);
     this.#day.set(asset, { closedPnl: -b.realized, fees: -b.fees });
+    this.#assetList = null;
   }
 
   dayBaseline(asset: string): { readonly closedPnl: number; readonly fees: number } {
@@ -266,7 +273,7 @@ export class PnlBook {
 
   /** What the loss limit measures: the day's closed PnL − fees before this session, plus `total` (this session's realised − fees + unrealised). */
   dayTotal(asset: string, mark: number | undefined): number {
-    const d = this.dayBaseline(asset);
+    const d = this.#day.get(asset) ?? NO_BASELINE;
     return d.closedPnl - d.fees + this.total(asset, mark);
   }
 
@@ -277,12 +284,17 @@ export class PnlBook {
 
   /** Realised − fees + unrealised at `mark` (USD). */
   total(asset: string, mark: number | undefined): number {
-    const b = this.get(asset);
+    // asked per asset on every tick (the loss limit): the book itself, not get()'s copy
+    const b = this.#books.get(asset) ?? NO_BOOK;
     const unrealized = mark === undefined || b.position === 0 ? 0 : b.position * (mark - b.avgEntry);
     return b.realized - b.fees + unrealized;
   }
 
-  assets(): string[] {
-    return [...new Set([...this.#books.keys(), ...this.#day.keys()])];
+  /** Assets with a book or a day baseline (asked on every tick: kept until one is added). */
+  assets(): readonly string[] {
+    return (this.#assetList ??= [...new Set([...this.#books.keys(), ...this.#day.keys()])]);
   }
 }
+
+const NO_BOOK = { position: 0, avgEntry: 0, realized: 0, fees: 0, volumeUsd: 0 } as const;
+const NO_BASELINE = { closedPnl: 0, fees: 0 } as const;

@@ -106,6 +106,14 @@ export interface SinkState {
   reconcilesThisInstant: number;
   /** What the current step produced so far. */
   readonly out: { commands: SinkCommand[]; events: SinkEvent[] };
+  /** Each asset's merged config and base thresholds, built at first use (the config never changes). */
+  readonly assetSettings: Map<string, AssetSettings>;
+}
+
+interface AssetSettings {
+  readonly config: ExecutionSinkAssetConfig;
+  /** Before budget shaping (which follows the quota state: applied per call). */
+  readonly thresholds: LadderThresholds;
 }
 
 export function createSinkState(config: ExecutionSinkConfig, now: number): SinkState {
@@ -185,18 +193,30 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     reconcileInstant: Number.NaN,
     reconcilesThisInstant: 0,
     out: { commands: [], events: [] },
+    assetSettings: new Map(),
   };
 }
 
+/** An asset's settings: the defaults, overridden by its own. */
 export function assetConfig(s: SinkState, asset: string): ExecutionSinkAssetConfig {
-  return { ...(s.config.defaults ?? {}), ...(s.config.assets?.[asset] ?? {}) };
+  return settingsOf(s, asset).config;
 }
 
 export function thresholdsOf(s: SinkState, asset: string): LadderThresholds {
-  const c = assetConfig(s, asset);
-  const t = { ...DEFAULT_LADDER_THRESHOLDS, ...(s.config.defaults?.thresholds ?? {}), ...(c.thresholds ?? {}) };
+  const t = settingsOf(s, asset).thresholds;
   // requote less as the address budget runs low (budgetShaping.ts), before the breaker stops quoting
   return s.config.budgetShaping === false ? t : shapeThresholds(t, budgetScale(s.quota, s.config.budgetShaping));
+}
+
+// asked on every reconcile and tick: merged once per asset, not spread afresh each time
+function settingsOf(s: SinkState, asset: string): AssetSettings {
+  let a = s.assetSettings.get(asset);
+  if (a === undefined) {
+    const config = { ...(s.config.defaults ?? {}), ...(s.config.assets?.[asset] ?? {}) };
+    const thresholds = { ...DEFAULT_LADDER_THRESHOLDS, ...(s.config.defaults?.thresholds ?? {}), ...(config.thresholds ?? {}) };
+    s.assetSettings.set(asset, (a = { config, thresholds }));
+  }
+  return a;
 }
 
 export function emit(s: SinkState, event: SinkEvent): void {
@@ -227,11 +247,21 @@ export function touch(s: SinkState, order: { readonly asset: string } | undefine
   if (order) s.dirty.add(order.asset);
 }
 
-/** Every asset the sink knows: with an intent, or with an order still open. */
-export function knownAssets(s: SinkState): Set<string> {
-  const out = new Set<string>(s.markets.assetsWithIntent());
-  for (const o of s.store.open()) out.add(o.asset);
-  return out;
+/**
+ * Every asset the sink knows: with an intent (in the order their market views were made), then
+ * those with an order still open but no intent (in the store's order). Asked on every tick: in the
+ * usual case — every asset with an open order has an intent — it is the markets' kept list as is.
+ */
+export function knownAssets(s: SinkState): readonly string[] {
+  const withIntent = s.markets.assetsWithIntent();
+  for (const asset of s.store.assets()) {
+    if (!s.markets.hasIntent(asset) && s.store.open(asset).length > 0) {
+      const out = new Set<string>(withIntent);
+      for (const o of s.store.open()) out.add(o.asset);
+      return [...out];
+    }
+  }
+  return withIntent;
 }
 
 /** Trip the kill switch; on activation every asset is reconciled (to an empty ladder). */
