@@ -378,53 +378,28 @@ export function quoter(options: QuoterOptions): OperatorFunction<BookEvent, Quot
         onState?.(next);
       };
       const subscriptions: Subscription[] = [];
-      subscriptions.push(
-        book$.subscribe({
-          next(book) {
-            try {
-              stepped(stepBook(state ?? initialMarketState(book.asset, szDecimals), book, params));
-              subscriber.next(strategy(state!, { szi }, params));
-            } catch (err) {
-              subscriber.error(err);
-            }
-          },
-          error,
-          complete,
-        }),
-      );
-      if (!subscriber.closed) {
-        subscriptions.push(
-          (options.ref$ ?? EMPTY).subscribe({
-            next(ref) {
-              try {
-                stepped(stepRef(state ?? initialMarketState(ref.asset, szDecimals), ref));
-              } catch (err) {
-                subscriber.error(err);
-              }
-            },
-            error,
-            complete,
-          }),
-        );
-      }
-      if (!subscriber.closed) {
-        subscriptions.push(
-          (options.position$ ?? EMPTY).subscribe({
-            next(p) {
-              if (p === szi) return;
-              szi = p;
-              if (!state?.book) return;
-              try {
-                subscriber.next(strategy(state, { szi }, params));
-              } catch (err) {
-                subscriber.error(err);
-              }
-            },
-            error,
-            complete,
-          }),
-        );
-      }
+      // one input: subscribed unless an earlier one already ended the stream; a throw errors it
+      const follow = <T>(source$: Observable<T>, on: (value: T) => void): void => {
+        if (subscriber.closed) return;
+        const next = (value: T): void => {
+          try {
+            on(value);
+          } catch (err) {
+            subscriber.error(err);
+          }
+        };
+        subscriptions.push(source$.subscribe({ next, error, complete }));
+      };
+      follow(book$, (book) => {
+        stepped(stepBook(state ?? initialMarketState(book.asset, szDecimals), book, params));
+        subscriber.next(strategy(state!, { szi }, params));
+      });
+      follow(options.ref$ ?? EMPTY, (ref) => stepped(stepRef(state ?? initialMarketState(ref.asset, szDecimals), ref)));
+      follow(options.position$ ?? EMPTY, (p) => {
+        if (p === szi) return;
+        szi = p;
+        if (state?.book) subscriber.next(strategy(state, { szi }, params));
+      });
       return () => {
         for (const s of subscriptions) s.unsubscribe();
       };
