@@ -1,7 +1,7 @@
 // One asset's pipeline, composed from its config: book-stage operators → strategy (the built-in
 // ladder or a plugin's) → intent-stage gates, plus the fill stage over the asset's fills, each in
 // the order the config lists them. Nothing here knows which operators exist; the registry does.
-import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, filter, ignoreElements, map, merge, mergeMap, share, tap } from "rxjs";
+import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, filter, ignoreElements, map, merge, mergeMap, tap } from "rxjs";
 import type { SinkEvent } from "../sinks/executionSink.js";
 import { type DataQualityRejectReason, type DataQualityStats, createDataQualityStats } from "../operators/dataQualityGate.js";
 import type { QuotaThrottleState } from "../operators/quotaThrottle.js";
@@ -23,6 +23,7 @@ import {
   operatorRegistry,
   strategyRegistry,
 } from "./registry.js";
+import { shareFanout } from "../streams/fanout.js";
 
 /** Hooks the service uses to count what flows through each operator (metrics). */
 export interface PipelineProbe {
@@ -233,7 +234,7 @@ export function composeAssetPipeline(
     const op = build(step, () => f.create(step.params, ctx));
     book$ = book$.pipe(counted(asset, step.name, op, inputs.probe));
   }
-  filteredBook$ = book$.pipe(share());
+  filteredBook$ = book$.pipe(shareFanout());
 
   let fills$: Observable<FillEvent> = inputs.fills$ ?? EMPTY;
   let fillStage = false;
@@ -244,7 +245,7 @@ export function composeAssetPipeline(
     fills$ = fills$.pipe(counted(asset, step.name, op, inputs.probe));
     fillStage = true;
   }
-  stagedFills$ = fillStage ? fills$.pipe(share()) : fills$;
+  stagedFills$ = fillStage ? fills$.pipe(shareFanout()) : fills$;
 
   const params = quoterParamsOf(config);
   const errors = { n: 0 };

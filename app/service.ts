@@ -63,6 +63,7 @@ export { type ServiceExecutorOptions, sinkConfigOf } from "./sinkConfig.js";
 import { OperatorEventCounts } from "./operatorEvents.js";
 import { dedupedSessionFills } from "./fillDedup.js";
 import { sinkConfigOf } from "./sinkConfig.js";
+import { FanoutSubject, ReplayLastSubject } from "../streams/fanout.js";
 
 
 export class QuoteflowService {
@@ -102,8 +103,8 @@ export class QuoteflowService {
   private readonly trades = new Map<string, Observable<TradeEvent>>();
   // Replayed: streams added before the sink subscribes must not be lost.
   private readonly intentStreams = new ReplaySubject<Observable<QuoteIntent>>();
-  private readonly mids$ = new Subject<MidEvent>();
-  private readonly books$ = new Subject<BookEvent>();
+  private readonly mids$ = new FanoutSubject<MidEvent>();
+  private readonly books$ = new FanoutSubject<BookEvent>();
   private readonly subs = new Subscription();
   private sinkSub: Subscription | undefined;
   private universe: readonly AssetMeta[] = [];
@@ -215,7 +216,7 @@ export class QuoteflowService {
         this.books$.next(b);
       }),
       takeUntil(stop$),
-      share({ connector: () => new ReplaySubject<BookEvent>(1), resetOnRefCountZero: false }),
+      share({ connector: () => new ReplayLastSubject<BookEvent>(), resetOnRefCountZero: false }),
     );
     // trades stamped ahead of the clock are dropped where they enter (app/tradeGate.ts)
     const trades$ = gatedTrades(this.venue, asset, tradeSkewMs(config.operators), this.scheduler, this.metrics, this.log);

@@ -4,7 +4,6 @@
 // 5000 ms) is dropped like a book (`FutureTimestamp`), counted in
 // quoteflow_data_quality_rejects_total{reason="trade:FutureTimestamp"} and logged.
 import type { Observable, SchedulerLike } from "rxjs";
-import { share } from "rxjs";
 import type { Logger } from "pino";
 import { tradeQualityGate } from "../operators/tradeQualityGate.js";
 import type { TradeEvent } from "../streams/market.js";
@@ -12,6 +11,7 @@ import type { Venue } from "../streams/venue.js";
 import type { OperatorStep } from "./config.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from "./registry.js";
+import { shareFanout } from "../streams/fanout.js";
 
 /** The skew bound of an asset's operators: its dataQualityGate's maxClockSkewMs, else the default. */
 export function tradeSkewMs(operators: readonly OperatorStep[]): number {
@@ -33,6 +33,6 @@ export function gatedTrades(venue: Venue, asset: string, skewMs: number, schedul
       },
       scheduler,
     ),
-    share(),
+    shareFanout(),
   );
 }

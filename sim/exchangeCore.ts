@@ -21,6 +21,7 @@ import { simQueueModel } from "./queueModel.js";
 import { SimIpWeightWindow } from "./rateLimits.js";
 
 import { type PaperExchangeOptions, type SimDropout, type SimFeedEvent, type SimPending, type SimTrade, type SimUserEvent, EPS, FIRST_OID, SIM_ENDED_MEMORY_MS, SIM_MARKET_ADDRESS, SIM_ORDER_MEMORY, SIM_TID_MEMORY_MS } from "./exchangeTypes.js";
+import { FanoutSubject } from "../streams/fanout.js";
 
 /** A market trade's users and hash as the venue prints them (one frozen pair and one string for every trade). */
 const MARKET_USERS: readonly [string, string] = Object.freeze([SIM_MARKET_ADDRESS, SIM_MARKET_ADDRESS] as const);
@@ -40,8 +41,8 @@ export class SimExchangeCore extends SimLedger {
   marketEvents = 0;
   marketEnded = false;
 
-  protected readonly feedSubject = new Subject<SimFeedEvent>();
-  protected readonly userSubject = new Subject<SimUserEvent>();
+  protected readonly feedSubject = new FanoutSubject<SimFeedEvent>();
+  protected readonly userSubject = new FanoutSubject<SimUserEvent>();
   protected readonly dropoutSubject = new Subject<SimDropout>();
   protected readonly endedAt = new Map<number, number>();
   protected readonly ipWindows = new Map<string, SimIpWeightWindow>();

@@ -11,6 +11,7 @@ import { assetDex } from "../streams/market.js";
 import { haltRefusals } from "../streams/wire/hip3.js";
 import { PaperExchange, type PaperExchangeOptions, type SimVenueTruth } from "./exchange.js";
 import { simInfoWeight } from "./rateLimits.js";
+import { FanoutSubject } from "../streams/fanout.js";
 
 /**
  * Build a venue with its own exchange (started at once), or attach another account to a shared
@@ -48,8 +49,8 @@ export class PaperVenue implements Venue {
   private readonly halts = new Subject<VenueHalt>();
   private readonly halted = new Set<string>();
 
-  private readonly updates = new Subject<OrderUpdate>();
-  private readonly fillBatches = new Subject<VenueFillBatch>();
+  private readonly updates = new FanoutSubject<OrderUpdate>();
+  private readonly fillBatches = new FanoutSubject<VenueFillBatch>();
   private readonly nonUser = new Subject<{ asset: string; oid: number; time: number }>();
   private readonly connection: BehaviorSubject<ConnectionState>;
   private down = false;

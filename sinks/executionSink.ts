@@ -29,7 +29,6 @@
 // later input — the dead-man's switch, no longer re-armed, pulls whatever is left.
 import {
   Observable,
-  Subject,
   Subscription,
   asyncScheduler,
   catchError,
@@ -65,6 +64,7 @@ import type { OrderStore, TrackedOrder } from "./orderStore.js";
 import { everyOn } from "./periodic.js";
 import type { PnlBook, PositionBook } from "./position.js";
 import type { ExecutionSinkConfig, SinkCommand, SinkEvent, SinkEventType, SinkInput, SinkMetrics, SinkOutput } from "./sinkTypes.js";
+import { FanoutSubject } from "../streams/fanout.js";
 
 export * from "./sinkTypes.js";
 export { checkQuoteIntent } from "./ladderStep.js";
@@ -108,9 +108,9 @@ export class ExecutionSink {
   /** Batches in the executor and not yet answered, requests in flight. */
   readonly executorCounts = createExecutorCounts();
 
-  readonly #events = new Subject<SinkEvent>();
+  readonly #events = new FanoutSubject<SinkEvent>();
   /** The one feedback loop: executor events, account answers, wakes, control, flush markers. */
-  readonly #loop = new Subject<ShellInput>();
+  readonly #loop = new FanoutSubject<ShellInput>();
   readonly #state: SinkState;
   readonly #subs = new Subscription();
   #connected = false;
@@ -202,7 +202,7 @@ export class ExecutionSink {
         observeOn(queueScheduler),
         map((input) => this.#process(input)),
       ),
-      { connector: () => new Subject<ShellOutput>(), resetOnDisconnect: false },
+      { connector: () => new FanoutSubject<ShellOutput>(), resetOnDisconnect: false },
     );
     // a step's submits, then its end: the executor packs the batches of all assets of one step
     const commands$ = outputs$.pipe(

@@ -36,6 +36,7 @@ import { InfoLane } from "./infoLane.js";
 import { everyOn } from "./periodic.js";
 import type { InfoLaneCounts } from "./infoLane.js";
 import { SendQueue } from "./sendQueue.js";
+import { shareFanout } from "../streams/fanout.js";
 
 export { deadMansSwitch, type DeadMansSwitchOptions } from "./deadMansSwitch.js";
 
@@ -183,7 +184,7 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
           pollTimer = null;
         }
       };
-      const cmds$ = commands$.pipe(share());
+      const cmds$ = commands$.pipe(shareFanout());
       const closed = new Map<string, QuoteGateReason>();
       // per-subscription loops inside the executor: the throttle hears the answers of what it let
       // through, refusals become events, and a failed batch asks about its orders

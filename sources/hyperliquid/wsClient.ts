@@ -86,6 +86,7 @@ interface PendingPost {
 
 // Subscription keying lives in streams/wire (shared with the paper venue's server).
 import { hlFrameKey, hlSubscriptionKey } from "../../streams/wire/subscriptions.js";
+import { FanoutSubject } from "../../streams/fanout.js";
 export { hlFrameKey, hlSubscriptionKey };
 
 export class HlWsClient {
@@ -369,7 +370,7 @@ export class HlWsClient {
       const key = hlSubscriptionKey(subscription);
       let ch = this.channels.get(key);
       if (ch === undefined) {
-        ch = { key, subscription, subject: new Subject<unknown>(), refs: 0 };
+        ch = { key, subscription, subject: new FanoutSubject<unknown>(), refs: 0 };
         this.channels.set(key, ch);
         this.socket?.send(JSON.stringify({ method: "subscribe", subscription }));
       }
