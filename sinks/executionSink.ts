@@ -13,14 +13,14 @@
 //
 //   inputs: intents$ · fills$ · orderUpdates$ · connection$ · accountPushes$ · mids$ · books$ · quotaState$ · timers ·
 //           dead-man's switch · loop (executor events, account answers, wakes, control, flush)
-//     ─▶ merge ─▶ observeOn(queueScheduler) ─▶ map(step) ─▶ publish events
+//     ─▶ merge ─▶ trampoline() ─▶ map(step) ─▶ publish events
 //                                                       └▶ commands ─▶ executor(venue) ─┐
 //                                                                  ─▶ venue.account ────┤
 //                                                                  ─▶ timer ────────────┴─▶ loop
 //
-// Ordering: queueScheduler is RxJS's trampoline — an input that arrives while another is being
-// folded (a venue that answers synchronously inside `submit`) waits its turn, so the core is never
-// entered twice. Dirty assets are reconciled once every input queued before has been folded (a
+// Ordering: trampoline() (streams/trampoline.ts; observeOn(queueScheduler) for one stream) — an
+// input that arrives while another is being folded (a venue that answers synchronously inside
+// `submit`) waits its turn, so the core is never entered twice. Dirty assets are reconciled once every input queued before has been folded (a
 // "flush" input, re-queued until nothing else came first), as the hand-made trampoline did.
 //
 // Failure: a throw inside `step` (a bug) or a runaway loop (more than maxStepsPerInstant inputs or
@@ -40,9 +40,7 @@ import {
   map,
   merge,
   mergeMap,
-  observeOn,
   of,
-  queueScheduler,
   take,
   timeout,
   timer,
@@ -65,6 +63,7 @@ import { everyOn } from "./periodic.js";
 import type { PnlBook, PositionBook } from "./position.js";
 import type { ExecutionSinkConfig, SinkCommand, SinkEvent, SinkEventType, SinkInput, SinkMetrics, SinkOutput } from "./sinkTypes.js";
 import { FanoutSubject } from "../streams/fanout.js";
+import { trampoline } from "../streams/trampoline.js";
 
 export * from "./sinkTypes.js";
 export { checkQuoteIntent } from "./ladderStep.js";
@@ -199,7 +198,7 @@ export class ExecutionSink {
     ];
     const outputs$ = connectable(
       merge(...sources).pipe(
-        observeOn(queueScheduler),
+        trampoline(),
         map((input) => this.#process(input)),
       ),
       { connector: () => new FanoutSubject<ShellOutput>(), resetOnDisconnect: false },
