@@ -36,7 +36,6 @@ import {
   connectable,
   defer,
   filter,
-  from,
   map,
   merge,
   mergeMap,
@@ -203,10 +202,27 @@ export class ExecutionSink {
       ),
       { connector: () => new FanoutSubject<ShellOutput>(), resetOnDisconnect: false },
     );
-    // a step's submits, then its end: the executor packs the batches of all assets of one step
+    // a step's submits, then its end: the executor packs the batches of all assets of one step.
+    // trampoline() gives concatMap's order (one step's commands all out before the next step's)
+    // without an inner observable and array copy per step.
     const commands$ = outputs$.pipe(
       filter((o) => o.commands.length > 0),
-      concatMap((o) => from<readonly (SinkCommand | StepEnd)[]>(o.commands.some((c) => c.kind === "submit") ? [...o.commands, STEP_END] : o.commands)),
+      trampoline(),
+      (steps$) =>
+        new Observable<SinkCommand | StepEnd>((sub) =>
+          steps$.subscribe({
+            next: (o) => {
+              let submits = false;
+              for (const c of o.commands) {
+                if (c.kind === "submit") submits = true;
+                sub.next(c);
+              }
+              if (submits) sub.next(STEP_END);
+            },
+            error: (e: unknown) => sub.error(e),
+            complete: () => sub.complete(),
+          }),
+        ),
     );
     const s = this.#subs;
     // 1. the news, before anything the step asked for happens
