@@ -64,6 +64,7 @@ export function assetPipelineInputs(h: InputsHost, asset: string, book$: Observa
     sinkEvents$: pipelineSinkEvents(sink.events$),
     probe: {
       flow: (a, operator, direction) => h.operatorEvents.inc(a, operator, direction),
+      counter: (a, operator, direction) => h.operatorEvents.bound(a, operator, direction),
       rejected: (a, reason) => {
         h.metrics.dataQualityRejects.inc({ asset: a, reason });
         h.log.warn({ component: "dataQuality", asset: a, failure: "book_rejected", reason }, "book rejected by dataQualityGate");

@@ -23,13 +23,26 @@ export class OperatorEventCounts {
   }
 
   inc(asset: string, operator: string, direction: string): void {
+    this.cell(asset, operator, direction).n++;
+  }
+
+  /** One (asset, operator, direction) count, incremented without a lookup (the pipeline binds it once). */
+  bound(asset: string, operator: string, direction: string): () => void {
+    const cell = this.cell(asset, operator, direction);
+    return () => {
+      cell.n++;
+    };
+  }
+
+  private cell(asset: string, operator: string, direction: string): { n: number; published: number } {
     let byOperator = this.cells.get(asset);
     if (!byOperator) this.cells.set(asset, (byOperator = new Map()));
     let byDirection = byOperator.get(operator);
     if (!byDirection) byOperator.set(operator, (byDirection = new Map()));
-    const cell = byDirection.get(direction);
-    if (cell) cell.n++;
-    else byDirection.set(direction, { n: 1, published: 0 });
+    let cell = byDirection.get(direction);
+    // a count of 0 is not published (flush skips it), as before the first event
+    if (!cell) byDirection.set(direction, (cell = { n: 0, published: 0 }));
+    return cell;
   }
 
   /** Publishes what was counted since the last read. */

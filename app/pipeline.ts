@@ -1,7 +1,7 @@
 // One asset's pipeline, composed from its config: book-stage operators → strategy (the built-in
 // ladder or a plugin's) → intent-stage gates, plus the fill stage over the asset's fills, each in
 // the order the config lists them. Nothing here knows which operators exist; the registry does.
-import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, filter, ignoreElements, map, merge, mergeMap, tap } from "rxjs";
+import { EMPTY, type MonoTypeOperatorFunction, Observable, type OperatorFunction, type SchedulerLike, filter, ignoreElements, map, merge, mergeMap } from "rxjs";
 import type { SinkEvent } from "../sinks/executionSink.js";
 import { type DataQualityRejectReason, type DataQualityStats, createDataQualityStats } from "../operators/dataQualityGate.js";
 import type { QuotaThrottleState } from "../operators/quotaThrottle.js";
@@ -29,6 +29,11 @@ import { shareFanout } from "../streams/fanout.js";
 export interface PipelineProbe {
   /** A value entered (`in`) or left (`out`) the named operator of `asset`. */
   flow(asset: string, operator: string, direction: "in" | "out"): void;
+  /**
+   * Optional: the same count as `flow(asset, operator, direction)`, bound once when the pipeline is
+   * composed (the returned function is called per value instead of `flow`).
+   */
+  counter?(asset: string, operator: string, direction: "in" | "out"): () => void;
   /** dataQualityGate dropped a book of `asset`. */
   rejected?(asset: string, reason: DataQualityRejectReason): void;
   /**
@@ -95,14 +100,54 @@ export function priceGrid(szDecimals: number): PriceGrid {
   };
 }
 
-function counted<A, B>(asset: string, name: string, op: OperatorFunction<A, B>, probe: PipelineProbe | undefined): OperatorFunction<A, B> {
-  if (!probe) return op;
+type Bump = () => void;
+
+function bumpOf(probe: PipelineProbe, asset: string, name: string, direction: "in" | "out"): Bump {
+  return probe.counter?.(asset, name, direction) ?? (() => probe.flow(asset, name, direction));
+}
+
+/** Passes every value on after calling each bump (one hop, no tap subscriber and observer). */
+function bumping<T>(bumps: readonly Bump[]): MonoTypeOperatorFunction<T> {
+  const one = bumps.length === 1 ? bumps[0]! : undefined;
   return (source) =>
-    source.pipe(
-      tap(() => probe.flow(asset, name, "in")),
-      op,
-      tap(() => probe.flow(asset, name, "out")),
+    new Observable<T>((sub) =>
+      source.subscribe({
+        next: (v) => {
+          if (one) one();
+          else for (let i = 0; i < bumps.length; i++) bumps[i]!();
+          sub.next(v);
+        },
+        error: (e: unknown) => sub.error(e),
+        complete: () => sub.complete(),
+      }),
     );
+}
+
+/** A stage's named operators, in order. */
+interface NamedOp {
+  readonly name: string;
+  readonly op: OperatorFunction<any, any>;
+}
+
+/**
+ * `source` through `ops`, counting what enters (`in`) and leaves (`out`) each one. Operators of a
+ * stage follow each other directly, so what leaves one is what enters the next: one counting hop
+ * between two operators bumps both (out of the first, then in to the second — the order two taps
+ * would call them).
+ */
+function countedStage<T>(asset: string, source: Observable<unknown>, ops: readonly NamedOp[], probe: PipelineProbe | undefined): Observable<T> {
+  let out = source;
+  if (!probe || ops.length === 0) {
+    for (const o of ops) out = out.pipe(o.op);
+    return out as Observable<T>;
+  }
+  out = out.pipe(bumping([bumpOf(probe, asset, ops[0]!.name, "in")]));
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i]!;
+    const next = ops[i + 1];
+    out = out.pipe(o.op, bumping(next ? [bumpOf(probe, asset, o.name, "out"), bumpOf(probe, asset, next.name, "in")] : [bumpOf(probe, asset, o.name, "out")]));
+  }
+  return out as Observable<T>;
 }
 
 function messageOf(err: unknown): string {
@@ -227,25 +272,19 @@ export function composeAssetPipeline(
     ...(inputs.quotaState$ ? { quotaState$: inputs.quotaState$ } : {}),
   };
 
-  let book$: Observable<BookEvent> = inputs.book$;
-  for (const step of steps) {
-    const f = step.factory;
-    if (f.stage !== "book") continue;
-    const op = build(step, () => f.create(step.params, ctx));
-    book$ = book$.pipe(counted(asset, step.name, op, inputs.probe));
-  }
-  filteredBook$ = book$.pipe(shareFanout());
+  const stageOps = (stage: "book" | "fill" | "intent"): NamedOp[] => {
+    const ops: NamedOp[] = [];
+    for (const step of steps) {
+      const f = step.factory;
+      if (f.stage === stage) ops.push({ name: step.name, op: build(step, () => f.create(step.params, ctx)) });
+    }
+    return ops;
+  };
+  filteredBook$ = countedStage<BookEvent>(asset, inputs.book$, stageOps("book"), inputs.probe).pipe(shareFanout());
 
-  let fills$: Observable<FillEvent> = inputs.fills$ ?? EMPTY;
-  let fillStage = false;
-  for (const step of steps) {
-    const f = step.factory;
-    if (f.stage !== "fill") continue;
-    const op = build(step, () => f.create(step.params, ctx));
-    fills$ = fills$.pipe(counted(asset, step.name, op, inputs.probe));
-    fillStage = true;
-  }
-  stagedFills$ = fillStage ? fills$.pipe(shareFanout()) : fills$;
+  const fillOps = stageOps("fill");
+  const fillStage = fillOps.length > 0;
+  stagedFills$ = fillStage ? countedStage<FillEvent>(asset, inputs.fills$ ?? EMPTY, fillOps, inputs.probe).pipe(shareFanout()) : (inputs.fills$ ?? EMPTY);
 
   const params = quoterParamsOf(config);
   const errors = { n: 0 };
@@ -266,29 +305,20 @@ export function composeAssetPipeline(
   }
 
   let market: QuoterMarketState | undefined;
-  let intents$: Observable<QuoteIntent> = filteredBook$.pipe(
-    counted(
-      asset,
-      config.strategy?.name ?? "quoter",
-      quoter({
-        params,
-        szDecimals: inputs.szDecimals,
-        position$: inputs.position$,
-        ...(inputs.reference$ ? { ref$: inputs.reference$ } : {}),
-        ...(strategy ? { strategy } : {}),
-        onState: (s) => {
-          market = s;
-        },
-      }),
-      inputs.probe,
-    ),
-  );
-  for (const step of steps) {
-    const f = step.factory;
-    if (f.stage !== "intent") continue;
-    const op = build(step, () => f.create(step.params, ctx));
-    intents$ = intents$.pipe(counted(asset, step.name, op, inputs.probe));
-  }
+  const quoterOp: NamedOp = {
+    name: config.strategy?.name ?? "quoter",
+    op: quoter({
+      params,
+      szDecimals: inputs.szDecimals,
+      position$: inputs.position$,
+      ...(inputs.reference$ ? { ref$: inputs.reference$ } : {}),
+      ...(strategy ? { strategy } : {}),
+      onState: (s) => {
+        market = s;
+      },
+    }),
+  };
+  let intents$ = countedStage<QuoteIntent>(asset, filteredBook$, [quoterOp, ...stageOps("intent")], inputs.probe);
   // The fill stage runs for as long as the pipeline does (its operators may have effects).
   if (fillStage) intents$ = merge(intents$, stagedFills$.pipe(ignoreElements()));
 

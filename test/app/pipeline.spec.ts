@@ -82,3 +82,50 @@ describe("per-asset composition", () => {
     expect(first.asks[0]!.px).toBeGreaterThan(100_000.5);
   });
 });
+
+describe("the probe's counts in and out of each operator", () => {
+  const books = "a 99ms b 99ms c 99ms a";
+  const values = { a: book("BTC", 0, 100_000, 100_001), b: book("BTC", 100, 100_002, 100_001), c: book("BTC", 200, 100_003, 100_004) };
+  function counts(kind: "flow" | "counter"): { calls: string[]; n: Map<string, number>; intents: number; books: number } {
+    const calls: string[] = [];
+    const n = new Map<string, number>();
+    const bump = (a: string, op: string, d: string) => {
+      calls.push(`${op} ${d}`);
+      n.set(`${a} ${op} ${d}`, (n.get(`${a} ${op} ${d}`) ?? 0) + 1);
+    };
+    const probe = kind === "flow" ? { flow: bump } : { flow: () => expect.fail("flow called although counter is bound"), counter: (a: string, op: string, d: string) => () => bump(a, op, d) };
+    let intents = 0;
+    const ts = new TestScheduler((x, y) => expect(x).toEqual(y));
+    const cfg = configWith({ BTC: null });
+    ts.run(() => {
+      const p = composeAssetPipeline(cfg.assets[0]!, { book$: ts.createHotObservable(books, values), userEvents$: of({ time: 0 }), position$: NEVER, scheduler: ts, szDecimals: 5, probe });
+      p.intents$.subscribe(() => intents++);
+      ts.flush();
+    });
+    return { calls, n, intents, books: 4 };
+  }
+
+  it("counts every book into the first operator and every intent out of the last, the same through flow() and a bound counter", () => {
+    const f = counts("flow");
+    const c = counts("counter");
+    expect(c.calls).toEqual(f.calls);
+    const first = f.calls[0]!.split(" ")[0]!;
+    expect(f.n.get(`BTC ${first} in`)).toBe(f.books);
+    const last = f.calls[f.calls.length - 1]!.split(" ")[0]!;
+    expect(f.n.get(`BTC ${last} out`)).toBe(f.intents);
+    expect(f.intents).toBeGreaterThan(0);
+  });
+
+  it("what leaves one operator of a stage enters the next, counted in that order (out, then in)", () => {
+    const { calls, n } = counts("flow");
+    const ops = [...new Set(calls.map((c) => c.split(" ")[0]!))];
+    expect(ops.length).toBeGreaterThan(2);
+    for (let i = 0; i + 1 < ops.length; i++) {
+      const out = calls.indexOf(`${ops[i]} out`);
+      // within a stage an operator's out is followed at once by the next one's in; the book stage
+      // ends in a share, which the quoter reads from
+      if (calls[out + 1] === `${ops[i + 1]} in`) expect(n.get(`BTC ${ops[i]} out`)).toBe(n.get(`BTC ${ops[i + 1]} in`));
+      expect(calls.indexOf(`${ops[i + 1]} in`)).toBeGreaterThan(calls.indexOf(`${ops[i]} in`));
+    }
+  });
+});
