@@ -116,6 +116,8 @@ function errText(err: unknown): string {
  */
 export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?: Logger): InstrumentedVenue {
   const log = rootLog?.child({ component: "executor" });
+  // the debug lines build their fields only when debug is on (two per action otherwise built and dropped)
+  const debug = (): boolean => log?.isLevelEnabled("debug") === true;
   const rlog = rootLog?.child({ component: "reconcile" });
   const lastTick = new Map<string, number>();
   const counts: OrderCounts = { placed: 0, modified: 0, cancelled: 0, rejected: 0 };
@@ -142,7 +144,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
       );
     });
   const answered = (batch: ActionBatch, result: BatchResult, assets: readonly string[], latencyMs: number) => {
-    log?.debug({ action: batch.type, ok: result.ok, latencyMs: Math.round(latencyMs * 10) / 10, ...(result.ok && "statuses" in result ? { statuses: result.statuses.map((s) => s.kind) } : {}) }, "action answered");
+    if (debug()) log?.debug({ action: batch.type, ok: result.ok, latencyMs: Math.round(latencyMs * 10) / 10, ...(result.ok && "statuses" in result ? { statuses: result.statuses.map((s) => s.kind) } : {}) }, "action answered");
     if (!result.ok) {
       const n = Math.max(1, assets.length);
       if (batch.type === "order" || batch.type === "batchModify") {
@@ -181,7 +183,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
         for (const asset of assets) metrics.orders.inc({ asset, action });
         counts[action as keyof OrderCounts] += assets.length;
       }
-      log?.debug(describeBatch(batch), "action sent");
+      if (debug()) log?.debug(describeBatch(batch), "action sent");
       ipWeight("actions", 1 + Math.floor(batchLength(batch) / 40));
       let settled = false;
       return venue.submit(batch).pipe(
