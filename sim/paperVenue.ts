@@ -1,7 +1,7 @@
 // PaperVenue: the Venue contract (streams/venue.ts) for one simulated account, in-process on
 // the exchange's scheduler. With a VirtualTimeScheduler a replay runs as fast as the CPU allows
 // and, for one seed and one input, emits the same events at the same times every run.
-import { BehaviorSubject, Observable, Subject, concat, defer, filter, from, map, mergeMap, of, throwError, type Subscription } from "rxjs";
+import { BehaviorSubject, Observable, Subject, concat, defer, filter, map, of, throwError, type Subscription } from "rxjs";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
 import type { VenueFillBatch } from "../streams/fill.js";
 import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
@@ -12,6 +12,7 @@ import { haltRefusals } from "../streams/wire/hip3.js";
 import { PaperExchange, type PaperExchangeOptions, type SimVenueTruth } from "./exchange.js";
 import { simInfoWeight } from "./rateLimits.js";
 import { FanoutSubject } from "../streams/fanout.js";
+import { SimFeedRouter } from "./feedRouter.js";
 
 /**
  * Build a venue with its own exchange (started at once), or attach another account to a shared
@@ -57,6 +58,8 @@ export class PaperVenue implements Venue {
   /** The end of the current outage (the latest end of the dropouts that overlap it). */
   private downUntil = -Infinity;
   private readonly subs: Subscription[] = [];
+  /** book(asset), trades(asset) and reference(asset): one feed subscription, routed (sim/feedRouter.ts) */
+  private readonly feed: SimFeedRouter;
 
   constructor(options: PaperVenueOptions) {
     const attached = "exchange" in options;
@@ -72,6 +75,7 @@ export class PaperVenue implements Venue {
     this.orderUpdates$ = this.updates.asObservable();
     this.nonUserCancels$ = this.nonUser.asObservable();
     this.fills$ = defer(() => concat(of(this.snapshot()), this.fillBatches));
+    this.feed = new SimFeedRouter(ex.feed$);
     this.decodeErrors$ = ex.feed$.pipe(
       filter((e) => e.kind === "malformed"),
       map((e) => ({ kind: "DecodeError" as const, source: `ws:${e.channel}`, message: `malformed frame: ${e.text}`, time: e.time })),
@@ -118,25 +122,16 @@ export class PaperVenue implements Venue {
   }
 
   book(asset: string): Observable<BookEvent> {
-    return this.exchange.feed$.pipe(
-      filter((e): e is Extract<typeof e, { kind: "book" }> => e.kind === "book" && e.book.asset === asset),
-      map((e) => e.book),
-    );
+    return this.feed.book(asset);
   }
 
   trades(asset: string): Observable<TradeEvent> {
-    return this.exchange.feed$.pipe(
-      filter((e): e is Extract<typeof e, { kind: "trades" }> => e.kind === "trades" && e.asset === asset),
-      mergeMap((e) => from(e.trades)),
-    );
+    return this.feed.trade(asset);
   }
 
   /** The reference venue's quotes (synthetic markets and Binance replays). */
   reference(asset: string): Observable<ReferenceQuote> {
-    return this.exchange.feed$.pipe(
-      filter((e): e is Extract<typeof e, { kind: "ref" }> => e.kind === "ref" && e.quote.asset === asset),
-      map((e) => e.quote),
-    );
+    return this.feed.reference(asset);
   }
 
   submit(batch: ActionBatch): Observable<BatchResult> {
