@@ -135,6 +135,8 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
   return {
     kind: "synthetic",
     assets: options.assets.map((a) => ({ name: a.name, szDecimals: szd(a) })),
+    // each event and its payload are built in `step` and only queued until yielded
+    freshEvents: true,
     open(startTime: number): Iterator<SimMarketEvent> {
       const rng = new SimRng(options.seed ?? 1, "synthetic");
       const stepSqrt = Math.sqrt(stepMs / 1000);
@@ -169,8 +171,9 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
       const levels = (s: AssetState, isBid: boolean, bid: number, ask: number, tick: number, seen: number): BookLevel[] => {
         const out: BookLevel[] = [];
         for (let i = 0; i < nLevels; i++) {
-          const px = simRoundPrice(isBid ? bid - i * tick : ask + i * tick, s.szDecimals);
           if (i > 0 && rng.chance(0.3)) continue;
+          // rounded only for a level kept (simRoundPrice draws nothing: the same draws in the same order)
+          const px = simRoundPrice(isBid ? bid - i * tick : ask + i * tick, s.szDecimals);
           const sz = Math.max(roundSz((medianUsd * (1 + i * 0.3) * rng.exponential(1)) / seen, s.szFactor), s.minSz);
           out.push({ px, sz, n: 1 + rng.int(0, 4) });
         }
