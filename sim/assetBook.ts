@@ -58,6 +58,11 @@ function visibleQty(levels: readonly BookLevel[], px: number, isBid: boolean): n
   return (isBid ? px >= worst.px : px <= worst.px) ? 0 : undefined;
 }
 
+/** Price a is ahead of price b in priority on a side (higher bid, lower ask). */
+function better(isBid: boolean, a: number, b: number): boolean {
+  return isBid ? a > b : a < b;
+}
+
 export class SimAssetBook {
   market: BookEvent | undefined;
   readonly bids: SimRestingOrder[] = [];
@@ -90,33 +95,32 @@ export class SimAssetBook {
 
   /** The book as published: market levels (minus consumption) merged with simulated resting orders. */
   displayed(time: number): BookEvent {
-    const fast = (isBid: boolean): BookLevel[] | undefined => {
-      // the common case: none of our orders on this side and nothing consumed → the market as is
-      const ours = isBid ? this.bids : this.asks;
-      const used = isBid ? this.consumedBid : this.consumedAsk;
-      if (ours.length > 0 || used.size > 0) return undefined;
+    return { asset: this.asset, time, bids: this.displayedSide(true), asks: this.displayedSide(false) };
+  }
+
+  /** One side of `displayed` (methods, not closures made per book). */
+  private displayedSide(isBid: boolean): BookLevel[] {
+    // the common case: none of our orders on this side and nothing consumed → the market as is
+    const ours = isBid ? this.bids : this.asks;
+    const used = isBid ? this.consumedBid : this.consumedAsk;
+    if (ours.length === 0 && used.size === 0) {
       const levels = (isBid ? this.market?.bids : this.market?.asks) ?? [];
       return levels.length > 20 ? levels.slice(0, 20) : levels;
-    };
-    const side = (isBid: boolean): BookLevel[] => {
-      const quick = fast(isBid);
-      if (quick) return quick;
-      const merged = this.mergedSide(isBid);
-      if (merged) return merged;
-      const m = new Map<number, { sz: number; n: number }>();
-      for (const l of (isBid ? this.market?.bids : this.market?.asks) ?? []) {
-        const sz = this.marketQty(isBid, l.px);
-        if (sz > EPS) m.set(l.px, { sz, n: l.n });
-      }
-      for (const o of isBid ? this.bids : this.asks) {
-        const cur = m.get(o.px) ?? { sz: 0, n: 0 };
-        m.set(o.px, { sz: cur.sz + o.sz, n: cur.n + 1 });
-      }
-      const levels = [...m.entries()].map(([px, v]) => ({ px, sz: this.roundSz(v.sz + 1e-12), n: v.n }));
-      levels.sort((a, b) => (isBid ? b.px - a.px : a.px - b.px));
-      return levels.slice(0, 20);
-    };
-    return { asset: this.asset, time, bids: side(true), asks: side(false) };
+    }
+    const merged = this.mergedSide(isBid);
+    if (merged) return merged;
+    const m = new Map<number, { sz: number; n: number }>();
+    for (const l of (isBid ? this.market?.bids : this.market?.asks) ?? []) {
+      const sz = this.marketQty(isBid, l.px);
+      if (sz > EPS) m.set(l.px, { sz, n: l.n });
+    }
+    for (const o of ours) {
+      const cur = m.get(o.px) ?? { sz: 0, n: 0 };
+      m.set(o.px, { sz: cur.sz + o.sz, n: cur.n + 1 });
+    }
+    const levels = [...m.entries()].map(([px, v]) => ({ px, sz: this.roundSz(v.sz + 1e-12), n: v.n }));
+    levels.sort((a, b) => (isBid ? b.px - a.px : a.px - b.px));
+    return levels.slice(0, 20);
   }
 
   /**
@@ -128,9 +132,8 @@ export class SimAssetBook {
   private mergedSide(isBid: boolean): BookLevel[] | undefined {
     const market = (isBid ? this.market?.bids : this.market?.asks) ?? [];
     const ours = isBid ? this.bids : this.asks;
-    const better = (a: number, b: number): boolean => (isBid ? a > b : a < b);
-    for (let i = 1; i < market.length; i++) if (!better(market[i - 1]!.px, market[i]!.px)) return undefined;
-    for (let i = 1; i < ours.length; i++) if (better(ours[i]!.px, ours[i - 1]!.px)) return undefined;
+    for (let i = 1; i < market.length; i++) if (!better(isBid, market[i - 1]!.px, market[i]!.px)) return undefined;
+    for (let i = 1; i < ours.length; i++) if (better(isBid, ours[i]!.px, ours[i - 1]!.px)) return undefined;
     const used = isBid ? this.consumedBid : this.consumedAsk;
     const out: BookLevel[] = [];
     let i = 0;
@@ -138,7 +141,7 @@ export class SimAssetBook {
     while (out.length < 20 && (i < market.length || j < ours.length)) {
       const l = market[i];
       const o = ours[j];
-      const px = l === undefined ? o!.px : o === undefined ? l.px : better(o.px, l.px) ? o.px : l.px;
+      const px = l === undefined ? o!.px : o === undefined ? l.px : better(isBid, o.px, l.px) ? o.px : l.px;
       let sz = 0;
       let n = 0;
       let any = false;
