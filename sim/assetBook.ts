@@ -145,21 +145,30 @@ export class SimAssetBook {
       let sz = 0;
       let n = 0;
       let any = false;
+      // the market's own level, when nothing of ours or consumed changes it (the market side is
+      // published as is in the common case too: nobody changes a level)
+      let asIs: BookLevel | undefined;
       if (l !== undefined && l.px === px) {
         i++;
-        const q = Math.max(0, l.sz - (used.get(px) ?? 0));
+        const u = used.get(px) ?? 0;
+        const q = Math.max(0, l.sz - u);
         if (q > EPS) {
           sz = q;
           n = l.n;
           any = true;
+          if (u === 0) asIs = l;
         }
       }
       for (let o2 = ours[j]; o2 !== undefined && o2.px === px; o2 = ours[++j]) {
         sz += o2.sz;
         n += 1;
         any = true;
+        asIs = undefined;
       }
-      if (any) out.push({ px, sz: this.roundSz(sz + 1e-12), n });
+      if (any) {
+        const rounded = this.roundSz(sz + 1e-12);
+        out.push(asIs !== undefined && asIs.sz === rounded ? asIs : { px, sz: rounded, n });
+      }
     }
     return out;
   }
