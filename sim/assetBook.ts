@@ -236,8 +236,9 @@ export class SimAssetBook {
   applyBook(book: BookEvent): SimExecution[] {
     const prev = this.market;
     this.market = book;
-    this.consumedBid.clear();
-    this.consumedAsk.clear();
+    // clear() allocates a fresh table even for an empty map: most books follow no consumption
+    if (this.consumedBid.size > 0) this.consumedBid.clear();
+    if (this.consumedAsk.size > 0) this.consumedAsk.clear();
     for (const o of this.bids) this.requeue(o, prev, book);
     for (const o of this.asks) this.requeue(o, prev, book);
     // Market orders now on the other side of ours would have matched us: we are the maker at our price.
@@ -295,16 +296,16 @@ export class SimAssetBook {
     // better than ours, the queue ahead of us, then us. That bounds our fill (an order improving
     // the spread does not fill whole on a tiny print at the touch).
     const marketLevels = (hitsBids ? this.market?.bids : this.market?.asks) ?? [];
-    const beyond = (px: number, than: number): boolean => (hitsBids ? px > than : px < than);
+    // "beyond" the print is ahead of it in the hit side's priority
     let volume = trade.sz;
-    for (const l of marketLevels) if (beyond(l.px, trade.px)) volume += this.marketQty(hitsBids, l.px);
+    for (const l of marketLevels) if (better(hitsBids, l.px, trade.px)) volume += this.marketQty(hitsBids, l.px);
     let usedThrough = 0;
     for (const o of list) {
-      const through = beyond(o.px, trade.px);
+      const through = better(hitsBids, o.px, trade.px);
       if (through) {
-        let better = 0;
-        for (const l of marketLevels) if (beyond(l.px, o.px)) better += this.marketQty(hitsBids, l.px);
-        const fill = this.roundSz(Math.min(o.sz, Math.max(0, volume - better - o.ahead - usedThrough)));
+        let betterQty = 0;
+        for (const l of marketLevels) if (better(hitsBids, l.px, o.px)) betterQty += this.marketQty(hitsBids, l.px);
+        const fill = this.roundSz(Math.min(o.sz, Math.max(0, volume - betterQty - o.ahead - usedThrough)));
         if (fill > 0) {
           usedThrough += fill;
           out.push({ px: o.px, sz: fill, aggressorIsBuy: !hitsBids, maker: o });
