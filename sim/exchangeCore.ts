@@ -140,7 +140,8 @@ export class SimExchangeCore extends SimLedger {
   protected onMarket(e: SimMarketEvent): void {
     this.marketEvents++;
     if (e.kind === "ref") {
-      this.feedSubject.next({ kind: "ref", quote: e.quote });
+      // a market ref event is a feed ref event (same two fields): published as is, not rewrapped
+      this.feedSubject.next(e);
       return;
     }
     if (e.kind === "trade") {
