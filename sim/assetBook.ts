@@ -58,6 +58,11 @@ function visibleQty(levels: readonly BookLevel[], px: number, isBid: boolean): n
   return (isBid ? px >= worst.px : px <= worst.px) ? 0 : undefined;
 }
 
+/** Price a is ahead of price b in priority on a side (higher bid, lower ask). */
+function better(isBid: boolean, a: number, b: number): boolean {
+  return isBid ? a > b : a < b;
+}
+
 export class SimAssetBook {
   market: BookEvent | undefined;
   readonly bids: SimRestingOrder[] = [];
@@ -90,33 +95,32 @@ export class SimAssetBook {
 
   /** The book as published: market levels (minus consumption) merged with simulated resting orders. */
   displayed(time: number): BookEvent {
-    const fast = (isBid: boolean): BookLevel[] | undefined => {
-      // the common case: none of our orders on this side and nothing consumed → the market as is
-      const ours = isBid ? this.bids : this.asks;
-      const used = isBid ? this.consumedBid : this.consumedAsk;
-      if (ours.length > 0 || used.size > 0) return undefined;
+    return { asset: this.asset, time, bids: this.displayedSide(true), asks: this.displayedSide(false) };
+  }
+
+  /** One side of `displayed` (methods, not closures made per book). */
+  private displayedSide(isBid: boolean): BookLevel[] {
+    // the common case: none of our orders on this side and nothing consumed → the market as is
+    const ours = isBid ? this.bids : this.asks;
+    const used = isBid ? this.consumedBid : this.consumedAsk;
+    if (ours.length === 0 && used.size === 0) {
       const levels = (isBid ? this.market?.bids : this.market?.asks) ?? [];
       return levels.length > 20 ? levels.slice(0, 20) : levels;
-    };
-    const side = (isBid: boolean): BookLevel[] => {
-      const quick = fast(isBid);
-      if (quick) return quick;
-      const merged = this.mergedSide(isBid);
-      if (merged) return merged;
-      const m = new Map<number, { sz: number; n: number }>();
-      for (const l of (isBid ? this.market?.bids : this.market?.asks) ?? []) {
-        const sz = this.marketQty(isBid, l.px);
-        if (sz > EPS) m.set(l.px, { sz, n: l.n });
-      }
-      for (const o of isBid ? this.bids : this.asks) {
-        const cur = m.get(o.px) ?? { sz: 0, n: 0 };
-        m.set(o.px, { sz: cur.sz + o.sz, n: cur.n + 1 });
-      }
-      const levels = [...m.entries()].map(([px, v]) => ({ px, sz: this.roundSz(v.sz + 1e-12), n: v.n }));
-      levels.sort((a, b) => (isBid ? b.px - a.px : a.px - b.px));
-      return levels.slice(0, 20);
-    };
-    return { asset: this.asset, time, bids: side(true), asks: side(false) };
+    }
+    const merged = this.mergedSide(isBid);
+    if (merged) return merged;
+    const m = new Map<number, { sz: number; n: number }>();
+    for (const l of (isBid ? this.market?.bids : this.market?.asks) ?? []) {
+      const sz = this.marketQty(isBid, l.px);
+      if (sz > EPS) m.set(l.px, { sz, n: l.n });
+    }
+    for (const o of ours) {
+      const cur = m.get(o.px) ?? { sz: 0, n: 0 };
+      m.set(o.px, { sz: cur.sz + o.sz, n: cur.n + 1 });
+    }
+    const levels = [...m.entries()].map(([px, v]) => ({ px, sz: this.roundSz(v.sz + 1e-12), n: v.n }));
+    levels.sort((a, b) => (isBid ? b.px - a.px : a.px - b.px));
+    return levels.slice(0, 20);
   }
 
   /**
@@ -128,9 +132,8 @@ export class SimAssetBook {
   private mergedSide(isBid: boolean): BookLevel[] | undefined {
     const market = (isBid ? this.market?.bids : this.market?.asks) ?? [];
     const ours = isBid ? this.bids : this.asks;
-    const better = (a: number, b: number): boolean => (isBid ? a > b : a < b);
-    for (let i = 1; i < market.length; i++) if (!better(market[i - 1]!.px, market[i]!.px)) return undefined;
-    for (let i = 1; i < ours.length; i++) if (better(ours[i]!.px, ours[i - 1]!.px)) return undefined;
+    for (let i = 1; i < market.length; i++) if (!better(isBid, market[i - 1]!.px, market[i]!.px)) return undefined;
+    for (let i = 1; i < ours.length; i++) if (better(isBid, ours[i]!.px, ours[i - 1]!.px)) return undefined;
     const used = isBid ? this.consumedBid : this.consumedAsk;
     const out: BookLevel[] = [];
     let i = 0;
@@ -138,25 +141,34 @@ export class SimAssetBook {
     while (out.length < 20 && (i < market.length || j < ours.length)) {
       const l = market[i];
       const o = ours[j];
-      const px = l === undefined ? o!.px : o === undefined ? l.px : better(o.px, l.px) ? o.px : l.px;
+      const px = l === undefined ? o!.px : o === undefined ? l.px : better(isBid, o.px, l.px) ? o.px : l.px;
       let sz = 0;
       let n = 0;
       let any = false;
+      // the market's own level, when nothing of ours or consumed changes it (the market side is
+      // published as is in the common case too: nobody changes a level)
+      let asIs: BookLevel | undefined;
       if (l !== undefined && l.px === px) {
         i++;
-        const q = Math.max(0, l.sz - (used.get(px) ?? 0));
+        const u = used.get(px) ?? 0;
+        const q = Math.max(0, l.sz - u);
         if (q > EPS) {
           sz = q;
           n = l.n;
           any = true;
+          if (u === 0) asIs = l;
         }
       }
       for (let o2 = ours[j]; o2 !== undefined && o2.px === px; o2 = ours[++j]) {
         sz += o2.sz;
         n += 1;
         any = true;
+        asIs = undefined;
       }
-      if (any) out.push({ px, sz: this.roundSz(sz + 1e-12), n });
+      if (any) {
+        const rounded = this.roundSz(sz + 1e-12);
+        out.push(asIs !== undefined && asIs.sz === rounded ? asIs : { px, sz: rounded, n });
+      }
     }
     return out;
   }
@@ -224,8 +236,9 @@ export class SimAssetBook {
   applyBook(book: BookEvent): SimExecution[] {
     const prev = this.market;
     this.market = book;
-    this.consumedBid.clear();
-    this.consumedAsk.clear();
+    // clear() allocates a fresh table even for an empty map: most books follow no consumption
+    if (this.consumedBid.size > 0) this.consumedBid.clear();
+    if (this.consumedAsk.size > 0) this.consumedAsk.clear();
     for (const o of this.bids) this.requeue(o, prev, book);
     for (const o of this.asks) this.requeue(o, prev, book);
     // Market orders now on the other side of ours would have matched us: we are the maker at our price.
@@ -283,16 +296,16 @@ export class SimAssetBook {
     // better than ours, the queue ahead of us, then us. That bounds our fill (an order improving
     // the spread does not fill whole on a tiny print at the touch).
     const marketLevels = (hitsBids ? this.market?.bids : this.market?.asks) ?? [];
-    const beyond = (px: number, than: number): boolean => (hitsBids ? px > than : px < than);
+    // "beyond" the print is ahead of it in the hit side's priority
     let volume = trade.sz;
-    for (const l of marketLevels) if (beyond(l.px, trade.px)) volume += this.marketQty(hitsBids, l.px);
+    for (const l of marketLevels) if (better(hitsBids, l.px, trade.px)) volume += this.marketQty(hitsBids, l.px);
     let usedThrough = 0;
     for (const o of list) {
-      const through = beyond(o.px, trade.px);
+      const through = better(hitsBids, o.px, trade.px);
       if (through) {
-        let better = 0;
-        for (const l of marketLevels) if (beyond(l.px, o.px)) better += this.marketQty(hitsBids, l.px);
-        const fill = this.roundSz(Math.min(o.sz, Math.max(0, volume - better - o.ahead - usedThrough)));
+        let betterQty = 0;
+        for (const l of marketLevels) if (better(hitsBids, l.px, o.px)) betterQty += this.marketQty(hitsBids, l.px);
+        const fill = this.roundSz(Math.min(o.sz, Math.max(0, volume - betterQty - o.ahead - usedThrough)));
         if (fill > 0) {
           usedThrough += fill;
           out.push({ px: o.px, sz: fill, aggressorIsBuy: !hitsBids, maker: o });

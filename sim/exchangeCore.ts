@@ -26,6 +26,8 @@ import { FanoutSubject } from "../streams/fanout.js";
 /** A market trade's users and hash as the venue prints them (one frozen pair and one string for every trade). */
 const MARKET_USERS: readonly [string, string] = Object.freeze([SIM_MARKET_ADDRESS, SIM_MARKET_ADDRESS] as const);
 const MARKET_HASH = "0x" + "0".repeat(64);
+/** applyExecutions' answer when there is nothing to apply (one frozen object for every such call). */
+const NOTHING_FILLED: { readonly filled: number; readonly notional: number } = Object.freeze({ filled: 0, notional: 0 });
 
 export class SimExchangeCore extends SimLedger {
   readonly config: SimFaultConfig;
@@ -139,7 +141,8 @@ export class SimExchangeCore extends SimLedger {
   protected onMarket(e: SimMarketEvent): void {
     this.marketEvents++;
     if (e.kind === "ref") {
-      this.feedSubject.next({ kind: "ref", quote: e.quote });
+      // a market ref event is a feed ref event (same two fields): published as is, not rewrapped
+      this.feedSubject.next(e);
       return;
     }
     if (e.kind === "trade") {
@@ -229,6 +232,8 @@ export class SimExchangeCore extends SimLedger {
     pending?: SimPending,
     takerEvents?: SimUserEvent[],
   ): { filled: number; notional: number } {
+    // most books and trades match nothing of ours: no prints to publish, nothing filled
+    if (execs.length === 0) return NOTHING_FILLED;
     const prints: SimTrade[] = [];
     let filled = 0;
     let notional = 0;

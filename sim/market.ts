@@ -18,6 +18,12 @@ export interface SimMarketAsset {
 export interface SimMarket {
   readonly kind: "replay" | "synthetic";
   readonly assets: readonly SimMarketAsset[];
+  /**
+   * Every event `open` yields is a new object (its payload too) that the market keeps no reference
+   * to, so the pump may restamp its time in place instead of copying it (a recording's events are
+   * yielded again on every loop and every open: not fresh). Default false.
+   */
+  readonly freshEvents?: boolean;
   /** Events in time order. `startTime` is the exchange clock at opening (synthetic markets start there). */
   open(startTime: number): Iterator<SimMarketEvent>;
 }

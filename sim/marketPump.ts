@@ -10,6 +10,10 @@ export class SimMarketPump {
   private pending: SimMarketEvent | undefined;
   private sub: Subscription | undefined;
   private stopped = false;
+  /** Whether the open market's events are the pump's to restamp in place (SimMarket.freshEvents). */
+  private fresh = false;
+  /** The scheduled work, one closure for the pump's life (it re-arms once per event time). */
+  private readonly run = (): void => this.pump();
 
   constructor(
     private readonly scheduler: SchedulerLike,
@@ -23,6 +27,7 @@ export class SimMarketPump {
 
   /** Open `market` at the scheduler's now; false (and onEnd) when it has no event at all. */
   start(market: SimMarket): boolean {
+    this.fresh = market.freshEvents === true;
     this.iterator = market.open(this.scheduler.now());
     const first = this.iterator.next();
     if (first.done) {
@@ -43,7 +48,7 @@ export class SimMarketPump {
   private schedule(): void {
     const e = this.pending;
     if (!e || this.stopped) return;
-    this.sub = this.scheduler.schedule(() => this.pump(), Math.max(0, simEventTime(e) - this.offset - this.scheduler.now()));
+    this.sub = this.scheduler.schedule(this.run, Math.max(0, simEventTime(e) - this.offset - this.scheduler.now()));
   }
 
   private pump(): void {
@@ -62,6 +67,12 @@ export class SimMarketPump {
 
   private restamp(e: SimMarketEvent): SimMarketEvent {
     if (this.offset === 0) return e;
+    if (this.fresh) {
+      // nobody else holds a fresh event: shift its time instead of copying event and payload
+      const payload: { time: number } = e.kind === "book" ? e.book : e.kind === "trade" ? e.trade : e.quote;
+      payload.time -= this.offset;
+      return e;
+    }
     switch (e.kind) {
       case "book":
         return { kind: "book", book: { ...e.book, time: e.book.time - this.offset } };

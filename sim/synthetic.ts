@@ -135,6 +135,8 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
   return {
     kind: "synthetic",
     assets: options.assets.map((a) => ({ name: a.name, szDecimals: szd(a) })),
+    // each event and its payload are built in `step` and only queued until yielded
+    freshEvents: true,
     open(startTime: number): Iterator<SimMarketEvent> {
       const rng = new SimRng(options.seed ?? 1, "synthetic");
       const stepSqrt = Math.sqrt(stepMs / 1000);
@@ -156,9 +158,11 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
           askSz: 0,
         };
       });
-      // the queue drains before the next step: a read index instead of an array shift per event
+      // the queue drains before the next step: a read index instead of an array shift per event,
+      // and a write index instead of `length = 0` (which drops the array's store: a new one per step)
       const queue: SimMarketEvent[] = [];
       let head = 0;
+      let tail = 0;
       let t = startTime;
       let nextBook = startTime;
       let nextRef = startTime;
@@ -169,8 +173,9 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
       const levels = (s: AssetState, isBid: boolean, bid: number, ask: number, tick: number, seen: number): BookLevel[] => {
         const out: BookLevel[] = [];
         for (let i = 0; i < nLevels; i++) {
-          const px = simRoundPrice(isBid ? bid - i * tick : ask + i * tick, s.szDecimals);
           if (i > 0 && rng.chance(0.3)) continue;
+          // rounded only for a level kept (simRoundPrice draws nothing: the same draws in the same order)
+          const px = simRoundPrice(isBid ? bid - i * tick : ask + i * tick, s.szDecimals);
           const sz = Math.max(roundSz((medianUsd * (1 + i * 0.3) * rng.exponential(1)) / seen, s.szFactor), s.minSz);
           out.push({ px, sz, n: 1 + rng.int(0, 4) });
         }
@@ -189,10 +194,10 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
           nextRef += refEvery;
           for (const s of states) {
             const half = s.latent * 0.5e-5;
-            queue.push({
+            queue[tail++] = {
               kind: "ref",
               quote: { asset: s.spec.name, time: t, bid: s.latent - half, bidSz: roundSz(rng.exponential(2), refSzFactor), ask: s.latent + half, askSz: roundSz(rng.exponential(2), refSzFactor) },
-            });
+            };
           }
         }
         const dt = stepMs / 1000;
@@ -201,13 +206,13 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
           const mid = (s.bestBid + s.bestAsk) / 2;
           if (rng.chance(uninformed * dt)) {
             const buy = rng.chance(0.5);
-            queue.push({ kind: "trade", trade: { asset: s.spec.name, time: t, tid: tid(), px: buy ? s.bestAsk : s.bestBid, sz: Math.min(size(s, mid), buy ? s.askSz : s.bidSz), side: buy ? "buy" : "sell" } });
+            queue[tail++] = { kind: "trade", trade: { asset: s.spec.name, time: t, tid: tid(), px: buy ? s.bestAsk : s.bestBid, sz: Math.min(size(s, mid), buy ? s.askSz : s.bidSz), side: buy ? "buy" : "sell" } };
           }
           const edgeUp = ((s.latent - s.bestAsk) / s.bestAsk) * 1e4;
           const edgeDown = ((s.bestBid - s.latent) / s.bestBid) * 1e4;
           if ((edgeUp > edgeBps || edgeDown > edgeBps) && rng.chance(informed * dt * 4)) {
             const buy = edgeUp > edgeBps;
-            queue.push({ kind: "trade", trade: { asset: s.spec.name, time: t, tid: tid(), px: buy ? s.bestAsk : s.bestBid, sz: size(s, mid), side: buy ? "buy" : "sell" } });
+            queue[tail++] = { kind: "trade", trade: { asset: s.spec.name, time: t, tid: tid(), px: buy ? s.bestAsk : s.bestBid, sz: size(s, mid), side: buy ? "buy" : "sell" } };
           }
         }
         if (t >= nextBook) {
@@ -223,17 +228,17 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
             s.bestAsk = asks[0]!.px;
             s.bidSz = bids[0]!.sz;
             s.askSz = asks[0]!.sz;
-            queue.push({ kind: "book", book: { asset: s.spec.name, time: t, bids, asks } });
+            queue[tail++] = { kind: "book", book: { asset: s.spec.name, time: t, bids, asks } };
           }
         }
       };
       return {
         next(): IteratorResult<SimMarketEvent> {
-          if (head === queue.length) {
-            queue.length = 0;
+          if (head === tail) {
             head = 0;
+            tail = 0;
           }
-          while (queue.length === 0) {
+          while (tail === 0) {
             if (t - startTime >= duration) return { done: true, value: undefined };
             step();
           }
