@@ -368,6 +368,9 @@ export function quoter(options: QuoterOptions): OperatorFunction<BookEvent, Quot
     new Observable<QuoteIntent>((subscriber) => {
       let state: QuoterMarketState | undefined;
       let szi = 0;
+      // the position handed to the strategy: a new (frozen) object when it changes, the same one
+      // for every book in between (was an object per book)
+      let position: QuoterPosition = Object.freeze({ szi });
       let active = 3;
       const complete = (): void => {
         if (--active === 0) subscriber.complete();
@@ -392,13 +395,14 @@ export function quoter(options: QuoterOptions): OperatorFunction<BookEvent, Quot
       };
       follow(book$, (book) => {
         stepped(stepBook(state ?? initialMarketState(book.asset, szDecimals), book, params));
-        subscriber.next(strategy(state!, { szi }, params));
+        subscriber.next(strategy(state!, position, params));
       });
       follow(options.ref$ ?? EMPTY, (ref) => stepped(stepRef(state ?? initialMarketState(ref.asset, szDecimals), ref)));
       follow(options.position$ ?? EMPTY, (p) => {
         if (p === szi) return;
         szi = p;
-        if (state?.book) subscriber.next(strategy(state, { szi }, params));
+        position = Object.freeze({ szi });
+        if (state?.book) subscriber.next(strategy(state, position, params));
       });
       return () => {
         for (const s of subscriptions) s.unsubscribe();
