@@ -6,22 +6,6 @@ import type { Curve, Tearsheet } from "./tearsheet.js";
 /** Kept for the package's public API: a tearsheet is what the report renders. */
 export type ReportData = Tearsheet;
 
-/** The service's in-memory samples (the journal's `sample` lines are what the report reads). */
-export interface ReportSample {
-  /** Service clock (exchange ms in a replay). */
-  readonly time: number;
-  readonly assets: Readonly<Record<string, { readonly pnl: number; readonly position: number; readonly mid: number | undefined }>>;
-  /** Remaining share (0..1) of each rate-limit budget. */
-  readonly quota: Readonly<Record<string, number>>;
-}
-
-export interface ReportMarkout {
-  readonly asset: string;
-  readonly source: string;
-  readonly horizonMs: number;
-  readonly markoutBps: number | null;
-}
-
 // One colour per asset, everywhere (no green or red: those mean buy and sell).
 const ASSET_COLORS = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 const SOURCE_COLORS: Record<string, string> = { base_ladder: "#1f77b4", spike_defense: "#d62728", recovery: "#2ca02c", unmatched: "#7f7f7f" };

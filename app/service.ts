@@ -46,7 +46,6 @@ import { type InputsHost, assetPipelineInputs } from "./assetInputs.js";
 import { addressCreditOf, haltGate } from "./hip3.js";
 import { operatorRegistry } from "./registry.js";
 import { type Registries, builtinRegistries } from "./plugins.js";
-import type { ReportMarkout, ReportSample } from "../analytics/report.js";
 import type { AssetStatus } from "./status.js";
 import type { AssetRuntime } from "./assetRuntime.js";
 import { type SinkEventContext, logSinkEvent } from "./sinkEventLog.js";
@@ -78,8 +77,6 @@ export class QuoteflowService {
   /** Failures the venue wrapper logged and counted, by kind. */
   readonly failures: Readonly<Record<string, number>>;
   private readonly venueHealth: VenueHealth;
-  readonly samples: ReportSample[] = [];
-  readonly markouts: ReportMarkout[] = [];
   journal: FillJournal | undefined;
   /** Book and trade events seen (for the replay's events/s). */
   events = 0;
@@ -232,7 +229,6 @@ export class QuoteflowService {
     this.assets.set(asset, rt);
     this.subs.add(assetMarkouts(this.sink, this.mids$, config, this.scheduler, stop$, (m) => {
       this.journal?.markout(m);
-      for (const h of m.horizons) this.markouts.push({ asset, source: m.fill.source, horizonMs: h.horizonMs, markoutBps: h.markoutBps });
     }));
     // Mids for the sink (unrealised PnL, reconciliation) and markouts: from the filtered books.
     this.subs.add(
@@ -319,18 +315,12 @@ export class QuoteflowService {
     const sample = () => {
       const quota = this.quotaHeadroom();
       for (const [budget, v] of Object.entries(quota)) this.metrics.quotaHeadroom.set({ budget }, v);
-      const assets: Record<string, { pnl: number; position: number; mid: number | undefined }> = {};
       for (const a of this.assets.keys()) {
-        const mid = this.mid(a);
-        const pnl = this.sink.pnl.total(a, mid);
-        const position = this.sink.positions.position(a);
-        this.metrics.position.set({ asset: a }, position);
-        this.metrics.pnl.set({ asset: a }, pnl);
-        assets[a] = { pnl, position, mid };
+        this.metrics.position.set({ asset: a }, this.sink.positions.position(a));
+        this.metrics.pnl.set({ asset: a }, this.sink.pnl.total(a, this.mid(a)));
       }
       this.gates.settle();
       this.sinkGates.settle();
-      this.samples.push({ time: this.scheduler.now(), assets, quota });
       this.journal?.sample(this.journalState(), quota);
     };
     // everyOn: a fresh top-level action per tick (rescheduling from inside an action chains every

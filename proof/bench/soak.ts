@@ -8,8 +8,9 @@
 //   still grows once the bounded structures — the fills' dedup sets, the JIT's code — are warm).
 //
 // The soak also keeps histories that grow with every fill by design — the paper venue's ledger
-// (every fill, order record and injected fault: the exchange's truth), the service's report lists
-// (markouts, samples) and the checker's per-fill records. At each measuring point those are
+// (every fill, order record and injected fault: the exchange's truth) and the checker's per-fill
+// records (the service's own markout and sample lists, which nothing read, are gone: the journal
+// carries both). At each measuring point those are
 // measured with everything (the "total" row) and then released, so the first row is the state
 // the service itself carries. QF_BENCH_SOAK_HOURS shortens the run.
 import { setFlagsFromString } from "node:v8";
@@ -53,8 +54,6 @@ export async function run(): Promise<BenchRow[]> {
     acct.cloidToOid.clear();
     acct.orderKind.clear(); // the order records' tif/reduce-only, by the same oids
     (c.venue.exchange.faults as unknown[]).length = 0;
-    c.service.markouts.length = 0;
-    c.service.samples.length = 0;
     c.checker.forgetHistory();
   };
   const points: { total: number; service: number }[] = [];
@@ -136,7 +135,7 @@ export async function run(): Promise<BenchRow[]> {
         ]
       : []),
     {
-      name: `total heap incl. the paper venue's ledger, report lists and checker records (${hours} h)`,
+      name: `total heap incl. the paper venue's ledger and checker records (${hours} h)`,
       value: end.total / 2 ** 20,
       unit: "MB",
       baseline: { name: "after 1 h", value: h1.total / 2 ** 20, unit: "MB" },
