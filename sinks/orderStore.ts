@@ -100,6 +100,11 @@ export class OrderStore implements RaceGuardLookup {
     return out;
   }
 
+  /** Every record of `asset`, terminal ones included (no array per call: a scan on every reconcile). */
+  records(asset: string): IterableIterator<TrackedOrder> {
+    return this.#recordsOf(asset);
+  }
+
   /** Every asset the store has ever held an order of (its records may all be gone). */
   assets(): IterableIterator<string> {
     return this.#byAsset.keys();
