@@ -6,7 +6,7 @@ import { DecodeFailure, decodeWith } from "../streams/codec.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import { isTerminalOrderState } from "../streams/execution.js";
 import { QuoteIntent as QuoteIntentCodec } from "../streams/intent.js";
-import { diffLadder, levelKey, planBatches } from "./ladderDiff.js";
+import { diffLadder, LadderDiffBuffer, levelKey, planBatches } from "./ladderDiff.js";
 import type { LadderOrder, LadderTarget, TargetLevel } from "./ladderDiff.js";
 import type { BookEvent } from "../streams/market.js";
 import { armBeforePlacing } from "./deadManStep.js";
@@ -104,7 +104,7 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
   current.length = nCurrent;
   const mid = s.markets.mid(asset);
   const volBps = market.volBps;
-  const full = diffLadder(current, ladderTarget(targetLevels, mid, volBps), thresholds);
+  const full = diffLadder(current, ladderTarget(targetLevels, mid, volBps), thresholds, DIFF);
   // while placements are held back, a modify becomes a cancel (its old price is stale) and nothing is placed
   const held = hold ? { ...full, modify: [], place: [], cancel: [...full.cancel, ...full.modify.map((m) => ({ cloid: m.cloid, oid: m.oid }))] } : full;
   // an order whose terminal status is contested holds its level as it is until orderStatus answers
@@ -194,10 +194,11 @@ function addLevels(n: number, side: QuoteIntent["bids"], isBuy: boolean, book: B
 /**
  * The reconcile's working lists and the entries of the first two, reused by every reconcile
  * (built afresh they were ~8% of a soak's allocation). Nothing keeps them past the call:
- * diffLadder's answer holds fresh entries (levels only until this reconcile ends), the specs
- * and placementFacts copy what they need, planBatches sends copies (slices) of the action lists;
- * and nothing a reconcile calls starts another reconcile.
+ * the diff's answer (DIFF, its entries too) is read before the call ends, the specs and
+ * placementFacts copy what they need, planBatches sends copies (slices) of the action lists; and
+ * nothing a reconcile calls starts another reconcile.
  */
+const DIFF = new LadderDiffBuffer();
 const TARGET: ScratchLevel[] = [];
 const CURRENT: ScratchOrder[] = [];
 const LEVEL_POOL: ScratchLevel[] = [];
