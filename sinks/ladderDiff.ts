@@ -57,7 +57,7 @@ export interface LadderOrder {
   readonly state: OrderState;
   readonly level: LevelKey | null;
   /** Estimated size ahead of us at our price (for queue-aware keeping); unknown → no queue rule. */
-  readonly queueAhead?: number | undefined;
+  readonly queueAhead?: number;
 }
 
 export interface TargetLevel {
@@ -67,7 +67,7 @@ export interface TargetLevel {
   readonly sz: number;
   readonly source: GenerationSource;
   /** Size displayed at this price now (the queue a new order would join); default 0. */
-  readonly queueAhead?: number | undefined;
+  readonly queueAhead?: number;
 }
 
 export interface LadderTarget {

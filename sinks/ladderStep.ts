@@ -83,10 +83,11 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
   const targetLevels = TARGET;
   targetLevels.length = nLevels;
   const current = CURRENT;
+  const orderPool = book ? QUEUED_ORDERS : ORDERS;
   let nCurrent = 0;
   for (const o of s.store.records(asset)) {
     if (isTerminalOrderState(o.state)) continue;
-    const c = ORDER_POOL[nCurrent] ?? (ORDER_POOL[nCurrent] = blankOrder());
+    const c = orderPool[nCurrent] ?? (orderPool[nCurrent] = blankOrder(book !== undefined));
     const px = o.pendingModify ? o.pendingModify.spec.px : o.px;
     const sz = diffSize(s, o.cloid, o.pendingModify ? o.pendingModify.spec.sz : s.store.remaining(o));
     c.cloid = o.cloid;
@@ -98,7 +99,7 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
     c.level = o.pendingModify ? o.pendingModify.facts.level : o.level;
     // FIFO: what was ahead when we joined only shrinks, and can never exceed what the book
     // shows at our price now minus ourselves
-    c.queueAhead = book ? Math.max(0, Math.min(s.queueAtJoin.get(o.cloid) ?? Infinity, displayedAt(book, o.isBuy, px) - sz)) : undefined;
+    if (book) c.queueAhead = Math.max(0, Math.min(s.queueAtJoin.get(o.cloid) ?? Infinity, displayedAt(book, o.isBuy, px) - sz));
     current[nCurrent++] = c;
   }
   current.length = nCurrent;
@@ -177,15 +178,16 @@ function placementFacts(t: TargetLevel, mid: number | undefined, intent: QuoteIn
 
 /** One side of an intent as target levels (keys "bid:i" / "ask:i"), written into TARGET from `n`; returns the new count. */
 function addLevels(n: number, side: QuoteIntent["bids"], isBuy: boolean, book: BookEvent | undefined): number {
+  const pool = book ? QUEUED_LEVELS : LEVELS;
   for (let i = 0; i < side.length; i++) {
     const l = side[i]!;
-    const t = LEVEL_POOL[n] ?? (LEVEL_POOL[n] = blankLevel());
+    const t = pool[n] ?? (pool[n] = blankLevel(book !== undefined));
     t.key = levelKey(isBuy, i);
     t.isBuy = isBuy;
     t.px = l.px;
     t.sz = l.sz;
     t.source = l.source;
-    t.queueAhead = book ? displayedAt(book, isBuy, l.px) : undefined;
+    if (book) t.queueAhead = displayedAt(book, isBuy, l.px);
     TARGET[n++] = t;
   }
   return n;
@@ -201,23 +203,29 @@ function addLevels(n: number, side: QuoteIntent["bids"], isBuy: boolean, book: B
 const DIFF = new LadderDiffBuffer();
 const TARGET: ScratchLevel[] = [];
 const CURRENT: ScratchOrder[] = [];
-const LEVEL_POOL: ScratchLevel[] = [];
-const ORDER_POOL: ScratchOrder[] = [];
+// entries with and without a queue estimate (queue-aware keeping on, a book known) apart: a
+// queueAhead that is sometimes undefined would box every number stored in it
+const LEVELS: ScratchLevel[] = [];
+const QUEUED_LEVELS: ScratchLevel[] = [];
+const ORDERS: ScratchOrder[] = [];
+const QUEUED_ORDERS: ScratchOrder[] = [];
 const CANCELS: CancelSpec[] = [];
 const CANCELS_BY_CLOID: CancelByCloidSpec[] = [];
 const MODIFIES: ModifySpec[] = [];
 const PLACES: OrderSpec[] = [];
 
-type ScratchLevel = { -readonly [K in keyof TargetLevel]-?: TargetLevel[K] };
-type ScratchOrder = { -readonly [K in keyof LadderOrder]-?: LadderOrder[K] };
+type ScratchLevel = { -readonly [K in keyof TargetLevel]: TargetLevel[K] };
+type ScratchOrder = { -readonly [K in keyof LadderOrder]: LadderOrder[K] };
 type MarginBudget = ReturnType<typeof marginBudget>;
 
-function blankLevel(): ScratchLevel {
-  return { key: "bid:0", isBuy: true, px: 0, sz: 0, source: "base_ladder", queueAhead: undefined };
+function blankLevel(queued: boolean): ScratchLevel {
+  return queued ? { key: "bid:0", isBuy: true, px: 0.5, sz: 0.5, source: "base_ladder", queueAhead: 0.5 } : { key: "bid:0", isBuy: true, px: 0.5, sz: 0.5, source: "base_ladder" };
 }
 
-function blankOrder(): ScratchOrder {
-  return { cloid: "", oid: null, isBuy: true, px: 0, sz: 0, state: "resting", level: null, queueAhead: undefined };
+function blankOrder(queued: boolean): ScratchOrder {
+  return queued
+    ? { cloid: "", oid: null, isBuy: true, px: 0.5, sz: 0.5, state: "resting", level: null, queueAhead: 0.5 }
+    : { cloid: "", oid: null, isBuy: true, px: 0.5, sz: 0.5, state: "resting", level: null };
 }
 
 /** The diff's target, with the mid and the volatility when known. */
