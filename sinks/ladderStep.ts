@@ -4,7 +4,6 @@
 import type { CancelByCloidSpec, CancelSpec, ModifySpec, OrderSpec } from "../streams/actions.js";
 import { DecodeFailure, decodeWith } from "../streams/codec.js";
 import type { QuoteIntent } from "../streams/intent.js";
-import { isTerminalOrderState } from "../streams/execution.js";
 import { QuoteIntent as QuoteIntentCodec } from "../streams/intent.js";
 import { diffLadder, LadderDiffBuffer, levelKey, planBatches } from "./ladderDiff.js";
 import type { LadderOrder, LadderTarget, TargetLevel } from "./ladderDiff.js";
@@ -13,7 +12,7 @@ import { armBeforePlacing } from "./deadManStep.js";
 import { displayedAt } from "./marketView.js";
 import { diffSize, leverageOf, marginBudget } from "./margin.js";
 import { isContested } from "./statusConfirm.js";
-import type { PlacementFacts, PlacementRefusal } from "./orderStore.js";
+import type { PlacementFacts, PlacementRefusal, TrackedOrder } from "./orderStore.js";
 import { endAdoptGrace, holdsAdopted } from "./adoptGrace.js";
 import { assetConfig, emit, gateFor, gateKey, placementHold, submit, tellExecutorGate, thresholdsOf } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -85,8 +84,10 @@ export function reconcileAsset(s: SinkState, asset: string, now: number): void {
   const current = CURRENT;
   const orderPool = book ? QUEUED_ORDERS : ORDERS;
   let nCurrent = 0;
-  for (const o of s.store.records(asset)) {
-    if (isTerminalOrderState(o.state)) continue;
+  const open = OPEN;
+  s.store.openInto(asset, open);
+  for (let i = 0; i < open.length; i++) {
+    const o = open[i]!;
     const c = orderPool[nCurrent] ?? (orderPool[nCurrent] = blankOrder(book !== undefined));
     const px = o.pendingModify ? o.pendingModify.spec.px : o.px;
     const sz = diffSize(s, o.cloid, o.pendingModify ? o.pendingModify.spec.sz : s.store.remaining(o));
@@ -194,13 +195,15 @@ function addLevels(n: number, side: QuoteIntent["bids"], isBuy: boolean, book: B
 }
 
 /**
- * The reconcile's working lists and the entries of the first two, reused by every reconcile
- * (built afresh they were ~8% of a soak's allocation). Nothing keeps them past the call:
+ * The reconcile's working lists (the asset's open records, the target levels and our orders as
+ * the diff sees them, with their entries; the action lists), reused by every reconcile (built
+ * afresh they were ~8% of a soak's allocation). Nothing keeps them past the call:
  * the diff's answer (DIFF, its entries too) is read before the call ends, the specs and
  * placementFacts copy what they need, planBatches sends copies (slices) of the action lists; and
  * nothing a reconcile calls starts another reconcile.
  */
 const DIFF = new LadderDiffBuffer();
+const OPEN: TrackedOrder[] = [];
 const TARGET: ScratchLevel[] = [];
 const CURRENT: ScratchOrder[] = [];
 // entries with and without a queue estimate (queue-aware keeping on, a book known) apart: a

@@ -108,9 +108,14 @@ export class OrderStore implements RaceGuardLookup {
     return out;
   }
 
-  /** Every record of `asset`, terminal ones included (no array per call: a scan on every reconcile). */
-  records(asset: string): IterableIterator<TrackedOrder> {
-    return this.#recordsOf(asset);
+  /** open(asset) written into `out` from index 0 (its length set to the count): the reconcile's, with no array per call. */
+  openInto(asset: string, out: TrackedOrder[]): number {
+    let n = 0;
+    for (const r of this.#recordsOf(asset)) {
+      if (!isTerminalOrderState(r.state)) out[n++] = r;
+    }
+    out.length = n;
+    return n;
   }
 
   /** Every asset the store has ever held an order of (its records may all be gone). */
