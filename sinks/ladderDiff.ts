@@ -144,22 +144,24 @@ export function diffLadder(
   current: readonly LadderOrder[],
   target: LadderTarget,
   thresholds: LadderThresholds = DEFAULT_LADDER_THRESHOLDS,
+  into?: LadderDiffBuffer,
 ): LadderDiff {
+  const diff: DiffOut = into ?? { keep: [], cancel: [], modify: [], place: [], waiting: [] };
+  const pool = into ?? null;
   const scale = volatilityScale(thresholds, target.volBps);
   const q = thresholds.queue;
   const mid = target.mid;
-  const rules: MatchRules = {
-    skipBps: thresholds.skipPriceBps * scale,
-    modBps: thresholds.modifyPriceBps * scale,
-    skipSizePct: thresholds.skipSizePct,
-    modifySizePct: thresholds.modifySizePct,
-    mid: mid ?? 0,
-    turnover: q?.turnover ?? 0,
-    hyst: 1 + (q?.hysteresis ?? 0.1),
-  };
-  const diff: DiffOut = { keep: [], cancel: [], modify: [], place: [], waiting: [] };
   const levels = target.levels;
   const w = scratch(levels.length, current.length);
+  const r = w.rules;
+  r.skipBps = thresholds.skipPriceBps * scale;
+  r.modBps = thresholds.modifyPriceBps * scale;
+  r.skipSizePct = thresholds.skipSizePct;
+  r.modifySizePct = thresholds.modifySizePct;
+  r.mid = mid ?? 0;
+  r.turnover = q?.turnover ?? 0;
+  r.hyst = 1 + (q?.hysteresis ?? 0.1);
+  w.nKeep = w.nCancel = w.nModify = w.nPlace = w.nWaiting = 0;
   for (let side = 0; side < 2; side++) {
     const isBuy = side === 0;
     // this side's free levels (a level held by a pending order waits) and live orders, by index
@@ -167,7 +169,7 @@ export function diffLadder(
     for (let i = 0; i < levels.length; i++) {
       const t = levels[i]!;
       if (t.isBuy !== isBuy) continue;
-      if (heldBy(current, t.key)) diff.waiting.push(t.key);
+      if (heldBy(current, t.key)) diff.waiting[w.nWaiting++] = t.key;
       else w.tIdx[w.nT++] = i;
     }
     w.nO = 0;
@@ -175,16 +177,51 @@ export function diffLadder(
       const o = current[i]!;
       if (o.isBuy === isBuy && isLive(o.state)) w.oIdx[w.nO++] = i;
     }
-    match(w, levels, current, rules, UNCHANGED, diff);
-    if (q && mid !== undefined && mid > 0) match(w, levels, current, rules, QUEUE, diff);
-    match(w, levels, current, rules, MODIFY, diff);
-    for (let k = 0; k < w.nT; k++) if (w.tUsed[w.tIdx[k]!] === 0) diff.place.push(levels[w.tIdx[k]!]!);
+    match(w, levels, current, r, UNCHANGED, diff, pool);
+    if (q && mid !== undefined && mid > 0) match(w, levels, current, r, QUEUE, diff, pool);
+    match(w, levels, current, r, MODIFY, diff, pool);
+    for (let k = 0; k < w.nT; k++) if (w.tUsed[w.tIdx[k]!] === 0) diff.place[w.nPlace++] = levels[w.tIdx[k]!]!;
     for (let k = 0; k < w.nO; k++) {
       const o = current[w.oIdx[k]!]!;
-      if (w.oUsed[w.oIdx[k]!] === 0) diff.cancel.push({ cloid: o.cloid, oid: o.oid });
+      if (w.oUsed[w.oIdx[k]!] !== 0) continue;
+      const n = w.nCancel++;
+      if (pool) {
+        const c = pool.cancelPool[n] ?? (pool.cancelPool[n] = { cloid: "", oid: null });
+        c.cloid = o.cloid;
+        c.oid = o.oid;
+        diff.cancel[n] = c;
+      } else diff.cancel[n] = { cloid: o.cloid, oid: o.oid };
     }
   }
+  // a buffer's lists may be longer from its last use (a fresh answer's are as long already)
+  diff.keep.length = w.nKeep;
+  diff.cancel.length = w.nCancel;
+  diff.modify.length = w.nModify;
+  diff.place.length = w.nPlace;
+  diff.waiting.length = w.nWaiting;
   return diff;
+}
+
+type Keep = { -readonly [K in keyof LadderDiff["keep"][number]]: LadderDiff["keep"][number][K] };
+type Cancel = { -readonly [K in keyof LadderDiff["cancel"][number]]: LadderDiff["cancel"][number][K] };
+type Modify = { -readonly [K in keyof LadderDiff["modify"][number]]: LadderDiff["modify"][number][K] };
+
+/**
+ * An answer for diffLadder to write into again and again (the sink's reconcile, on every intent:
+ * fresh lists and entries per diff were ~3% of a soak's allocation). The next diff into it
+ * overwrites its lists and their entries, so it suits only a caller done with one answer before it
+ * asks the next; plain diffLadder answers are fresh.
+ */
+export class LadderDiffBuffer implements LadderDiff {
+  readonly keep: Keep[] = [];
+  readonly cancel: Cancel[] = [];
+  readonly modify: Modify[] = [];
+  readonly place: TargetLevel[] = [];
+  readonly waiting: LevelKey[] = [];
+  /** The entries, kept when a shorter answer shortens the lists. */
+  readonly keepPool: Keep[] = [];
+  readonly cancelPool: Cancel[] = [];
+  readonly modifyPool: Modify[] = [];
 }
 
 // The three passes of the header, in order: 1. unchanged, 2. queue-aware keep, 3. modify.
@@ -197,13 +234,13 @@ type Pass = typeof UNCHANGED | typeof QUEUE | typeof MODIFY;
 type DiffOut = { -readonly [K in keyof LadderDiff]: LadderDiff[K][number][] };
 
 interface MatchRules {
-  readonly skipBps: number;
-  readonly modBps: number;
-  readonly skipSizePct: number;
-  readonly modifySizePct: number;
-  readonly mid: number;
-  readonly turnover: number;
-  readonly hyst: number;
+  skipBps: number;
+  modBps: number;
+  skipSizePct: number;
+  modifySizePct: number;
+  mid: number;
+  turnover: number;
+  hyst: number;
 }
 
 /**
@@ -226,9 +263,20 @@ interface Scratch {
   pairS: number[];
   /** Candidate pairs sorted (indices into the pair arrays), when a distance is not finite. */
   order: number[];
+  /** This call's thresholds, scaled. */
+  rules: MatchRules;
+  /** Entries written so far into the answer's lists. */
+  nKeep: number;
+  nCancel: number;
+  nModify: number;
+  nPlace: number;
+  nWaiting: number;
 }
 
-const SCRATCH: Scratch = { tIdx: [], oIdx: [], nT: 0, nO: 0, tUsed: new Uint8Array(16), oUsed: new Uint8Array(16), pairT: [], pairO: [], pairD: [], pairS: [], order: [] };
+const SCRATCH: Scratch = { tIdx: [], oIdx: [], nT: 0, nO: 0, tUsed: new Uint8Array(16), oUsed: new Uint8Array(16), pairT: [], pairO: [], pairD: [], pairS: [], order: [],
+  rules: { skipBps: 0, modBps: 0, skipSizePct: 0, modifySizePct: 0, mid: 0, turnover: 0, hyst: 0 },
+  nKeep: 0, nCancel: 0, nModify: 0, nPlace: 0, nWaiting: 0,
+};
 
 function scratch(levels: number, orders: number): Scratch {
   const w = SCRATCH;
@@ -250,7 +298,7 @@ function byDistance(a: number, b: number): number {
  * by order, then matched closest first (`byDistance`, equal pairs in the order found) — each level
  * and order at most once.
  */
-function match(w: Scratch, levels: readonly TargetLevel[], current: readonly LadderOrder[], r: MatchRules, pass: Pass, diff: DiffOut): void {
+function match(w: Scratch, levels: readonly TargetLevel[], current: readonly LadderOrder[], r: MatchRules, pass: Pass, diff: DiffOut, pool: LadderDiffBuffer | null): void {
   let n = 0;
   let finite = true;
   for (let i = 0; i < w.nT; i++) {
@@ -281,7 +329,7 @@ function match(w: Scratch, levels: readonly TargetLevel[], current: readonly Lad
     order.length = n;
     for (let p = 0; p < n; p++) order[p] = p;
     order.sort(byDistance);
-    for (let k = 0; k < n; k++) take(w, levels, current, pass, order[k]!, diff);
+    for (let k = 0; k < n; k++) take(w, levels, current, pass, order[k]!, diff, pool);
     return;
   }
   // With finite distances the stable sort orders pairs by (price distance, size distance, order
@@ -295,12 +343,12 @@ function match(w: Scratch, levels: readonly TargetLevel[], current: readonly Lad
       if (best < 0 || w.pairD[p]! < w.pairD[best]! || (w.pairD[p] === w.pairD[best] && w.pairS[p]! < w.pairS[best]!)) best = p;
     }
     if (best < 0) return;
-    take(w, levels, current, pass, best, diff);
+    take(w, levels, current, pass, best, diff, pool);
   }
 }
 
 /** Match pair `p` unless its level or its order is taken already. */
-function take(w: Scratch, levels: readonly TargetLevel[], current: readonly LadderOrder[], pass: Pass, p: number, diff: DiffOut): void {
+function take(w: Scratch, levels: readonly TargetLevel[], current: readonly LadderOrder[], pass: Pass, p: number, diff: DiffOut, pool: LadderDiffBuffer | null): void {
   const ti = w.pairT[p]!;
   const oi = w.pairO[p]!;
   if (w.tUsed[ti] !== 0 || w.oUsed[oi] !== 0) return;
@@ -308,8 +356,28 @@ function take(w: Scratch, levels: readonly TargetLevel[], current: readonly Ladd
   w.oUsed[oi] = 1;
   const o = current[oi]!;
   const t = levels[ti]!;
-  if (pass === MODIFY) diff.modify.push({ cloid: o.cloid, oid: o.oid as number, target: t });
-  else diff.keep.push({ cloid: o.cloid, level: t.key, reason: pass === UNCHANGED ? "unchanged" : "queue" });
+  if (pass === MODIFY) {
+    const n = w.nModify++;
+    if (!pool) diff.modify[n] = { cloid: o.cloid, oid: o.oid as number, target: t };
+    else {
+      const m = pool.modifyPool[n] ?? (pool.modifyPool[n] = { cloid: "", oid: 0, target: t });
+      m.cloid = o.cloid;
+      m.oid = o.oid as number;
+      m.target = t;
+      diff.modify[n] = m;
+    }
+    return;
+  }
+  const n = w.nKeep++;
+  const reason = pass === UNCHANGED ? "unchanged" : "queue";
+  if (!pool) diff.keep[n] = { cloid: o.cloid, level: t.key, reason };
+  else {
+    const k = pool.keepPool[n] ?? (pool.keepPool[n] = { cloid: "", level: t.key, reason });
+    k.cloid = o.cloid;
+    k.level = t.key;
+    k.reason = reason;
+    diff.keep[n] = k;
+  }
 }
 
 function accepts(pass: Pass, o: LadderOrder, t: TargetLevel, d: number, r: MatchRules): boolean {

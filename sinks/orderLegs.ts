@@ -16,6 +16,8 @@ export interface LegContext {
   readonly eps: number;
   readonly byOid: Map<number, string>;
   invalid(r: Rec, from: OrderState, event: OrderEvent, now: number): void;
+  /** An order became terminal at `now` (the store's prune learns when one may be due). */
+  ended(now: number): void;
 }
 
 /** Remaining size of the current leg: what may still fill. */
@@ -340,6 +342,7 @@ export function move(ctx: LegContext, r: Rec, event: OrderEvent, now: number): b
   else r.priorState = null;
   if (isTerminalOrderState(to)) {
     r.terminalAt = now;
+    ctx.ended(now);
     r.stale = false;
     r.staleSince = null;
     r.inferred = false;

@@ -49,6 +49,11 @@ export class OrderStore implements RaceGuardLookup {
   /** False when the last sweepStale left no stale live order (only a sweep marks orders stale). */
   #anyStale = false;
   readonly #byOid = new Map<number, string>();
+  /**
+   * No record's terminalAt is earlier (it only ever goes up: set when an order ends, cleared when
+   * one revives): until it is `retentionMs` old, prune has nothing to drop and skips its scan.
+   */
+  #oldestTerminalAt = Infinity;
   readonly #mids = new Map<string, number>();
   /** Pairs the transition table refused (the order was left as it was). */
   invalidTransitionCount = 0;
@@ -68,6 +73,9 @@ export class OrderStore implements RaceGuardLookup {
         this.invalidTransitionCount += 1;
         if (this.invalidTransitions.length >= 100) this.invalidTransitions.shift();
         this.invalidTransitions.push({ cloid: r.cloid, from, event, time: now });
+      },
+      ended: (now) => {
+        if (now < this.#oldestTerminalAt) this.#oldestTerminalAt = now;
       },
     };
   }
@@ -100,6 +108,16 @@ export class OrderStore implements RaceGuardLookup {
     return out;
   }
 
+  /** open(asset) written into `out` from index 0 (its length set to the count): the reconcile's, with no array per call. */
+  openInto(asset: string, out: TrackedOrder[]): number {
+    let n = 0;
+    for (const r of this.#recordsOf(asset)) {
+      if (!isTerminalOrderState(r.state)) out[n++] = r;
+    }
+    out.length = n;
+    return n;
+  }
+
   /** Every asset the store has ever held an order of (its records may all be gone). */
   assets(): IterableIterator<string> {
     return this.#byAsset.keys();
@@ -115,18 +133,12 @@ export class OrderStore implements RaceGuardLookup {
   orderForFill(fill: VenueFill): OrderFillContext | undefined {
     const r = this.#find(fill.cloid, fill.oid);
     if (!r) return undefined;
-    return {
-      cloid: r.cloid,
-      asset: r.asset,
-      isBuy: r.isBuy,
-      px: r.px,
-      state: r.state,
-      remainingSz: this.remaining(r),
-      source: r.source,
-      midAtPlacement: r.midAtPlacement,
-      quotedHalfSpreadBps: r.quotedHalfSpreadBps,
-      ...(r.signals !== undefined ? { signals: r.signals } : {}),
-    };
+    // two literals, not a conditional spread (each spread result gets a hidden class of its own)
+    const { cloid, asset, isBuy, px, state, source, midAtPlacement, quotedHalfSpreadBps, signals } = r;
+    const remainingSz = this.remaining(r);
+    return signals !== undefined
+      ? { cloid, asset, isBuy, px, state, remainingSz, source, midAtPlacement, quotedHalfSpreadBps, signals }
+      : { cloid, asset, isBuy, px, state, remainingSz, source, midAtPlacement, quotedHalfSpreadBps };
   }
 
   restingOrders(asset: string): RestingOrderRef[] {
@@ -295,10 +307,12 @@ export class OrderStore implements RaceGuardLookup {
     if (!r || r.oid === null || !canTransition(r.state, "modifySent")) {
       return { ok: false, refusal: { kind: "InvalidSpec", cloid, detail: `cannot modify in state ${r?.state ?? "unknown"}` } };
     }
-    const check = this.checkPlacement({ ...spec, cloid }, now, cloid);
+    // the new leg, spelled out (a spread's result gets a hidden class of its own); the check keeps nothing of it
+    const leg: OrderSpec = { asset: spec.asset, isBuy: spec.isBuy, px: spec.px, sz: spec.sz, tif: spec.tif, reduceOnly: spec.reduceOnly, cloid };
+    const check = this.checkPlacement(leg, now, cloid);
     if (!check.ok) return check;
     legs.move(this.#ctx, r, "modifySent", now);
-    r.pendingModify = { spec: { ...spec, cloid }, facts, requestedAt: now, cancelLegSeen: false };
+    r.pendingModify = { spec: leg, facts, requestedAt: now, cancelLegSeen: false };
     legs.touch(r, now);
     return check;
   }
@@ -394,18 +408,23 @@ export class OrderStore implements RaceGuardLookup {
 
   /** Forget terminal orders older than the retention; returns how many were dropped. */
   prune(now: number): number {
+    // asked on every housekeeping tick: skip the scan of every record while none can be due
+    if (!(now - this.#oldestTerminalAt >= this.retentionMs)) return 0;
     let n = 0;
+    let oldest = Infinity;
     // values(), not entries(): no [key, value] pair per record on every housekeeping tick
     for (const r of this.#byCloid.values()) {
-      if (r.terminalAt !== null && isTerminalOrderState(r.state) && now - r.terminalAt >= this.retentionMs) {
+      if (r.terminalAt === null) continue;
+      if (isTerminalOrderState(r.state) && now - r.terminalAt >= this.retentionMs) {
         const cloid = r.cloid;
         this.#byCloid.delete(cloid);
         this.#byAsset.get(r.asset)?.delete(cloid);
         if (r.oid !== null) this.#byOid.delete(r.oid);
         for (const o of r.oldOids) this.#byOid.delete(o);
         n += 1;
-      }
+      } else if (r.terminalAt < oldest) oldest = r.terminalAt;
     }
+    this.#oldestTerminalAt = oldest;
     return n;
   }
 

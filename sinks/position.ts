@@ -52,6 +52,7 @@ interface AssetPosition {
 
 export class PositionBook {
   readonly #assets = new Map<string, AssetPosition>();
+  #assetList: readonly string[] | null = null;
   readonly #window: number;
   readonly #eps: number;
 
@@ -64,13 +65,17 @@ export class PositionBook {
     return this.#assets.get(asset)?.szi ?? 0;
   }
 
-  assets(): string[] {
-    return [...this.#assets.keys()];
+  /** The assets with a position record, in the order they were first seen (kept until one is added: asked per snapshot and margin check). */
+  assets(): readonly string[] {
+    return (this.#assetList ??= [...this.#assets.keys()]);
   }
 
   #state(asset: string): AssetPosition {
     let st = this.#assets.get(asset);
-    if (!st) this.#assets.set(asset, (st = { szi: 0, asOf: undefined, venue: 0, recent: [] }));
+    if (!st) {
+      this.#assets.set(asset, (st = { szi: 0, asOf: undefined, venue: 0, recent: [] }));
+      this.#assetList = null;
+    }
     return st;
   }
 

@@ -6,7 +6,7 @@
 // volatility scaling, and degenerate zero prices and sizes (NaN distances in the queue pass).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { DEFAULT_LADDER_THRESHOLDS, diffLadder, priceDiffBps, queueValue, sizeDiffPct } from "../../sinks/ladderDiff.js";
+import { DEFAULT_LADDER_THRESHOLDS, diffLadder, LadderDiffBuffer, priceDiffBps, queueValue, sizeDiffPct } from "../../sinks/ladderDiff.js";
 import type { LadderDiff, LadderOrder, LadderTarget, LadderThresholds, TargetLevel } from "../../sinks/ladderDiff.js";
 import type { LevelKey } from "../../sinks/orderStore.js";
 import type { OrderState } from "../../streams/execution.js";
@@ -214,5 +214,29 @@ describe("diffLadder ≡ the implementation it replaced", () => {
     const small: LadderOrder[] = [{ cloid: "x", oid: 9, isBuy: true, px: 100, sz: 1, state: "resting", level: "bid:0" }];
     const smallTarget: LadderTarget = { levels: [{ key: "bid:0", isBuy: true, px: 100.5, sz: 1, source: "base_ladder" }] };
     expect(diffLadder(small, smallTarget)).toStrictEqual(oracle(small, smallTarget));
+  });
+
+  it("gives the same diff written into one reused buffer, call after call (longer answers, then shorter)", () => {
+    const buffer = new LadderDiffBuffer();
+    const plain = (d: LadderDiff): LadderDiff => ({
+      keep: d.keep.map((k) => ({ ...k })),
+      cancel: d.cancel.map((c) => ({ ...c })),
+      modify: d.modify.map((m) => ({ ...m })),
+      place: [...d.place],
+      waiting: [...d.waiting],
+    });
+    const call = fc.tuple(fc.array(ladderOrder(false), { maxLength: 12 }), ladderTarget(false), fc.option(thresholds, { nil: undefined }));
+    fc.assert(
+      fc.property(fc.array(call, { minLength: 1, maxLength: 6 }), (calls) => {
+        for (const [current, target, th] of calls) {
+          const want = oracle(current, target, th);
+          const got = diffLadder(current, target, th, buffer);
+          expect(got).toBe(buffer);
+          expect(plain(got)).toStrictEqual(want);
+          expect(targetsOf(got, target)).toStrictEqual(targetsOf(want, target));
+        }
+      }),
+      { numRuns: 1000, seed: 23 },
+    );
   });
 });
