@@ -42,7 +42,7 @@ export function trampoline<T>(): MonoTypeOperatorFunction<T> {
           deliver(item);
           for (let i = 0; i < queue.length && !subscriber.closed; i++) deliver(queue[i]);
         } finally {
-          queue.length = 0;
+          if (queue.length !== 0) queue.length = 0;
           busy = false;
         }
       };
