@@ -49,10 +49,7 @@ export class OrderStore implements RaceGuardLookup {
   /** False when the last sweepStale left no stale live order (only a sweep marks orders stale). */
   #anyStale = false;
   readonly #byOid = new Map<number, string>();
-  /**
-   * No record's terminalAt is earlier (it only ever goes up: set when an order ends, cleared when
-   * one revives): until it is `retentionMs` old, prune has nothing to drop and skips its scan.
-   */
+  /** No record's terminalAt is earlier: until it is `retentionMs` old, prune skips its scan. */
   #oldestTerminalAt = Infinity;
   readonly #mids = new Map<string, number>();
   /** Pairs the transition table refused (the order was left as it was). */
@@ -102,14 +99,12 @@ export class OrderStore implements RaceGuardLookup {
   /** Orders of `asset` (all assets when omitted) that are not terminal. */
   open(asset?: string): TrackedOrder[] {
     const out: TrackedOrder[] = [];
-    for (const r of this.#recordsOf(asset)) {
-      if (!isTerminalOrderState(r.state)) out.push(r);
-    }
+    this.openInto(asset, out);
     return out;
   }
 
   /** open(asset) written into `out` from index 0 (its length set to the count): the reconcile's, with no array per call. */
-  openInto(asset: string, out: TrackedOrder[]): number {
+  openInto(asset: string | undefined, out: TrackedOrder[]): number {
     let n = 0;
     for (const r of this.#recordsOf(asset)) {
       if (!isTerminalOrderState(r.state)) out[n++] = r;
