@@ -1,5 +1,5 @@
 // One subscription to a paper exchange's feed, routed by kind and asset to the in-process venue's
-// book(asset), trades(asset) and reference(asset) streams.
+// book(asset), trades(asset) and reference(asset) streams and its malformed frames.
 //
 // Each of those used to be its own `feed$.pipe(filter(kind && asset), map(...))`: every feed event
 // went through every asset's filter of every kind (two assets: six filters and their subscribers
@@ -16,12 +16,15 @@ import type { BookEvent, ReferenceQuote, TradeEvent } from "../streams/index.js"
 import { FanoutSubject } from "../streams/fanout.js";
 import type { SimFeedEvent } from "./exchangeTypes.js";
 
+type SimMalformed = Extract<SimFeedEvent, { kind: "malformed" }>;
 type Ended = { readonly failed: false } | { readonly failed: true; readonly error: unknown };
 
 export class SimFeedRouter {
   private readonly books = new Map<string, FanoutSubject<BookEvent>>();
   private readonly trades = new Map<string, FanoutSubject<readonly TradeEvent[]>>();
   private readonly refs = new Map<string, FanoutSubject<ReferenceQuote>>();
+  /** Malformed frames of every asset, under one key. */
+  private readonly malformedFrames = new Map<string, FanoutSubject<SimMalformed>>();
   /** Every route's subscribers in subscription order (the order the feed's end reaches them). */
   private readonly subscribers = new Set<Subscriber<unknown>>();
   private upstream: Subscription | undefined;
@@ -46,6 +49,11 @@ export class SimFeedRouter {
 
   reference(asset: string): Observable<ReferenceQuote> {
     return this.route(this.refs, asset);
+  }
+
+  /** The feed's malformed frames (all assets). */
+  malformed(): Observable<SimMalformed> {
+    return this.route(this.malformedFrames, "");
   }
 
   /** `asset`'s route: its subject's values to the subscriber as they are, or through `unpack`. */
@@ -78,11 +86,13 @@ export class SimFeedRouter {
     const books = this.books;
     const trades = this.trades;
     const refs = this.refs;
+    const malformed = this.malformedFrames;
     this.upstream = this.feed$.subscribe({
       next: (e) => {
         if (e.kind === "book") books.get(e.book.asset)?.next(e.book);
         else if (e.kind === "trades") trades.get(e.asset)?.next(e.trades);
         else if (e.kind === "ref") refs.get(e.quote.asset)?.next(e.quote);
+        else malformed.get("")?.next(e);
       },
       error: (error: unknown) => this.end({ failed: true, error }),
       complete: () => this.end({ failed: false }),

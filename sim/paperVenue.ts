@@ -1,7 +1,7 @@
 // PaperVenue: the Venue contract (streams/venue.ts) for one simulated account, in-process on
 // the exchange's scheduler. With a VirtualTimeScheduler a replay runs as fast as the CPU allows
 // and, for one seed and one input, emits the same events at the same times every run.
-import { BehaviorSubject, Observable, Subject, concat, defer, filter, map, of, throwError, type Subscription } from "rxjs";
+import { BehaviorSubject, Observable, Subject, concat, defer, map, of, throwError, type Subscription } from "rxjs";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
 import type { VenueFillBatch } from "../streams/fill.js";
 import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
@@ -58,7 +58,7 @@ export class PaperVenue implements Venue {
   /** The end of the current outage (the latest end of the dropouts that overlap it). */
   private downUntil = -Infinity;
   private readonly subs: Subscription[] = [];
-  /** book(asset), trades(asset) and reference(asset): one feed subscription, routed (sim/feedRouter.ts) */
+  /** book(asset), trades(asset), reference(asset) and the decode errors: one feed subscription, routed (sim/feedRouter.ts) */
   private readonly feed: SimFeedRouter;
 
   constructor(options: PaperVenueOptions) {
@@ -76,8 +76,7 @@ export class PaperVenue implements Venue {
     this.nonUserCancels$ = this.nonUser.asObservable();
     this.fills$ = defer(() => concat(of(this.snapshot()), this.fillBatches));
     this.feed = new SimFeedRouter(ex.feed$);
-    this.decodeErrors$ = ex.feed$.pipe(
-      filter((e) => e.kind === "malformed"),
+    this.decodeErrors$ = this.feed.malformed().pipe(
       map((e) => ({ kind: "DecodeError" as const, source: `ws:${e.channel}`, message: `malformed frame: ${e.text}`, time: e.time })),
     );
     this.subs.push(

@@ -8,11 +8,12 @@ import type { SimFeedEvent } from "../../sim/exchangeTypes.js";
 // subscription. Scripts of subscribe / unsubscribe / feed events / feed end, subscribers that
 // unsubscribe themselves or subscribe another route from inside next(); the logs must be equal.
 const ASSETS = ["BTC", "ETH", "xyz:GOLD"] as const;
-type Kind = "book" | "trade" | "ref";
+type Kind = "book" | "trade" | "ref" | "malformed";
 
 function reference(feed$: Observable<SimFeedEvent>, kind: Kind, asset: string): Observable<unknown> {
   if (kind === "book") return feed$.pipe(filter((e) => e.kind === "book" && e.book.asset === asset), map((e) => (e as Extract<SimFeedEvent, { kind: "book" }>).book));
   if (kind === "trade") return feed$.pipe(filter((e) => e.kind === "trades" && e.asset === asset), mergeMap((e) => from((e as Extract<SimFeedEvent, { kind: "trades" }>).trades)));
+  if (kind === "malformed") return feed$.pipe(filter((e) => e.kind === "malformed"));
   return feed$.pipe(filter((e) => e.kind === "ref" && e.quote.asset === asset), map((e) => (e as Extract<SimFeedEvent, { kind: "ref" }>).quote));
 }
 
@@ -24,7 +25,7 @@ type Op =
   | { op: "error" };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("sub" as const), kind: fc.constantFrom<Kind>("book", "trade", "ref"), asset: fc.nat(2), react: fc.constantFrom("none" as const, "none" as const, "unsubSelf" as const, "subOther" as const) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("sub" as const), kind: fc.constantFrom<Kind>("book", "trade", "ref", "malformed"), asset: fc.nat(2), react: fc.constantFrom("none" as const, "none" as const, "unsubSelf" as const, "subOther" as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("unsub" as const), which: fc.nat(10) }) },
   { weight: 8, arbitrary: fc.record({ op: fc.constant("event" as const), kind: fc.constantFrom("book" as const, "trades" as const, "ref" as const, "malformed" as const), asset: fc.nat(2), n: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 1, arbitrary: fc.constant({ op: "complete" as const }) },
@@ -78,7 +79,7 @@ describe("SimFeedRouter", () => {
   it("delivers what a filter per subscription delivered, in the same order, for any script", () => {
     const routed = (feed$: Observable<SimFeedEvent>) => {
       const r = new SimFeedRouter(feed$);
-      return (kind: Kind, asset: string): Observable<unknown> => (kind === "book" ? r.book(asset) : kind === "trade" ? r.trade(asset) : r.reference(asset));
+      return (kind: Kind, asset: string): Observable<unknown> => (kind === "book" ? r.book(asset) : kind === "trade" ? r.trade(asset) : kind === "malformed" ? r.malformed() : r.reference(asset));
     };
     const filtered = (feed$: Observable<SimFeedEvent>) => (kind: Kind, asset: string) => reference(feed$, kind, asset);
     fc.assert(
