@@ -16,6 +16,7 @@ import type { ActionBatch, CancelByCloidSpec, CancelSpec, ModifySpec, OrderSpec 
 import type { OrderState } from "../streams/execution.js";
 import type { GenerationSource, QuoteIntent } from "../streams/intent.js";
 import type { LevelKey } from "./orderStore.js";
+import type { Mutable } from "./orderTypes.js";
 
 export interface LadderThresholds {
   /** Keep when the price is within this many bps of the target (default 20)… */
@@ -147,7 +148,6 @@ export function diffLadder(
   into?: LadderDiffBuffer,
 ): LadderDiff {
   const diff: DiffOut = into ?? { keep: [], cancel: [], modify: [], place: [], waiting: [] };
-  const pool = into ?? null;
   const scale = volatilityScale(thresholds, target.volBps);
   const q = thresholds.queue;
   const mid = target.mid;
@@ -177,16 +177,16 @@ export function diffLadder(
       const o = current[i]!;
       if (o.isBuy === isBuy && isLive(o.state)) w.oIdx[w.nO++] = i;
     }
-    match(w, levels, current, r, UNCHANGED, diff, pool);
-    if (q && mid !== undefined && mid > 0) match(w, levels, current, r, QUEUE, diff, pool);
-    match(w, levels, current, r, MODIFY, diff, pool);
+    match(w, levels, current, r, UNCHANGED, diff, into);
+    if (q && mid !== undefined && mid > 0) match(w, levels, current, r, QUEUE, diff, into);
+    match(w, levels, current, r, MODIFY, diff, into);
     for (let k = 0; k < w.nT; k++) if (w.tUsed[w.tIdx[k]!] === 0) diff.place[w.nPlace++] = levels[w.tIdx[k]!]!;
     for (let k = 0; k < w.nO; k++) {
       const o = current[w.oIdx[k]!]!;
       if (w.oUsed[w.oIdx[k]!] !== 0) continue;
       const n = w.nCancel++;
-      if (pool) {
-        const c = pool.cancelPool[n] ?? (pool.cancelPool[n] = { cloid: "", oid: null });
+      if (into) {
+        const c = into.cancelPool[n] ?? (into.cancelPool[n] = { cloid: "", oid: null });
         c.cloid = o.cloid;
         c.oid = o.oid;
         diff.cancel[n] = c;
@@ -202,9 +202,9 @@ export function diffLadder(
   return diff;
 }
 
-type Keep = { -readonly [K in keyof LadderDiff["keep"][number]]: LadderDiff["keep"][number][K] };
-type Cancel = { -readonly [K in keyof LadderDiff["cancel"][number]]: LadderDiff["cancel"][number][K] };
-type Modify = { -readonly [K in keyof LadderDiff["modify"][number]]: LadderDiff["modify"][number][K] };
+type Keep = Mutable<LadderDiff["keep"][number]>;
+type Cancel = Mutable<LadderDiff["cancel"][number]>;
+type Modify = Mutable<LadderDiff["modify"][number]>;
 
 /**
  * An answer for diffLadder to write into again and again (the sink's reconcile, on every intent:
@@ -298,7 +298,7 @@ function byDistance(a: number, b: number): number {
  * by order, then matched closest first (`byDistance`, equal pairs in the order found) — each level
  * and order at most once.
  */
-function match(w: Scratch, levels: readonly TargetLevel[], current: readonly LadderOrder[], r: MatchRules, pass: Pass, diff: DiffOut, pool: LadderDiffBuffer | null): void {
+function match(w: Scratch, levels: readonly TargetLevel[], current: readonly LadderOrder[], r: MatchRules, pass: Pass, diff: DiffOut, pool: LadderDiffBuffer | undefined): void {
   let n = 0;
   let finite = true;
   for (let i = 0; i < w.nT; i++) {
@@ -348,7 +348,7 @@ function match(w: Scratch, levels: readonly TargetLevel[], current: readonly Lad
 }
 
 /** Match pair `p` unless its level or its order is taken already. */
-function take(w: Scratch, levels: readonly TargetLevel[], current: readonly LadderOrder[], pass: Pass, p: number, diff: DiffOut, pool: LadderDiffBuffer | null): void {
+function take(w: Scratch, levels: readonly TargetLevel[], current: readonly LadderOrder[], pass: Pass, p: number, diff: DiffOut, pool: LadderDiffBuffer | undefined): void {
   const ti = w.pairT[p]!;
   const oi = w.pairO[p]!;
   if (w.tUsed[ti] !== 0 || w.oUsed[oi] !== 0) return;

@@ -16,6 +16,7 @@ import type { PlacementFacts, PlacementRefusal, TrackedOrder } from "./orderStor
 import { endAdoptGrace, holdsAdopted } from "./adoptGrace.js";
 import { assetConfig, emit, gateFor, gateKey, placementHold, submit, tellExecutorGate, thresholdsOf } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
+import type { Mutable } from "./orderTypes.js";
 
 /** An intent: bad input is named, counted and changes nothing (the previous intent stays in force). */
 export function intentStep(s: SinkState, intent: QuoteIntent, now: number): void {
@@ -217,8 +218,8 @@ const CANCELS_BY_CLOID: CancelByCloidSpec[] = [];
 const MODIFIES: ModifySpec[] = [];
 const PLACES: OrderSpec[] = [];
 
-type ScratchLevel = { -readonly [K in keyof TargetLevel]: TargetLevel[K] };
-type ScratchOrder = { -readonly [K in keyof LadderOrder]: LadderOrder[K] };
+type ScratchLevel = Mutable<TargetLevel>;
+type ScratchOrder = Mutable<LadderOrder>;
 type MarginBudget = ReturnType<typeof marginBudget>;
 
 function blankLevel(queued: boolean): ScratchLevel {
