@@ -1,5 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription, asyncScheduler } from "rxjs";
 import type { BookEvent, BookLevel, MidEvent } from "../streams/market.js";
+import { SourceSubscriber } from "../streams/sourceSubscriber.js";
 
 /** Why `dataQualityGate` dropped a book. */
 export type DataQualityRejectReason =
@@ -163,58 +164,58 @@ export function dataQualityGate(options: DataQualityGateOptions = {}, scheduler:
 
       let referenceSubscription: Subscription | undefined;
       if (reference !== undefined) {
-        referenceSubscription = reference.subscribe({
-          next(mid) {
-            const s = stateOf(mid.asset);
-            if (Number.isFinite(mid.mid) && mid.mid > 0 && mid.time >= s.refTime) {
-              s.refMid = mid.mid;
-              s.refTime = mid.time;
-            }
-          },
-          error: (err: unknown) => subscriber.error(err),
-        });
+        referenceSubscription = reference.subscribe(
+          new SourceSubscriber<MidEvent>(
+            subscriber,
+            (mid) => {
+              const s = stateOf(mid.asset);
+              if (Number.isFinite(mid.mid) && mid.mid > 0 && mid.time >= s.refTime) {
+                s.refMid = mid.mid;
+                s.refTime = mid.time;
+              }
+            },
+            "ignore",
+          ),
+        );
       }
 
-      const sourceSubscription = source.subscribe({
-        next(book) {
-          const structural = badLevels(book.bids) ?? badLevels(book.asks);
-          if (structural !== undefined) return reject(structural, book);
-          const s = stateOf(book.asset);
-          if (maxSkew !== undefined && book.time - scheduler.now() > maxSkew) return reject("FutureTimestamp", book);
-          if (!(book.time >= s.time)) return reject("TimestampRegression", book);
-          const seq = book.seq;
-          let resync = false;
-          if (seq !== undefined && s.seq !== undefined) {
-            if (seq <= s.seq) return reject("SequenceRegression", book);
-            if (seq !== s.seq + 1) resync = true;
+      const onBook = (book: BookEvent): void => {
+        const structural = badLevels(book.bids) ?? badLevels(book.asks);
+        if (structural !== undefined) return reject(structural, book);
+        const s = stateOf(book.asset);
+        if (maxSkew !== undefined && book.time - scheduler.now() > maxSkew) return reject("FutureTimestamp", book);
+        if (!(book.time >= s.time)) return reject("TimestampRegression", book);
+        const seq = book.seq;
+        let resync = false;
+        if (seq !== undefined && s.seq !== undefined) {
+          if (seq <= s.seq) return reject("SequenceRegression", book);
+          if (seq !== s.seq + 1) resync = true;
+        }
+        if (resync) {
+          s.seq = seq;
+          return reject("SequenceGap", book);
+        }
+        const bid = book.bids[0];
+        const ask = book.asks[0];
+        let ref = Number.NaN;
+        if (book.time - s.refTime <= maxRefAge) ref = s.refMid;
+        else if (book.time - s.selfMidTime <= maxRefAge) ref = s.selfMid;
+        if (!Number.isNaN(ref)) {
+          const limit = ref * maxDeviation;
+          if ((bid !== undefined && Math.abs(bid.px - ref) > limit) || (ask !== undefined && Math.abs(ask.px - ref) > limit)) {
+            return reject("FarFromReference", book);
           }
-          if (resync) {
-            s.seq = seq;
-            return reject("SequenceGap", book);
-          }
-          const bid = book.bids[0];
-          const ask = book.asks[0];
-          let ref = Number.NaN;
-          if (book.time - s.refTime <= maxRefAge) ref = s.refMid;
-          else if (book.time - s.selfMidTime <= maxRefAge) ref = s.selfMid;
-          if (!Number.isNaN(ref)) {
-            const limit = ref * maxDeviation;
-            if ((bid !== undefined && Math.abs(bid.px - ref) > limit) || (ask !== undefined && Math.abs(ask.px - ref) > limit)) {
-              return reject("FarFromReference", book);
-            }
-          }
-          s.time = book.time;
-          if (seq !== undefined) s.seq = seq;
-          if (bid !== undefined && ask !== undefined) {
-            s.selfMid = (bid.px + ask.px) / 2;
-            s.selfMidTime = book.time;
-          }
-          if (stats !== undefined) stats.accepted++;
-          subscriber.next(book);
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+        }
+        s.time = book.time;
+        if (seq !== undefined) s.seq = seq;
+        if (bid !== undefined && ask !== undefined) {
+          s.selfMid = (bid.px + ask.px) / 2;
+          s.selfMidTime = book.time;
+        }
+        if (stats !== undefined) stats.accepted++;
+        subscriber.next(book);
+      };
+      const sourceSubscription = source.subscribe(new SourceSubscriber<BookEvent>(subscriber, onBook));
 
       return () => {
         sourceSubscription.unsubscribe();

@@ -1,6 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscriber } from "rxjs";
 import type { QuoteGateReason } from "../streams/gate.js";
 import { emptyIntent, type QuoteIntent } from "../streams/intent.js";
+import { SourceSubscriber } from "../streams/sourceSubscriber.js";
 
 /**
  * The close / swallow / reopen contract every quote gate shares (staleGate, crossedBookGate,
@@ -109,16 +110,9 @@ export function quoteGate<C>(
     new Observable<QuoteIntent>((subscriber) => {
       const gate = new QuoteGateCore(subscriber, initial);
       const wiring = wire(gate);
-      const controlSubscription = control$.subscribe({
-        next: (value) => wiring.control(value),
-        error: (err: unknown) => subscriber.error(err),
-      });
+      const controlSubscription = control$.subscribe(new SourceSubscriber<C>(subscriber, (value) => wiring.control(value), "ignore"));
       const intentTime = (intent: QuoteIntent): number => wiring.intentTime(intent);
-      const sourceSubscription = source.subscribe({
-        next: (intent) => gate.intent(intent, intentTime),
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+      const sourceSubscription = source.subscribe(new SourceSubscriber<QuoteIntent>(subscriber, (intent) => gate.intent(intent, intentTime)));
       return () => {
         sourceSubscription.unsubscribe();
         controlSubscription.unsubscribe();

@@ -6,6 +6,7 @@ import { EMPTY, Observable, type OperatorFunction, type Subscription } from "rxj
 import type { QuoteIntent, QuoteLevel } from "../streams/intent.js";
 import type { BookEvent, ReferenceQuote } from "../streams/market.js";
 import type { GenerationSource } from "../streams/intent.js";
+import { SourceSubscriber } from "../streams/sourceSubscriber.js";
 
 /** Hyperliquid's minimum order value (FACTS §6); levels are sized to clear it at their own price. */
 export const QUOTER_MIN_NOTIONAL_USD = 10;
@@ -375,7 +376,6 @@ export function quoter(options: QuoterOptions): OperatorFunction<BookEvent, Quot
       const complete = (): void => {
         if (--active === 0) subscriber.complete();
       };
-      const error = (err: unknown): void => subscriber.error(err);
       const stepped = (next: QuoterMarketState): void => {
         state = next;
         onState?.(next);
@@ -384,14 +384,7 @@ export function quoter(options: QuoterOptions): OperatorFunction<BookEvent, Quot
       // one input: subscribed unless an earlier one already ended the stream; a throw errors it
       const follow = <T>(source$: Observable<T>, on: (value: T) => void): void => {
         if (subscriber.closed) return;
-        const next = (value: T): void => {
-          try {
-            on(value);
-          } catch (err) {
-            subscriber.error(err);
-          }
-        };
-        subscriptions.push(source$.subscribe({ next, error, complete }));
+        subscriptions.push(source$.subscribe(new SourceSubscriber<T>(subscriber, on, complete)));
       };
       follow(book$, (book) => {
         stepped(stepBook(state ?? initialMarketState(book.asset, szDecimals), book, params));
