@@ -5,12 +5,14 @@
 // Time is the process's CPU time (process.cpuUsage: user + system, GC threads included), not the
 // wall clock: the machine is shared, and a descheduled process's wall time is noise in both sides.
 //
-// Harness (identical work on both sides): a Subject is the book feed; deduped and quality-checked
+// Harness (identical work on both sides): the book feed is the product's feed subject
+// (streams/fanout's FanoutSubject, what the service's books$ and the paper venue's feed are) and the
+// share is the product's shareFanout (what app/pipeline shares stages with); deduped and quality-checked
 // books are shared to three consumers — staleGate's data$, crossedBookGate's book$, and a `map`
 // that derives one quote intent per book (the quoter's stand-in) — and the gated intents land in
 // a sink that sums a checksum. The loop does the same checks, keeps the same state, allocates
 // the same intent per book, and must produce the same count and checksum.
-import { Observable, Subject, asyncScheduler, filter, map, share, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscription } from "rxjs";
+import { Observable, Subject, asyncScheduler, filter, map, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscription } from "rxjs";
 import { crossedBookGate } from "../../operators/crossedBookGate.js";
 import { dataQualityGate } from "../../operators/dataQualityGate.js";
 import { dedupTid } from "../../operators/dedupTid.js";
@@ -19,6 +21,7 @@ import type { BookEvent, BookLevel } from "../../streams/market.js";
 import type { QuoteIntent } from "../../streams/intent.js";
 import type { BenchRow } from "./table.js";
 import { SimRng } from "../../sim/prng.js";
+import { FanoutSubject, shareFanout } from "../../streams/fanout.js";
 
 const EVENTS = 1_000_000;
 const LEVELS = 20; // Hyperliquid l2Book: up to 20 levels a side
@@ -126,11 +129,11 @@ class FeedClock implements SchedulerLike {
 
 export function runOperators(events: readonly BookEvent[]): Outcome {
   const clock = new FeedClock();
-  const feed = new Subject<BookEvent>();
+  const feed = new FanoutSubject<BookEvent>();
   const clean$ = feed.pipe(
     dedupTid<BookEvent>({ capacity: DEDUP_CAPACITY, key: (b) => b.seq ?? b.time }),
     dataQualityGate({ maxDeviationFromMid: MAX_DEVIATION, referenceMaxAgeMs: REF_MAX_AGE_MS }),
-    share(),
+    shareFanout(),
   );
   const gated$ = clean$.pipe(map(deriveIntent), staleGate(clean$, { maxAgeMs: MAX_AGE_MS }, clock), crossedBookGate(clean$));
   let count = 0;
@@ -170,11 +173,11 @@ function passGate<C>(control$: Observable<C>): MonoTypeOperatorFunction<QuoteInt
  * that forward). What it costs beyond the hand loop is the framework's, not our operators'.
  */
 export function runSkeleton(events: readonly BookEvent[]): Outcome {
-  const feed = new Subject<BookEvent>();
+  const feed = new FanoutSubject<BookEvent>();
   const clean$ = feed.pipe(
     filter(() => true),
     filter(() => true),
-    share(),
+    shareFanout(),
   );
   const gated$ = clean$.pipe(map(deriveIntent), passGate(clean$), passGate(clean$));
   let count = 0;
@@ -319,9 +322,9 @@ export function runLoop(events: readonly BookEvent[]): Outcome {
 
 const bookKey = (b: BookEvent): number => b.seq ?? b.time;
 
-/** `dedupTid` alone: the book feed (a Subject) → dedupTid → a checksum sink. */
+/** `dedupTid` alone: the book feed (the product's FanoutSubject) → dedupTid → a checksum sink. */
 export function runDedup(events: readonly BookEvent[]): Outcome {
-  const feed = new Subject<BookEvent>();
+  const feed = new FanoutSubject<BookEvent>();
   let count = 0;
   let checksum = 0;
   const sub = feed.pipe(dedupTid<BookEvent>({ capacity: DEDUP_CAPACITY, key: bookKey })).subscribe((b) => {
@@ -336,9 +339,8 @@ export function runDedup(events: readonly BookEvent[]): Outcome {
   return { ns: ((t1 - t0) * 1e6) / events.length, count, checksum };
 }
 
-/** The feed alone: the Subject straight into the checksum sink. */
-export function runFeed(events: readonly BookEvent[]): Outcome {
-  const feed = new Subject<BookEvent>();
+/** The feed alone: the feed subject (the product's FanoutSubject, or RxJS's own Subject) straight into the checksum sink. */
+export function runFeed(events: readonly BookEvent[], feed: Subject<BookEvent> = new FanoutSubject<BookEvent>()): Outcome {
   let count = 0;
   let checksum = 0;
   const sub = feed.subscribe((b) => {
@@ -429,12 +431,15 @@ export async function run(): Promise<BenchRow[]> {
   const dedup = paired("dedupTid", events, runDedup, runDedupLoop, ROUNDS);
   const skeletonNs: number[] = [];
   const feedNs: number[] = [];
+  const rxFeedNs: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     skeletonNs.push(runSkeleton(events).ns);
     feedNs.push(runFeed(events).ns);
+    rxFeedNs.push(runFeed(events, new Subject<BookEvent>()).ns);
   }
   const skeleton = median(skeletonNs);
   const feedOnly = median(feedNs);
+  const rxFeedOnly = median(rxFeedNs);
   return [
     {
       name: `gate chain dedupTid→dataQualityGate→staleGate→crossedBookGate (${(EVENTS / 1e6).toFixed(0)}M books → ${chain.count} intents; CPU time)`,
@@ -465,10 +470,18 @@ export async function run(): Promise<BenchRow[]> {
       met: dedup.ratio <= 1.5,
     },
     {
-      name: "the feed alone: a Subject → subscriber, nothing between (what the dedupTid row pays before dedupTid)",
+      name: "the feed alone: the product's FanoutSubject → subscriber, nothing between (what the dedupTid row pays before dedupTid)",
       value: feedOnly,
       unit: "ns/event",
       baseline: { name: "dedupTid's cost over the hand loop (above)", value: dedup.rx - dedup.loop, unit: "ns/event" },
+    },
+    {
+      name: "the same feed through RxJS's own Subject (what the rows above paid per book before the product's feeds became FanoutSubjects)",
+      value: rxFeedOnly,
+      unit: "ns/event",
+      baseline: { name: "the FanoutSubject feed (above)", value: feedOnly, unit: "ns/event" },
+      ratio: rxFeedOnly / feedOnly,
+      ratioLabel: "× the FanoutSubject feed",
     },
   ];
 }
