@@ -1,6 +1,12 @@
 // `npm run bench`: runs every bench/<name>.ts that exports `run()` and prints one table, each
 // figure beside its baseline measured in the same run. `npm run bench -- operators protocol`
 // runs only the named files.
+//
+// Each file runs in a process of its own (this script, forked with the same node flags, rows sent
+// back over IPC): what one bench leaves behind — a heap of recorded books, JIT code specialised to
+// the shapes and key types it saw, GC state — must not land on the next one, and least of all on
+// one side of a comparison (an operator JIT-ed on other benches' books vs a fresh hand loop).
+import { fork } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -54,18 +60,14 @@ async function main(): Promise<number> {
     .filter((f) => f.endsWith(".ts") && !skip.has(f) && !f.endsWith(".d.ts"))
     .filter((f) => only.length === 0 || only.includes(f.replace(/\.ts$/, "")))
     .sort();
+  const child = process.env[CHILD_ENV];
+  if (child !== undefined) return runHere(child, benchOptions);
   const rows: BenchRow[] = [];
   let failed = 0;
   for (const file of files) {
-    const mod = (await import(pathToFileURL(join(here, file)).href)) as { run?: (options: typeof benchOptions) => Promise<BenchRow[]> };
-    if (typeof mod.run !== "function") continue;
-    process.stderr.write(`bench: ${file} …\n`);
-    try {
-      rows.push(...(await mod.run(benchOptions)));
-    } catch (err) {
-      failed++;
-      process.stderr.write(`bench: ${file} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    }
+    const result = await runInChild(file);
+    if (result === undefined) failed++;
+    else rows.push(...result);
   }
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   process.stdout.write(
@@ -73,6 +75,58 @@ async function main(): Promise<number> {
   );
   process.stdout.write(renderTable(rows) + "\n");
   return failed > 0 ? 1 : 0;
+}
+
+const CHILD_ENV = "QF_BENCH_CHILD";
+
+/** In a forked child: run the one file and send its rows to the parent (undefined: no run()). */
+async function runHere(file: string, benchOptions: object): Promise<number> {
+  const mod = (await import(pathToFileURL(join(here, file)).href)) as { run?: (options: object) => Promise<BenchRow[]> };
+  const send = (rows: BenchRow[] | null) =>
+    new Promise<void>((resolve, reject) => {
+      if (!process.send) reject(new Error(`${CHILD_ENV} is set but this process has no IPC channel to its parent`));
+      else process.send({ rows }, (err: Error | null) => (err ? reject(err) : resolve()));
+    });
+  try {
+    if (typeof mod.run !== "function") {
+      await send(null);
+      return 0;
+    }
+    process.stderr.write(`bench: ${file} …\n`);
+    await send(await mod.run(benchOptions));
+    return 0;
+  } catch (err) {
+    process.stderr.write(`bench: ${file} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    process.disconnect?.(); // the IPC channel would keep this process alive
+  }
+}
+
+/** Runs one file in a fresh process with this one's node flags and arguments; its rows, [] when it has no run(), undefined when it failed. */
+function runInChild(file: string): Promise<BenchRow[] | undefined> {
+  return new Promise((resolve) => {
+    let rows: BenchRow[] | null | undefined;
+    const proc = fork(fileURLToPath(import.meta.url), process.argv.slice(2), {
+      execArgv: process.execArgv,
+      env: { ...process.env, [CHILD_ENV]: file },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    proc.on("message", (m: { rows: BenchRow[] | null }) => {
+      rows = m.rows;
+    });
+    proc.on("error", (err) => {
+      process.stderr.write(`bench: ${file}: could not start its process: ${err.message}\n`);
+    });
+    proc.on("exit", (code, signal) => {
+      if (code === 0 && rows !== undefined) resolve(rows ?? []);
+      else {
+        if (rows === undefined && code === 0) process.stderr.write(`bench: ${file}: its process ended without sending its rows\n`);
+        else if (code !== 1) process.stderr.write(`bench: ${file}: its process ended with ${signal ?? `exit code ${String(code)}`}\n`);
+        resolve(undefined);
+      }
+    });
+  });
 }
 
 runProgram("bench", main);
