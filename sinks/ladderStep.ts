@@ -4,7 +4,7 @@
 import type { CancelByCloidSpec, CancelSpec, ModifySpec, OrderSpec } from "../streams/actions.js";
 import { DecodeFailure, decodeWith } from "../streams/codec.js";
 import type { QuoteIntent } from "../streams/intent.js";
-import { QuoteIntent as QuoteIntentCodec } from "../streams/intent.js";
+import { QuoteIntent as QuoteIntentCodec, isPlainQuoteIntent } from "../streams/intent.js";
 import { diffLadder, LadderDiffBuffer, levelKey, planBatches } from "./ladderDiff.js";
 import type { LadderOrder, LadderTarget, TargetLevel } from "./ladderDiff.js";
 import type { BookEvent } from "../streams/market.js";
@@ -249,11 +249,12 @@ function refused(s: SinkState, refusal: PlacementRefusal, now: number): void {
  * best ask.
  */
 export function checkQuoteIntent(intent: unknown): string[] {
-  // the guard first: every member of the codec is a plain check with no transformation, so `is`
+  // the guards first: every member of the codec is a plain check with no transformation, so `is`
   // accepts exactly what `decode` does, without decode's context arrays per visited key (≈5% of
-  // a soak's allocation); decode only to name the problems of a bad intent
+  // a soak's allocation), and the plain one accepts only what `is` does, without its closures
+  // (most intents); decode only to name the problems of a bad intent
   let i: QuoteIntent;
-  if (QuoteIntentCodec.is(intent)) i = intent;
+  if (isPlainQuoteIntent(intent) || QuoteIntentCodec.is(intent)) i = intent;
   else {
     const d = decodeWith(QuoteIntentCodec, intent, "QuoteIntent");
     if (!d.ok) return d.error.problems;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { isRight } from "fp-ts/lib/Either.js";
-import { QuoteIntent } from "../../streams/intent.js";
+import { QuoteIntent, isPlainQuoteIntent } from "../../streams/intent.js";
 import { checkQuoteIntent } from "../../sinks/ladderStep.js";
 
 const num = fc.oneof(fc.double(), fc.constant(Number.NaN), fc.constant(Infinity), fc.string(), fc.constant(undefined));
@@ -28,6 +28,27 @@ describe("QuoteIntent: the guard and decode agree", () => {
       }),
       { numRuns: 3000, seed: 19 },
     );
+  });
+
+  it("the plain guard accepts only what the codec's guard accepts, and every intent the quoter makes", () => {
+    fc.assert(
+      fc.property(fc.oneof(intent, fc.anything()), (x) => {
+        if (isPlainQuoteIntent(x)) expect(QuoteIntent.is(x)).toBe(true);
+      }),
+      { numRuns: 5000, seed: 19 },
+    );
+    const goodLevel = fc.record({ px: fc.double({ noNaN: true, noDefaultInfinity: true }), sz: fc.double({ noNaN: true, noDefaultInfinity: true }), source: fc.constantFrom("base_ladder" as const, "spike_defense" as const, "recovery" as const) });
+    fc.assert(
+      fc.property(fc.record({ asset: fc.string(), time: fc.double({ noNaN: true, noDefaultInfinity: true }), bids: fc.array(goodLevel, { maxLength: 5 }), asks: fc.array(goodLevel, { maxLength: 5 }) }), (x) => {
+        expect(isPlainQuoteIntent(x)).toBe(true);
+      }),
+      { numRuns: 2000, seed: 19 },
+    );
+    // what it leaves to the codec: a reason or signals, a level with a prototype-inherited key, a hole
+    expect(isPlainQuoteIntent({ asset: "BTC", time: 1, bids: [], asks: [], reason: { kind: "NoDataReceived" } })).toBe(false);
+    expect(isPlainQuoteIntent({ asset: "BTC", time: 1, bids: [{ px: 1, sz: 1, source: "toString" }], asks: [] })).toBe(false);
+    expect(QuoteIntent.is({ asset: "BTC", time: 1, bids: [{ px: 1, sz: 1, source: "toString" }], asks: [] })).toBe(false);
+    expect(isPlainQuoteIntent({ asset: "BTC", time: 1, bids: [, { px: 1, sz: 1, source: "recovery" }], asks: [] })).toBe(false);
   });
 
   it("a bad intent still gets decode's named problems", () => {
