@@ -24,6 +24,7 @@ import {
   strategyRegistry,
 } from "./registry.js";
 import { shareFanout } from "../streams/fanout.js";
+import { SourceSubscriber } from "../streams/sourceSubscriber.js";
 
 /** Hooks the service uses to count what flows through each operator (metrics). */
 export interface PipelineProbe {
@@ -111,15 +112,13 @@ function bumping<T>(bumps: readonly Bump[]): MonoTypeOperatorFunction<T> {
   const one = bumps.length === 1 ? bumps[0]! : undefined;
   return (source) =>
     new Observable<T>((sub) =>
-      source.subscribe({
-        next: (v) => {
+      source.subscribe(
+        new SourceSubscriber<T>(sub, (v) => {
           if (one) one();
           else for (let i = 0; i < bumps.length; i++) bumps[i]!();
           sub.next(v);
-        },
-        error: (e: unknown) => sub.error(e),
-        complete: () => sub.complete(),
-      }),
+        }),
+      ),
     );
 }
 

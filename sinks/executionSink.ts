@@ -51,6 +51,7 @@ import type { QuoteIntent } from "../streams/intent.js";
 import type { BookEvent, MidEvent } from "../streams/market.js";
 import type { QuotaThrottleState } from "../streams/quota.js";
 import type { Venue } from "../streams/venue.js";
+import { SourceSubscriber } from "../streams/sourceSubscriber.js";
 import { initialSinkState, step } from "./core.js";
 import type { SinkState } from "./core.js";
 import { createExecutorCounts, deadMansSwitch, executor } from "./executor.js";
@@ -210,18 +211,16 @@ export class ExecutionSink {
       trampoline(),
       (steps$) =>
         new Observable<SinkCommand | StepEnd>((sub) =>
-          steps$.subscribe({
-            next: (o) => {
+          steps$.subscribe(
+            new SourceSubscriber<ShellOutput>(sub, (o) => {
               let submits = false;
               for (const c of o.commands) {
                 if (c.kind === "submit") submits = true;
                 sub.next(c);
               }
               if (submits) sub.next(STEP_END);
-            },
-            error: (e: unknown) => sub.error(e),
-            complete: () => sub.complete(),
-          }),
+            }),
+          ),
         ),
     );
     const s = this.#subs;

@@ -12,7 +12,8 @@ import { Subscriber } from "rxjs";
  * A subscriber to an operator's source (or control stream) on behalf of `destination`, the
  * operator's own subscriber:
  * - each value goes to `onValue`; a throw from it errors `destination` (as RxJS's operators do);
- * - an error errors `destination`;
+ * - an error errors `destination`, or goes to `onError` when one is given (an operator that
+ *   queues its source's end behind the values it holds; a throw from it errors `destination`);
  * - completion completes `destination`; with `onComplete` `"ignore"` it does not (a control
  *   stream whose end does not end the operator), and a function is called instead (an operator
  *   that ends when all of its inputs have; a throw from it errors `destination`);
@@ -21,11 +22,18 @@ import { Subscriber } from "rxjs";
 export class SourceSubscriber<T> extends Subscriber<T> {
   readonly #onValue: (value: T) => void;
   readonly #onComplete: "forward" | "ignore" | (() => void);
+  readonly #onError: ((err: unknown) => void) | undefined;
 
-  constructor(destination: Subscriber<unknown>, onValue: (value: T) => void, onComplete: "forward" | "ignore" | (() => void) = "forward") {
+  constructor(
+    destination: Subscriber<unknown>,
+    onValue: (value: T) => void,
+    onComplete: "forward" | "ignore" | (() => void) = "forward",
+    onError?: (err: unknown) => void,
+  ) {
     super(destination);
     this.#onValue = onValue;
     this.#onComplete = onComplete;
+    this.#onError = onError;
   }
 
   protected override _next(value: T): void {
@@ -34,6 +42,17 @@ export class SourceSubscriber<T> extends Subscriber<T> {
     } catch (err) {
       this.destination.error(err);
     }
+  }
+
+  protected override _error(err: unknown): void {
+    const onError = this.#onError;
+    if (onError === undefined) return super._error(err);
+    try {
+      onError(err);
+    } catch (thrown) {
+      this.destination.error(thrown);
+    }
+    this.unsubscribe();
   }
 
   protected override _complete(): void {

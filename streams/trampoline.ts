@@ -12,6 +12,7 @@
 // that happens to use queueScheduler at the same moment. error and complete queue behind the
 // values before them. After unsubscribe nothing queued is delivered.
 import { Observable, type MonoTypeOperatorFunction } from "rxjs";
+import { SourceSubscriber } from "./sourceSubscriber.js";
 
 /** error and complete as queue entries; a private class, so no value can be mistaken for one */
 class Ending {
@@ -46,10 +47,13 @@ export function trampoline<T>(): MonoTypeOperatorFunction<T> {
           busy = false;
         }
       };
-      return source.subscribe({
-        next: (v) => run(v),
-        error: (error: unknown) => run(new Ending(true, error)),
-        complete: () => run(new Ending(false, undefined)),
-      });
+      return source.subscribe(
+        new SourceSubscriber<T>(
+          subscriber,
+          run,
+          () => run(new Ending(false, undefined)),
+          (error) => run(new Ending(true, error)),
+        ),
+      );
     });
 }
