@@ -121,6 +121,29 @@ describe("SourceSubscriber", () => {
     expect(errors).toEqual(["callback failed"]);
   });
 
+  it("an error goes to onError when one is given (instead of the operator's subscriber), and the source is let go", () => {
+    const src = new Subject<number>();
+    const seen: string[] = [];
+    new Observable<number>((subscriber) => {
+      const s = src.subscribe(
+        new SourceSubscriber<number>(
+          subscriber,
+          (v) => subscriber.next(v),
+          "forward",
+          (err) => {
+            seen.push(`held ${String(err)}`);
+            subscriber.error(`late ${String(err)}`);
+          },
+        ),
+      );
+      return () => s.unsubscribe();
+    }).subscribe({ next: (v) => seen.push(`next ${v}`), error: (e: unknown) => seen.push(`error ${String(e)}`) });
+    src.next(1);
+    src.error("boom");
+    expect(seen).toEqual(["next 1", "held boom", "error late boom"]);
+    expect(src.observed).toBe(false);
+  });
+
   it("a throw from the handler errors the operator's subscriber (as RxJS's own operators do) and unsubscribes the source", () => {
     const source = new Subject<number>();
     const seen: string[] = [];
