@@ -40,6 +40,10 @@ export function simValidSize(sz: number, szDecimals: number): boolean {
   return sz > 0 && Number.isFinite(sz) && decimalsOf(sz) <= szDecimals;
 }
 
+// 10 ** d for the decimals a price can have (0…8): exact doubles, looked up instead of a Math.pow
+// per price (the synthetic market rounds every level of every book)
+const POW10: readonly number[] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+
 /** Round a price to a valid tick (5 significant figures, decimals capped), half away from zero. */
 export function simRoundPrice(px: number, szDecimals: number, isSpot = false): number {
   if (!(px > 0)) return px;
@@ -47,7 +51,7 @@ export function simRoundPrice(px: number, szDecimals: number, isSpot = false): n
   const magnitude = Math.floor(Math.log10(px));
   const sigDecimals = Math.max(4 - magnitude, 0);
   const d = Math.min(maxDecimals, sigDecimals);
-  const f = 10 ** d;
+  const f = POW10[d] ?? 10 ** d;
   return Math.round(px * f) / f;
 }
 
