@@ -14,13 +14,15 @@ export function hashSeed(seed: number | string, stream = ""): number {
 
 /** Seeded random source. `fork(name)` gives an independent stream so knobs don't reshuffle each other. */
 export class SimRng {
-  private state: number;
+  // the 32-bit state in a typed array: a uint32 is past V8's small-integer range, so a number
+  // field would take a new heap number at every draw
+  private readonly state = new Uint32Array(1);
 
   constructor(
     readonly seed: number | string,
     readonly stream = "",
   ) {
-    this.state = hashSeed(seed, stream);
+    this.state[0] = hashSeed(seed, stream);
   }
 
   fork(name: string): SimRng {
@@ -30,8 +32,9 @@ export class SimRng {
   /** Uniform in [0, 1). */
   next(): number {
     // mulberry32
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
+    const state = this.state;
+    let t = (state[0]! + 0x6d2b79f5) >>> 0;
+    state[0] = t;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
