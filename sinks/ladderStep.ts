@@ -39,9 +39,8 @@ export function intentStep(s: SinkState, intent: QuoteIntent, now: number): void
 /** Reconcile every dirty asset, until none is left (a reconcile may dirty another). */
 export function flushDirty(s: SinkState, now: number): void {
   while (s.dirty.size > 0) {
-    const assets = [...s.dirty];
-    s.dirty.clear();
-    for (const a of assets) reconcileAsset(s, a, now);
+    const assets = s.dirty.drain();
+    for (let i = 0; i < assets.length; i++) reconcileAsset(s, assets[i]!, now);
   }
 }
 

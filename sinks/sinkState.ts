@@ -21,6 +21,7 @@ import { PnlBook, PositionBook } from "./position.js";
 import type { ContestedStatus } from "./statusConfirm.js";
 import type { PnlGapWatch } from "./pnlCorrection.js";
 import type { ExecutionSinkAssetConfig, ExecutionSinkConfig, SinkCommand, SinkEvent, SinkMetrics } from "./sinkTypes.js";
+import { DirtyAssets } from "./dirtyAssets.js";
 
 /** A side held empty after a race until `until` and the sync numbered `sync` completed. */
 export interface SideHolds {
@@ -91,7 +92,7 @@ export interface SinkState {
   readonly orphanCancelAt: Map<number, number>;
   readonly quotaCooldown: Map<string, number>;
   readonly watches: Map<string, AlreadyFilledWatch>;
-  readonly dirty: Set<string>;
+  readonly dirty: DirtyAssets;
   readonly sync: SyncState;
   quota: QuotaThrottleState | null;
   /** The dead-man's switch as the core last asked for it (deadManStep.ts). */
@@ -181,7 +182,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     orphanCancelAt: new Map(),
     quotaCooldown: new Map(),
     watches: new Map(),
-    dirty: new Set(),
+    dirty: new DirtyAssets(),
     sync: { inFlight: false, pending: null, timerAt: null, lastEventSyncStart: -Infinity, lastOrdersSyncAt: -Infinity, pendingWantsOrders: false, done: 0, lastPushAt: -Infinity, lastPeriodicAt: -Infinity, backoffUntil: -Infinity, backoffMs: 0 },
     quota: null,
     deadMan: createDeadManState(),
