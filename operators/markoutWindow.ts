@@ -112,8 +112,9 @@ interface Pending {
  *   `adverseBps = side × (mid − midAtPlacement) / midAtPlacement × 10⁴`; non-finite results are null.
  * - Bounded memory: at most `maxPending` fills wait (the oldest is emitted incomplete to make room);
  *   mids per asset are pruned to `lookbackMs` behind the newest plus what waiting fills still need
- *   (and never more than `maxMidsPerAsset`). One scheduler timer serves all waiting fills. All
- *   state is per subscription.
+ *   (and never more than `maxMidsPerAsset`). An emitted fill is let go once every fill that
+ *   arrived before it is emitted too (within `staleAfterMs`). One scheduler timer serves all
+ *   waiting fills. All state is per subscription.
  * - When the fill source completes, waiting fills are still emitted (as their mids come or at their
  *   stale time) and the output completes after the last one.
  *
@@ -149,8 +150,12 @@ export function markoutWindow(
     new Observable<FillMarkouts>((subscriber) => {
       const buffers = new Map<string, MidBuffer>();
       const pendingByAsset = new Map<string, Pending[]>();
-      /** Arrival order for eviction; entries are marked done, not spliced out. */
-      let order: Pending[] = [];
+      /**
+       * Arrival order for eviction and the stale timer; entries are marked done, not spliced out.
+       * The slots before `orderHead` are cleared as it passes them (a finished fill is not kept
+       * alive by the list until the next compaction).
+       */
+      let order: (Pending | undefined)[] = [];
       let orderHead = 0;
       let live = 0;
       let sourceDone = false;
@@ -162,6 +167,16 @@ export function markoutWindow(
           buffers.set(asset, b);
         }
         return b;
+      };
+
+      /** The oldest entry not done (undefined: none), dropping the done ones before it; compacts the list now and then. */
+      const oldestWaiting = (): Pending | undefined => {
+        while (orderHead < order.length && order[orderHead]!.done) order[orderHead++] = undefined;
+        if (orderHead > 1024 && orderHead * 2 > order.length) {
+          order = order.slice(orderHead);
+          orderHead = 0;
+        }
+        return order[orderHead];
       };
 
       const record = (p: Pending): FillMarkouts => {
@@ -193,11 +208,7 @@ export function markoutWindow(
           if (i >= 0) list.splice(i, 1);
           if (list.length === 0) pendingByAsset.delete(p.fill.asset);
         }
-        while (orderHead < order.length && order[orderHead]!.done) orderHead++;
-        if (orderHead > 1024 && orderHead * 2 > order.length) {
-          order = order.slice(orderHead);
-          orderHead = 0;
-        }
+        oldestWaiting();
         subscriber.next(record(p));
         if (sourceDone && live === 0) subscriber.complete();
       };
@@ -216,8 +227,7 @@ export function markoutWindow(
       let staleTimer: Subscription | undefined;
       const armStale = (): void => {
         if (staleTimer !== undefined || live === 0) return;
-        while (orderHead < order.length && order[orderHead]!.done) orderHead++;
-        const head = order[orderHead];
+        const head = oldestWaiting();
         if (head === undefined) return;
         staleTimer = scheduler.schedule(onStale, Math.max(0, head.deadline - scheduler.now()));
       };
@@ -225,8 +235,7 @@ export function markoutWindow(
         staleTimer = undefined;
         const now = scheduler.now();
         for (;;) {
-          while (orderHead < order.length && order[orderHead]!.done) orderHead++;
-          const head = order[orderHead];
+          const head = oldestWaiting();
           if (head === undefined || head.deadline > now || subscriber.closed) break;
           expire(head);
         }
@@ -303,8 +312,7 @@ export function markoutWindow(
             return;
           }
           if (live >= maxPending) {
-            while (orderHead < order.length && order[orderHead]!.done) orderHead++;
-            const oldest = order[orderHead];
+            const oldest = oldestWaiting();
             if (oldest !== undefined) expire(oldest);
           }
           live++;

@@ -58,6 +58,8 @@ export class PaperVenue implements Venue {
   /** The end of the current outage (the latest end of the dropouts that overlap it). */
   private downUntil = -Infinity;
   private readonly subs: Subscription[] = [];
+  /** The dropouts' reconnect timers still to run (each leaves the set when it runs: ~12 dropouts an hour in a hostile soak). */
+  private readonly reconnects = new Set<Subscription>();
   /** book(asset), trades(asset), reference(asset) and the decode errors: one feed subscription, routed (sim/feedRouter.ts) */
   private readonly feed: SimFeedRouter;
 
@@ -97,13 +99,18 @@ export class PaperVenue implements Venue {
         this.down = true;
         this.downUntil = Math.max(this.downUntil, d.until);
         if (!wasDown) this.connection.next({ status: "reconnecting", attempt: 1, time: d.time });
-        this.subs.push(ex.scheduler.schedule(() => {
+        let timer: Subscription | undefined;
+        let ran = false;
+        timer = ex.scheduler.schedule(() => {
+          ran = true;
+          if (timer) this.reconnects.delete(timer);
           if (!this.down || ex.now() < this.downUntil) return;
           this.down = false;
           this.connection.next({ status: "open", attempt: 0, time: ex.now() });
           // The resubscribe: userFills answers with a snapshot that carries what the dropout lost.
           this.fillBatches.next(this.snapshot());
-        }, Math.max(0, d.until - d.time)));
+        }, Math.max(0, d.until - d.time));
+        if (!ran) this.reconnects.add(timer);
       }),
     );
     if (!attached) ex.start();
@@ -196,16 +203,22 @@ export class PaperVenue implements Venue {
     return this.exchange.truth(this.user);
   }
 
+  private unsubscribeAll(): void {
+    for (const s of this.subs.splice(0)) s.unsubscribe();
+    for (const s of this.reconnects) s.unsubscribe();
+    this.reconnects.clear();
+  }
+
   /** Detach from the exchange and leave it running (a process that died: another venue may attach to the same exchange). */
   detach(): void {
-    for (const s of this.subs.splice(0)) s.unsubscribe();
+    this.unsubscribeAll();
     this.down = true;
   }
 
   /** Stop the market and detach (pending deliveries are dropped for this venue). */
   close(): void {
     this.exchange.stop();
-    for (const s of this.subs.splice(0)) s.unsubscribe();
+    this.unsubscribeAll();
     this.connection.next({ status: "closed", attempt: 0, time: this.exchange.now() });
   }
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Subject, VirtualTimeScheduler } from "rxjs";
 import { markoutWindow } from "../../operators/index.js";
 import type { FillEvent, FillMarkouts, HorizonMarkout, MidEvent } from "../../streams/index.js";
@@ -216,6 +218,38 @@ describe("markoutWindow", () => {
     expect(out.length).toBe(10_000);
     expect(out.every((r) => r.complete && r.horizons[0]!.mid === 100)).toBe(true);
     expect(out.map((r) => r.fill.tid)).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
+  });
+
+  it("lets go of an emitted fill once every older one is emitted (a 24 h soak held up to ~2,000 until a compaction)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const scheduler = new VirtualTimeScheduler();
+    const mids = new Subject<MidEvent>();
+    const fills = new Subject<FillEvent>();
+    let emitted = 0;
+    const sub = fills.pipe(markoutWindow(mids, { horizonsMs: [5], staleAfterMs: 1_000 }, scheduler)).subscribe(() => emitted++);
+    // built in a function: no reference to a fill stays on the test's frame
+    const feed = (asset: string, from: number, to: number): WeakRef<FillEvent>[] => {
+      const refs: WeakRef<FillEvent>[] = [];
+      for (let tid = from; tid < to; tid++) {
+        const f = fill(0, true, 100, 100, asset, tid);
+        refs.push(new WeakRef(f));
+        fills.next(f);
+      }
+      return refs;
+    };
+    const collected = async (refs: readonly WeakRef<FillEvent>[]): Promise<number> => {
+      await new Promise((resolve) => setImmediate(resolve)); // a WeakRef holds its target until the job ends
+      gc();
+      return refs.filter((r) => r.deref() === undefined).length;
+    };
+    const refs = feed("ETH", 0, 1).concat(feed("BTC", 1, 301));
+    mids.next(mid(10, 100, "BTC"));
+    expect(emitted).toBe(300); // the BTC fills, behind the ETH one that still waits
+    mids.next(mid(10, 100, "ETH"));
+    expect(emitted).toBe(301);
+    expect(await collected(refs)).toBe(301);
+    sub.unsubscribe();
   });
 
   it("rejects bad options", () => {

@@ -41,4 +41,18 @@ describe("overlapping dropouts (paper venue)", () => {
     scheduler.flush();
     expect(log).toEqual(["0s open", "10s reconnecting", "15s open", "20s reconnecting", "25s open"]);
   });
+
+  it("lets go of a reconnect timer once it ran (a 24 h hostile soak kept all 284); close() cancels one still pending", () => {
+    const { scheduler, venue, log } = venueWithLog();
+    for (let i = 0; i < 20; i++) scheduler.schedule(() => venue.exchange.injectDropout(5_000), 10_000 + i * 10_000);
+    scheduler.schedule(() => venue.exchange.injectDropout(90_000), 220_000);
+    scheduler.schedule(() => venue.close(), 250_000);
+    const held = venue as unknown as { subs: readonly unknown[]; reconnects: ReadonlySet<unknown> };
+    let atLongDropout = -1;
+    scheduler.schedule(() => (atLongDropout = held.subs.length + held.reconnects.size), 221_000);
+    scheduler.flush();
+    expect(atLongDropout).toBe(2 + 1); // the user and dropout feeds, and the long dropout's timer
+    expect(held.reconnects.size).toBe(0);
+    expect(log.slice(-3)).toEqual(["205s open", "220s reconnecting", "250s closed"]);
+  });
 });
