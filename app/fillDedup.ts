@@ -1,14 +1,14 @@
 // The one fill dedup pass (DESIGN: fills$ → dedupTid → …), shared by the service and replay.
-import { type MonoTypeOperatorFunction, type Observable, defer, filter, groupBy, mergeMap } from "rxjs";
+import { type MonoTypeOperatorFunction, type Observable, groupBy, mergeMap } from "rxjs";
+import { dedupTid } from "../operators/dedupTid.js";
 import { sessionFills } from "../sinks/fills.js";
 import type { VenueFill, VenueFillBatch } from "../streams/fill.js";
-import { TidWindow, checkedTidCapacity } from "./tidWindow.js";
 
 /**
  * The one fill dedup pass, by (asset, tid) (FACTS §10/§13: `tid` is a hash of the two oids, unique
- * per coin): one window of tids per asset keyed by the numeric `tid`, so no key string is built
- * per fill. Order is kept (every group emits synchronously on its source's call stack). The window
- * is a TidWindow: operators/dedupTid's rule, in memory taken at the asset's first fill, so the
+ * per coin): one `dedupTid` per asset keyed by the numeric `tid`, so no key string is built per
+ * fill. Order is kept (every group emits synchronously on its source's call stack). The tids are
+ * numbers: `keys: "number"` keeps each window in memory taken at the asset's first fill, so the
  * heap does not grow with the fills.
  *
  * @param capacity distinct tids remembered per asset (FIFO by first sight). A userFills snapshot
@@ -16,12 +16,7 @@ import { TidWindow, checkedTidCapacity } from "./tidWindow.js";
  * covers anything a resubscribe can replay.
  */
 export function dedupFills(capacity: number): MonoTypeOperatorFunction<VenueFill> {
-  checkedTidCapacity(capacity); // a bad capacity throws here, at once
-  const perAsset: MonoTypeOperatorFunction<VenueFill> = (byAsset$) =>
-    defer(() => {
-      const seen = new TidWindow(capacity);
-      return byAsset$.pipe(filter((f) => seen.add(f.tid)));
-    });
+  const perAsset = dedupTid<VenueFill>({ capacity, key: (f) => f.tid, keys: "number" }); // a bad capacity throws here, at once
   return (fills$) => fills$.pipe(
     groupBy((f) => f.asset),
     mergeMap((byAsset$) => byAsset$.pipe(perAsset)),

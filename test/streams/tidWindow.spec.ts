@@ -1,12 +1,12 @@
-// The fill dedup's window (app/tidWindow.ts: typed arrays sized at the start) against the operator
-// it replaced in app/fillDedup.ts, operators/dedupTid keyed by `f.tid`: the same values pass for
-// any capacity and any sequence of tids — repeats, evictions and a key coming back after its
-// eviction, 0 and -0, NaN, large and fractional tids — and through dedupFills, per asset.
+// dedupTid's number window (streams/tidWindow.ts: typed arrays sized at the start) against
+// dedupTid's ring + Set: the same values pass for any capacity and any sequence of tids — repeats,
+// evictions and a key coming back after its eviction, 0 and -0, NaN, large and fractional tids —
+// through the window itself, through `dedupTid({ keys: "number" })`, and through dedupFills, per asset.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { from, lastValueFrom, toArray } from "rxjs";
 import { dedupFills } from "../../app/fillDedup.js";
-import { TidWindow } from "../../app/tidWindow.js";
+import { TidWindow } from "../../streams/tidWindow.js";
 import { dedupTid } from "../../operators/dedupTid.js";
 import type { VenueFill } from "../../streams/fill.js";
 
@@ -75,6 +75,21 @@ describe("TidWindow ≡ dedupTid (number keys)", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('dedupTid({ keys: "number" }) passes what dedupTid with its ring + Set passes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fc.array(arbTid, { maxLength: 300 }), async (capacity, tids) => {
+        const got = await lastValueFrom(from(tids).pipe(dedupTid<number>({ capacity, key: (t) => t, keys: "number" }), toArray()));
+        expect(got).toEqual(await viaOperator(tids, capacity));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('dedupTid({ keys: "number" }): a key that is not a number errors the stream, naming what it got', async () => {
+    const values = [{ tid: 1 }, { tid: "2" as unknown as number }, { tid: 3 }];
+    await expect(lastValueFrom(from(values).pipe(dedupTid<{ tid: number }>({ keys: "number" }), toArray()))).rejects.toThrow(/keys "number", but a key is a string \("2"\)/);
   });
 
   it("0 and -0 are one tid, NaN is one tid, whatever the table's size", () => {

@@ -1,9 +1,10 @@
-// The last `capacity` distinct fill tids of one asset, in memory taken once: the fill dedup's
-// state (app/fillDedup.ts). operators/dedupTid keeps the same window in a ring and a Set; the Set's
-// table grows by doubling as tids arrive (and once full, with the evicted keys' holes, to twice
-// the capacity: ~0.8 MB per 10,000 tids), so a service's heap grew for two days of fills before it
-// was flat. Here the ring and the hash table are typed arrays sized at the start (~0.22 MB per
-// 10,000 tids) and the keys are not boxed.
+// The last `capacity` distinct numbers, in memory taken once: the seen-state of
+// `dedupTid({ keys: "number" })` (the fill dedup, app/fillDedup.ts). dedupTid's default state is
+// a ring and a Set; the Set's table grows by doubling as keys arrive (and once full, with the
+// evicted keys' holes, to twice the capacity: ~0.8 MB per 10,000 fill tids), so a service's heap
+// grew for two days of fills before it was flat. Here the ring and the hash table are typed
+// arrays sized at the start (~0.22 MB per 10,000 keys, ArrayBuffer memory) and the keys are not
+// boxed.
 
 /** Power of two ≥ 1.5 × capacity + 2: at most two thirds full, and a free slot even while a new key sits beside the oldest. */
 function tableSize(capacity: number): number {
