@@ -6,6 +6,9 @@
 // back over IPC): what one bench leaves behind — a heap of recorded books, JIT code specialised to
 // the shapes and key types it saw, GC state — must not land on the next one, and least of all on
 // one side of a comparison (an operator JIT-ed on other benches' books vs a fresh hand loop).
+// Children get `--expose-gc`, so the heap figures' full GCs need no `setFlagsFromString` at run
+// time: that and the `vm` context it needs to reach `gc` slowed the 24 h soak by ~30% (26.2 vs
+// 20.2 s wall, same run; proof/bench/PROFILE.md §12).
 import { fork } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -108,7 +111,7 @@ function runInChild(file: string): Promise<BenchRow[] | undefined> {
   return new Promise((resolve) => {
     let rows: BenchRow[] | null | undefined;
     const proc = fork(fileURLToPath(import.meta.url), process.argv.slice(2), {
-      execArgv: process.execArgv,
+      execArgv: process.execArgv.includes("--expose-gc") ? process.execArgv : [...process.execArgv, "--expose-gc"],
       env: { ...process.env, [CHILD_ENV]: file },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

@@ -20,6 +20,8 @@ import { performance } from "node:perf_hooks";
 import { runSoak, type SoakCheckpoint } from "../soak/harness.js";
 import type { BenchRow } from "./table.js";
 
+// `npm run bench` starts each bench with --expose-gc; the fallback (a bare import of this file)
+// costs the soak ~30% of its speed (see bench/index.ts)
 function collector(): () => void {
   const existing = (globalThis as { gc?: () => void }).gc;
   if (existing) return existing;
