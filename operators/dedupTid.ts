@@ -21,6 +21,38 @@ function defaultKey(value: unknown): string | number {
   throw new TypeError(`dedupTid: value has no string or number \`tid\` (got ${typeof tid}); pass options.key`);
 }
 
+/** Number keys in the typed-array window (streams/tidWindow.ts): memory taken once. */
+function numberWindow(capacity: number): (key: string | number) => boolean {
+  const window = new TidWindow(capacity);
+  return (key) => {
+    if (typeof key !== "number") throw new TypeError(`dedupTid: keys "number", but a key is a ${typeof key} (${JSON.stringify(key)})`);
+    return window.add(key);
+  };
+}
+
+/** Any keys in a ring buffer + Set. */
+function anyWindow(capacity: number): (key: string | number) => boolean {
+  const ring: (string | number)[] = new Array<string | number>(capacity);
+  const seen = new Set<string | number>();
+  let next = 0;
+  let size = 0;
+  return (key) => {
+    // add, then look at the size: one hash lookup for a new key (has + add made two). With
+    // the set full, the new key sits beside the oldest for a moment, then the oldest goes.
+    const known = seen.size;
+    seen.add(key);
+    if (seen.size === known) return false;
+    if (size === capacity) {
+      seen.delete(ring[next]!);
+    } else {
+      size++;
+    }
+    ring[next] = key;
+    next = next + 1 === capacity ? 0 : next + 1;
+    return true;
+  };
+}
+
 /**
  * Drops a value whose key was among the last `capacity` distinct keys seen.
  *
@@ -47,45 +79,13 @@ function defaultKey(value: unknown): string | number {
 export function dedupTid<T>(options: DedupTidOptions<T> = {}): MonoTypeOperatorFunction<T> {
   const capacity = checkedTidCapacity(options.capacity ?? 10_000);
   const keyOf: (value: T) => string | number = options.key ?? defaultKey;
-  if (options.keys === "number") {
-    return (source) =>
-      defer(() => {
-        const window = new TidWindow(capacity);
-        return source.pipe(
-          filter((value) => {
-            const key = keyOf(value);
-            if (typeof key !== "number") throw new TypeError(`dedupTid: keys "number", but a key is a ${typeof key} (${JSON.stringify(key)})`);
-            return window.add(key);
-          }),
-        );
-      });
-  }
+  const numbers = options.keys === "number";
   // built-in filter inside defer (per-subscription state): the operator subscriber is handed to
   // the source as is, one hop fewer per value than a partial observer; a throwing key function
-  // errors the stream through filter's own guard
+  // (or a non-number key under keys "number") errors the stream through filter's own guard
   return (source) =>
     defer(() => {
-      const ring: (string | number)[] = new Array<string | number>(capacity);
-      const seen = new Set<string | number>();
-      let next = 0;
-      let size = 0;
-      return source.pipe(
-        filter((value) => {
-          const key = keyOf(value);
-          // add, then look at the size: one hash lookup for a new key (has + add made two). With
-          // the set full, the new key sits beside the oldest for a moment, then the oldest goes.
-          const known = seen.size;
-          seen.add(key);
-          if (seen.size === known) return false;
-          if (size === capacity) {
-            seen.delete(ring[next]!);
-          } else {
-            size++;
-          }
-          ring[next] = key;
-          next = next + 1 === capacity ? 0 : next + 1;
-          return true;
-        }),
-      );
+      const isNew = numbers ? numberWindow(capacity) : anyWindow(capacity);
+      return source.pipe(filter((value) => isNew(keyOf(value))));
     });
 }

@@ -22,6 +22,7 @@ import { SimIpWeightWindow } from "./rateLimits.js";
 
 import { type PaperExchangeOptions, type SimDropout, type SimFeedEvent, type SimPending, type SimTrade, type SimUserEvent, EPS, FIRST_OID, SIM_ENDED_MEMORY_MS, SIM_MARKET_ADDRESS, SIM_ORDER_MEMORY, SIM_TID_MEMORY_MS } from "./exchangeTypes.js";
 import { FanoutSubject } from "../streams/fanout.js";
+import { scheduleTracked } from "./scheduleTracked.js";
 
 /** A market trade's users and hash as the venue prints them (one frozen pair and one string for every trade). */
 const MARKET_USERS: readonly [string, string] = Object.freeze([SIM_MARKET_ADDRESS, SIM_MARKET_ADDRESS] as const);
@@ -317,14 +318,7 @@ export class SimExchangeCore extends SimLedger {
   /** One-shot work on the scheduler, remembered so dispose() can cancel what is still pending. */
   protected later(work: () => void, delay: number): void {
     if (this.disposed) return;
-    let sub: Subscription | undefined;
-    let done = false;
-    sub = this.scheduler.schedule(() => {
-      done = true;
-      if (sub) this.pendingWork.delete(sub);
-      work();
-    }, Math.max(0, delay));
-    if (!done) this.pendingWork.add(sub);
+    scheduleTracked(this.scheduler, this.pendingWork, work, delay);
   }
 
   /** Stop everything, pending deliveries included (the server's close). */

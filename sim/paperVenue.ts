@@ -13,6 +13,7 @@ import { PaperExchange, type PaperExchangeOptions, type SimVenueTruth } from "./
 import { simInfoWeight } from "./rateLimits.js";
 import { FanoutSubject } from "../streams/fanout.js";
 import { SimFeedRouter } from "./feedRouter.js";
+import { scheduleTracked } from "./scheduleTracked.js";
 
 /**
  * Build a venue with its own exchange (started at once), or attach another account to a shared
@@ -58,7 +59,7 @@ export class PaperVenue implements Venue {
   /** The end of the current outage (the latest end of the dropouts that overlap it). */
   private downUntil = -Infinity;
   private readonly subs: Subscription[] = [];
-  /** The dropouts' reconnect timers still to run (each leaves the set when it runs: ~12 dropouts an hour in a hostile soak). */
+  /** The dropouts' reconnect timers still to run (scheduleTracked: each leaves the set when it runs; ~12 dropouts an hour in a hostile soak). */
   private readonly reconnects = new Set<Subscription>();
   /** book(asset), trades(asset), reference(asset) and the decode errors: one feed subscription, routed (sim/feedRouter.ts) */
   private readonly feed: SimFeedRouter;
@@ -99,18 +100,18 @@ export class PaperVenue implements Venue {
         this.down = true;
         this.downUntil = Math.max(this.downUntil, d.until);
         if (!wasDown) this.connection.next({ status: "reconnecting", attempt: 1, time: d.time });
-        let timer: Subscription | undefined;
-        let ran = false;
-        timer = ex.scheduler.schedule(() => {
-          ran = true;
-          if (timer) this.reconnects.delete(timer);
-          if (!this.down || ex.now() < this.downUntil) return;
-          this.down = false;
-          this.connection.next({ status: "open", attempt: 0, time: ex.now() });
-          // The resubscribe: userFills answers with a snapshot that carries what the dropout lost.
-          this.fillBatches.next(this.snapshot());
-        }, Math.max(0, d.until - d.time));
-        if (!ran) this.reconnects.add(timer);
+        scheduleTracked(
+          ex.scheduler,
+          this.reconnects,
+          () => {
+            if (!this.down || ex.now() < this.downUntil) return;
+            this.down = false;
+            this.connection.next({ status: "open", attempt: 0, time: ex.now() });
+            // The resubscribe: userFills answers with a snapshot that carries what the dropout lost.
+            this.fillBatches.next(this.snapshot());
+          },
+          d.until - d.time,
+        );
       }),
     );
     if (!attached) ex.start();

@@ -14,25 +14,21 @@
 // carries both). At each measuring point those are
 // measured with everything (the "total" row) and then released, so the first row is the state
 // the service itself carries. QF_BENCH_SOAK_HOURS shortens the run.
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { performance } from "node:perf_hooks";
 import { runSoak, type SoakCheckpoint } from "../soak/harness.js";
 import type { BenchRow } from "./table.js";
 
-// `npm run bench` starts each bench with --expose-gc; the fallback (a bare import of this file)
-// costs the soak ~30% of its speed (see bench/index.ts)
+// `npm run bench` starts each bench's process with --expose-gc. Reaching gc otherwise
+// (setFlagsFromString + a vm context) slowed this soak by ~30% (bench/index.ts), so it is not tried.
 function collector(): () => void {
-  const existing = (globalThis as { gc?: () => void }).gc;
-  if (existing) return existing;
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) return gc;
+  throw new Error("bench/soak: needs node --expose-gc for its heap figures (npm run bench starts each bench with it)");
 }
 
 export async function run(): Promise<BenchRow[]> {
   const hours = Number(process.env["QF_BENCH_SOAK_HOURS"] ?? "24");
   const gc = collector();
-  (globalThis as { gc?: () => void }).gc = gc; // the harness's own start/end heap figures
   const cpuMs = () => {
     const c = process.cpuUsage();
     return (c.user + c.system) / 1000;
