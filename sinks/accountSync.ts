@@ -1,10 +1,11 @@
 // Account sync: when to fetch the account snapshot, and what to do with it (venue truth wins).
 // Event-triggered syncs start at once but at least `reconcile.minGapMs` after the previous
 // event-triggered one (a burst of races is one sync, not twenty); periodic ones run on their own
-// clock; one sync in flight at a time, a request meanwhile runs when it completes. The snapshot's
-// positions are adopted (drift recorded, the kill switch tripped beyond maxDriftUsd), its open
-// orders map OIDs and revive what we had inferred gone, orphans are cancelled, and our orders the
-// venue no longer lists are asked about.
+// clock; one sync in flight at a time, a request meanwhile runs when it completes (a poll tick
+// meanwhile is answered by the sync in flight). The snapshot's positions are adopted (drift
+// recorded, the kill switch tripped beyond maxDriftUsd), its open orders map OIDs and revive what
+// we had inferred gone, orphans are cancelled, and our orders the venue no longer lists are asked
+// about.
 //
 // Pushed snapshots (trigger "push": the venue's WS clearinghouseState + openOrders, no REST weight)
 // are adopted through the same path as polled ones — same position rules for fills in flight, same
@@ -37,7 +38,10 @@ export function requestSync(s: SinkState, trigger: string, now: number, periodic
   if (periodic) {
     if (now < sync.backoffUntil) return;
     if (pushesLive(s, now) && now - sync.lastPeriodicAt < (s.config.reconcile?.safetyPollMs ?? 60_000)) return;
-    if (!sync.inFlight) sync.lastPeriodicAt = now;
+    sync.lastPeriodicAt = now;
+    // the snapshot in flight answers this tick: queued, it would run as an event-triggered sync when
+    // that one ends — past the push and safety-poll checks above, and back to back with a slow venue
+    if (sync.inFlight) return;
   }
   if (!positionsOnlyTrigger(trigger)) sync.pendingWantsOrders = true;
   if (sync.inFlight) {

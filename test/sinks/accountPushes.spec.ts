@@ -93,6 +93,24 @@ describe("account pushes (zero REST weight)", () => {
     expect(venue.accountRequests.map((r) => r.time)).toEqual([0, 36_000, 39_000]);
   });
 
+  it("a poll tick while a sync is in flight is answered by that sync: not queued, not re-run past the pushes", () => {
+    const { venue, until, pushEvery, syncs } = setup({ reconcile: { intervalMs: 500, safetyPollMs: 60_000 } });
+    venue.knobs.latencyMs = 1200; // the first snapshot is in flight over two poll ticks (500, 1000)
+    pushEvery(700, 10_000, 300); // the first push comes after the tick at 500
+    until(10_000);
+    // the tick at 500 came while the first sync was in flight, before any push; pushes were live when it ended
+    expect(venue.accountRequests.map((r) => r.time)).toEqual([0]);
+    expect(syncs().map((s) => s.trigger)).toEqual(["periodic"]);
+  });
+
+  it("without pushes, a poll tick while a sync is in flight waits for the next tick", () => {
+    const { venue, until } = setup({ reconcile: { intervalMs: 500 } });
+    venue.knobs.latencyMs = 1200;
+    until(4000);
+    // in flight 0–1200 (ticks 500, 1000 answered by it), 1500–2700 (2000, 2500), 3000–
+    expect(venue.accountRequests.map((r) => r.time)).toEqual([0, 1500, 3000]);
+  });
+
   it("a push cancels an orphan and questions a lost order, as a polled snapshot does", () => {
     const { venue, sink, intents, seen, until, at, pushEvery } = setup({ reconcile: { intervalMs: 3000, safetyPollMs: 60_000 } });
     intents.next(intent(100));
