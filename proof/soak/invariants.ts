@@ -369,12 +369,26 @@ export class SoakChecker {
 
   /**
    * Drop the per-fill records kept for the end checks (benchmarks measuring the service's own
-   * memory call this; the lost/double checks only cover fills after it).
+   * memory call this; the lost/double checks only cover fills after it). Returns how many of the
+   * venue's fills, from the start of its ledger, were checked already: the caller may drop those
+   * from the ledger. The ones after them are newer than the grace and not checked yet; they and
+   * their applied records stay, so each is still checked (and counted) once.
    */
-  forgetHistory(): void {
+  forgetHistory(): number {
+    const fills = this.exchange.account(this.options.user).fills;
+    const checked = this.#venueFillIdx;
+    const pending = new Map<string, number>();
+    for (let i = checked; i < fills.length; i++) {
+      const f = fills[i]!.fill;
+      const key = `${f.asset}:${f.tid}`;
+      const n = this.#applied.get(key);
+      if (n !== undefined) pending.set(key, n);
+    }
     this.#applied.clear();
+    for (const [key, n] of pending) this.#applied.set(key, n);
     this.#reportedResting.clear();
     this.#venueFillIdx = 0;
+    return checked;
   }
 
   /** Venue fills applied at the end (for the table). */
