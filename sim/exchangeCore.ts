@@ -343,6 +343,25 @@ export class SimExchangeCore extends SimLedger {
     }
   }
 
+  /**
+   * Forget `user`'s order records a client can no longer ask about: neither open nor ended within
+   * the race memory (SIM_ENDED_MEMORY_MS; an orderStatus on a forgotten one answers unknownOid).
+   * For benchmarks that measure the client's memory apart from the venue's; returns how many went.
+   */
+  forgetEndedOrders(user: string): number {
+    const acct = this.account(user);
+    const since = this.now() - SIM_ENDED_MEMORY_MS;
+    let n = 0;
+    for (const [oid, o] of acct.orders) {
+      if (o.status === "open" || (this.endedAt.get(oid) ?? -Infinity) >= since) continue;
+      acct.orders.delete(oid);
+      acct.orderKind.delete(oid);
+      n++;
+    }
+    for (const [cloid, oid] of acct.cloidToOid) if (!acct.orders.has(oid)) acct.cloidToOid.delete(cloid);
+    return n;
+  }
+
   protected recordFault(f: SimFaultRecord): void {
     this.faults.push(f);
   }

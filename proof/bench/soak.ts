@@ -26,6 +26,21 @@ function collector(): () => void {
   throw new Error("bench/soak: needs node --expose-gc for its heap figures (npm run bench starts each bench with it)");
 }
 
+/**
+ * Release what the soak keeps by design (the venue's ledger, the checker's records) to measure the
+ * service alone. The run is unchanged by it: only venue fills the checker has checked go (the
+ * newer ones, inside its grace, stay to be checked and counted), and only order records the
+ * client can no longer ask about.
+ */
+export function releaseSoakHistory(c: SoakCheckpoint): void {
+  const acct = c.venue.exchange.account(c.venue.user);
+  (acct.fills as unknown[]).splice(0, c.checker.forgetHistory());
+  // order records (with their kinds and cloids) but the open ones and those a status query may
+  // still ask about
+  c.venue.exchange.forgetEndedOrders(c.venue.user);
+  (c.venue.exchange.faults as unknown[]).length = 0;
+}
+
 export async function run(): Promise<BenchRow[]> {
   const hours = Number(process.env["QF_BENCH_SOAK_HOURS"] ?? "24");
   const gc = collector();
@@ -47,15 +62,6 @@ export async function run(): Promise<BenchRow[]> {
     measuringCpuMs += cpuMs() - c;
     return used;
   };
-  const release = (c: SoakCheckpoint) => {
-    const acct = c.venue.exchange.account(c.venue.user);
-    // the fills the checker has checked (the newer ones, inside its grace, stay to be checked)
-    (acct.fills as unknown[]).splice(0, c.checker.forgetHistory());
-    acct.orders.clear();
-    acct.cloidToOid.clear();
-    acct.orderKind.clear(); // the order records' tif/reduce-only, by the same oids
-    (c.venue.exchange.faults as unknown[]).length = 0;
-  };
   const points: { total: number; service: number }[] = [];
   const t0 = performance.now();
   const c0 = cpuMs();
@@ -74,7 +80,7 @@ export async function run(): Promise<BenchRow[]> {
       const due = points.length === 0 ? 3_600_000 : points.length === 1 ? 6 * 3_600_000 : Infinity;
       if ((c.virtualMs >= due && !c.last) || (c.last && points.length >= 1 && points.length <= 2)) {
         const total = heap();
-        release(c);
+        releaseSoakHistory(c);
         points.push({ total, service: heap() });
       }
     },
