@@ -15,7 +15,7 @@
 // measured with everything (the "total" row) and then released, so the first row is the state
 // the service itself carries. QF_BENCH_SOAK_HOURS shortens the run.
 import { performance } from "node:perf_hooks";
-import { runSoak, type SoakCheckpoint } from "../soak/harness.js";
+import { releaseSoakHistory, runSoak } from "../soak/harness.js";
 import type { BenchRow } from "./table.js";
 
 // `npm run bench` starts each bench's process with --expose-gc. Reaching gc otherwise
@@ -24,21 +24,6 @@ function collector(): () => void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) return gc;
   throw new Error("bench/soak: needs node --expose-gc for its heap figures (npm run bench starts each bench with it)");
-}
-
-/**
- * Release what the soak keeps by design (the venue's ledger, the checker's records) to measure the
- * service alone. The run is unchanged by it: only venue fills the checker has checked go (the
- * newer ones, inside its grace, stay to be checked and counted), and only order records the
- * client can no longer ask about.
- */
-export function releaseSoakHistory(c: SoakCheckpoint): void {
-  const acct = c.venue.exchange.account(c.venue.user);
-  (acct.fills as unknown[]).splice(0, c.checker.forgetHistory());
-  // order records (with their kinds and cloids) but the open ones and those a status query may
-  // still ask about
-  c.venue.exchange.forgetEndedOrders(c.venue.user);
-  (c.venue.exchange.faults as unknown[]).length = 0;
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -73,6 +73,21 @@ export interface SoakCheckpoint {
   readonly checker: SoakChecker;
 }
 
+/**
+ * Release what the soak keeps by design (the venue's ledger, the checker's records) to measure the
+ * service alone. The run is unchanged by it: only venue fills the checker has checked go (the
+ * newer ones, inside its grace, stay to be checked and counted), and only order records the
+ * client can no longer ask about.
+ */
+export function releaseSoakHistory(c: SoakCheckpoint): void {
+  const acct = c.venue.exchange.account(c.venue.user);
+  (acct.fills as unknown[]).splice(0, c.checker.forgetHistory());
+  // order records (with their kinds and cloids) but the open ones and those a status query may
+  // still ask about
+  c.venue.exchange.forgetEndedOrders(c.venue.user);
+  (c.venue.exchange.faults as unknown[]).length = 0;
+}
+
 export interface SoakResult {
   readonly options: SoakOptions;
   readonly assets: readonly string[];

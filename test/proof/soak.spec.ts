@@ -2,9 +2,8 @@
 // hostile fault on and one catastrophic dropout; every invariant must hold and the faults must
 // really have been thrown.
 import { describe, expect, it } from "vitest";
-import { runSoak } from "../../proof/soak/harness.js";
+import { releaseSoakHistory, runSoak } from "../../proof/soak/harness.js";
 import { renderSoakTable } from "../../proof/soak/table.js";
-import { releaseSoakHistory } from "../../proof/bench/soak.js";
 
 describe("soak (0.25 h virtual, 2 assets, hostile)", () => {
   it("holds every invariant while the venue injects every fault", async () => {
@@ -38,13 +37,11 @@ describe("soak (0.25 h virtual, 2 assets, hostile)", () => {
   }, 300_000);
 
   it("the bench's release of the ledgers mid-run changes neither the run nor its fill counts", async () => {
-    const plain = await runSoak({ hours: 0.5, assets: 2, seed: 7, faults: "hostile" });
+    const run = { hours: 0.5, assets: 2, seed: 7, faults: "hostile" } as const;
+    const plain = await runSoak(run);
     let released = 0;
     const r = await runSoak({
-      hours: 0.5,
-      assets: 2,
-      seed: 7,
-      faults: "hostile",
+      ...run,
       onCheckpoint: (c) => {
         if (released === 0 && c.virtualMs >= 900_000 && !c.last) {
           released = c.venue.exchange.account(c.venue.user).fills.length;
