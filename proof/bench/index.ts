@@ -9,17 +9,28 @@
 // Children get `--expose-gc`, so the heap figures' full GCs need no `setFlagsFromString` at run
 // time: that and the `vm` context it needs to reach `gc` slowed the 24 h soak by ~30% (26.2 vs
 // 20.2 s wall, same run; proof/bench/PROFILE.md §12).
+//
+// `npm run bench` runs tsc's output of this tree (dist/dev, built by `npm run build:dev` first),
+// the code as `npm start` runs it: tsx compiles with esbuild's keepNames, which wraps every
+// function and class it creates in a naming call, closures made per event included (PROFILE.md
+// §13). Under tsx (`npx tsx proof/bench/index.ts`) it runs the sources.
 import { fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import { UsageError, flag, parseFlags, runProgram } from "../../app/args.js";
-import { packageVersion } from "../../sources/paths.js";
+import { packageRoot, packageVersion } from "../../sources/paths.js";
 import { renderTable, type BenchRow } from "./table.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const skip = new Set(["index.ts", "table.ts"]);
+// the bench files beside this one: .js when this runs compiled (npm run bench), .ts under tsx
+const EXT = import.meta.url.endsWith(".js") ? ".js" : ".ts";
+const skip = new Set([`index${EXT}`, `table${EXT}`]);
+const benchName = (f: string): string => f.slice(0, -EXT.length);
+// compiled, a bench counts only while its source exists (an incremental build leaves the output of a deleted one)
+const hasSource = (f: string): boolean => EXT === ".ts" || existsSync(join(packageRoot(), "proof", "bench", `${benchName(f)}.ts`));
 // options of individual benches (only scale takes any); each bench's run() gets them all
 const BENCH_FLAGS = { assets: flag.list(), seconds: flag.positive(), "no-baseline": flag.bool() };
 
@@ -53,16 +64,14 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const available = (await readdir(here)).filter((f) => f.endsWith(".ts") && !skip.has(f) && !f.endsWith(".d.ts")).map((f) => f.replace(/\.ts$/, ""));
+  const benchFiles = (await readdir(here)).filter((f) => f.endsWith(EXT) && !skip.has(f) && !f.endsWith(".d.ts") && hasSource(f));
+  const available = benchFiles.map(benchName);
   const unknown = only.filter((n) => !available.includes(n));
   if (unknown.length > 0) {
     process.stderr.write(`bench: unknown bench ${unknown.join(", ")} (available: ${available.join(", ")})\n`);
     return 2;
   }
-  const files = (await readdir(here))
-    .filter((f) => f.endsWith(".ts") && !skip.has(f) && !f.endsWith(".d.ts"))
-    .filter((f) => only.length === 0 || only.includes(f.replace(/\.ts$/, "")))
-    .sort();
+  const files = benchFiles.filter((f) => only.length === 0 || only.includes(benchName(f))).sort();
   const child = process.env[CHILD_ENV];
   if (child !== undefined) return runHere(child, benchOptions);
   const rows: BenchRow[] = [];

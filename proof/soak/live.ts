@@ -5,7 +5,7 @@
 // event) arrives to the moment the request carrying an order it caused leaves (the signed WS post
 // written to the socket, or the in-process submit), on its call stack or a later one.
 import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { childEntry } from "../entry.js";
 import { Observable, asyncScheduler, defer } from "rxjs";
 import { Wallet } from "ethers";
 import { PaperVenue, SimRng } from "../../sim/index.js";
@@ -41,7 +41,7 @@ export interface ChildServer {
 
 /** Start the paper venue server (hostile-free, fast cadence) in a child process; resolves with its URL. */
 export function startChildPaperServer(nAssets: number, seed: number): Promise<ChildServer> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./paperServerChild.ts", import.meta.url))], {
+  const child: ChildProcess = spawn(process.execPath, childEntry(import.meta.url, "./paperServerChild.ts"), {
     env: { ...process.env, QF_CHILD_ASSETS: String(nAssets), QF_CHILD_SEED: String(seed), QF_CHILD_USER: new Wallet(PAPER_BENCH_KEY).address },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -1,13 +1,14 @@
 // The two child processes of the scale benchmark, each started the way a user starts it (the
-// app's own CLI under tsx, so the run needs nothing but this repository): the paper venue
+// app's own CLI, from the same build as the bench: tsc's output under `npm run bench`, the
+// source under tsx in a test; the run needs nothing but this repository): the paper venue
 // (`quoteflow sim --synthetic <names>`) and the service as a live client against it (`quoteflow
 // run --venue hyperliquid --api-url <sim>`). Each is stopped by its PID (SIGTERM, then SIGKILL
 // after a grace period), and every child still alive when the benchmark's process exits is killed.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { childEntry } from "../../entry.js";
 
-const CLI = fileURLToPath(new URL("../../../app/cli.ts", import.meta.url));
+const CLI = childEntry(import.meta.url, "../../../app/cli.ts");
 const alive = new Set<ChildProcess>();
 let exitHook = false;
 
@@ -40,7 +41,7 @@ function start(args: readonly string[], env: NodeJS.ProcessEnv, onLine: (line: s
   delete merged["QUOTEFLOW_ACCOUNT"];
   // QF_SCALE_CPU_PROF=<dir>: the client writes a V8 CPU profile there when it exits (PROFILE.md)
   const prof = args[0] === "run" && process.env["QF_SCALE_CPU_PROF"] ? ["--cpu-prof", "--cpu-prof-dir", process.env["QF_SCALE_CPU_PROF"]] : [];
-  const child = spawn(process.execPath, [...prof, "--import", "tsx", CLI, ...args], { env: merged, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...prof, ...CLI, ...args], { env: merged, stdio: ["ignore", "pipe", "pipe"] });
   track(child);
   const last: string[] = [];
   let warnings = 0;
