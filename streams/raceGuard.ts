@@ -33,18 +33,42 @@ export function classifyFill(fill: VenueFill, lookup: Pick<RaceGuardLookup, "ord
   return { flag: race ? "race" : "matched", ctx, fill: enrichFill(fill, ctx, midAtFill), pull };
 }
 
-/** A venue fill with the placement facts of its order (or "unmatched" ones). */
+/**
+ * A venue fill with the placement facts of its order (or "unmatched" ones). Built field by field,
+ * not `{ ...fill, midAtFill, … }`: in Node 20's V8 a literal that starts with a spread and adds keys
+ * costs ~11 µs (a fresh hidden class per object, no cached transition) against ~0.3 µs for this
+ * (PROFILE §14). The key order is the spread's for a decoded fill.
+ */
 export function enrichFill(fill: VenueFill, ctx: OrderFillContext | undefined, midAtFill: number): FillEvent {
+  const o: Mutable<FillEvent> = {
+    tid: fill.tid,
+    oid: fill.oid,
+    cloid: fill.cloid,
+    asset: fill.asset,
+    isBuy: fill.isBuy,
+    size: fill.size,
+    price: fill.price,
+    time: fill.time,
+    fee: fill.fee,
+    crossed: fill.crossed,
+  } as Mutable<FillEvent>;
+  if (fill.startPosition !== undefined) o.startPosition = fill.startPosition;
+  if (fill.closedPnl !== undefined) o.closedPnl = fill.closedPnl;
+  if (fill.hash !== undefined) o.hash = fill.hash;
+  o.midAtFill = midAtFill;
   if (!ctx) {
-    return { ...fill, midAtFill, placementPrice: fill.price, midAtPlacement: midAtFill, quotedHalfSpreadBps: 0, source: "unmatched" };
+    o.placementPrice = fill.price;
+    o.midAtPlacement = midAtFill;
+    o.quotedHalfSpreadBps = 0;
+    o.source = "unmatched";
+    return o;
   }
-  return {
-    ...fill,
-    midAtFill,
-    placementPrice: ctx.px,
-    midAtPlacement: ctx.midAtPlacement,
-    quotedHalfSpreadBps: ctx.quotedHalfSpreadBps,
-    source: ctx.source,
-    ...(ctx.signals !== undefined ? { signals: ctx.signals } : {}),
-  };
+  o.placementPrice = ctx.px;
+  o.midAtPlacement = ctx.midAtPlacement;
+  o.quotedHalfSpreadBps = ctx.quotedHalfSpreadBps;
+  o.source = ctx.source;
+  if (ctx.signals !== undefined) o.signals = ctx.signals;
+  return o;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
