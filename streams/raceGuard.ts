@@ -40,7 +40,8 @@ export function classifyFill(fill: VenueFill, lookup: Pick<RaceGuardLookup, "ord
  * (PROFILE §14). The key order is the spread's for a decoded fill.
  */
 export function enrichFill(fill: VenueFill, ctx: OrderFillContext | undefined, midAtFill: number): FillEvent {
-  const o: Mutable<FillEvent> = {
+  // the required keys first; the optional ones and the placement facts are added in the spread's order
+  const o = {
     tid: fill.tid,
     oid: fill.oid,
     cloid: fill.cloid,
@@ -51,24 +52,15 @@ export function enrichFill(fill: VenueFill, ctx: OrderFillContext | undefined, m
     time: fill.time,
     fee: fill.fee,
     crossed: fill.crossed,
-  } as Mutable<FillEvent>;
+  } as FillEvent;
   if (fill.startPosition !== undefined) o.startPosition = fill.startPosition;
   if (fill.closedPnl !== undefined) o.closedPnl = fill.closedPnl;
   if (fill.hash !== undefined) o.hash = fill.hash;
   o.midAtFill = midAtFill;
-  if (!ctx) {
-    o.placementPrice = fill.price;
-    o.midAtPlacement = midAtFill;
-    o.quotedHalfSpreadBps = 0;
-    o.source = "unmatched";
-    return o;
-  }
-  o.placementPrice = ctx.px;
-  o.midAtPlacement = ctx.midAtPlacement;
-  o.quotedHalfSpreadBps = ctx.quotedHalfSpreadBps;
-  o.source = ctx.source;
-  if (ctx.signals !== undefined) o.signals = ctx.signals;
+  o.placementPrice = ctx ? ctx.px : fill.price;
+  o.midAtPlacement = ctx ? ctx.midAtPlacement : midAtFill;
+  o.quotedHalfSpreadBps = ctx ? ctx.quotedHalfSpreadBps : 0;
+  o.source = ctx ? ctx.source : "unmatched";
+  if (ctx?.signals !== undefined) o.signals = ctx.signals;
   return o;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
