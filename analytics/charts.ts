@@ -174,11 +174,13 @@ export function barChart(title: string, bars: readonly Bar[], unit: string, keys
   if (bars.length === 0) return empty(title, "none");
   const rowH = 22;
   const L = 250;
-  const R = 110;
   const T = 6;
   const B = 26;
   const H = T + bars.length * rowH + B;
   const t = niceTicks(Math.min(0, ...bars.map((b) => b.value)), Math.max(0, ...bars.map((b) => b.value)), 4);
+  const labels = bars.map((b) => b.text ?? `${tickLabel(b.value, t.step / 100)} ${unit}`);
+  // room right of the longest positive bar for its text (12 px labels: ≤ 7 px a character)
+  const R = Math.max(110, 12 + 7 * Math.max(0, ...labels.filter((_, i) => bars[i]!.value >= 0).map((l) => l.length)));
   const sx = (v: number) => L + ((v - t.lo) / (t.hi - t.lo || 1)) * (W - L - R);
   const f1 = (v: number) => v.toFixed(1);
   const rows = bars
@@ -186,7 +188,7 @@ export function barChart(title: string, bars: readonly Bar[], unit: string, keys
       const y = T + i * rowH;
       const a = sx(Math.min(0, b.value));
       const w = Math.abs(sx(b.value) - sx(0));
-      const label = b.text ?? `${tickLabel(b.value, t.step / 100)} ${unit}`;
+      const label = labels[i]!;
       const tx = b.value >= 0 ? sx(b.value) + 5 : sx(0) + 5;
       return `<text x="${L - 8}" y="${y + 15}" text-anchor="end" class="label">${esc(b.label)}</text><rect x="${f1(a)}" y="${y + 4}" width="${f1(Math.max(w, 0.5))}" height="14" fill="${b.color}"/><text x="${f1(tx)}" y="${y + 15}" class="label">${esc(label)}</text>`;
     })

@@ -287,17 +287,7 @@ export function renderHtmlReport(d: Tearsheet): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(d.title)}</title>
 <style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:900px;padding:0 12px;color:#222}
-h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
-table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;white-space:nowrap}th{white-space:normal;vertical-align:bottom}
-td:first-child,th:first-child{text-align:left}table.kv th{text-align:left;background:#f6f6f6;font-weight:600}table.kv td{text-align:left;white-space:normal;word-break:break-all}
-.scroll{max-width:100%;overflow-x:auto}
-figure{margin:18px 0}figcaption{font-weight:600;margin-bottom:4px}small{font-weight:400;color:#666}.empty{color:#888}
-svg{max-width:100%;height:auto;display:block}svg text{font-family:system-ui,sans-serif}svg .tick{font-size:11px;fill:#444}svg .axis{font-size:12px;fill:#333}svg .label{font-size:12px;fill:#222}svg .inbar{font-size:11px;fill:#fff}
-.legend{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12px;margin:2px 0 0 72px}.key i{font-style:normal;margin-right:4px}
-.sw{display:inline-block;width:10px;height:10px;margin-right:5px;border-radius:2px;vertical-align:baseline}
-.big{font-size:18px;font-weight:600}ul{margin:4px 0}
-</style>
+${REPORT_CSS}</style>
 </head><body>
 <h1>${esc(d.title)}</h1>
 ${header}
@@ -321,3 +311,16 @@ ${curveTable}${markoutBySource}${markoutByAsset}${vw}${bySignal}
 </body></html>
 `;
 }
+
+/** The report page's stylesheet (also what the browser spec renders single charts with). */
+export const REPORT_CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:900px;padding:0 12px;color:#222}
+h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;white-space:nowrap}th{white-space:normal;vertical-align:bottom}
+td:first-child,th:first-child{text-align:left}table.kv th{text-align:left;background:#f6f6f6;font-weight:600}table.kv td{text-align:left;white-space:normal;word-break:break-all}
+.scroll{max-width:100%;overflow-x:auto}
+figure{margin:18px 0}figcaption{font-weight:600;margin-bottom:4px}small{font-weight:400;color:#666}.empty{color:#888}
+svg{max-width:100%;height:auto;display:block}svg text{font-family:system-ui,sans-serif}svg .tick{font-size:11px;fill:#444}svg .axis{font-size:12px;fill:#333}svg .label{font-size:12px;fill:#222}svg .inbar{font-size:11px;fill:#fff}
+.legend{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12px;margin:2px 0 0 72px}.key i{font-style:normal;margin-right:4px}
+.sw{display:inline-block;width:10px;height:10px;margin-right:5px;border-radius:2px;vertical-align:baseline}
+.big{font-size:18px;font-weight:600}ul{margin:4px 0}
+`;

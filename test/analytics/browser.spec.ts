@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../app/logger.js";
 import { runReplay } from "../../app/replay.js";
+import { barChart } from "../../analytics/charts.js";
+import { REPORT_CSS } from "../../analytics/report.js";
 import { CHROMIUM, chromiumAvailable, renderAndCheck } from "./chromium.js";
 
 const dir = mkdtempSync(join(tmpdir(), "qf-browser-"));
@@ -29,6 +31,22 @@ describe.skipIf(!available)("the report in headless Chromium", () => {
       expect(result.texts).toBeGreaterThan(100);
     }
   }, 120_000);
+
+  it("keeps a bar's value text inside its chart when the bar spans the whole axis (a 100% inventory bin)", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const f = join(dir, "bars.html");
+    const bars = [
+      { label: "ETH · 0 … 50 $", value: 100, color: "#f58518" },
+      { label: "BTC · -50 … 0 $", value: 83.9, color: "#4c78a8" },
+      { label: "BTC · short", value: -12.5, color: "#4c78a8", text: "−12.5 % of session, below zero" },
+    ];
+    writeFileSync(f, `<!doctype html><html><head><meta charset="utf-8"><style>${REPORT_CSS}</style></head><body>${barChart("Inventory distribution", bars, "% of session")}</body></html>`);
+    for (const width of [1000, 1400]) {
+      const result = await renderAndCheck(f, { width });
+      expect(result.problems, JSON.stringify(result.problems.slice(0, 5), null, 1)).toEqual([]);
+      expect(result.texts).toBeGreaterThanOrEqual(6);
+    }
+  }, 60_000);
 
   it("catches a clipped label (the check is not blind)", async () => {
     const { writeFileSync } = await import("node:fs");
