@@ -7,9 +7,10 @@
 // the executor, the reconciliation and the transport without knowing the sink's internals.
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
-import { type Observable, type SchedulerLike, defer, tap } from "rxjs";
+import { Observable, type SchedulerLike, tap } from "rxjs";
 import type { QuotaThrottleHandle } from "../operators/quotaThrottle.js";
 import { everyOn } from "../sinks/periodic.js";
+import { SourceSubscriber } from "../streams/sourceSubscriber.js";
 import { batchLength, type ActionBatch, type BatchResult } from "../streams/actions.js";
 import type { ConnectionStatus, Venue } from "../streams/venue.js";
 import { type ExecutorFailureKind, type IpWeightPurpose, QUOTA_REFUSAL_REASONS, type ServiceMetrics } from "./metrics.js";
@@ -130,17 +131,23 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
   };
   // IP weight (FACTS §9) charged when a request goes out; an info 429 is logged and counted
   const ipWeight = (purpose: IpWeightPurpose, weight: number) => metrics.ipWeight.inc({ purpose }, weight);
+  // one subscriber each (not defer + tap): every request of the service passes here
   const info = <T>(purpose: IpWeightPurpose, what: string, weight: number, request$: Observable<T>): Observable<T> =>
-    defer(() => {
+    new Observable<T>((subscriber) => {
       ipWeight(purpose, weight);
-      return request$.pipe(
-        tap({
-          error: (err: unknown) => {
-            if (!isHttp429(err)) return;
-            metrics.infoRateLimited.inc({ purpose });
-            (purpose === "account" ? rlog : log)?.warn({ failure: "info_rate_limited", purpose, request: what, error: errText(err) }, "info request rate limited (HTTP 429); backing off");
+      request$.subscribe(
+        new SourceSubscriber<T>(
+          subscriber,
+          (value) => subscriber.next(value),
+          "forward",
+          (err: unknown) => {
+            if (isHttp429(err)) {
+              metrics.infoRateLimited.inc({ purpose });
+              (purpose === "account" ? rlog : log)?.warn({ failure: "info_rate_limited", purpose, request: what, error: errText(err) }, "info request rate limited (HTTP 429); backing off");
+            }
+            subscriber.error(err);
           },
-        }),
+        ),
       );
     });
   const answered = (batch: ActionBatch, result: BatchResult, assets: readonly string[], latencyMs: number) => {
@@ -168,7 +175,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     }
   };
   const submit = (batch: ActionBatch): Observable<BatchResult> =>
-    defer(() => {
+    new Observable<BatchResult>((subscriber) => {
       const assets = assetsOf(batch);
       const now = performance.now();
       for (const asset of new Set(assets)) {
@@ -186,26 +193,32 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
       if (debug()) log?.debug(describeBatch(batch), "action sent");
       ipWeight("actions", 1 + Math.floor(batchLength(batch) / 40));
       let settled = false;
-      return venue.submit(batch).pipe(
-        tap({
-          next: (result) => {
-            if (settled) return;
-            settled = true;
-            answered(batch, result, assets, performance.now() - now);
+      venue.submit(batch).subscribe(
+        new SourceSubscriber<BatchResult>(
+          subscriber,
+          (result) => {
+            if (!settled) {
+              settled = true;
+              answered(batch, result, assets, performance.now() - now);
+            }
+            subscriber.next(result);
           },
-          error: (err: unknown) => {
+          () => {
+            settled = true;
+            subscriber.complete();
+          },
+          (err: unknown) => {
             settled = true;
             failed("transport", Math.max(1, assets.length), { ...describeBatch(batch), error: errText(err) }, "batch failed in transport; order status will be asked");
+            subscriber.error(err);
           },
-          complete: () => {
-            settled = true;
-          },
-          unsubscribe: () => {
-            if (!settled) failed("timeout", Math.max(1, assets.length), { ...describeBatch(batch), waitedMs: Math.round(performance.now() - now) }, "no answer before the executor gave up (timeout); order status will be asked");
-            settled = true;
-          },
-        }),
+        ),
       );
+      // dropped before an answer (the executor's timeout): runs after the source is unsubscribed
+      return () => {
+        if (!settled) failed("timeout", Math.max(1, assets.length), { ...describeBatch(batch), waitedMs: Math.round(performance.now() - now) }, "no answer before the executor gave up (timeout); order status will be asked");
+        settled = true;
+      };
     });
   // HIP-3 (app/hip3.ts): meta and account snapshots cost their weight once per followed dex (+ perpDexs, 20)
   const dexes = 1 + (venue.perpDexs?.length ?? 0);

@@ -23,7 +23,7 @@
 // (the Hyperliquid venue prefers WS post and falls back to HTTP); the executor sees one `submit`.
 // mergeMap, never switchMap: an unsubscribed request may already have been accepted.
 // The throttle is passed in (app/ composes operators/quotaThrottle): sinks/ imports no operator.
-import { EMPTY, Observable, Subject, Subscription, TimeoutError, asyncScheduler, catchError, defer, filter, map, merge, mergeMap, of, share, take, timeout } from "rxjs";
+import { EMPTY, Observable, Subject, Subscription, TimeoutError, asyncScheduler, catchError, defer, filter, map, merge, mergeMap, share, take, timeout } from "rxjs";
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from "rxjs";
 import type { ActionBatch, BatchResult } from "../streams/actions.js";
 import type { QuoteGateReason } from "../streams/gate.js";
@@ -37,6 +37,7 @@ import { everyOn } from "./periodic.js";
 import type { InfoLaneCounts } from "./infoLane.js";
 import { SendQueue } from "./sendQueue.js";
 import { shareFanout } from "../streams/fanout.js";
+import { firstAnswer } from "../streams/firstAnswer.js";
 
 export { deadMansSwitch, type DeadMansSwitchOptions } from "./deadMansSwitch.js";
 
@@ -254,8 +255,10 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
         refused$.next({ kind: "refused", batch, reason, time: scheduler.now() });
       };
       const allowed$ = options.throttle ? batches$.pipe(options.throttle(feedback, onRefused)) : batches$;
+      // "sent" (when its slot is taken), then the answer or the failure: firstAnswer is
+      // take(1) + timeout + map + catchError in one subscriber (streams/firstAnswer.ts)
       const send = (batch: ActionBatch): Observable<ExecutionEvent> =>
-        defer(() => {
+        new Observable<ExecutionEvent>((subscriber) => {
           const t0 = scheduler.now();
           counts.inFlight += 1;
           let settled = false;
@@ -266,50 +269,50 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
               counts.pending -= 1;
             }
           };
-          const answer$ = venue.submit(batch).pipe(
-            take(1),
-            timeout({ first: timeoutMs, scheduler }),
-            map((result): ExecutionEvent => {
+          subscriber.next({ kind: "sent", batch, time: t0 });
+          if (subscriber.closed) return;
+          firstAnswer(
+            venue.submit(batch),
+            timeoutMs,
+            scheduler,
+            (result): ExecutionEvent => {
               settle();
               const now = scheduler.now();
               answers$.next({ batch, rateLimited: !result.ok && result.rateLimited });
               return { kind: "result", batch, result, time: now, latencyMs: now - t0 };
-            }),
-            catchError((err: unknown) => {
+            },
+            (err: unknown): ExecutionEvent => {
               settle();
               const timedOut = err instanceof TimeoutError;
-              const failed: ExecutionEvent = {
+              // Reconcile before anything is sent again: ask what became of every order it touched.
+              scheduler.schedule(() => {
+                for (const ref of statusRefsOf(batch)) recheck$.next(ref);
+              });
+              return {
                 kind: "failed",
                 batch,
                 error: timedOut ? `no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err),
                 timedOut,
                 time: scheduler.now(),
               };
-              // Reconcile before anything is sent again: ask what became of every order it touched.
-              scheduler.schedule(() => {
-                for (const ref of statusRefsOf(batch)) recheck$.next(ref);
-              });
-              return of(failed);
-            }),
-          );
-          return merge(of<ExecutionEvent>({ kind: "sent", batch, time: t0 }), answer$);
+            },
+          ).subscribe(subscriber);
         });
       const ask = (ref: StatusRef): Observable<ExecutionEvent> =>
         lane.request(
           2,
           () =>
-            venue.orderStatus(ref).pipe(
-              take(1),
-              timeout({ first: timeoutMs, scheduler }),
-              map((answer): ExecutionEvent => ({ kind: "status", ref, answer, time: scheduler.now() })),
-              catchError((err: unknown) =>
-                of<ExecutionEvent>({
-                  kind: "statusFailed",
-                  ref,
-                  error: err instanceof TimeoutError ? `orderStatus: no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err),
-                  time: scheduler.now(),
-                }),
-              ),
+            firstAnswer(
+              venue.orderStatus(ref),
+              timeoutMs,
+              scheduler,
+              (answer): ExecutionEvent => ({ kind: "status", ref, answer, time: scheduler.now() }),
+              (err: unknown): ExecutionEvent => ({
+                kind: "statusFailed",
+                ref,
+                error: err instanceof TimeoutError ? `orderStatus: no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err),
+                time: scheduler.now(),
+              }),
             ),
           (e) => (e.kind === "statusFailed" ? e.error : null),
         );
@@ -317,13 +320,12 @@ export function executor(venue: Venue, options: ExecutorOptions = {}, scheduler:
         lane.request(
           c.withOrders ? 2 + 20 : 2, // clearinghouseState (+ frontendOpenOrders), FACTS §9
           () =>
-            venue.account(c.withOrders ? undefined : { openOrders: false }).pipe(
-              take(1),
-              timeout({ first: c.timeoutMs, scheduler }),
-              map((snapshot): ExecutionEvent => ({ kind: "account", snapshot, trigger: c.trigger, withOrders: c.withOrders, time: scheduler.now() })),
-              catchError((err: unknown) =>
-                of<ExecutionEvent>({ kind: "accountFailed", trigger: c.trigger, withOrders: c.withOrders, error: err instanceof Error ? err.message : String(err), time: scheduler.now() }),
-              ),
+            firstAnswer(
+              venue.account(c.withOrders ? undefined : { openOrders: false }),
+              c.timeoutMs,
+              scheduler,
+              (snapshot): ExecutionEvent => ({ kind: "account", snapshot, trigger: c.trigger, withOrders: c.withOrders, time: scheduler.now() }),
+              (err: unknown): ExecutionEvent => ({ kind: "accountFailed", trigger: c.trigger, withOrders: c.withOrders, error: err instanceof Error ? err.message : String(err), time: scheduler.now() }),
             ),
           (e) => (e.kind === "accountFailed" ? e.error : null),
         );
