@@ -3,13 +3,13 @@
 // the quota state, and the probe that counts and logs what the operators let through or refuse.
 import type { Logger } from "pino";
 import { type Observable, type SchedulerLike, defer, distinctUntilChanged, filter, map, merge, startWith } from "rxjs";
-import { type ExecutionSink, sinkEvents } from "../sinks/executionSink.js";
+import type { ExecutionSink } from "../sinks/executionSink.js";
 import type { QuotaThrottleState } from "../streams/quota.js";
 import type { AssetMeta, BookEvent, ReferenceQuote, TradeEvent } from "../streams/market.js";
 import type { Venue } from "../streams/venue.js";
 import type { ServiceMetrics } from "./metrics.js";
 import type { OperatorEventCounts } from "./operatorEvents.js";
-import { type AssetPipelineInputs, pipelineSinkEvents } from "./pipeline.js";
+import { type AssetPipelineInputs, PIPELINE_SINK_EVENT_TYPES, pipelineSinkEvents } from "./pipeline.js";
 
 export interface InputsHost {
   readonly venue: Venue;
@@ -30,15 +30,14 @@ export function assetPipelineInputs(h: InputsHost, asset: string, book$: Observa
   // A re-composed pipeline starts from the last user event seen (userStaleGate would otherwise
   // start closed with NoDataReceived and pull the ladder until the next one).
   const userEvents$ = defer(() => {
-    const live$ = merge(h.venue.orderUpdates$, h.venue.fills$, h.sink.events$.pipe(sinkEvents("reconcile"))).pipe(map(() => ({ time: h.scheduler.now() })));
+    const live$ = merge(h.venue.orderUpdates$, h.venue.fills$, h.sink.eventsOf("reconcile")).pipe(map(() => ({ time: h.scheduler.now() })));
     const last = h.lastUserEvent;
     return last === undefined ? live$ : live$.pipe(startWith({ time: last }));
   });
   // The quoter's position: the sink's position events (after each fill and each reconcile), starting
   // from the current one (a re-composed pipeline must not quote as if flat until the next fill).
   const position$ = defer(() =>
-    h.sink.events$.pipe(
-      sinkEvents("position"),
+    h.sink.eventsOf("position").pipe(
       filter((p) => p.asset === asset),
       map((p) => p.position),
       startWith(h.sink.positions.position(asset)),
@@ -56,12 +55,11 @@ export function assetPipelineInputs(h: InputsHost, asset: string, book$: Observa
     scheduler: h.scheduler,
     szDecimals: meta.szDecimals,
     trades$: h.trades.get(asset) ?? h.venue.trades(asset),
-    fills$: sink.events$.pipe(
-      sinkEvents("fill"),
+    fills$: sink.eventsOf("fill").pipe(
       map((e) => e.fill),
       filter((f) => f.asset === asset),
     ),
-    sinkEvents$: pipelineSinkEvents(sink.events$),
+    sinkEvents$: pipelineSinkEvents(sink.eventsOf(...PIPELINE_SINK_EVENT_TYPES)),
     probe: {
       flow: (a, operator, direction) => h.operatorEvents.inc(a, operator, direction),
       counter: (a, operator, direction) => h.operatorEvents.bound(a, operator, direction),

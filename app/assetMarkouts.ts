@@ -3,7 +3,7 @@
 import { type Observable, type SchedulerLike, type Subscription, filter, map, takeUntil } from "rxjs";
 import { journalHorizons } from "../analytics/journal.js";
 import { markoutWindow } from "../operators/markoutWindow.js";
-import { type ExecutionSink, sinkEvents } from "../sinks/executionSink.js";
+import type { ExecutionSink } from "../sinks/executionSink.js";
 import type { FillMarkouts } from "../streams/fill.js";
 import type { MidEvent } from "../streams/market.js";
 import type { AssetConfig } from "./config.js";
@@ -12,9 +12,9 @@ export function assetMarkouts(sink: ExecutionSink, mids$: Observable<MidEvent>, 
   const asset = config.asset;
   const horizonsMs = journalHorizons(config.markouts.horizonsMs);
   const staleAfterMs = Math.max(config.markouts.staleAfterMs, Math.max(...horizonsMs) + 10_000);
-  return sink.events$
+  return sink
+    .eventsOf("markoutInput")
     .pipe(
-      sinkEvents("markoutInput"),
       map((e) => e.fill),
       filter((f) => f.asset === asset),
       markoutWindow(mids$.pipe(filter((m) => m.asset === asset)), { horizonsMs, staleAfterMs }, scheduler),

@@ -1,7 +1,7 @@
 // One asset's pipeline, composed from its config: book-stage operators → strategy (the built-in
 // ladder or a plugin's) → intent-stage gates, plus the fill stage over the asset's fills, each in
 // the order the config lists them. Nothing here knows which operators exist; the registry does.
-import { EMPTY, type MonoTypeOperatorFunction, Observable, type OperatorFunction, type SchedulerLike, filter, ignoreElements, map, merge, mergeMap } from "rxjs";
+import { EMPTY, type MonoTypeOperatorFunction, Observable, type OperatorFunction, type SchedulerLike, filter, ignoreElements, map, merge } from "rxjs";
 import type { SinkEvent } from "../sinks/executionSink.js";
 import { type DataQualityRejectReason, type DataQualityStats, createDataQualityStats } from "../operators/dataQualityGate.js";
 import type { QuotaThrottleState } from "../operators/quotaThrottle.js";
@@ -332,24 +332,33 @@ export function composeAssetPipeline(
   };
 }
 
-/** What a pipeline's operators see of the sink: fills, races, reconciliations, gates, the kill switch. */
+/** The sink event types a pipeline's operators see (pipelineSinkEvents). */
+export const PIPELINE_SINK_EVENT_TYPES = ["fill", "race", "reconcile", "gate", "killSwitch"] as const;
+type PipelineSinkEventType = (typeof PIPELINE_SINK_EVENT_TYPES)[number];
+const PIPELINE_TYPES: ReadonlySet<string> = new Set(PIPELINE_SINK_EVENT_TYPES);
+
+function toPipelineSinkEvent(e: Extract<SinkEvent, { type: PipelineSinkEventType }>): PipelineSinkEvent {
+  switch (e.type) {
+    case "fill":
+      return { kind: "fill", fill: e };
+    case "race":
+      return { kind: "race", race: e.race };
+    case "reconcile":
+      return { kind: "reconcile", report: e.report };
+    case "gate":
+      return { kind: "gate", gate: e };
+    case "killSwitch":
+      return { kind: "killSwitch", state: e.state };
+  }
+}
+
+/**
+ * What a pipeline's operators see of the sink: fills, races, reconciliations, gates, the kill
+ * switch (from the sink's own `eventsOf(...PIPELINE_SINK_EVENT_TYPES)`, or any stream of sink events).
+ */
 export function pipelineSinkEvents(events$: Observable<SinkEvent>): Observable<PipelineSinkEvent> {
   return events$.pipe(
-    mergeMap((e): PipelineSinkEvent[] => {
-      switch (e.type) {
-        case "fill":
-          return [{ kind: "fill", fill: e }];
-        case "race":
-          return [{ kind: "race", race: e.race }];
-        case "reconcile":
-          return [{ kind: "reconcile", report: e.report }];
-        case "gate":
-          return [{ kind: "gate", gate: e }];
-        case "killSwitch":
-          return [{ kind: "killSwitch", state: e.state }];
-        default:
-          return [];
-      }
-    }),
+    filter((e): e is Extract<SinkEvent, { type: PipelineSinkEventType }> => PIPELINE_TYPES.has(e.type)),
+    map(toPipelineSinkEvent),
   );
 }

@@ -27,7 +27,7 @@ import {
 } from "rxjs";
 import { QuotaThrottleHandle } from "../operators/quotaThrottle.js";
 import { everyOn } from "../sinks/periodic.js";
-import { ExecutionSink, sinkEvents } from "../sinks/executionSink.js";
+import { ExecutionSink } from "../sinks/executionSink.js";
 import type { QuotaThrottleState } from "../streams/quota.js";
 import type { QuoteIntent } from "../streams/intent.js";
 import type { AssetMeta, BookEvent, MidEvent, TradeEvent } from "../streams/market.js";
@@ -155,11 +155,8 @@ export class QuoteflowService {
       this.journal.open(headerLine({ run: this.options.journal.run ?? { mode: "unknown" }, venue: this.venue.name, config: this.config, startTime: this.startTime, assets, markoutHorizonsMs: horizons, cloidSeed: cloidSeedHex(this.options.cloidSeed) }), () => this.scheduler.now());
       this.journal.watch(
         {
-          actions$: this.sink.events$.pipe(
-            sinkEvents("action"),
-            map((e) => e.action),
-          ),
-          sinkGates$: this.sink.events$.pipe(sinkEvents("gate")),
+          actions$: this.sink.eventsOf("action").pipe(map((e) => e.action)),
+          sinkGates$: this.sink.eventsOf("gate"),
           mids$: this.mids$,
         },
         (s) => this.subs.add(s),
@@ -191,7 +188,7 @@ export class QuoteflowService {
       ...(queueAware ? { books$: this.books$ } : {}),
       ...(this.quotaState$ ? { quotaState$: this.quotaState$ } : {}),
     });
-    this.subs.add(merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.events$.pipe(sinkEvents("reconcile"))).subscribe(() => (this.lastUserEvent = this.scheduler.now())));
+    this.subs.add(merge(this.venue.orderUpdates$, this.venue.fills$, this.sink.eventsOf("reconcile")).subscribe(() => (this.lastUserEvent = this.scheduler.now())));
     this.started = true;
     this.wireSinkOutputs();
     this.wireSampling();

@@ -10,7 +10,7 @@
 // `currentObservers` is private in rxjs 7.8's typings; it is read and written here exactly as
 // Subject.next does. If a future rxjs renames it, the spec fails (the snapshot is then rebuilt on
 // every value — still correct — and the spec's "reuses the snapshot" case says so).
-import { ObjectUnsubscribedError, type Observer, ReplaySubject, Subject, config, share, type MonoTypeOperatorFunction } from "rxjs";
+import { Observable, ObjectUnsubscribedError, type Observer, ReplaySubject, Subject, Subscriber, config, share, type MonoTypeOperatorFunction } from "rxjs";
 
 interface SubjectInternals<T> {
   closed: boolean;
@@ -32,6 +32,58 @@ export class FanoutSubject<T> extends Subject<T> {
   override next(value: T): void {
     if (config.useDeprecatedSynchronousErrorHandling) super.next(value);
     else fanOut(this, value);
+  }
+}
+
+/** An observer of some event types only (TypedFanoutSubject.ofType): passes values on as they are. */
+class TypedSubscriber<T> extends Subscriber<T> {
+  constructor(
+    destination: Subscriber<T>,
+    readonly types: ReadonlySet<string>,
+  ) {
+    super(destination);
+  }
+}
+
+/**
+ * A FanoutSubject of events with a `type`, whose `ofType(...)` subscribers are handed only the
+ * events of their types — what `subject.pipe(filter((e) => e.type === t))` delivers, in the same
+ * order among all the subject's observers, without a filter call per observer per event that
+ * rejects it. Per type, the observers that take it are listed once from the snapshot and again only
+ * when an observer comes or goes (the sink publishes ~20 types to ~20 observers, most of which take
+ * one or two: proof/bench/PROFILE.md §16).
+ */
+export class TypedFanoutSubject<T extends { readonly type: string }> extends Subject<T> {
+  #snapshot: Observer<T>[] | null = null;
+  readonly #byType = new Map<string, Observer<T>[]>();
+
+  override next(value: T): void {
+    if (config.useDeprecatedSynchronousErrorHandling) {
+      super.next(value);
+      return;
+    }
+    const s = this as unknown as SubjectInternals<T>;
+    if (s.closed) throw new ObjectUnsubscribedError();
+    if (s.isStopped) return;
+    const list = s.currentObservers ?? (s.currentObservers = s.observers.slice());
+    if (list !== this.#snapshot) {
+      this.#snapshot = list;
+      this.#byType.clear();
+    }
+    let typed = this.#byType.get(value.type);
+    if (typed === undefined) {
+      typed = list.filter((o) => !(o instanceof TypedSubscriber) || o.types.has(value.type));
+      this.#byType.set(value.type, typed);
+    }
+    for (let i = 0; i < typed.length; i++) typed[i]!.next(value);
+  }
+
+  /** The events of these types, as `filter` on the type would pass them (errors and completion too). */
+  ofType<K extends T["type"]>(...types: K[]): Observable<Extract<T, { readonly type: K }>> {
+    const set: ReadonlySet<string> = new Set<string>(types);
+    return new Observable<Extract<T, { readonly type: K }>>((subscriber) => {
+      this.subscribe(new TypedSubscriber<T>(subscriber as unknown as Subscriber<T>, set));
+    });
   }
 }
 

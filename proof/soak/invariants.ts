@@ -15,7 +15,6 @@
 //   - nothing rests after shutdown.
 import { type Observable, Subject, type Subscription, map } from "rxjs";
 import type { Venue } from "../../streams/venue.js";
-import { sinkEvents } from "../../sinks/executionSink.js";
 import type { PaperExchange } from "../../sim/index.js";
 import { type ActionBatch, batchLength } from "../../streams/actions.js";
 import { everyOn } from "../../sinks/periodic.js";
@@ -165,7 +164,7 @@ export class SoakChecker {
   start(): void {
     const sink = this.service.sink;
     // applied fills are counted through shutdown too (finish() checks every venue fill, shutdown's races included)
-    this.#fillSub = sink.events$.pipe(sinkEvents("fill")).subscribe((g) => {
+    this.#fillSub = sink.eventsOf("fill").subscribe((g) => {
       const key = `${g.fill.asset}:${g.fill.tid}`;
       const n = (this.#applied.get(key) ?? 0) + 1;
       this.#applied.set(key, n);
@@ -173,7 +172,7 @@ export class SoakChecker {
       if (n === 2) this.violate("fillDoubleCounted", `fill ${key} (oid ${g.fill.oid}) applied twice`);
     });
     this.#subs.push(
-      sink.events$.pipe(sinkEvents("reconcile"), map((e) => e.report)).subscribe((r) => {
+      sink.eventsOf("reconcile").pipe(map((e) => e.report)).subscribe((r) => {
         this.reconciles++;
         for (const asset of this.options.assets) {
           const ours = r.positions[asset] ?? sink.positions.position(asset);
@@ -182,11 +181,11 @@ export class SoakChecker {
           if (err > EPS) this.violate("positionAfterReconcile", `${asset}: after reconcile (${r.trigger}) ours ${ours}, venue ${this.venuePosition(asset)}`);
         }
       }),
-      sink.events$.pipe(sinkEvents("gate")).subscribe((g) => {
+      sink.eventsOf("gate").subscribe((g) => {
         this.#sinkClosed.set(g.asset, g.reason !== null);
         this.updateClosed(g.asset);
       }),
-      sink.events$.pipe(sinkEvents("killSwitch"), map((e) => e.state)).subscribe((s) => {
+      sink.eventsOf("killSwitch").pipe(map((e) => e.state)).subscribe((s) => {
         if (s.active) {
           const last = this.trips[this.trips.length - 1];
           if (!last || last.time !== s.trip.time || last.trigger !== s.trip.trigger) {
@@ -197,7 +196,7 @@ export class SoakChecker {
         }
         for (const a of this.options.assets) this.updateClosed(a);
       }),
-      sink.events$.pipe(sinkEvents("action"), map((a) => a.action)).subscribe((e) => {
+      sink.eventsOf("action").pipe(map((a) => a.action)).subscribe((e) => {
         if (e.kind === "sent") {
           this.#inFlight.set(e.batch, elements(e.batch));
           this.#inFlightElements += elements(e.batch);
@@ -215,7 +214,7 @@ export class SoakChecker {
           }
         }
       }),
-      sink.events$.pipe(sinkEvents("dropped")).subscribe((d) => (this.droppedAtGate += d.elements)),
+      sink.eventsOf("dropped").subscribe((d) => (this.droppedAtGate += d.elements)),
       ...(this.options.submits
         ? [
             this.options.submits.submits$.subscribe((b) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { ReplaySubject, Subject, type Subscription, of } from "rxjs";
-import { FanoutSubject, ReplayLastSubject, shareFanout } from "../../streams/fanout.js";
+import { type Observable, ReplaySubject, Subject, type Subscription, filter, of } from "rxjs";
+import { FanoutSubject, ReplayLastSubject, TypedFanoutSubject, shareFanout } from "../../streams/fanout.js";
 
 // One script of operations, run against RxJS's own subject and ours; the two logs must be equal.
 // Observers can act re-entrantly on a value: subscribe a new observer, unsubscribe themselves or
@@ -105,5 +105,81 @@ describe("ReplayLastSubject", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+// The same scripts with typed events: each observer takes all of them (a plain subscribe) or some
+// types; ofType must deliver what filter on the type delivers, in the same order among all.
+type Ev = { readonly type: "a"; readonly v: number } | { readonly type: "b"; readonly v: number } | { readonly type: "c"; readonly v: number };
+const TYPES = ["a", "b", "c"] as const;
+const typedOpArb: fc.Arbitrary<{ ops: Op[]; wants: (readonly ("a" | "b" | "c")[] | null)[] }> = fc.record({
+  ops: fc.array(opArb, { maxLength: 40 }),
+  wants: fc.array(fc.option(fc.subarray([...TYPES], { minLength: 1 }), { nil: null }), { minLength: 12, maxLength: 12 }),
+});
+
+function runTyped(subject: Subject<Ev>, select: (s: Subject<Ev>, types: readonly Ev["type"][]) => Observable<Ev>, ops: readonly Op[], wants: readonly (readonly Ev["type"][] | null)[]): string[] {
+  const log: string[] = [];
+  const subs: Subscription[] = [];
+  let ids = 0;
+  const subscribe = (react: Extract<Op, { op: "sub" }>["react"], on: number): void => {
+    const id = ids++;
+    const want = wants[id % wants.length] ?? null;
+    let self: Subscription | undefined;
+    const source = want === null ? subject : select(subject, want);
+    const sub = source.subscribe({
+      next: (e) => {
+        log.push(`${id} next ${e.type}${e.v}`);
+        if (e.v !== on) return;
+        if (react === "subOther") subscribe("none", -1);
+        else if (react === "unsubSelf") self?.unsubscribe();
+        else if (react === "unsubFirst") subs[0]?.unsubscribe();
+        else if (react === "complete") subject.complete();
+      },
+      error: (e: unknown) => log.push(`${id} error ${String(e)}`),
+      complete: () => log.push(`${id} complete`),
+    });
+    self = sub;
+    subs.push(sub);
+  };
+  for (const o of ops) {
+    try {
+      if (o.op === "sub") subscribe(o.react, o.on);
+      else if (o.op === "unsub") subs[o.which]?.unsubscribe();
+      else if (o.op === "next") subject.next({ type: TYPES[o.v % 3]!, v: o.v });
+      else if (o.op === "error") subject.error("boom");
+      else if (o.op === "complete") subject.complete();
+      else subject.unsubscribe();
+    } catch (e) {
+      log.push(`threw ${(e as Error).name}`);
+    }
+    log.push(`observed ${subject.observed} closed ${subject.closed}`);
+  }
+  return log;
+}
+
+describe("TypedFanoutSubject", () => {
+  it("ofType delivers what Subject + filter on the type delivers, in the same order, for any script", () => {
+    fc.assert(
+      fc.property(typedOpArb, ({ ops, wants }) => {
+        const ours = runTyped(new TypedFanoutSubject<Ev>(), (s, types) => (s as TypedFanoutSubject<Ev>).ofType(...types), ops, wants);
+        const theirs = runTyped(new Subject<Ev>(), (s, types) => s.pipe(filter((e) => types.includes(e.type))), ops, wants);
+        expect(ours).toEqual(theirs);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("hands each type to its observers in subscription order, and no longer to one that left", () => {
+    const s = new TypedFanoutSubject<Ev>();
+    const seen: string[] = [];
+    s.ofType("a").subscribe((e) => seen.push(`A${e.v}`));
+    const b = s.ofType("b").subscribe((e) => seen.push(`B${e.v}`));
+    s.subscribe((e) => seen.push(`*${e.type}${e.v}`));
+    s.next({ type: "a", v: 1 });
+    s.next({ type: "b", v: 2 });
+    b.unsubscribe();
+    s.next({ type: "b", v: 3 });
+    s.next({ type: "c", v: 4 });
+    expect(seen).toEqual(["A1", "*a1", "B2", "*b2", "*b3", "*c4"]);
   });
 });
