@@ -11,6 +11,8 @@ import type { BenchRow } from "./table.js";
 const ASSETS = 20;
 const WARMUP_MS = 5_000;
 const MEASURE_MS = 20_000;
+/** The paper server's nice level in the goal's run. */
+const SERVER_NICE = 19;
 
 interface Measured {
   readonly p50: number;
@@ -67,16 +69,14 @@ async function measure(run: LiveRun): Promise<Measured> {
 
 export async function run(): Promise<BenchRow[]> {
   const inproc = await measure(await startInProcessRun(ASSETS, 1));
-  const server = await startChildPaperServer(ASSETS, 1);
-  let loop;
-  try {
-    loop = await measure(await startLoopbackRun(server.url, ASSETS));
-  } finally {
-    server.stop();
-  }
+  // the goal's run: the paper server at nice 19 (it stands in for a venue whose CPU is not the
+  // client's; on this 2-vCPU machine at equal priority it takes the client's CPU in every burst of
+  // books: PROFILE.md §16); then the same at equal priority, as it was measured before
+  const loop = await loopback(SERVER_NICE);
+  const shared = await loopback(0);
   return [
     {
-      name: `tick-to-action p50, loopback paper server, ${ASSETS} assets (book frame in → the signed post carrying an order it caused out; ${loop.n} of ${loop.total} action requests were caused by a book, ${loop.onStack} of them sent on the frame's call stack)`,
+      name: `tick-to-action p50, loopback paper server at nice ${SERVER_NICE}, ${ASSETS} assets (book frame in → the signed post carrying an order it caused out; ${loop.n} of ${loop.total} action requests were caused by a book, ${loop.onStack} of them sent on the frame's call stack)`,
       value: loop.p50 * 1000,
       unit: "µs",
       baseline: { name: `in-process, no signing (${inproc.n} of ${inproc.total} caused by a book, ${inproc.onStack} on its call stack)`, value: inproc.p50 * 1000, unit: "µs" },
@@ -84,9 +84,7 @@ export async function run(): Promise<BenchRow[]> {
     },
     {
       name:
-        `tick-to-action p99, loopback paper server, ${ASSETS} assets (${loop.over1ms} of ${loop.n} samples over 1 ms; ` +
-        `p99 of the ${loop.onStack} sent on the frame's stack ${us(loop.p99OnStack)}, of the ${loop.n - loop.onStack} held past it (coalescing window, throttle, send slot) ${us(loop.p99Later)}; ` +
-        `the OS preempted the client's main thread ${loop.preempted ?? "?"} times in the ${MEASURE_MS / 1000} s)`,
+        `tick-to-action p99, loopback paper server at nice ${SERVER_NICE}, ${ASSETS} assets (${detail(loop)})`,
       value: loop.p99 * 1000,
       unit: "µs",
       baseline: { name: "in-process, no signing", value: inproc.p99 * 1000, unit: "µs" },
@@ -94,7 +92,32 @@ export async function run(): Promise<BenchRow[]> {
       goal: "p99 ≤ 1 ms",
       met: loop.p99 <= 1,
     },
+    {
+      name: `tick-to-action p99, the same with the paper server at equal priority (${detail(shared)}; p50 ${us(shared.p50)})`,
+      value: shared.p99 * 1000,
+      unit: "µs",
+      baseline: { name: `the run at nice ${SERVER_NICE} above`, value: loop.p99 * 1000, unit: "µs" },
+      ratio: shared.p99 / loop.p99,
+    },
   ];
+}
+
+/** The service against the paper server in a child process at this nice level. */
+async function loopback(nice: number): Promise<Measured> {
+  const server = await startChildPaperServer(ASSETS, 1, nice);
+  try {
+    return await measure(await startLoopbackRun(server.url, ASSETS));
+  } finally {
+    server.stop();
+  }
+}
+
+function detail(m: Measured): string {
+  return (
+    `${m.over1ms} of ${m.n} samples over 1 ms; ` +
+    `p99 of the ${m.onStack} sent on the frame's stack ${us(m.p99OnStack)}, of the ${m.n - m.onStack} held past it (coalescing window, throttle, send slot) ${us(m.p99Later)}; ` +
+    `the OS preempted the client's main thread ${m.preempted ?? "?"} times in the ${MEASURE_MS / 1000} s`
+  );
 }
 
 function us(ms: number): string {
