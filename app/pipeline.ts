@@ -335,7 +335,6 @@ export function composeAssetPipeline(
 /** The sink event types a pipeline's operators see (pipelineSinkEvents). */
 export const PIPELINE_SINK_EVENT_TYPES = ["fill", "race", "reconcile", "gate", "killSwitch"] as const;
 type PipelineSinkEventType = (typeof PIPELINE_SINK_EVENT_TYPES)[number];
-const PIPELINE_TYPES: ReadonlySet<string> = new Set(PIPELINE_SINK_EVENT_TYPES);
 
 function toPipelineSinkEvent(e: Extract<SinkEvent, { type: PipelineSinkEventType }>): PipelineSinkEvent {
   switch (e.type) {
@@ -354,11 +353,8 @@ function toPipelineSinkEvent(e: Extract<SinkEvent, { type: PipelineSinkEventType
 
 /**
  * What a pipeline's operators see of the sink: fills, races, reconciliations, gates, the kill
- * switch (from the sink's own `eventsOf(...PIPELINE_SINK_EVENT_TYPES)`, or any stream of sink events).
+ * switch, from the sink's events of those types (`sink.eventsOf(...PIPELINE_SINK_EVENT_TYPES)`).
  */
-export function pipelineSinkEvents(events$: Observable<SinkEvent>): Observable<PipelineSinkEvent> {
-  return events$.pipe(
-    filter((e): e is Extract<SinkEvent, { type: PipelineSinkEventType }> => PIPELINE_TYPES.has(e.type)),
-    map(toPipelineSinkEvent),
-  );
+export function pipelineSinkEvents(events$: Observable<Extract<SinkEvent, { type: PipelineSinkEventType }>>): Observable<PipelineSinkEvent> {
+  return events$.pipe(map(toPipelineSinkEvent));
 }

@@ -19,11 +19,17 @@ interface SubjectInternals<T> {
   currentObservers: Observer<T>[] | null;
 }
 
-function fanOut<T>(subject: Subject<T>, value: T): void {
+/** Subject.next's observer snapshot (taken when the list changed); null once stopped; throws once closed. */
+function snapshotOf<T>(subject: Subject<T>): Observer<T>[] | null {
   const s = subject as unknown as SubjectInternals<T>;
   if (s.closed) throw new ObjectUnsubscribedError();
-  if (s.isStopped) return;
-  const list = s.currentObservers ?? (s.currentObservers = s.observers.slice());
+  if (s.isStopped) return null;
+  return s.currentObservers ?? (s.currentObservers = s.observers.slice());
+}
+
+function fanOut<T>(subject: Subject<T>, value: T): void {
+  const list = snapshotOf(subject);
+  if (list === null) return;
   for (let i = 0; i < list.length; i++) list[i]!.next(value);
 }
 
@@ -62,10 +68,8 @@ export class TypedFanoutSubject<T extends { readonly type: string }> extends Sub
       super.next(value);
       return;
     }
-    const s = this as unknown as SubjectInternals<T>;
-    if (s.closed) throw new ObjectUnsubscribedError();
-    if (s.isStopped) return;
-    const list = s.currentObservers ?? (s.currentObservers = s.observers.slice());
+    const list = snapshotOf(this);
+    if (list === null) return;
     if (list !== this.#snapshot) {
       this.#snapshot = list;
       this.#byType.clear();

@@ -23,18 +23,22 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ op: "close" as const }) },
 );
 
-function run(make: () => Subject<number>, ops: readonly Op[]): string[] {
-  const s = make();
+/**
+ * Run `ops` against `subject`: observer `id` listens to `source(id)`; values are `value(v)`, logged
+ * as `show(e)`, and an observer reacts on the one whose number (`numberOf`) is its `on`.
+ */
+function runScript<E>(subject: Subject<E>, ops: readonly Op[], source: (id: number) => Observable<E>, value: (v: number) => E, show: (e: E) => string, numberOf: (e: E) => number): string[] {
+  const s = subject;
   const log: string[] = [];
   const subs: Subscription[] = [];
   let ids = 0;
   const subscribe = (react: Extract<Op, { op: "sub" }>["react"], on: number): void => {
     const id = ids++;
     let self: Subscription | undefined;
-    const sub = s.subscribe({
-      next: (v) => {
-        log.push(`${id} next ${v}`);
-        if (v !== on) return;
+    const sub = source(id).subscribe({
+      next: (e) => {
+        log.push(`${id} next ${show(e)}`);
+        if (numberOf(e) !== on) return;
         if (react === "subOther") subscribe("none", -1);
         else if (react === "unsubSelf") self?.unsubscribe();
         else if (react === "unsubFirst") subs[0]?.unsubscribe();
@@ -50,7 +54,7 @@ function run(make: () => Subject<number>, ops: readonly Op[]): string[] {
     try {
       if (o.op === "sub") subscribe(o.react, o.on);
       else if (o.op === "unsub") subs[o.which]?.unsubscribe();
-      else if (o.op === "next") s.next(o.v);
+      else if (o.op === "next") s.next(value(o.v));
       else if (o.op === "error") s.error("boom");
       else if (o.op === "complete") s.complete();
       else s.unsubscribe();
@@ -60,6 +64,12 @@ function run(make: () => Subject<number>, ops: readonly Op[]): string[] {
     log.push(`observed ${s.observed} closed ${s.closed}`);
   }
   return log;
+}
+
+function run(make: () => Subject<number>, ops: readonly Op[]): string[] {
+  const s = make();
+  const same = (v: number): number => v;
+  return runScript(s, ops, () => s, same, String, same);
 }
 
 describe("FanoutSubject", () => {
@@ -118,43 +128,11 @@ const typedOpArb: fc.Arbitrary<{ ops: Op[]; wants: (readonly ("a" | "b" | "c")[]
 });
 
 function runTyped(subject: Subject<Ev>, select: (s: Subject<Ev>, types: readonly Ev["type"][]) => Observable<Ev>, ops: readonly Op[], wants: readonly (readonly Ev["type"][] | null)[]): string[] {
-  const log: string[] = [];
-  const subs: Subscription[] = [];
-  let ids = 0;
-  const subscribe = (react: Extract<Op, { op: "sub" }>["react"], on: number): void => {
-    const id = ids++;
+  const source = (id: number): Observable<Ev> => {
     const want = wants[id % wants.length] ?? null;
-    let self: Subscription | undefined;
-    const source = want === null ? subject : select(subject, want);
-    const sub = source.subscribe({
-      next: (e) => {
-        log.push(`${id} next ${e.type}${e.v}`);
-        if (e.v !== on) return;
-        if (react === "subOther") subscribe("none", -1);
-        else if (react === "unsubSelf") self?.unsubscribe();
-        else if (react === "unsubFirst") subs[0]?.unsubscribe();
-        else if (react === "complete") subject.complete();
-      },
-      error: (e: unknown) => log.push(`${id} error ${String(e)}`),
-      complete: () => log.push(`${id} complete`),
-    });
-    self = sub;
-    subs.push(sub);
+    return want === null ? subject : select(subject, want);
   };
-  for (const o of ops) {
-    try {
-      if (o.op === "sub") subscribe(o.react, o.on);
-      else if (o.op === "unsub") subs[o.which]?.unsubscribe();
-      else if (o.op === "next") subject.next({ type: TYPES[o.v % 3]!, v: o.v });
-      else if (o.op === "error") subject.error("boom");
-      else if (o.op === "complete") subject.complete();
-      else subject.unsubscribe();
-    } catch (e) {
-      log.push(`threw ${(e as Error).name}`);
-    }
-    log.push(`observed ${subject.observed} closed ${subject.closed}`);
-  }
-  return log;
+  return runScript(subject, ops, source, (v) => ({ type: TYPES[v % 3]!, v }), (e) => `${e.type}${e.v}`, (e) => e.v);
 }
 
 describe("TypedFanoutSubject", () => {
