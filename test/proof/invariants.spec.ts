@@ -1,7 +1,8 @@
 // The soak's invariant checker catches each kind of violation it promises to, on a scripted
 // service and venue (so a green soak means the service held, not that the checker looked away).
 import { describe, expect, it } from "vitest";
-import { Subject, VirtualTimeScheduler } from "rxjs";
+import { VirtualTimeScheduler } from "rxjs";
+import { TypedFanoutSubject } from "../../streams/fanout.js";
 import { SoakChecker, tapSubmits } from "../../proof/soak/invariants.js";
 import type { SubmitTap } from "../../proof/soak/invariants.js";
 import type { Venue } from "../../streams/venue.js";
@@ -15,8 +16,8 @@ const USER = "0xabc";
 function rig(submits?: SubmitTap) {
   const scheduler = new VirtualTimeScheduler();
   // the sink's one event stream, fed by type as the scripted service's outputs
-  const events$ = new Subject<unknown>();
-  const as = (wrap: (v: any) => unknown) => ({ next: (v: unknown) => events$.next(wrap(v)) });
+  const events$ = new TypedFanoutSubject<{ type: string }>();
+  const as = (wrap: (v: any) => { type: string }) => ({ next: (v: unknown) => events$.next(wrap(v)) });
   const fills$ = as((g) => ({ type: "fill", ...g, time: scheduler.now() }));
   const reconciles$ = as((report) => ({ type: "reconcile", report, time: scheduler.now() }));
   const gates$ = as((g) => ({ type: "gate", ...g }));
@@ -30,7 +31,7 @@ function rig(submits?: SubmitTap) {
   const open: OpenOrder[] = [];
   const budget = { nRequestsUsed: 0, nRequestsCap: 10_000, cumVlm: 0, nRequestsSurplus: 0 };
   const service = {
-    sink: { events$, killSwitch: kill, positions: { position: (a: string) => ours[a] ?? 0 } },
+    sink: { events$, eventsOf: (...types: string[]) => events$.ofType(...types), killSwitch: kill, positions: { position: (a: string) => ours[a] ?? 0 } },
     gates: { closedReason: (a: string) => closed[a] },
   } as unknown as QuoteflowService;
   const exchange = {
