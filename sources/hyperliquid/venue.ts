@@ -11,7 +11,6 @@ import {
   concatMap,
   defer,
   forkJoin,
-  from,
   map,
   merge,
   mergeMap,
@@ -57,6 +56,7 @@ import {
   type BookEvent,
   type ConnectionState,
   type DecodeErrorEvent,
+  type DecodeFailure,
   type Decoded,
   type HlInfoRequest,
   type HlUserEvent,
@@ -71,6 +71,7 @@ import {
   type VenueFillBatch,
   type VenueHalt,
 } from "../../streams/index.js";
+import { decodedEach, decodedOne } from "./decodedFrames.js";
 import { type DexPart, mergeDexSnapshots, pairDexPushes } from "./dexAccount.js";
 import { pagedFillsSince } from "./fillHistory.js";
 import { HlTransportError } from "./errors.js";
@@ -177,7 +178,7 @@ export class HyperliquidVenue implements Venue {
     this.decodeErrors$ = merge(this.ws.decodeErrors$, this.#decodeErrors);
     this.orderUpdates$ = this.ws
       .channel({ type: "orderUpdates", user: this.#user })
-      .pipe(mergeMap((d) => this.#values(decodeHlOrderUpdates(d, "ws:orderUpdates"), "ws:orderUpdates")));
+      .pipe(decodedEach((d) => decodeHlOrderUpdates(d, "ws:orderUpdates"), this.#reporter("ws:orderUpdates")));
     this.fills$ = this.ws.channel({ type: "userFills", user: this.#user }).pipe(
       mergeMap((d) => {
         const r = decodeHlUserFills(d, "ws:userFills");
@@ -233,8 +234,9 @@ export class HyperliquidVenue implements Venue {
     return EMPTY;
   }
 
-  #values<A>(r: Decoded<readonly A[]>, source: string): Observable<A> {
-    return r.ok ? from(r.value) : this.#report(source, r);
+  /** A decode failure of `source` as a DecodeErrorEvent (for decodedOne / decodedEach). */
+  #reporter(source: string): (error: DecodeFailure) => void {
+    return (error) => this.#decodeErrors.next(decodeErrorEvent(source, error, this.#scheduler.now()));
   }
 
   #info<A>(body: HlInfoRequest, decode: (u: unknown) => Decoded<A>): Observable<A> {
@@ -291,45 +293,30 @@ export class HyperliquidVenue implements Venue {
 
   book(asset: string): Observable<BookEvent> {
     const source = `ws:l2Book ${asset}`;
-    return this.ws.channel({ type: "l2Book", coin: asset }).pipe(
-      mergeMap((d) => {
-        const r = decodeHlBook(d, source);
-        return r.ok ? of(r.value) : this.#report(source, r);
-      }),
-    );
+    return this.ws.channel({ type: "l2Book", coin: asset }).pipe(decodedOne((d) => decodeHlBook(d, source), this.#reporter(source)));
   }
 
   trades(asset: string): Observable<TradeEvent> {
     const source = `ws:trades ${asset}`;
-    return this.ws.channel({ type: "trades", coin: asset }).pipe(mergeMap((d) => this.#values(decodeHlTrades(d, source), source)));
+    return this.ws.channel({ type: "trades", coin: asset }).pipe(decodedEach((d) => decodeHlTrades(d, source), this.#reporter(source)));
   }
 
   /** Best bid/offer pushes (`bbo`, only when it changes on a block) as one-level books. */
   bbo(asset: string): Observable<BookEvent> {
     const source = `ws:bbo ${asset}`;
-    return this.ws.channel({ type: "bbo", coin: asset }).pipe(
-      mergeMap((d) => {
-        const r = decodeHlBbo(d, source);
-        return r.ok ? of(r.value) : this.#report(source, r);
-      }),
-    );
+    return this.ws.channel({ type: "bbo", coin: asset }).pipe(decodedOne((d) => decodeHlBbo(d, source), this.#reporter(source)));
   }
 
   /** All mids (`allMids`; `dex`: a HIP-3 dex's, keyed `dex:COIN`), one MidEvent per coin, stamped with the scheduler's time. */
   mids(dex?: string): Observable<MidEvent> {
     return this.ws
       .channel(dex ? { type: "allMids", dex } : { type: "allMids" })
-      .pipe(mergeMap((d) => this.#values(decodeHlWsAllMids(d, this.#scheduler.now(), "ws:allMids"), "ws:allMids")));
+      .pipe(decodedEach((d) => decodeHlWsAllMids(d, this.#scheduler.now(), "ws:allMids"), this.#reporter("ws:allMids")));
   }
 
   /** Our `userEvents` (channel `user`): fills, funding, liquidation, nonUserCancel. No snapshot on subscribe. */
   userEvents(): Observable<HlUserEvent> {
-    return this.ws.channel({ type: "userEvents", user: this.#user }).pipe(
-      mergeMap((d) => {
-        const r = decodeHlUserEvent(d, "ws:user");
-        return r.ok ? of(r.value) : this.#report("ws:user", r);
-      }),
-    );
+    return this.ws.channel({ type: "userEvents", user: this.#user }).pipe(decodedOne((d) => decodeHlUserEvent(d, "ws:user"), this.#reporter("ws:user")));
   }
 
   /**

@@ -4,6 +4,7 @@
 // feeds: they take a hand-written fast path, and fall back to the io-ts codec only to name the
 // failing path (the codec stays the specification; test/wire checks the two agree).
 import type * as t from "io-ts";
+import { isHlCloid } from "./scalars.js";
 import { DecodeFailure, decodeWith, type Decoded } from "../codec.js";
 import type { VenueFill, VenueFillBatch } from "../fill.js";
 import type { AssetMeta, BookEvent, BookLevel, MidEvent, TradeEvent } from "../market.js";
@@ -228,8 +229,54 @@ export function hlOrderToDomain(o: HlWsOrder): OrderUpdate {
   };
 }
 
-/** orderUpdates data → OrderUpdates. */
+/** One orderUpdates element by hand (HlWsOrder's rules), or undefined for anything the codec must name. */
+function orderUpdateFast(u: unknown): OrderUpdate | undefined {
+  if (typeof u !== "object" || u === null) return undefined;
+  const w = u as { order?: unknown; status?: unknown; statusTimestamp?: unknown };
+  const status = w.status;
+  const statusTimestamp = w.statusTimestamp;
+  const x = w.order as Record<string, unknown> | null | undefined;
+  if (typeof status !== "string" || !isNum(statusTimestamp) || typeof x !== "object" || x === null || Array.isArray(x)) return undefined;
+  const coin = x["coin"];
+  const side = x["side"];
+  const oid = x["oid"];
+  if (typeof coin !== "string" || (side !== "B" && side !== "A") || !isNum(oid) || !isNum(x["timestamp"])) return undefined;
+  const px = dec(x["limitPx"]);
+  const sz = dec(x["sz"]);
+  if (px !== px || sz !== sz) return undefined;
+  const rawOrig = x["origSz"];
+  const origSz = rawOrig === undefined ? sz : dec(rawOrig);
+  if (origSz !== origSz) return undefined;
+  const cloid = x["cloid"];
+  let c: string | null = null;
+  if (cloid !== undefined && cloid !== null) {
+    if (!isHlCloid(cloid)) return undefined;
+    c = cloid;
+  }
+  const reduceOnly = x["reduceOnly"];
+  if (reduceOnly !== undefined && typeof reduceOnly !== "boolean") return undefined;
+  return { asset: coin, oid, cloid: c, isBuy: side === "B", px, sz, origSz, status, time: statusTimestamp };
+}
+
+function orderUpdatesFast(d: unknown): OrderUpdate[] | undefined {
+  if (!Array.isArray(d)) return undefined;
+  const n = d.length;
+  const out: OrderUpdate[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = orderUpdateFast(d[i]);
+    if (o === undefined) return undefined;
+    out[i] = o;
+  }
+  return out;
+}
+
+/**
+ * orderUpdates data → OrderUpdates. A hot feed (every placement, modify, cancel and fill of ours
+ * comes back on it): a hand-written pass, with the io-ts codec only to name what a bad one lacks.
+ */
 export function decodeHlOrderUpdates(data: unknown, what = "orderUpdates"): Decoded<OrderUpdate[]> {
+  const fast = orderUpdatesFast(data);
+  if (fast !== undefined) return ok(fast);
   return via(HlWsOrders, data, what, (os) => os.map(hlOrderToDomain));
 }
 
@@ -268,8 +315,84 @@ export function hlFillToDomain(f: HlFill): VenueFill {
   return fill;
 }
 
-/** WS userFills data → a fill batch (`isSnapshot` true on the (re)subscribe replay). */
+const isOptDecimal = (u: unknown): boolean => u === undefined || dec(u) === dec(u);
+
+/** One fill by hand (HlFill's rules), or undefined for anything the codec must name (and for a liquidation, left to the codec). */
+function fillFast(u: unknown): VenueFill | undefined {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return undefined;
+  const f = u as Record<string, unknown>;
+  const coin = f["coin"];
+  const side = f["side"];
+  const time = f["time"];
+  const dirText = f["dir"];
+  const hash = f["hash"];
+  const oid = f["oid"];
+  const crossed = f["crossed"];
+  if (typeof coin !== "string" || (side !== "B" && side !== "A") || !isNum(time) || typeof dirText !== "string" || typeof hash !== "string") return undefined;
+  if (!isNum(oid) || typeof crossed !== "boolean") return undefined;
+  const price = dec(f["px"]);
+  const size = dec(f["sz"]);
+  const startPosition = dec(f["startPosition"]);
+  const closedPnl = dec(f["closedPnl"]);
+  const fee = dec(f["fee"]);
+  if (price !== price || size !== size || startPosition !== startPosition || closedPnl !== closedPnl || fee !== fee) return undefined;
+  const tid = f["tid"];
+  if (tid !== undefined && !isNum(tid)) return undefined;
+  const feeToken = f["feeToken"];
+  if (feeToken !== undefined && typeof feeToken !== "string") return undefined;
+  if (!isOptDecimal(f["builderFee"]) || !isOptDecimal(f["feeTrialEscrow"])) return undefined;
+  const twapId = f["twapId"];
+  if (twapId !== undefined && twapId !== null && !isNum(twapId)) return undefined;
+  const liquidation = f["liquidation"];
+  if (liquidation !== undefined && liquidation !== null) return undefined;
+  const cloid = f["cloid"];
+  let c: string | null = null;
+  if (cloid !== undefined && cloid !== null) {
+    if (!isHlCloid(cloid)) return undefined;
+    c = cloid;
+  }
+  return {
+    tid: tid ?? syntheticTid({ hash, oid, px: f["px"] as string, sz: f["sz"] as string, time, startPosition: f["startPosition"] as string }),
+    oid,
+    cloid: c,
+    asset: coin,
+    isBuy: side === "B",
+    size,
+    price,
+    time,
+    fee,
+    crossed,
+    startPosition,
+    closedPnl,
+    hash,
+  };
+}
+
+function userFillsFast(d: unknown): (VenueFillBatch & { user: string }) | undefined {
+  if (typeof d !== "object" || d === null || Array.isArray(d)) return undefined;
+  const u = d as { user?: unknown; fills?: unknown; isSnapshot?: unknown };
+  const user = u.user;
+  const list = u.fills;
+  const isSnapshot = u.isSnapshot;
+  if (typeof user !== "string" || !Array.isArray(list) || (isSnapshot !== undefined && typeof isSnapshot !== "boolean")) return undefined;
+  const n = list.length;
+  const fills: VenueFill[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const f = fillFast(list[i]);
+    if (f === undefined) return undefined;
+    fills[i] = f;
+  }
+  return { user, isSnapshot: isSnapshot === true, fills };
+}
+
+/**
+ * WS userFills data → a fill batch (`isSnapshot` true on the (re)subscribe replay). A hand-written
+ * pass as for the other hot feeds; the io-ts codec names what a bad one lacks (and decodes fills
+ * that carry a liquidation).
+ */
 export function decodeHlUserFills(data: unknown, what = "userFills"): Decoded<VenueFillBatch & { user: string }> {
+  const fast = userFillsFast(data);
+  if (fast !== undefined) return ok(fast);
   return via(HlWsUserFills, data, what, (u) => ({ user: u.user, isSnapshot: u.isSnapshot === true, fills: u.fills.map(hlFillToDomain) }));
 }
 
