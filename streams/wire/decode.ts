@@ -5,6 +5,7 @@
 // failing path (the codec stays the specification; test/wire checks the two agree).
 import type * as t from "io-ts";
 import { isHlCloid } from "./scalars.js";
+import { HlScannedBook } from "./bookScan.js";
 import { DecodeFailure, decodeWith, type Decoded } from "../codec.js";
 import type { VenueFill, VenueFillBatch } from "../fill.js";
 import type { AssetMeta, BookEvent, BookLevel, MidEvent, TradeEvent } from "../market.js";
@@ -140,8 +141,9 @@ function tooManyLevels(d: unknown): string | undefined {
   return undefined;
 }
 
-/** l2Book data (WS frame `data`, or the REST l2Book body) → BookEvent. */
+/** l2Book data (WS frame `data`, the REST l2Book body, or the WS client's scanned frame) → BookEvent. */
 export function decodeHlBook(data: unknown, what = "l2Book"): Decoded<BookEvent> {
+  if (data instanceof HlScannedBook) return ok(data.book);
   const limit = tooManyLevels(data);
   if (limit !== undefined) return fail(what, limit);
   const fast = bookFast(data);

@@ -6,6 +6,7 @@ export * from "./ws.js";
 export * from "./info.js";
 export * from "./errors.js";
 export * from "./decode.js";
+export * from "./bookScan.js";
 export * from "./exchangeDecode.js";
 export * from "./binance.js";
 export * from "./msgpack.js";
