@@ -9,7 +9,6 @@ import {
   Subject,
   asyncScheduler,
   concatMap,
-  defer,
   forkJoin,
   map,
   merge,
@@ -19,6 +18,8 @@ import {
   tap,
   throwError,
   type SchedulerLike,
+  type Subscriber,
+  type Subscription,
 } from "rxjs";
 import {
   HlNonceGenerator,
@@ -71,6 +72,7 @@ import {
   type VenueFillBatch,
   type VenueHalt,
 } from "../../streams/index.js";
+import { SourceSubscriber } from "../../streams/sourceSubscriber.js";
 import { decodedEach, decodedOne } from "./decodedFrames.js";
 import { type DexPart, mergeDexSnapshots, pairDexPushes } from "./dexAccount.js";
 import { pagedFillsSince } from "./fillHistory.js";
@@ -325,20 +327,31 @@ export class HyperliquidVenue implements Venue {
    * HlTransportError whose `sent` says whether the venue may have acted. Never retried.
    */
   submit(batch: ActionBatch): Observable<BatchResult> {
-    return defer(() => {
+    return new Observable<BatchResult>((subscriber) => {
       const signer = this.#signer;
-      if (signer === undefined) return throwError(() => new HlReadOnlyError(`${this.name}: no wallet configured; cannot submit`));
-      return this.#assetsReady().pipe(
-        concatMap((assets) => {
-          const action = encodeAction(batch, assets);
-          const nonce = this.#nonces.next();
-          const expiresAfter = this.#expiresAfterMs === null ? null : Math.floor(this.#scheduler.now()) + this.#expiresAfterMs;
-          const body = signedExchangeBody({ wallet: signer, action, nonce, vaultAddress: this.#vault, expiresAfter, isMainnet: this.isMainnet });
-          const result$ = this.ws.status === "open" ? this.ws.post("action", body).pipe(map((resp) => this.#fromPost(resp, batch))) : this.http.exchange(body).pipe(map((answer) => this.#fromHttp(answer, batch)));
-          return result$.pipe(tap((r) => this.#noticeHalts(batch, r)));
-        }),
-      );
+      if (signer === undefined) return subscriber.error(new HlReadOnlyError(`${this.name}: no wallet configured; cannot submit`));
+      // meta known (every request after the first): encode, sign and send on this call stack, one
+      // subscriber to the answer (PROFILE.md §17); before it, wait for meta as any request does
+      if (this.#assets.size > 0) return this.#send(batch, this.#assets, signer, subscriber);
+      return this.#assetsReady()
+        .pipe(concatMap((assets) => new Observable<BatchResult>((inner) => this.#send(batch, assets, signer, inner))))
+        .subscribe(subscriber);
     });
+  }
+
+  /** Encode, sign and send `batch`; its one BatchResult (halts noticed first) to `subscriber`. */
+  #send(batch: ActionBatch, assets: ReadonlyMap<string, AssetMeta>, signer: Wallet, subscriber: Subscriber<BatchResult>): Subscription {
+    const action = encodeAction(batch, assets);
+    const nonce = this.#nonces.next();
+    const expiresAfter = this.#expiresAfterMs === null ? null : Math.floor(this.#scheduler.now()) + this.#expiresAfterMs;
+    const body = signedExchangeBody({ wallet: signer, action, nonce, vaultAddress: this.#vault, expiresAfter, isMainnet: this.isMainnet });
+    const answer = (r: BatchResult): void => {
+      this.#noticeHalts(batch, r);
+      subscriber.next(r);
+    };
+    if (this.ws.status === "open")
+      return this.ws.post("action", body).subscribe(new SourceSubscriber<HlPostResponse>(subscriber, (resp) => answer(this.#fromPost(resp, batch))));
+    return this.http.exchange(body).subscribe(new SourceSubscriber<HlHttpAnswer>(subscriber, (a) => answer(this.#fromHttp(a, batch))));
   }
 
   /** A placement refused because its asset is halted (HIP-3 deployer halt): venue truth, once per asset. */

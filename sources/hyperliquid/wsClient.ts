@@ -13,7 +13,6 @@ import {
   distinctUntilChanged,
   finalize,
   ignoreElements,
-  merge,
   retry,
   share,
   timer,
@@ -34,6 +33,7 @@ import {
   type DecodeErrorEvent,
   type HlSubscription,
 } from "../../streams/index.js";
+import { SourceSubscriber } from "../../streams/sourceSubscriber.js";
 import { HlConnectionLostError, HlPostRefusedError, HlServerError, HlSocketClosedError, HlTimeoutError } from "./errors.js";
 import { wsSocketFactory, type HlSocket, type HlSocketFactory } from "./socket.js";
 
@@ -373,7 +373,7 @@ export class HlWsClient {
    * subscriber, unsubscribes with the last; resubscribed after every reconnect.
    */
   channel(subscription: HlSubscription): Observable<unknown> {
-    return defer(() => {
+    return new Observable<unknown>((subscriber) => {
       const key = hlSubscriptionKey(subscription);
       let ch = this.channels.get(key);
       if (ch === undefined) {
@@ -383,15 +383,21 @@ export class HlWsClient {
       }
       ch.refs++;
       const entry = ch;
-      return merge(entry.subject, this.connection$).pipe(
-        finalize(() => {
-          entry.refs--;
-          if (entry.refs === 0 && this.channels.get(key) === entry) {
-            this.channels.delete(key);
-            this.socket?.send(JSON.stringify({ method: "unsubscribe", subscription: entry.subscription }));
-          }
-        }),
-      );
+      // as merge(subject, connection$) + finalize, with each frame one call from the subscriber:
+      // the connection is kept up alongside; either one's error ends the channel, both ends complete it
+      let open = 2;
+      const ended = (): void => {
+        if (--open === 0) subscriber.complete();
+      };
+      entry.subject.subscribe(new SourceSubscriber<unknown>(subscriber, (data) => subscriber.next(data), ended));
+      if (!subscriber.closed) this.connection$.subscribe(new SourceSubscriber<void>(subscriber, () => undefined, ended));
+      return () => {
+        entry.refs--;
+        if (entry.refs === 0 && this.channels.get(key) === entry) {
+          this.channels.delete(key);
+          this.socket?.send(JSON.stringify({ method: "unsubscribe", subscription: entry.subscription }));
+        }
+      };
     });
   }
 
@@ -409,11 +415,12 @@ export class HlWsClient {
       const post: PendingPost = { type, payload, subscriber, id: 0, sent: false };
       const keepAlive = this.connection$.subscribe({ error: () => undefined });
       const timeoutMs = options?.timeoutMs ?? this.postTimeoutMs;
-      post.timeout = timer(timeoutMs, this.scheduler).subscribe(() => {
+      // the scheduler's action itself, not a timer Observable and its subscriber: one per request
+      post.timeout = this.scheduler.schedule(() => {
         const sent = post.sent;
         this.settle(post);
         subscriber.error(new HlTimeoutError(sent ? `post ${post.id}: no answer within ${timeoutMs} ms; outcome unknown` : `post not sent within ${timeoutMs} ms`, sent));
-      });
+      }, timeoutMs);
       this.queue.push(post);
       this.pump();
       return () => {
