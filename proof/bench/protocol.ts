@@ -1,19 +1,15 @@
 // Protocol hot paths: L1 signing of a 10-order batch (ours — the native libsecp256k1 backend, and
 // the pure-JS fallback — vs @nktkas/hyperliquid in the same run), and decoding a real l2Book /
 // trades frame vs a bare JSON.parse of the same text.
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
-import path from "node:path";
 import { Wallet } from "ethers";
 import { signL1Action as nkSignL1Action } from "@nktkas/hyperliquid/signing";
 import { getBytes } from "ethers";
 import { actionHash, decodeHlBook, decodeHlTrades, encodeAction, l1Digest, secp256k1Backend, signL1ActionSync, type ActionBatch, type AssetMeta } from "../../streams/index.js";
 import { loadSecp256k1Backend } from "../../streams/wire/signer.js";
 import type { BenchRow } from "./table.js";
-import { realDataDir } from "./data.js";
+import { realFrames } from "./data.js";
 
 const KEY = "0x0123456789012345678901234567890123456789012345678901234567890123";
-const REAL = path.join(realDataDir(), "hyperliquid");
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -69,19 +65,6 @@ function tenOrderAction(): object {
     })),
   };
   return encodeAction(batch, new Map(meta.map((m) => [m.name, m])));
-}
-
-function realFrames(): { book: string; trades: string } {
-  const line = readFileSync(path.join(REAL, "s3_archive_vigil_hypertrace/market_data_20240101_12_l2Book_BTC.jsonl"), "utf8").split("\n", 1)[0]!;
-  const book = JSON.stringify((JSON.parse(line) as { raw: unknown }).raw);
-  const frames = gunzipSync(readFileSync(path.join(REAL, "hftbacktest/btcusd_20250126.gz"))).toString("utf8").split("\n").filter(Boolean);
-  // the largest trades frame after the subscription backfill, i.e. a typical streaming frame
-  const trades = frames
-    .map((l) => l.slice(l.indexOf(" ") + 1))
-    .filter((f) => f.startsWith('{"channel":"trades"'))
-    .slice(1)
-    .sort((a, b) => b.length - a.length)[0]!;
-  return { book, trades };
 }
 
 export async function run(): Promise<BenchRow[]> {

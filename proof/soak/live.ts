@@ -4,7 +4,7 @@
 // measured by cause (proof/bench/tickCause.ts): from the moment a book frame (or in-process book
 // event) arrives to the moment the request carrying an order it caused leaves (the signed WS post
 // written to the socket, or the in-process submit), on its call stack or a later one.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { childEntry } from "../entry.js";
 import { Observable, asyncScheduler, defer } from "rxjs";
 import { Wallet } from "ethers";
@@ -39,14 +39,26 @@ export interface ChildServer {
   stop(): void;
 }
 
+/** Whether util-linux `taskset` can run here (to give the paper server child a CPU of its own). */
+export function canPin(): boolean {
+  try {
+    return spawnSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" }).status === 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Start the paper venue server (hostile-free, fast cadence) in a child process; resolves with its
  * URL. `nice` (0–19) starts it, all its threads, through coreutils' `nice`: the venue stand-in then
  * yields the CPU to the client when both want it, as a remote venue's CPU would not compete at all.
+ * `cpu` confines it (all its threads) to that CPU through util-linux `taskset` (when `canPin()`):
+ * on a 2-vCPU machine the client then has the other CPU to itself (PROFILE.md §17).
  */
-export function startChildPaperServer(nAssets: number, seed: number, nice = 0): Promise<ChildServer> {
+export function startChildPaperServer(nAssets: number, seed: number, nice = 0, cpu?: number): Promise<ChildServer> {
   const argv = childEntry(import.meta.url, "./paperServerChild.ts");
-  const [cmd, args] = nice > 0 ? ["nice", ["-n", String(nice), process.execPath, ...argv]] : [process.execPath, argv];
+  const niced: [string, string[]] = nice > 0 ? ["nice", ["-n", String(nice), process.execPath, ...argv]] : [process.execPath, argv];
+  const [cmd, args] = cpu !== undefined ? ["taskset", ["-c", String(cpu), niced[0], ...niced[1]]] : niced;
   const child: ChildProcess = spawn(cmd, args, {
     env: { ...process.env, QF_CHILD_ASSETS: String(nAssets), QF_CHILD_SEED: String(seed), QF_CHILD_USER: new Wallet(PAPER_BENCH_KEY).address },
     stdio: ["ignore", "pipe", "inherit"],
