@@ -260,16 +260,20 @@ function orderUpdateFast(u: unknown): OrderUpdate | undefined {
   return { asset: coin, oid, cloid: c, isBuy: side === "B", px, sz, origSz, status, time: statusTimestamp };
 }
 
-function orderUpdatesFast(d: unknown): OrderUpdate[] | undefined {
-  if (!Array.isArray(d)) return undefined;
-  const n = d.length;
-  const out: OrderUpdate[] = new Array(n);
+/** Each element through a hand-written pass, or undefined as soon as one is not for it (then the codec names it). */
+function eachFast<A>(list: readonly unknown[], one: (u: unknown) => A | undefined): A[] | undefined {
+  const n = list.length;
+  const out: A[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const o = orderUpdateFast(d[i]);
-    if (o === undefined) return undefined;
-    out[i] = o;
+    const a = one(list[i]);
+    if (a === undefined) return undefined;
+    out[i] = a;
   }
   return out;
+}
+
+function orderUpdatesFast(d: unknown): OrderUpdate[] | undefined {
+  return Array.isArray(d) ? eachFast(d, orderUpdateFast) : undefined;
 }
 
 /**
@@ -377,14 +381,8 @@ function userFillsFast(d: unknown): (VenueFillBatch & { user: string }) | undefi
   const list = u.fills;
   const isSnapshot = u.isSnapshot;
   if (typeof user !== "string" || !Array.isArray(list) || (isSnapshot !== undefined && typeof isSnapshot !== "boolean")) return undefined;
-  const n = list.length;
-  const fills: VenueFill[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const f = fillFast(list[i]);
-    if (f === undefined) return undefined;
-    fills[i] = f;
-  }
-  return { user, isSnapshot: isSnapshot === true, fills };
+  const fills = eachFast(list, fillFast);
+  return fills === undefined ? undefined : { user, isSnapshot: isSnapshot === true, fills };
 }
 
 /**
