@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { availableParallelism } from "node:os";
 import { canPin, percentile, startChildPaperServer, startInProcessRun, startLoopbackRun, type LiveRun } from "../soak/live.js";
-import { decodeHlBook, parseHlWsFrame } from "../../streams/index.js";
+import { decodeHlBook, parseHlWsFrameJson } from "../../streams/index.js";
 import { realFrames } from "./data.js";
 import type { BenchRow } from "./table.js";
 
@@ -164,7 +164,7 @@ async function sparseVsDense(): Promise<{ bytes: number; denseP50: number; spars
   const { book } = realFrames();
   const once = (): number => {
     const t0 = performance.now();
-    const f = parseHlWsFrame(book);
+    const f = parseHlWsFrameJson(book);
     const b = f.ok ? decodeHlBook(f.value.data) : f;
     const dt = performance.now() - t0;
     if (!b.ok) throw new Error(`latency bench: the recorded l2Book frame does not decode (${b.error.message})`);

@@ -231,14 +231,19 @@ export class HyperliquidVenue implements Venue {
     return this.#signer?.address;
   }
 
+  /** A decode failure of `source`, as a DecodeErrorEvent on decodeErrors$ (counted there; nothing else changes). */
+  #decodeError(source: string, error: DecodeFailure): void {
+    this.#decodeErrors.next(decodeErrorEvent(source, error, this.#scheduler.now()));
+  }
+
   #report(source: string, r: Decoded<unknown> & { ok: false }): Observable<never> {
-    this.#decodeErrors.next(decodeErrorEvent(source, r.error, this.#scheduler.now()));
+    this.#decodeError(source, r.error);
     return EMPTY;
   }
 
-  /** A decode failure of `source` as a DecodeErrorEvent (for decodedOne / decodedEach). */
+  /** #decodeError for one source (for decodedOne / decodedEach). */
   #reporter(source: string): (error: DecodeFailure) => void {
-    return (error) => this.#decodeErrors.next(decodeErrorEvent(source, error, this.#scheduler.now()));
+    return (error) => this.#decodeError(source, error);
   }
 
   #info<A>(body: HlInfoRequest, decode: (u: unknown) => Decoded<A>): Observable<A> {
@@ -247,7 +252,7 @@ export class HyperliquidVenue implements Venue {
       mergeMap((u) => {
         const r = decode(u);
         if (r.ok) return of(r.value);
-        this.#decodeErrors.next(decodeErrorEvent(source, r.error, this.#scheduler.now()));
+        this.#decodeError(source, r.error);
         return throwError(() => r.error);
       }),
     );
@@ -366,7 +371,7 @@ export class HyperliquidVenue implements Venue {
   #decodeResult(body: unknown, batch: ActionBatch, source: string): BatchResult {
     const r = decodeHlExchangeResponse(body, batch, source);
     if (r.ok) return r.value;
-    this.#decodeErrors.next(decodeErrorEvent(source, r.error, this.#scheduler.now()));
+    this.#decodeError(source, r.error);
     throw new HlTransportError(`${source}: undecodable answer; outcome unknown (${r.error.message.slice(0, 200)})`, true);
   }
 

@@ -23,9 +23,7 @@ import {
 import {
   HlWsPostResponse,
   decodeErrorEvent,
-  HL_MAX_FRAME_CHARS,
   parseHlWsFrame,
-  scanHlBookFrame,
   postIdFromErrorText,
   decodeWith,
   type ConnectionState,
@@ -271,11 +269,6 @@ export class HlWsClient {
 
   /** Parse one frame; garbage is counted as a decode error and dropped. */
   private parse(text: string): { channel: string; data: unknown } | undefined {
-    // books, the feed every tick starts from, in one pass when they are in the venue's compact form
-    if (text.length <= (this.maxFrameChars ?? HL_MAX_FRAME_CHARS)) {
-      const book = scanHlBookFrame(text);
-      if (book !== undefined) return { channel: "l2Book", data: book };
-    }
     const parsed = parseHlWsFrame(text, this.maxFrameChars);
     if (!parsed.ok) {
       this.reportDecodeError("ws", parsed.error.message);

@@ -5,7 +5,7 @@
 // scan touches a fraction of the memory. Anything it does not expect — whitespace, another key
 // order, an escape, a number it cannot convert exactly, a missing or extra field, more levels
 // than HL_MAX_BOOK_LEVELS — makes it answer undefined, and the frame takes the general path
-// (parseHlWsFrame + decodeHlBook), which stays the specification: test/wire/bookScan.spec.ts
+// (parseHlWsFrameJson + decodeHlBook), which stays the specification: test/wire/bookScan.spec.ts
 // checks that whenever the scan answers, it answers what that path does.
 import type { BookEvent, BookLevel } from "../market.js";
 
@@ -18,8 +18,8 @@ const N = ',"n":';
 const TAIL = "]}}";
 /** The venue sends at most 20 levels a side; decodeHlBook rejects more than this many (HL_MAX_BOOK_LEVELS). */
 const MAX_LEVELS = 1000;
-/** Powers of ten that are exact doubles: m / 10^k is then correctly rounded for an integer m < 2^53. */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+/** Powers of ten up to 10^15, exact doubles: m / 10^k is then correctly rounded for an integer m < 2^53. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
  * An l2Book frame's `data` as the scan read it: `coin` (for routing) and the decoded `book`.
@@ -70,7 +70,7 @@ function decimal(s: string, i: number): number {
     } else if (c === 46 && frac < 0) frac = 0;
     else break;
   }
-  if (c !== 34 || digits === 0 || digits > 15 || frac > 22) return NaN;
+  if (c !== 34 || digits === 0 || digits > 15) return NaN; // frac ≤ digits ≤ 15: 10^frac is exact
   at = i + 1;
   const v = frac > 0 ? m / POW10[frac]! : m;
   return neg ? -v : v;
@@ -118,7 +118,8 @@ function side(s: string, i: number, out: BookLevel[]): number {
 
 /**
  * The frame's book when `text` is an l2Book frame in the venue's compact form that the scan reads
- * exactly; undefined otherwise (then parse it with parseHlWsFrame and decode with decodeHlBook).
+ * exactly; undefined otherwise (then parse it with parseHlWsFrameJson and decode with decodeHlBook).
+ * parseHlWsFrame tries this first.
  */
 export function scanHlBookFrame(text: string): HlScannedBook | undefined {
   if (!text.startsWith(HEAD)) return undefined;

@@ -6,6 +6,8 @@ export * from "./ws.js";
 export * from "./info.js";
 export * from "./errors.js";
 export * from "./decode.js";
+export * from "./decodeUser.js";
+export * from "./decodeInfo.js";
 export * from "./bookScan.js";
 export * from "./exchangeDecode.js";
 export * from "./binance.js";

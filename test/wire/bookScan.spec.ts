@@ -1,5 +1,5 @@
 // The l2Book fast lane (streams/wire/bookScan.ts) answers only what the general path
-// (parseHlWsFrame + decodeHlBook) answers: on every real recorded book frame of the S3 archive
+// (parseHlWsFrameJson + decodeHlBook) answers: on every real recorded book frame of the S3 archive
 // hour, on generated frames with awkward numbers and names, and on those frames mutated a
 // character at a time. Whenever the scan answers, the general path decodes the same text to the
 // same BookEvent; when it does not, the general path alone decides (decode or a named error).
@@ -7,11 +7,11 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HlScannedBook, decodeHlBook, parseHlWsFrame, scanHlBookFrame, type BookEvent, type Decoded } from "../../streams/index.js";
+import { HlScannedBook, decodeHlBook, parseHlWsFrameJson, scanHlBookFrame, type BookEvent, type Decoded } from "../../streams/index.js";
 
 /** The general path on `text`: the BookEvent, or why not. */
 function general(text: string): Decoded<BookEvent> {
-  const f = parseHlWsFrame(text);
+  const f = parseHlWsFrameJson(text);
   if (!f.ok) return f;
   if (f.value.channel !== "l2Book") return { ok: false, error: new Error("not l2Book") } as Decoded<BookEvent>;
   return decodeHlBook(f.value.data);
