@@ -130,7 +130,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     log?.warn({ failure: kind, count: n, ...context }, msg);
   };
   // IP weight (FACTS §9) charged when a request goes out; an info 429 is logged and counted
-  const ipWeight = (purpose: IpWeightPurpose, weight: number) => metrics.ipWeight.inc({ purpose }, weight);
+  const ipWeight = (purpose: IpWeightPurpose, weight: number) => metrics.hot.ipWeight.add(weight, purpose);
   // one subscriber each (not defer + tap): every request of the service passes here
   const info = <T>(purpose: IpWeightPurpose, what: string, weight: number, request$: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
@@ -155,7 +155,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     if (!result.ok) {
       const n = Math.max(1, assets.length);
       if (batch.type === "order" || batch.type === "batchModify") {
-        for (const asset of assets) metrics.orders.inc({ asset, action: "rejected" });
+        for (const asset of assets) metrics.hot.orders.add(1, asset, "rejected");
         counts.rejected += assets.length;
       }
       failed(result.rateLimited ? "rate_limited" : "batch_rejected", n, { ...describeBatch(batch), code: result.code, error: result.error }, result.rateLimited ? "batch refused: rate limited" : "batch rejected by the venue");
@@ -164,7 +164,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     if (result.type === "order" || result.type === "batchModify") {
       result.statuses.forEach((s, i) => {
         if (s.kind !== "rejected") return;
-        metrics.orders.inc({ asset: assets[i] ?? "?", action: "rejected" });
+        metrics.hot.orders.add(1, assets[i] ?? "?", "rejected");
         counts.rejected++;
         failed("order_rejected", 1, { action: batch.type === "order" ? "place" : "modify", ...refOf(batch, i), code: s.code, error: s.error }, "order rejected");
       });
@@ -178,16 +178,18 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     new Observable<BatchResult>((subscriber) => {
       const assets = assetsOf(batch);
       const now = performance.now();
-      for (const asset of new Set(assets)) {
+      // each asset once: the first of its batch's elements takes the tick (and deletes it)
+      for (let i = 0; i < assets.length; i++) {
+        const asset = assets[i]!;
         const t = lastTick.get(asset);
         if (t !== undefined) {
-          metrics.tickToAction.observe({ asset }, (now - t) / 1000);
+          metrics.hot.tickToAction.observe((now - t) / 1000, asset);
           lastTick.delete(asset);
         }
       }
       const action = ACTION[batch.type];
       if (action) {
-        for (const asset of assets) metrics.orders.inc({ asset, action });
+        for (const asset of assets) metrics.hot.orders.add(1, asset, action);
         counts[action as keyof OrderCounts] += assets.length;
       }
       if (debug()) log?.debug(describeBatch(batch), "action sent");

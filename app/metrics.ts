@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { scrubSecrets } from "./logger.js";
+import { HotCounter, HotHistogram } from "./metricCells.js";
 
 export interface ServiceMetrics {
   readonly registry: Registry;
@@ -39,6 +40,19 @@ export interface ServiceMetrics {
   readonly infoRateLimited: Counter<"purpose">;
   /** Account snapshots the venue pushed over WebSocket (no REST weight). */
   readonly accountPushes: Counter;
+  /**
+   * The series the tick path counts (every request, every batch, every fill), counted in place and
+   * folded into the counters above whenever prom-client collects them (metricCells.ts): the same
+   * numbers on /metrics, without a label hash per event.
+   */
+  readonly hot: HotMetrics;
+}
+
+export interface HotMetrics {
+  readonly orders: HotCounter<"asset" | "action">;
+  readonly fills: HotCounter<"asset" | "source" | "flag">;
+  readonly ipWeight: HotCounter<"purpose">;
+  readonly tickToAction: HotHistogram<"asset">;
 }
 
 /** The purposes of `quoteflow_ip_weight_total` (gapfill: userFillsByTime — the start's fill recovery and the reconnect gap-fill). */
@@ -89,13 +103,20 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Serv
   // Includes nodejs_eventloop_lag_seconds and its percentiles, heap, GC.
   if (options.collectDefaults ?? true) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
   const registers = [registry];
+  const hot: HotMetrics = {
+    orders: new HotCounter(["asset", "action"]),
+    fills: new HotCounter(["asset", "source", "flag"]),
+    ipWeight: new HotCounter(["purpose"]),
+    tickToAction: new HotHistogram(["asset"]),
+  };
   return {
+    hot,
     registry,
     operatorEvents: new Counter({ name: "quoteflow_operator_events_total", help: "Values into (direction=in) and out of (out) each operator, per asset", labelNames: ["asset", "operator", "direction"], registers }),
     gateClosed: new Gauge({ name: "quoteflow_gate_closed", help: "1 while the asset's quoting is closed for this reason", labelNames: ["asset", "reason"], registers }),
     gateClosedSeconds: new Counter({ name: "quoteflow_gate_closed_seconds_total", help: "Time quoting was closed, by reason (service clock)", labelNames: ["asset", "reason"], registers }),
-    orders: new Counter({ name: "quoteflow_orders_total", help: "Order actions sent and their rejections: placed, modified, cancelled, rejected", labelNames: ["asset", "action"], registers }),
-    fills: new Counter({ name: "quoteflow_fills_total", help: "Fills applied, by generation source and race flag", labelNames: ["asset", "source", "flag"], registers }),
+    orders: hot.orders.attach(new Counter({ name: "quoteflow_orders_total", help: "Order actions sent and their rejections: placed, modified, cancelled, rejected", labelNames: ["asset", "action"], registers, collect: () => hot.orders.fold() })),
+    fills: hot.fills.attach(new Counter({ name: "quoteflow_fills_total", help: "Fills applied, by generation source and race flag", labelNames: ["asset", "source", "flag"], registers, collect: () => hot.fills.fold() })),
     raceFills: new Counter({ name: "quoteflow_race_fills_total", help: "Fills of orders we were cancelling (cancel-fill races)", labelNames: ["asset"], registers }),
     unmatchedFills: new Counter({ name: "quoteflow_unmatched_fills_total", help: "Fills no tracked order claims", labelNames: ["asset"], registers }),
     reconciliationDrift: new Gauge({ name: "quoteflow_reconciliation_drift", help: "|our position − venue position| found by the last reconciliation (coins)", labelNames: ["asset"], registers }),
@@ -105,7 +126,7 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Serv
     decodeErrors: new Counter({ name: "quoteflow_decode_errors_total", help: "Frames and responses that did not decode, by source", labelNames: ["source"], registers }),
     safetyEvents: new Counter({ name: "quoteflow_safety_events_total", help: "Issue 12's safety checks firing: status_contested / status_confirmed / status_false (a terminal orderUpdates status held for orderStatus), pnl_corrected, margin_reject_sync:<reason> (a margin reject or margin cancel, by venue code or status)", labelNames: ["asset", "kind"], registers }),
     dataQualityRejects: new Counter({ name: "quoteflow_data_quality_rejects_total", help: "Books dropped by dataQualityGate, by reason", labelNames: ["asset", "reason"], registers }),
-    tickToAction: new Histogram({
+    tickToAction: hot.tickToAction.attach(new Histogram({
       name: "quoteflow_tick_to_action_seconds",
       help: "Wall time from the book update that changed the ladder to the action batch sent for it",
       labelNames: ["asset"],
@@ -113,14 +134,15 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Serv
       // placements for seconds, so a top bucket of 1 s left p99 at "+Inf" under load (bench -- scale)
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
       registers,
-    }),
+      collect: () => hot.tickToAction.fold(),
+    })),
     position: new Gauge({ name: "quoteflow_position", help: "Our signed position (coins)", labelNames: ["asset"], registers }),
     pnl: new Gauge({ name: "quoteflow_pnl_usd", help: "Realised + unrealised PnL net of fees (USD)", labelNames: ["asset"], registers }),
     killSwitch: new Gauge({ name: "quoteflow_kill_switch", help: "1 while the kill switch is tripped, by trigger (all 0 once cleared)", labelNames: ["trigger"], registers }),
     executorFailures: new Counter({ name: "quoteflow_executor_failures_total", help: "Executor failures by kind: timeout, transport, batch_rejected, rate_limited, order_rejected, cancel_failed, status_failed", labelNames: ["kind"], registers }),
     quotaRefusals: new Counter({ name: "quoteflow_quota_refusals_total", help: "Placements and modifies refused by the quota throttle, by reason", labelNames: ["reason"], registers }),
     reconciliationFailures: new Counter({ name: "quoteflow_reconciliation_failures_total", help: "Account snapshots (positions, open orders) that failed", registers }),
-    ipWeight: new Counter({ name: "quoteflow_ip_weight_total", help: "Hyperliquid IP weight spent (1200/min per IP), by purpose: actions (WS post or HTTP), account, status, gapfill, other", labelNames: ["purpose"], registers }),
+    ipWeight: hot.ipWeight.attach(new Counter({ name: "quoteflow_ip_weight_total", help: "Hyperliquid IP weight spent (1200/min per IP), by purpose: actions (WS post or HTTP), account, status, gapfill, other", labelNames: ["purpose"], registers, collect: () => hot.ipWeight.fold() })),
     addressRequests: new Counter({ name: "quoteflow_address_requests_total", help: "Hyperliquid address-budget requests spent (one per order, cancel or modify element; scheduleCancel under \"*\"), by asset", labelNames: ["asset"], registers }),
     infoRateLimited: new Counter({ name: "quoteflow_info_rate_limited_total", help: "Info requests answered HTTP 429 (rate limited), by purpose", labelNames: ["purpose"], registers }),
     accountPushes: new Counter({ name: "quoteflow_account_pushes_total", help: "Account snapshots pushed by the venue over WebSocket and adopted (no REST weight)", registers }),

@@ -26,7 +26,7 @@ export function logSinkEvent(e: SinkEvent, ctx: SinkEventContext): void {
     case "fill": {
       const f = e.fill;
       const rt = ctx.assets.get(f.asset);
-      ctx.metrics.fills.inc({ asset: f.asset, source: f.source, flag: e.flag });
+      ctx.metrics.hot.fills.add(1, f.asset, f.source, e.flag);
       if (e.flag === "race") ctx.metrics.raceFills.inc({ asset: f.asset });
       if (e.flag === "unmatched") ctx.metrics.unmatchedFills.inc({ asset: f.asset });
       if (rt) {
