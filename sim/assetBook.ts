@@ -150,7 +150,7 @@ export class SimAssetBook {
       let asIs: BookLevel | undefined;
       if (l !== undefined && l.px === px) {
         i++;
-        const u = used.get(px) ?? 0;
+        const u = used.size === 0 ? 0 : (used.get(px) ?? 0);
         const q = Math.max(0, l.sz - u);
         if (q > EPS) {
           sz = q;

@@ -55,6 +55,33 @@ export function simRoundPrice(px: number, szDecimals: number, isSpot = false): n
   return Math.round(px * f) / f;
 }
 
+/**
+ * `simRoundPrice` for one szDecimals, remembering the power-of-ten band of the last price: inside
+ * it (kept 1e-12 clear of both ends, far beyond Math.log10's error) the decimals are the band's,
+ * with no log10 per price. The synthetic market rounds every level of every book with one.
+ */
+export class SimPriceRounder {
+  #lo = Number.POSITIVE_INFINITY;
+  #hi = Number.NEGATIVE_INFINITY;
+  #f = 1;
+
+  constructor(
+    readonly szDecimals: number,
+    readonly isSpot = false,
+  ) {}
+
+  round(px: number): number {
+    if (px > this.#lo && px < this.#hi) return Math.round(px * this.#f) / this.#f;
+    if (!(px > 0) || !Number.isFinite(px)) return simRoundPrice(px, this.szDecimals, this.isSpot);
+    const magnitude = Math.floor(Math.log10(px));
+    const d = Math.min(Math.max((this.isSpot ? 8 : 6) - this.szDecimals, 0), Math.max(4 - magnitude, 0));
+    this.#f = POW10[d] ?? 10 ** d;
+    this.#lo = 10 ** magnitude * (1 + 1e-12);
+    this.#hi = 10 ** (magnitude + 1) * (1 - 1e-12);
+    return Math.round(px * this.#f) / this.#f;
+  }
+}
+
 /** The tick at a price under the 5-significant-figure rule. */
 export function simTickAt(px: number, szDecimals: number, isSpot = false): number {
   const maxDecimals = Math.max((isSpot ? 8 : 6) - szDecimals, 0);

@@ -5,7 +5,7 @@
 import type { BookLevel } from "../streams/market.js";
 import type { SimMarket, SimMarketEvent } from "./market.js";
 import { SimRng } from "./prng.js";
-import { simRoundPrice, simTickAt } from "./format.js";
+import { SimPriceRounder, simRoundPrice, simTickAt } from "./format.js";
 import type { SimRange } from "./faults.js";
 import { simUniverseFor } from "./meta.js";
 
@@ -49,6 +49,8 @@ interface AssetState {
   /** 10 ** szDecimals and 10 ** -szDecimals: the size rounding factor and the smallest size. */
   readonly szFactor: number;
   readonly minSz: number;
+  /** Rounds the levels' prices (simRoundPrice without a log10 per level). */
+  readonly rounder: SimPriceRounder;
   /** Diffusion σ per step and the jump chance and size per step (the spec's knobs, computed once). */
   readonly stepVol: number;
   readonly jumpChance: number;
@@ -147,6 +149,7 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
           szDecimals,
           szFactor: 10 ** szDecimals,
           minSz: 10 ** -szDecimals,
+          rounder: new SimPriceRounder(szDecimals),
           stepVol: ((spec.volBpsPerSqrtSec ?? 1.5) / 1e4) * stepSqrt,
           jumpChance: ((spec.jumpsPerHour ?? 6) * stepMs) / 3_600_000,
           jumpVol: (spec.jumpBps ?? 25) / 1e4,
@@ -175,7 +178,7 @@ export function syntheticMarket(options: SyntheticMarketOptions): SimMarket {
         for (let i = 0; i < nLevels; i++) {
           if (i > 0 && rng.chance(0.3)) continue;
           // rounded only for a level kept (simRoundPrice draws nothing: the same draws in the same order)
-          const px = simRoundPrice(isBid ? bid - i * tick : ask + i * tick, s.szDecimals);
+          const px = s.rounder.round(isBid ? bid - i * tick : ask + i * tick);
           const sz = Math.max(roundSz((medianUsd * (1 + i * 0.3) * rng.exponential(1)) / seen, s.szFactor), s.minSz);
           out.push({ px, sz, n: 1 + rng.int(0, 4) });
         }
