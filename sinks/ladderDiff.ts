@@ -194,11 +194,11 @@ export function diffLadder(
     }
   }
   // a buffer's lists may be longer from its last use (a fresh answer's are as long already)
-  diff.keep.length = w.nKeep;
-  diff.cancel.length = w.nCancel;
-  diff.modify.length = w.nModify;
-  diff.place.length = w.nPlace;
-  diff.waiting.length = w.nWaiting;
+  if (diff.keep.length !== w.nKeep) diff.keep.length = w.nKeep; // set when it changes: a length store is a runtime call
+  if (diff.cancel.length !== w.nCancel) diff.cancel.length = w.nCancel;
+  if (diff.modify.length !== w.nModify) diff.modify.length = w.nModify;
+  if (diff.place.length !== w.nPlace) diff.place.length = w.nPlace;
+  if (diff.waiting.length !== w.nWaiting) diff.waiting.length = w.nWaiting;
   return diff;
 }
 
@@ -326,7 +326,7 @@ function match(w: Scratch, levels: readonly TargetLevel[], current: readonly Lad
     // the sort reads as "equal" to anything: no longer an order, so only the sort itself says
     // what it makes of them (test/sinks/ladderDiffOracle.spec.ts has a case). Sort, then walk.
     const order = w.order;
-    order.length = n;
+    if (order.length !== n) order.length = n;
     for (let p = 0; p < n; p++) order[p] = p;
     order.sort(byDistance);
     for (let k = 0; k < n; k++) take(w, levels, current, pass, order[k]!, diff, pool);

@@ -109,7 +109,7 @@ export class OrderStore implements RaceGuardLookup {
     for (const r of this.#recordsOf(asset)) {
       if (!isTerminalOrderState(r.state)) out[n++] = r;
     }
-    out.length = n;
+    if (out.length !== n) out.length = n;
     return n;
   }
 
