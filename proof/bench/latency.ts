@@ -8,7 +8,7 @@
 // the budget). A last row times one real l2Book frame's parse + decode at the feed's pace against
 // back to back: the machine's price for a path gone cold between ticks.
 import { readFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
+import { PerformanceObserver, constants as perfConstants, performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { availableParallelism } from "node:os";
 import { canPin, percentile, startChildPaperServer, startInProcessRun, startLoopbackRun, type LiveRun } from "../soak/live.js";
@@ -40,6 +40,32 @@ interface Measured {
   readonly over1ms: number;
   /** Times the OS took the CPU from the main thread in the window (Linux; null elsewhere). */
   readonly preempted: number | null;
+  /** GC pauses of the client in the window: young-generation (scavenges) and the rest, and the longest (ms). */
+  readonly gc: GcCount;
+}
+
+interface GcCount {
+  minor: number;
+  other: number;
+  longestMs: number;
+}
+
+/** Count the GC pauses of this process until the returned stop() (a PerformanceObserver on "gc"). */
+function countGc(): () => GcCount {
+  const c: GcCount = { minor: 0, other: 0, longestMs: 0 };
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = ((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) c.minor++;
+      else c.other++;
+      c.longestMs = Math.max(c.longestMs, e.duration);
+    }
+  });
+  obs.observe({ entryTypes: ["gc"] });
+  return () => {
+    obs.disconnect();
+    return c;
+  };
 }
 
 /** The main thread's involuntary context switches so far (Linux /proc; null elsewhere). */
@@ -70,8 +96,10 @@ async function measure(run: LiveRun, windows: readonly Window[] = [FIRST]): Prom
       await sleep(Math.max(0, start + w.fromMs - performance.now()));
       run.reset();
       const cs0 = preemptions();
+      const gcStop = countGc();
       await sleep(w.forMs);
       const cs1 = preemptions();
+      const gc = gcStop();
       const counts = run.actions();
       const sorted = [...run.samples].sort((a, b) => a - b);
       const later = [...run.later].sort((a, b) => a - b);
@@ -87,6 +115,7 @@ async function measure(run: LiveRun, windows: readonly Window[] = [FIRST]): Prom
         p99Later: percentile(later, 99),
         over1ms: sorted.filter((x) => x > 1).length,
         preempted: cs0 === null || cs1 === null ? null : cs1 - cs0,
+        gc,
       });
     }
   } finally {
@@ -197,7 +226,8 @@ function detail(m: Measured): string {
   return (
     `${m.over1ms} of ${m.n} samples over 1 ms; ` +
     `p99 of the ${m.onStack} sent on the frame's stack ${us(m.p99OnStack)}, of the ${m.n - m.onStack} held past it (coalescing window, throttle, send slot) ${us(m.p99Later)}; ` +
-    `the OS preempted the client's main thread ${m.preempted ?? "?"} times in the ${MEASURE_MS / 1000} s`
+    `the OS preempted the client's main thread ${m.preempted ?? "?"} times in the ${MEASURE_MS / 1000} s; ` +
+    `GC paused it ${m.gc.minor + m.gc.other} times (${m.gc.minor} scavenges), the longest ${m.gc.longestMs.toFixed(1)} ms`
   );
 }
 
