@@ -19,8 +19,8 @@
 // measured with everything (the "total" row) and then released, so the first row is the state
 // the service itself carries. QF_BENCH_SOAK_HOURS shortens the run.
 import { performance } from "node:perf_hooks";
-import { releaseSoakHistory, runSoak } from "../soak/harness.js";
-import { timedSoakInChild, type TimedSoak } from "./soakRun.js";
+import { releaseSoakHistory } from "../soak/harness.js";
+import { timedSoak, timedSoakInChild, type TimedSoak } from "./soakRun.js";
 import type { BenchRow } from "./table.js";
 
 // `npm run bench` starts each bench's process with --expose-gc. Reaching gc otherwise
@@ -53,20 +53,9 @@ export async function run(): Promise<BenchRow[]> {
     return used;
   };
   const points: { total: number; service: number }[] = [];
-  const t0 = performance.now();
-  const c0 = cpuMs();
-  let at3h: number | undefined;
-  let cpuAt3h = 0;
-  const r = await runSoak({
-    hours,
-    assets: 2,
-    seed: 1,
-    faults: "hostile",
+  const first = await timedSoak(hours, {
+    excluded: () => ({ wallMs: measuringMs, cpuMs: measuringCpuMs }),
     onCheckpoint: (c) => {
-      if (at3h === undefined && c.virtualMs >= 3 * 3_600_000) {
-        at3h = performance.now() - t0 - measuringMs;
-        cpuAt3h = cpuMs() - c0 - measuringCpuMs;
-      }
       const due = points.length === 0 ? 3_600_000 : points.length === 1 ? 6 * 3_600_000 : Infinity;
       if ((c.virtualMs >= due && !c.last) || (c.last && points.length >= 1 && points.length <= 2)) {
         const total = heap();
@@ -79,29 +68,26 @@ export async function run(): Promise<BenchRow[]> {
   const h6 = points.length === 3 ? points[1] : undefined;
   const end = points[points.length - 1];
   if (!h1 || !end || points.length < 2) throw new Error(`bench/soak: the run (${hours} h) is too short to measure at 1 h and at the end`);
-  if (at3h === undefined) throw new Error(`bench/soak: the run (${hours} h) is too short to measure its first 3 h`);
-  const wallS = (performance.now() - t0 - measuringMs) / 1000;
-  const cpuS = (cpuMs() - c0 - measuringCpuMs) / 1000;
+  if (first.at3hS === undefined || first.cpuAt3hS === undefined) throw new Error(`bench/soak: the run (${hours} h) is too short to measure its first 3 h`);
   const runs = Number(process.env["QF_BENCH_SOAK_RUNS"] ?? "3");
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`bench/soak: QF_BENCH_SOAK_RUNS must be a whole number ≥ 1, got "${process.env["QF_BENCH_SOAK_RUNS"]}"`);
   const repeats: TimedSoak[] = [];
   for (let k = 1; k < runs; k++) {
     const t = await timedSoakInChild(hours);
     if (!t.ok) throw new Error(`bench/soak: repeat ${k} broke an invariant (the run is deterministic: the first one held)`);
-    if (t.fills !== r.fillsVenue) throw new Error(`bench/soak: repeat ${k} saw ${t.fills} fills, the first run ${r.fillsVenue} (the run is deterministic)`);
+    if (t.fills !== first.fills) throw new Error(`bench/soak: repeat ${k} saw ${t.fills} fills, the first run ${first.fills} (the run is deterministic)`);
     repeats.push(t);
   }
-  const first: TimedSoak = { wallS, cpuS, at3hS: at3h / 1000, ok: r.ok, fills: r.fillsVenue };
   const all = [first, ...repeats];
   const best = all.reduce((a, b) => (b.wallS < a.wallS ? b : a));
   const rate = hours / best.wallS;
-  const cpuPerHour = cpuS / hours;
-  const cpuPerHour3h = cpuAt3h / 1000 / 3;
+  const cpuPerHour = first.cpuS / hours;
+  const cpuPerHour3h = first.cpuAt3hS / 3;
   const growth = end.service / h1.service - 1;
   const totalGrowth = end.total / h1.total - 1;
   return [
     {
-      name: `${hours} h virtual soak, 2 assets, hostile, seed 1 (whole run incl. start and shutdown, ${best.cpuS.toFixed(1)} s CPU; invariants ${r.ok ? "held" : "BROKEN"}; best of ${all.length} runs, each its own process: ${all.map((t) => `${t.wallS.toFixed(1)} s`).join(", ")})`,
+      name: `${hours} h virtual soak, 2 assets, hostile, seed 1 (whole run incl. start and shutdown, ${best.cpuS.toFixed(1)} s CPU; invariants ${first.ok ? "held" : "BROKEN"}; best of ${all.length} runs, each its own process: ${all.map((t) => `${t.wallS.toFixed(1)} s`).join(", ")})`,
       value: best.wallS,
       unit: "s wall",
       baseline: { name: "its first 3 h", value: best.at3hS ?? Number.NaN, unit: "s wall" },
@@ -121,7 +107,7 @@ export async function run(): Promise<BenchRow[]> {
       met: cpuPerHour3h / cpuPerHour >= 0.9,
     },
     {
-      name: `service heap (V8 heap used + ArrayBuffers) after a ${hours} h virtual soak (2 assets, hostile; ${r.fillsVenue} fills, ${r.marketEvents} market events)`,
+      name: `service heap (V8 heap used + ArrayBuffers) after a ${hours} h virtual soak (2 assets, hostile; ${first.fills} fills, ${first.marketEvents} market events)`,
       value: end.service / 2 ** 20,
       unit: "MB",
       baseline: { name: "after 1 h of the same run", value: h1.service / 2 ** 20, unit: "MB" },

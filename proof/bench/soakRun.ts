@@ -4,38 +4,56 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { runSoak } from "../soak/harness.js";
+import { runSoak, type SoakCheckpoint } from "../soak/harness.js";
 
 export interface TimedSoak {
   readonly wallS: number;
   readonly cpuS: number;
-  /** Wall time at the first checkpoint at or past 3 virtual hours. */
+  /** Wall and CPU time at the first checkpoint at or past 3 virtual hours. */
   readonly at3hS: number | undefined;
+  readonly cpuAt3hS: number | undefined;
   readonly ok: boolean;
   readonly fills: number;
+  readonly marketEvents: number;
+}
+
+export interface TimedSoakHooks {
+  /** Called at each of the soak's checkpoints, after the 3 h mark is read. */
+  readonly onCheckpoint?: (c: SoakCheckpoint) => void;
+  /** Wall and CPU ms spent so far on measurements that are not the soak's (the heap figures' GCs): taken out of every time. */
+  readonly excluded?: () => { readonly wallMs: number; readonly cpuMs: number };
 }
 
 const CHILD = "QF_BENCH_SOAK_CHILD";
 
+function cpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}
+
 /** The bench's soak (2 assets, hostile, seed 1), timed from before runSoak to after it. */
-export async function timedSoak(hours: number): Promise<TimedSoak> {
-  const cpu = (): number => {
-    const c = process.cpuUsage();
-    return (c.user + c.system) / 1e6;
-  };
+export async function timedSoak(hours: number, hooks: TimedSoakHooks = {}): Promise<TimedSoak> {
+  const excluded = hooks.excluded ?? (() => ({ wallMs: 0, cpuMs: 0 }));
   const t0 = performance.now();
-  const c0 = cpu();
+  const c0 = cpuMs();
+  const wall = () => (performance.now() - t0 - excluded().wallMs) / 1000;
+  const cpu = () => (cpuMs() - c0 - excluded().cpuMs) / 1000;
   let at3hS: number | undefined;
+  let cpuAt3hS: number | undefined;
   const r = await runSoak({
     hours,
     assets: 2,
     seed: 1,
     faults: "hostile",
     onCheckpoint: (c) => {
-      if (at3hS === undefined && c.virtualMs >= 3 * 3_600_000) at3hS = (performance.now() - t0) / 1000;
+      if (at3hS === undefined && c.virtualMs >= 3 * 3_600_000) {
+        at3hS = wall();
+        cpuAt3hS = cpu();
+      }
+      hooks.onCheckpoint?.(c);
     },
   });
-  return { wallS: (performance.now() - t0) / 1000, cpuS: cpu() - c0, at3hS, ok: r.ok, fills: r.fillsVenue };
+  return { wallS: wall(), cpuS: cpu(), at3hS, cpuAt3hS, ok: r.ok, fills: r.fillsVenue, marketEvents: r.marketEvents };
 }
 
 /** `timedSoak` in a fresh process with this one's node flags (so no run sees another's JIT or heap). */
