@@ -17,7 +17,6 @@
 // account has left plus the margin its order frees (the old leg is replaced); a shrunk modify that
 // would leave the order as it is (same price, size within skipSizePct) is not sent (held).
 import type { OrderSpec } from "../streams/actions.js";
-import { isTerminalOrderState } from "../streams/execution.js";
 import { requestSync } from "./accountSync.js";
 import { emit, markOf } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -35,9 +34,8 @@ export function leverageOf(s: SinkState, asset: string): number {
 export function marginUsed(s: SinkState): number {
   let used = 0;
   for (const asset of s.positions.assets()) used += (Math.abs(s.positions.position(asset)) * markOf(s, asset, 0)) / leverageOf(s, asset);
-  // every open order, in the store's order (all() and a skip, not open(): no array per call)
-  for (const o of s.store.all()) {
-    if (isTerminalOrderState(o.state)) continue;
+  // every open order, in the store's order (live(): no array per call, no terminal record kept for retention)
+  for (const o of s.store.live()) {
     // a modify in flight: either leg may be live, count the larger
     const pm = o.pendingModify;
     const need = Math.max(s.store.remaining(o) * o.px, pm ? pm.spec.sz * pm.spec.px : 0);

@@ -18,6 +18,8 @@ export interface LegContext {
   invalid(r: Rec, from: OrderState, event: OrderEvent, now: number): void;
   /** An order became terminal at `now` (the store's prune learns when one may be due). */
   ended(now: number): void;
+  /** An order left the live (not terminal) orders, or came back to them (a revival). */
+  liveness(r: Rec, live: boolean): void;
 }
 
 /** Remaining size of the current leg: what may still fill. */
@@ -338,6 +340,8 @@ export function move(ctx: LegContext, r: Rec, event: OrderEvent, now: number): b
   const from = r.state;
   const to = t.to === "prior" ? (r.priorState ?? "resting") : t.to;
   r.state = to;
+  const wasTerminal = isTerminalOrderState(from);
+  if (wasTerminal !== isTerminalOrderState(to)) ctx.liveness(r, wasTerminal);
   if (event === "cancelSent" || event === "modifySent") r.priorState = from;
   else r.priorState = null;
   if (isTerminalOrderState(to)) {

@@ -30,6 +30,7 @@ import { canTransition } from "./orderTransitions.js";
 import { newRecord } from "./orderRecord.js";
 import type { InvalidTransition } from "./orderTransitions.js";
 import { NO_CHANGE } from "./orderTypes.js";
+import { LiveRecords } from "./liveRecords.js";
 import type { LevelKey, OrderStoreOptions, PlacementCheck, PlacementFacts, Rec, StoreChange, TrackedOrder } from "./orderTypes.js";
 
 export type { LevelKey, OrderStoreOptions, PendingModify, PlacementCheck, PlacementFacts, PlacementRefusal, StoreChange, TrackedOrder } from "./orderTypes.js";
@@ -46,6 +47,7 @@ export class OrderStore implements RaceGuardLookup {
    * orders, not every asset's (O(orders of the asset), was O(all orders kept)).
    */
   readonly #byAsset = new Map<string, Map<string, Rec>>();
+  readonly #live = new LiveRecords(); // the records not terminal: what the open-order scans read
   /** False when the last sweepStale left no stale live order (only a sweep marks orders stale). */
   #anyStale = false;
   readonly #byOid = new Map<number, string>();
@@ -74,6 +76,10 @@ export class OrderStore implements RaceGuardLookup {
       ended: (now) => {
         if (now < this.#oldestTerminalAt) this.#oldestTerminalAt = now;
       },
+      liveness: (r, live) => {
+        if (!live) this.#live.remove(r);
+        else this.#live.rebuild(r.asset, this.#byCloid.values(), this.#byAsset.get(r.asset)?.values() ?? []);
+      },
     };
   }
 
@@ -96,6 +102,11 @@ export class OrderStore implements RaceGuardLookup {
     return this.#byCloid.values();
   }
 
+  /** The orders that are not terminal, of every asset, in the order `all()` has them. */
+  live(): IterableIterator<TrackedOrder> {
+    return this.#live.of(undefined);
+  }
+
   /** Orders of `asset` (all assets when omitted) that are not terminal. */
   open(asset?: string): TrackedOrder[] {
     const out: TrackedOrder[] = [];
@@ -106,9 +117,7 @@ export class OrderStore implements RaceGuardLookup {
   /** open(asset) written into `out` from index 0 (its length set to the count): the reconcile's, with no array per call. */
   openInto(asset: string | undefined, out: TrackedOrder[]): number {
     let n = 0;
-    for (const r of this.#recordsOf(asset)) {
-      if (!isTerminalOrderState(r.state)) out[n++] = r;
-    }
+    for (const r of this.#live.of(asset)) out[n++] = r;
     if (out.length !== n) out.length = n;
     return n;
   }
@@ -138,7 +147,7 @@ export class OrderStore implements RaceGuardLookup {
 
   restingOrders(asset: string): RestingOrderRef[] {
     const out: RestingOrderRef[] = [];
-    for (const r of this.#recordsOf(asset)) {
+    for (const r of this.#live.of(asset)) {
       if (r.state === "resting" || r.state === "partially-filled") {
         out.push({ cloid: r.cloid, asset: r.asset, isBuy: r.isBuy, oid: r.oid, state: r.state });
       }
@@ -159,8 +168,8 @@ export class OrderStore implements RaceGuardLookup {
     // asked for every asset on every tick: without a stale order anywhere, skip the O(orders) scan
     if (!this.#anyStale) return undefined;
     let oldest: Rec | undefined;
-    for (const r of this.#recordsOf(asset)) {
-      if (r.stale && !isTerminalOrderState(r.state)) {
+    for (const r of this.#live.of(asset)) {
+      if (r.stale) {
         if (!oldest || r.lastEventAt < oldest.lastEventAt) oldest = r;
       }
     }
@@ -177,9 +186,9 @@ export class OrderStore implements RaceGuardLookup {
     if (ignoreCloid === undefined && this.#byCloid.has(spec.cloid)) {
       return { ok: false, refusal: { kind: "DuplicateCloid", cloid: spec.cloid } };
     }
-    for (const r of this.#recordsOf(spec.asset)) {
+    for (const r of this.#live.of(spec.asset)) {
       if (r.cloid === ignoreCloid || r.isBuy !== spec.isBuy) continue;
-      if (isTerminalOrderState(r.state) || now - r.placedAt >= this.duplicateWindowMs) continue;
+      if (now - r.placedAt >= this.duplicateWindowMs) continue;
       const samePx = samePrice(r.px, spec.px) || (r.pendingModify !== null && samePrice(r.pendingModify.spec.px, spec.px));
       if (samePx) {
         return {
@@ -219,6 +228,7 @@ export class OrderStore implements RaceGuardLookup {
     let ofAsset = this.#byAsset.get(spec.asset);
     if (!ofAsset) this.#byAsset.set(spec.asset, (ofAsset = new Map()));
     ofAsset.set(spec.cloid, rec);
+    this.#live.add(rec);
     return rec;
   }
 
@@ -370,8 +380,7 @@ export class OrderStore implements RaceGuardLookup {
   sweepStale(now: number): string[] {
     const ask: string[] = [];
     let stale = 0;
-    for (const r of this.#byCloid.values()) {
-      if (isTerminalOrderState(r.state)) continue;
+    for (const r of this.#live.of(undefined)) {
       if (r.stale) stale++;
       const waiting =
         r.state === "pending-new" || r.state === "pending-cancel" || r.state === "pending-modify" || r.state === "cancel-raced";
@@ -425,11 +434,6 @@ export class OrderStore implements RaceGuardLookup {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  #recordsOf(asset: string | undefined): IterableIterator<Rec> {
-    if (asset === undefined) return this.#byCloid.values();
-    return (this.#byAsset.get(asset) ?? EMPTY).values();
-  }
-
   #find(cloid: string | null, oid: number): Rec | undefined {
     if (cloid !== null) {
       const r = this.#byCloid.get(cloid);
@@ -439,8 +443,6 @@ export class OrderStore implements RaceGuardLookup {
     return c === undefined ? undefined : this.#byCloid.get(c);
   }
 }
-
-const EMPTY = new Map<string, Rec>();
 
 function samePrice(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
