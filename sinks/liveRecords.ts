@@ -1,7 +1,8 @@
 // The store's live (not terminal) records, all and by asset, each in the store's own order. The
 // open-order scans (every reconcile's, the margin check's, the sweep's, the duplicate check's)
-// read these and skip the terminal records kept for the retention (at 20 assets, thousands:
-// ~40 µs per placing reconcile in the margin check alone). A record leaves at its terminal
+// read these and skip the terminal records kept for the retention (at 20 assets, thousands: the
+// margin check's scan of them was 86 ms of the latency bench client's profile, PROFILE.md §18,
+// second among our functions only to the frame parse). A record leaves at its terminal
 // transition; a revival rebuilds both maps from the store's, so the order stays the store's.
 import { isTerminalOrderState } from "../streams/execution.js";
 import type { Rec } from "./orderTypes.js";
