@@ -1,7 +1,7 @@
 // A Venue seen through the service's metrics and log: every batch sent and its answer counted by
 // kind and logged (debug for each action sent and answered; warn for every failure, with its
-// context), the wall time from the book update that preceded an action to the action
-// (tick-to-action), account snapshots (reconciliation) and their failures, order-status queries,
+// context), the wall time from the book update that caused an order to the request carrying it
+// (tick-to-action, by cause: app/tickStamps.ts), account snapshots (reconciliation) and their failures, order-status queries,
 // decode errors, reconnects and the quota throttle's refusals. The wrapped venue behaves exactly
 // like the original. This sits between the sink and the venue on purpose: it sees every failure of
 // the executor, the reconciliation and the transport without knowing the sink's internals.
@@ -13,6 +13,8 @@ import { everyOn } from "../sinks/periodic.js";
 import { SourceSubscriber } from "../streams/sourceSubscriber.js";
 import { batchLength, type ActionBatch, type BatchResult } from "../streams/actions.js";
 import type { ConnectionStatus, Venue } from "../streams/venue.js";
+import type { BookEvent } from "../streams/market.js";
+import { TickStamps } from "./tickStamps.js";
 import { type ExecutorFailureKind, type IpWeightPurpose, QUOTA_REFUSAL_REASONS, type ServiceMetrics } from "./metrics.js";
 
 function assetsOf(batch: ActionBatch): string[] {
@@ -95,6 +97,11 @@ export interface InstrumentedVenue {
   /** Failures logged, by kind (the same numbers as `quoteflow_executor_failures_total`). */
   readonly failures: Record<ExecutorFailureKind, number>;
   readonly health: VenueHealth;
+  /**
+   * To be called with every batch the core plans, as it plans it (ExecutionSinkConfig.onPlanned):
+   * the orders planned while a book is handled carry its arrival to the request that sends them.
+   */
+  readonly planned: (batch: ActionBatch) => void;
 }
 
 /** An HTTP 429 answer (HlHttpError.status, or the text), or the venue's rate-limit flag. */
@@ -110,8 +117,9 @@ function errText(err: unknown): string {
 
 /**
  * Wrap `venue` so the service's metrics and log see its traffic. `book()` marks the arrival of
- * each book (wall clock); the next batch touching that asset observes the time since — the
- * latency of our reaction, whatever the data's own timestamps say. A request the caller drops
+ * each book (wall clock) while it is handled; the orders planned meanwhile (`planned`) carry it,
+ * and the request that sends them observes the time since, per asset — the latency of our
+ * reaction, held time included, whatever the data's own timestamps say. A request the caller drops
  * before its answer (the executor's timeout) is a `timeout` failure. (A delegating object, not a
  * prototype trick: venues keep #private state.)
  */
@@ -120,7 +128,9 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
   // the debug lines build their fields only when debug is on (two per action otherwise built and dropped)
   const debug = (): boolean => log?.isLevelEnabled("debug") === true;
   const rlog = rootLog?.child({ component: "reconcile" });
-  const lastTick = new Map<string, number>();
+  const stamps = new TickStamps();
+  // the earliest stamp per asset of the request being sent (reused: one per request otherwise)
+  const earliest = new Map<string, number>();
   const counts: OrderCounts = { placed: 0, modified: 0, cancelled: 0, rejected: 0 };
   const failures = Object.fromEntries(["timeout", "transport", "batch_rejected", "rate_limited", "order_rejected", "cancel_failed", "status_failed"].map((k) => [k, 0])) as Record<ExecutorFailureKind, number>;
   const health: VenueHealth = { connection: undefined, accountAdopted: false };
@@ -174,19 +184,58 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
       });
     }
   };
+  // tick-to-action by cause (app/tickStamps.ts): per asset, from the earliest book whose orders this request carries
+  const planned = (batch: ActionBatch): void => {
+    if (stamps.current === null) return;
+    switch (batch.type) {
+      case "order":
+        for (const o of batch.orders) stamps.stampCloid(o.cloid);
+        return;
+      case "batchModify":
+        for (const m of batch.modifies) stamps.stampCloid(m.order.cloid);
+        return;
+      case "cancelByCloid":
+        for (const c of batch.cancels) stamps.stampCloid(c.cloid);
+        return;
+      case "cancel":
+        for (const c of batch.cancels) stamps.stampOid(c.oid);
+        return;
+      default:
+        return;
+    }
+  };
+  const observeCaused = (batch: ActionBatch, assets: readonly string[], now: number): void => {
+    if (stamps.size === 0) return;
+    for (let i = 0; i < assets.length; i++) {
+      const t = stampOf(batch, i);
+      if (t === undefined) continue;
+      const asset = assets[i]!;
+      const e = earliest.get(asset);
+      if (e === undefined || t < e) earliest.set(asset, t);
+    }
+    if (earliest.size === 0) return;
+    for (const [asset, t] of earliest) metrics.hot.tickToAction.observe((now - t) / 1000, asset);
+    earliest.clear();
+  };
+  const stampOf = (batch: ActionBatch, i: number): number | undefined => {
+    switch (batch.type) {
+      case "order":
+        return stamps.takeCloid(batch.orders[i]!.cloid);
+      case "batchModify":
+        return stamps.takeCloid(batch.modifies[i]!.order.cloid);
+      case "cancelByCloid":
+        return stamps.takeCloid(batch.cancels[i]!.cloid);
+      case "cancel":
+        return stamps.takeOid(batch.cancels[i]!.oid);
+      default:
+        return undefined;
+    }
+  };
   const submit = (batch: ActionBatch): Observable<BatchResult> =>
     new Observable<BatchResult>((subscriber) => {
       const assets = assetsOf(batch);
       const now = performance.now();
-      // each asset once: the first of its batch's elements takes the tick (and deletes it)
-      for (let i = 0; i < assets.length; i++) {
-        const asset = assets[i]!;
-        const t = lastTick.get(asset);
-        if (t !== undefined) {
-          metrics.hot.tickToAction.observe((now - t) / 1000, asset);
-          lastTick.delete(asset);
-        }
-      }
+      observeCaused(batch, assets, now);
       const action = ACTION[batch.type];
       if (action) {
         for (const asset of assets) metrics.hot.orders.add(1, asset, action);
@@ -229,7 +278,20 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     ...(venue.perpDexs ? { perpDexs: venue.perpDexs } : {}),
     ...(venue.halts$ ? { halts$: venue.halts$ } : {}),
     meta: () => info("other", "meta", 20 * dexes + (dexes > 1 ? 20 : 0), venue.meta()),
-    book: (asset) => venue.book(asset).pipe(tap(() => lastTick.set(asset, performance.now()))),
+    // each book's handling (the pipeline and the sink run on its call stack) is the time its orders are planned in
+    book: (asset) =>
+      new Observable<BookEvent>((subscriber) =>
+        venue.book(asset).subscribe(
+          new SourceSubscriber<BookEvent>(subscriber, (b) => {
+            const prev = stamps.begin(performance.now());
+            try {
+              subscriber.next(b);
+            } finally {
+              stamps.end(prev);
+            }
+          }),
+        ),
+      ),
     trades: (asset) => venue.trades(asset),
     orderUpdates$: venue.orderUpdates$,
     fills$: venue.fills$,
@@ -261,7 +323,7 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     // Fill recovery at start and the reconnect gap-fill (userFillsByTime): 20 + 1 per 20 fills, per page.
     ...(venue.fillsSince ? { fillsSince: (since: number) => venue.fillsSince!(since).pipe(tap((a) => ipWeight("gapfill", 20 * a.pages + Math.ceil(a.fills.length / 20)))) } : {}),
   };
-  return { venue: wrapped, counts, failures, health };
+  return { venue: wrapped, counts, failures, health, planned };
 }
 
 export interface VenueWatchOptions {

@@ -128,7 +128,7 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Serv
     dataQualityRejects: new Counter({ name: "quoteflow_data_quality_rejects_total", help: "Books dropped by dataQualityGate, by reason", labelNames: ["asset", "reason"], registers }),
     tickToAction: hot.tickToAction.attach(new Histogram({
       name: "quoteflow_tick_to_action_seconds",
-      help: "Wall time from the book update that changed the ladder to the action batch sent for it",
+      help: "Wall time from the book update whose handling planned an order to the request carrying it, held time included (by cause: orders planned on a fill, a timer or an account snapshot are not timed)",
       labelNames: ["asset"],
       // up to 60 s: a tight IP window widens the coalescing window to 1 s and the throttle can hold
       // placements for seconds, so a top bucket of 1 s left p99 at "+Inf" under load (bench -- scale)

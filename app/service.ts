@@ -128,7 +128,7 @@ export class QuoteflowService {
     const hip3 = { addressCredit: addressCreditOf(() => this.universe), accountDexes: 1 + (this.venue.perpDexs?.length ?? 0) };
     // Margin before sending (sinks/margin.ts): leverage and size decimals per asset are filled from the venue's meta at start.
     const margin = options.marginCheck === false ? {} : { margin: { leverage: this.leverage, szDecimals: this.szDecimals } };
-    const sinkConfig = { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), ...hip3, ...margin };
+    const sinkConfig = { ...sinkConfigOf(this.config, options.cloidSeed, options.executor, this.quota, this.scheduler), ...hip3, ...margin, onPlanned: instrumented.planned };
     this.sink = new ExecutionSink(this.venue, options.cluster ? options.cluster.sinkConfig(sinkConfig) : sinkConfig, this.scheduler);
     this.quotaState$ = this.quota ? (options.cluster ? options.cluster.quotaState(this.quota.state$).pipe(shareReplay({ bufferSize: 1, refCount: true })) : this.quota.state$) : undefined;
   }

@@ -349,6 +349,9 @@ export class ExecutionSink {
 
   #publish(o: ShellOutput): void {
     for (const e of o.events) this.#events.next(e);
+    // the step's batches as planned, once each (commands$ runs once per subscriber), before the executor sees them
+    const onPlanned = this.config.onPlanned;
+    if (onPlanned) for (const c of o.commands) if (c.kind === "submit") onPlanned(c.batch);
   }
 
   #afterStep(o: ShellOutput): void {

@@ -66,6 +66,12 @@ export interface ExecutionSinkConfig {
   };
   readonly assets?: Readonly<Record<string, ExecutionSinkAssetConfig>>;
   readonly executor?: ExecutorOptions;
+  /**
+   * Sees every batch the core plans, as the step hands it to the executor: on the call stack of
+   * the input that caused it, before the coalescer or the throttle may hold it (the service's
+   * tick-to-action metric stamps a book's orders with it). Must not throw or call into the sink.
+   */
+  readonly onPlanned?: (batch: ActionBatch) => void;
   /** Address-budget requests one USDC traded on `asset` earns (default 1; 0.1 on a HIP-3 asset in growth mode, app/hip3.ts). */
   readonly addressCredit?: (asset: string) => number;
   /** Perp dexes an account snapshot covers (main + HIP-3): its IP weight is per dex (default 1). */

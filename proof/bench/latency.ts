@@ -15,6 +15,7 @@ import { canPin, percentile, startChildPaperServer, startInProcessRun, startLoop
 import { decodeHlBook, parseHlWsFrameJson } from "../../streams/index.js";
 import { realFrames } from "./data.js";
 import type { BenchRow } from "./table.js";
+import type { StackedSample } from "./tickCause.js";
 
 const ASSETS = 20;
 const WARMUP_MS = 5_000;
@@ -42,23 +43,28 @@ interface Measured {
   readonly preempted: number | null;
   /** GC pauses of the client in the window: young-generation (scavenges) and the rest, and the longest (ms). */
   readonly gc: GcCount;
+  /** The on-stack samples with no context switch of the process and no GC pause inside: how many, and their p99 (ms). */
+  readonly unperturbed: { readonly n: number; readonly p99: number; readonly switched: number; readonly gcHit: number };
 }
 
 interface GcCount {
   minor: number;
   other: number;
   longestMs: number;
+  /** Each pause's [start, end] (performance.now() ms). */
+  readonly spans: (readonly [number, number])[];
 }
 
 /** Count the GC pauses of this process until the returned stop() (a PerformanceObserver on "gc"). */
 function countGc(): () => GcCount {
-  const c: GcCount = { minor: 0, other: 0, longestMs: 0 };
+  const c: GcCount = { minor: 0, other: 0, longestMs: 0, spans: [] };
   const obs = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const kind = ((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind;
       if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) c.minor++;
       else c.other++;
       c.longestMs = Math.max(c.longestMs, e.duration);
+      c.spans.push([e.startTime, e.startTime + e.duration]);
     }
   });
   obs.observe({ entryTypes: ["gc"] });
@@ -116,6 +122,7 @@ async function measure(run: LiveRun, windows: readonly Window[] = [FIRST]): Prom
         over1ms: sorted.filter((x) => x > 1).length,
         preempted: cs0 === null || cs1 === null ? null : cs1 - cs0,
         gc,
+        unperturbed: unperturbed(run.stackedSpans, gc),
       });
     }
   } finally {
@@ -212,6 +219,22 @@ async function sparseVsDense(): Promise<{ bytes: number; denseP50: number; spars
   return { bytes: book.length, denseP50: percentile(dense, 50), sparseP50: percentile(sparse, 50), sparseP90: percentile(sparse, 90) };
 }
 
+/** The on-stack samples neither preempted (any thread of the process) nor overlapping a GC pause: their count and p99. */
+function unperturbed(spans: readonly StackedSample[], gc: GcCount): Measured["unperturbed"] {
+  let switched = 0;
+  let gcHit = 0;
+  const clean: number[] = [];
+  for (const s of spans) {
+    const end = s.start + s.ms;
+    const hit = gc.spans.some(([a, b]) => a < end && b > s.start);
+    if (s.switched) switched++;
+    if (hit) gcHit++;
+    if (!s.switched && !hit) clean.push(s.ms);
+  }
+  clean.sort((a, b) => a - b);
+  return { n: clean.length, p99: percentile(clean, 99), switched, gcHit };
+}
+
 /** The service against the paper server in a child process at this nice level (on `cpu` when given), measured in these windows. */
 async function loopback(nice: number, cpu: number | undefined, windows: readonly Window[]): Promise<Measured[]> {
   const server = await startChildPaperServer(ASSETS, 1, nice, cpu);
@@ -225,7 +248,8 @@ async function loopback(nice: number, cpu: number | undefined, windows: readonly
 function detail(m: Measured): string {
   return (
     `${m.over1ms} of ${m.n} samples over 1 ms; ` +
-    `p99 of the ${m.onStack} sent on the frame's stack ${us(m.p99OnStack)}, of the ${m.n - m.onStack} held past it (coalescing window, throttle, send slot) ${us(m.p99Later)}; ` +
+    `p99 of the ${m.onStack} sent on the frame's stack ${us(m.p99OnStack)} ` +
+    `(${m.unperturbed.switched} of them with a thread of the client preempted meanwhile, ${m.unperturbed.gcHit} with a GC pause inside; p99 of the ${m.unperturbed.n} with neither ${us(m.unperturbed.p99)}), of the ${m.n - m.onStack} held past it (coalescing window, throttle, send slot) ${us(m.p99Later)}; ` +
     `the OS preempted the client's main thread ${m.preempted ?? "?"} times in the ${MEASURE_MS / 1000} s; ` +
     `GC paused it ${m.gc.minor + m.gc.other} times (${m.gc.minor} scavenges), the longest ${m.gc.longestMs.toFixed(1)} ms`
   );

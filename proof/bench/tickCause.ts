@@ -18,6 +18,23 @@ export interface TickCauseCounts {
   readonly onStack: number;
 }
 
+/** A sample that left on its book's call stack: when the book arrived, how long it took, and whether the process was preempted meanwhile. */
+export interface StackedSample {
+  /** The book's arrival (performance.now(), ms). */
+  readonly start: number;
+  readonly ms: number;
+  /** The process's involuntary context switches rose between the book's arrival and the request's leaving (any thread of it: conservative). */
+  readonly switched: boolean;
+}
+
+export interface TickCauseOptions {
+  /**
+   * The process's involuntary context switches so far (e.g. process.resourceUsage()'s); read at
+   * each book's arrival and at each request that leaves on its stack. Absent: none are flagged.
+   */
+  readonly switches?: () => number;
+}
+
 export class TickCause {
   /** Samples (ms): book arrival → the request carrying what it caused leaves. */
   readonly samples: number[] = [];
@@ -25,12 +42,20 @@ export class TickCause {
   readonly later: number[] = [];
   /** …and those that left on the book's own call stack. */
   readonly stacked: number[] = [];
+  /** The same samples as `stacked`, with their start and whether the process was preempted during them. */
+  readonly stackedSpans: StackedSample[] = [];
+  readonly #switches: (() => number) | undefined;
+  #switchesAtTick = 0;
   #tickAt: number | null = null;
   readonly #stamps = new Map<string, number>();
   #total = 0;
   #caused = 0;
   #onStack = 0;
   #store: OrderStore | undefined;
+
+  constructor(options: TickCauseOptions = {}) {
+    this.#switches = options.switches;
+  }
 
   /** Stamp what `store` records during a tick (placements, modifies, cancels by CLOID). */
   watch(store: OrderStore): void {
@@ -60,6 +85,7 @@ export class TickCause {
 
   /** Run `handle` as the handling of a book that arrived now. */
   tick(handle: () => void): void {
+    if (this.#switches) this.#switchesAtTick = this.#switches();
     this.#tickAt = performance.now();
     try {
       handle();
@@ -87,6 +113,7 @@ export class TickCause {
     if (this.#tickAt === first) {
       this.#onStack++;
       this.stacked.push(now - first);
+      this.stackedSpans.push({ start: first, ms: now - first, switched: this.#switches !== undefined && this.#switches() !== this.#switchesAtTick });
     } else this.later.push(now - first);
     this.samples.push(now - first);
   }
@@ -125,6 +152,7 @@ export class TickCause {
     this.samples.length = 0;
     this.later.length = 0;
     this.stacked.length = 0;
+    this.stackedSpans.length = 0;
     this.#total = this.#caused = this.#onStack = 0;
   }
 }

@@ -19,7 +19,7 @@ import { QuoteflowService } from "../../app/service.js";
 import { soakConfig } from "./harness.js";
 import { soakAssets, type SoakAssetSpec } from "./markets.js";
 import { syntheticMarket, type SimMarket } from "../../sim/index.js";
-import { TickCause } from "../bench/tickCause.js";
+import { TickCause, type StackedSample } from "../bench/tickCause.js";
 
 /** A made-up key for the paper account (never a real one; the paper venue is on loopback). */
 export const PAPER_BENCH_KEY = "0x" + "5a".repeat(32);
@@ -87,6 +87,8 @@ export interface LiveRun {
   readonly later: number[];
   /** …and those that left on the book's own call stack. */
   readonly stacked: number[];
+  /** …the same, with each one's start and whether the process was preempted during it. */
+  readonly stackedSpans: readonly StackedSample[];
   /** Action requests sent; how many carried an order a book caused (the timed ones); how many of those left on the book's call stack. */
   actions(): { total: number; caused: number; onStack: number };
   /** Forget samples and counts (after a warm-up). */
@@ -94,6 +96,11 @@ export interface LiveRun {
   /** Frames (loopback: every WS message received) or book events (in-process) so far. */
   frames(): number;
   stop(): Promise<void>;
+}
+
+/** The process's involuntary context switches so far, all its threads (getrusage: one syscall, no file read). */
+function involuntarySwitches(): number {
+  return process.resourceUsage().involuntaryContextSwitches;
 }
 
 function service(venue: Venue, nAssets: number, reference?: PaperVenue): QuoteflowService {
@@ -114,7 +121,7 @@ function service(venue: Venue, nAssets: number, reference?: PaperVenue): Quotefl
 
 /** The service against the paper server at `url` with the live client; tick = WS frame in, action = WS post out. */
 export async function startLoopbackRun(url: string, nAssets: number): Promise<LiveRun> {
-  const cause = new TickCause();
+  const cause = new TickCause({ switches: involuntarySwitches });
   let frames = 0;
   const timed: HlSocketFactory = (u, h) => {
     const s = wsSocketFactory(u, {
@@ -145,6 +152,7 @@ export async function startLoopbackRun(url: string, nAssets: number): Promise<Li
     samples: cause.samples,
     later: cause.later,
     stacked: cause.stacked,
+    stackedSpans: cause.stackedSpans,
     actions: () => cause.counts(),
     reset: () => cause.reset(),
     frames: () => frames,
@@ -157,7 +165,7 @@ export async function startLoopbackRun(url: string, nAssets: number): Promise<Li
 
 /** The service against the in-process PaperVenue on the real clock; tick = book event, action = submit. */
 export async function startInProcessRun(nAssets: number, seed: number): Promise<LiveRun> {
-  const cause = new TickCause();
+  const cause = new TickCause({ switches: involuntarySwitches });
   let frames = 0;
   const paper = new PaperVenue({ market: benchMarket(soakAssets(nAssets), seed), scheduler: asyncScheduler, seed, faults: "none" });
   const timed: Venue = {
@@ -196,6 +204,7 @@ export async function startInProcessRun(nAssets: number, seed: number): Promise<
     samples: cause.samples,
     later: cause.later,
     stacked: cause.stacked,
+    stackedSpans: cause.stackedSpans,
     actions: () => cause.counts(),
     reset: () => cause.reset(),
     frames: () => frames,

@@ -4,6 +4,7 @@ import type { ExecutionSinkConfig } from "../../sinks/executionSink.js";
 import type { FillConsumers } from "../../sinks/fills.js";
 import type { ExecutionEvent, ThrottleFactory } from "../../sinks/executor.js";
 import type { QuoteIntent } from "../../streams/intent.js";
+import type { ActionBatch } from "../../streams/actions.js";
 import type { BookEvent, MidEvent } from "../../streams/market.js";
 import { emptyIntent } from "../../streams/intent.js";
 import { FakeVenue } from "./fakeVenue.js";
@@ -50,6 +51,34 @@ describe("ExecutionSink: quoting", () => {
     expect(venue.open().every((o) => o.spec.tif === "Alo" && /^0x[0-9a-f]{32}$/.test(o.cloid))).toBe(true);
     expect(sink.liveOrders("BTC").map((o) => o.state)).toEqual(["resting", "resting", "resting", "resting"]);
     expect(sentOf(seen.actions, "order")).toHaveLength(1);
+  });
+
+  it("hands every planned batch to onPlanned once, before the executor sends it", () => {
+    const planned: string[] = [];
+    const order: string[] = [];
+    const keys = (b: ActionBatch): string[] =>
+      b.type === "order" ? b.orders.map((o) => o.cloid) : b.type === "batchModify" ? b.modifies.map((m) => m.order.cloid) : b.type === "cancel" ? b.cancels.map((c) => `oid:${c.oid}`) : b.type === "cancelByCloid" ? b.cancels.map((c) => c.cloid) : [];
+    const { intents, until, seen, sink } = setup({
+      onPlanned: (b) => {
+        planned.push(...keys(b));
+        order.push(`planned ${b.type}`);
+      },
+    });
+    sink.eventsOf("action").subscribe((e) => {
+      if (e.action.kind === "sent") order.push(`sent ${e.action.batch.type}`);
+    });
+    intents.next(intent(100)); // 4 placements
+    until(100);
+    intents.next(intent(100.35)); // 4 modifies
+    until(200);
+    intents.next(emptyIntent("BTC", 200, { kind: "StaleData", ageMs: 10_000, thresholdMs: 10_000 })); // 4 cancels
+    until(300);
+    const sent = seen.actions.filter((a) => a.kind === "sent").flatMap((a) => (a.kind === "sent" ? keys(a.batch) : []));
+    expect(sent).toHaveLength(12);
+    expect([...planned].sort()).toEqual([...sent].sort());
+    expect(order.indexOf("planned order")).toBeLessThan(order.indexOf("sent order"));
+    expect(order.indexOf("planned batchModify")).toBeLessThan(order.indexOf("sent batchModify"));
+    expect(order.indexOf("planned cancel")).toBeLessThan(order.indexOf("sent cancel"));
   });
 
   it("leaves orders alone within tolerance, modifies within 50 bps (same CLOID, new OID)", () => {
