@@ -239,7 +239,7 @@ function unperturbed(spans: readonly StackedSample[], gc: GcCount): Measured["un
 async function loopback(nice: number, cpu: number | undefined, windows: readonly Window[]): Promise<Measured[]> {
   const server = await startChildPaperServer(ASSETS, 1, nice, cpu);
   try {
-    return await measure(await startLoopbackRun(server.url, ASSETS), windows);
+    return await measure(await startLoopbackRun(server.url, ASSETS, { preemption: true }), windows);
   } finally {
     server.stop();
   }

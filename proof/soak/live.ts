@@ -119,9 +119,13 @@ function service(venue: Venue, nAssets: number, reference?: PaperVenue): Quotefl
   });
 }
 
-/** The service against the paper server at `url` with the live client; tick = WS frame in, action = WS post out. */
-export async function startLoopbackRun(url: string, nAssets: number): Promise<LiveRun> {
-  const cause = new TickCause({ switches: involuntarySwitches });
+/**
+ * The service against the paper server at `url` with the live client; tick = WS frame in, action = WS post out.
+ * `preemption`: flag each on-stack sample the process was preempted during (two getrusage calls per
+ * book, ~20 µs each on a PTI kernel: the latency bench's attribution, not for a CPU measurement).
+ */
+export async function startLoopbackRun(url: string, nAssets: number, options: { readonly preemption?: boolean } = {}): Promise<LiveRun> {
+  const cause = new TickCause(options.preemption ? { switches: involuntarySwitches } : {});
   let frames = 0;
   const timed: HlSocketFactory = (u, h) => {
     const s = wsSocketFactory(u, {
@@ -165,7 +169,7 @@ export async function startLoopbackRun(url: string, nAssets: number): Promise<Li
 
 /** The service against the in-process PaperVenue on the real clock; tick = book event, action = submit. */
 export async function startInProcessRun(nAssets: number, seed: number): Promise<LiveRun> {
-  const cause = new TickCause({ switches: involuntarySwitches });
+  const cause = new TickCause();
   let frames = 0;
   const paper = new PaperVenue({ market: benchMarket(soakAssets(nAssets), seed), scheduler: asyncScheduler, seed, faults: "none" });
   const timed: Venue = {
