@@ -59,7 +59,13 @@ function rig() {
     const sum = Number(new RegExp(`quoteflow_tick_to_action_seconds_sum\\{asset="${asset}"\\} (\\S+)`).exec(text)?.[1] ?? 0);
     return { count, sum };
   };
-  return { iv, send, tick, observed };
+  /** The histogram of `asset` holds `count` observations summing to `sumS` seconds. */
+  const expectObserved = async (asset: string, count: number, sumS: number): Promise<void> => {
+    const o = await observed(asset);
+    expect(o.count).toBe(count);
+    expect(o.sum).toBeCloseTo(sumS, 9);
+  };
+  return { iv, send, tick, observed, expectObserved };
 }
 
 describe("tick-to-action by cause", () => {
@@ -71,9 +77,7 @@ describe("tick-to-action by cause", () => {
       clock = 1000.25;
       r.send(b);
     });
-    const o = await r.observed("BTC");
-    expect(o.count).toBe(1);
-    expect(o.sum).toBeCloseTo(0.00025, 9);
+    await r.expectObserved("BTC", 1, 0.00025);
   });
 
   it("times a held request from the book that planned it, not from the latest book", async () => {
@@ -83,9 +87,7 @@ describe("tick-to-action by cause", () => {
     r.tick("BTC", 2400, () => undefined); // a later book of the same asset plans nothing
     clock = 2500; // the coalescing window ends
     r.send(held);
-    const o = await r.observed("BTC");
-    expect(o.count).toBe(1);
-    expect(o.sum).toBeCloseTo(0.5, 9);
+    await r.expectObserved("BTC", 1, 0.5);
   });
 
   it("does not time a request no book caused, however recent the asset's last book", async () => {
@@ -108,10 +110,8 @@ describe("tick-to-action by cause", () => {
     r.tick("ETH", 4200, () => r.iv.planned(c));
     clock = 4300;
     r.send(place(order("BTC", "0x04"), order("BTC", "0x05"), order("ETH", "0x06")));
-    expect(await r.observed("BTC")).toEqual({ count: 1, sum: 0.3 });
-    const eth = await r.observed("ETH");
-    expect(eth.count).toBe(1);
-    expect(eth.sum).toBeCloseTo(0.1, 9);
+    await r.expectObserved("BTC", 1, 0.3);
+    await r.expectObserved("ETH", 1, 0.1);
     // each stamp is taken once: the same orders sent again are not timed again
     r.send(place(order("BTC", "0x04")));
     expect((await r.observed("BTC")).count).toBe(1);
@@ -127,9 +127,7 @@ describe("tick-to-action by cause", () => {
     r.tick("BTC", 5000, () => batches.forEach((b) => r.iv.planned(b)));
     clock = 5002;
     for (const b of batches) r.send(b);
-    const o = await r.observed("BTC");
-    expect(o.count).toBe(3);
-    expect(o.sum).toBeCloseTo(0.006, 9);
+    await r.expectObserved("BTC", 3, 0.006);
   });
 });
 

@@ -6,9 +6,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isTerminalOrderState } from "../../streams/execution.js";
 import { OrderStore } from "../../sinks/orderStore.js";
-import { FACTS, cloidOf, fill, spec, update } from "./helpers.js";
+import { applyStoreMove, cloidOf, type StoreMove } from "./helpers.js";
 
-type OpName = "place" | "ack" | "cancel" | "cancelled" | "raced" | "fill" | "open" | "canceledUpdate" | "unknown" | "sweep" | "prune";
+type OpName = StoreMove | "unknown" | "sweep" | "prune";
 interface Op {
   readonly op: OpName;
   readonly n: number;
@@ -34,34 +34,8 @@ describe("OrderStore's live records ≡ the full scan", () => {
         for (const o of ops) {
           now += o.dt;
           const c = cloidOf(o.n);
-          const oid = 100 + o.n;
-          const asset = assetOf(o.n);
           const before = s.get(c)?.state;
           switch (o.op) {
-            case "place":
-              s.registerPlacement(spec(o.n, { asset, px: 100 - o.n }), FACTS, now);
-              break;
-            case "ack":
-              s.applyOrderResult(c, { kind: "resting", oid }, now);
-              break;
-            case "cancel":
-              s.requestCancel(c, now);
-              break;
-            case "cancelled":
-              s.applyCancelResult(c, { kind: "Cancelled" }, now);
-              break;
-            case "raced":
-              s.applyCancelResult(c, { kind: "AlreadyFilled", error: "already filled" }, now);
-              break;
-            case "fill":
-              s.applyFill(fill({ tid: now * 10 + o.n, oid, cloid: c, asset, size: 0.5, price: 100 - o.n }), now);
-              break;
-            case "open":
-              s.applyUpdate(update({ oid, cloid: c, asset, px: 100 - o.n, status: "open" }), now, true);
-              break;
-            case "canceledUpdate":
-              s.applyUpdate(update({ oid, cloid: c, asset, px: 100 - o.n, status: "canceled" }), now);
-              break;
             case "unknown":
               if (s.get(c)) s.applyStatusAnswer(c, { kind: "unknownOid" }, now);
               break;
@@ -71,6 +45,8 @@ describe("OrderStore's live records ≡ the full scan", () => {
             case "prune":
               s.prune(now);
               break;
+            default:
+              applyStoreMove(s, o.op, o.n, now, { asset: assetOf(o.n), fillSize: 0.5 });
           }
           const after = s.get(c)?.state;
           if (before !== undefined && after !== undefined && isTerminalOrderState(before) && !isTerminalOrderState(after)) revived++;

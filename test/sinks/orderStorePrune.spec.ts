@@ -6,10 +6,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isTerminalOrderState } from "../../streams/execution.js";
 import { OrderStore } from "../../sinks/orderStore.js";
-import { FACTS, cloidOf, fill, spec, update } from "./helpers.js";
+import { applyStoreMove, type StoreMove } from "./helpers.js";
 
 type Op =
-  | { readonly op: "place" | "ack" | "cancel" | "cancelled" | "raced" | "fill" | "open" | "canceledUpdate"; readonly n: number; readonly t: number }
+  | { readonly op: StoreMove; readonly n: number; readonly t: number }
   | { readonly op: "prune"; readonly t: number };
 
 const n = fc.integer({ min: 1, max: 3 });
@@ -41,34 +41,7 @@ describe("OrderStore.prune ≡ the full scan", () => {
             expect([...s.all()].map((r) => r.cloid)).toStrictEqual(before.filter((c) => !want.includes(c)));
             continue;
           }
-          const c = cloidOf(o.n);
-          const oid = 100 + o.n;
-          switch (o.op) {
-            case "place":
-              s.registerPlacement(spec(o.n, { px: 100 - o.n }), FACTS, now);
-              break;
-            case "ack":
-              s.applyOrderResult(c, { kind: "resting", oid }, now);
-              break;
-            case "cancel":
-              s.requestCancel(c, now);
-              break;
-            case "cancelled":
-              s.applyCancelResult(c, { kind: "Cancelled" }, now);
-              break;
-            case "raced":
-              s.applyCancelResult(c, { kind: "AlreadyFilled", error: "already filled" }, now);
-              break;
-            case "fill":
-              s.applyFill(fill({ tid: now * 10 + o.n, oid, cloid: c, size: 1, price: 100 - o.n }), now);
-              break;
-            case "open":
-              s.applyUpdate(update({ oid, cloid: c, px: 100 - o.n, status: "open" }), now, true);
-              break;
-            case "canceledUpdate":
-              s.applyUpdate(update({ oid, cloid: c, px: 100 - o.n, status: "canceled" }), now);
-              break;
-          }
+          applyStoreMove(s, o.op, o.n, now);
         }
       }),
       { numRuns: 2000, seed: 31 },
