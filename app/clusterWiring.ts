@@ -66,7 +66,8 @@ export class ClusterWiring {
   private pendingTrip: Omit<ClusterTrip, "origin"> | undefined;
   private remoteClear = false;
   private wsRefused: string | undefined;
-  private lastStatus = "up";
+  /** The store's status last logged; undefined until the first connection (the store starts "down"). */
+  private lastStatus: string | undefined;
 
   constructor(
     readonly options: ClusterWiringOptions,
@@ -81,8 +82,15 @@ export class ClusterWiring {
     this.subs.push(
       this.authority.status$.subscribe((s) => {
         if (s === this.lastStatus) return;
+        const first = this.lastStatus === undefined;
         this.lastStatus = s;
-        if (s === "down") log.error({ store: redactUrl(options.url), failure: "quota_store_down" }, "quota store unreachable: placements stopped, quotes pulled, cancels on the local emergency budget");
+        // before the first connection the store is "down" by definition: attach() reports one that does not come up
+        if (first && s === "down") {
+          this.lastStatus = undefined;
+          return;
+        }
+        if (first) log.info({ store: redactUrl(options.url) }, "quota store connected");
+        else if (s === "down") log.error({ store: redactUrl(options.url), failure: "quota_store_down" }, "quota store unreachable: placements stopped, quotes pulled, cancels on the local emergency budget");
         else log.warn({ store: redactUrl(options.url) }, "quota store reachable again: placements resume under the shared budgets");
       }),
     );

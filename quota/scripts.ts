@@ -9,7 +9,12 @@
 //   resv    ZSET  member id, score = ms the reservation expires
 //   resvn   HASH  id → "<requests>|<weight>"
 
-/** Shared prologue: now, and the expiry of the IP window and of dead reservations. */
+/**
+ * Shared prologue: now, and the expiry of the IP window and of dead reservations.
+ * A reservation of IP weight alone (an info request) holds 0 requests; its settle or expiry must
+ * not HINCRBY by "-0" (Lua's -0 prints as "-0", which Redis refuses as not an integer: every info
+ * request's commit then failed, and two failures in a row marked the store down).
+ */
 const PROLOGUE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -34,7 +39,7 @@ local function expire_resv()
       redis.call('HDEL', KEYS[5], id)
     end
     redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
-    redis.call('HINCRBY', KEYS[3], 'reserved', -n)
+    if n > 0 then redis.call('HINCRBY', KEYS[3], 'reserved', -n) end
   end
 end
 local function ledger(init)
@@ -82,12 +87,13 @@ export const SETTLE_LUA = `${PROLOGUE}
 local id, commit = ARGV[1], ARGV[2] == '1'
 local v = redis.call('HGET', KEYS[5], id)
 if not v then return 0 end
-local n, w = string.match(v, '^(%d+)|(%d+)$')
+local ns, w = string.match(v, '^(%d+)|(%d+)$')
+local n = tonumber(ns)
 redis.call('HDEL', KEYS[5], id)
 redis.call('ZREM', KEYS[4], id)
-redis.call('HINCRBY', KEYS[3], 'reserved', -tonumber(n))
+if n > 0 then redis.call('HINCRBY', KEYS[3], 'reserved', -n) end
 if commit then
-  redis.call('HINCRBY', KEYS[3], 'used', tonumber(n))
+  if n > 0 then redis.call('HINCRBY', KEYS[3], 'used', n) end
 else
   if redis.call('ZREM', KEYS[1], id .. '|' .. w) == 1 then redis.call('DECRBY', KEYS[2], tonumber(w)) end
 end

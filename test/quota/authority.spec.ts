@@ -123,6 +123,24 @@ for (const b of backends) {
       expect((await a.usage())?.used).toBe(0);
     });
 
+    it("settles and expires reservations of IP weight alone (info requests: 0 address requests) as answers, not store failures", async () => {
+      const { a, advance } = await b.make({ ...limits, reservationTtlMs: 150 });
+      const failures = (): number => (a as { failures?: number }).failures ?? 0;
+      expect((await a.reserve(place("info", 20, 0))).ok).toBe(true);
+      await a.commit("info");
+      expect(await a.usage()).toMatchObject({ ipUsed: 20, used: 0, reserved: 0 });
+      expect((await a.reserve(place("info2", 5, 0))).ok).toBe(true);
+      await a.release("info2");
+      expect(await a.usage()).toMatchObject({ used: 0, reserved: 0 });
+      // one never settled: it expires inside the next script's prologue
+      expect((await a.reserve(place("info3", 1, 0))).ok).toBe(true);
+      await advance(300);
+      expect(await a.usage()).toMatchObject({ used: 0, reserved: 0 });
+      expect((await a.reserve(place("after", 1, 1))).ok).toBe(true);
+      expect(failures()).toBe(0);
+      expect(a.status).toBe("up");
+    });
+
     it("caps WS connections and unique users per IP across processes", async () => {
       const { a } = await b.make({ ...limits, wsConnections: 3, wsUsers: 2 });
       expect(await a.wsAcquire("p1", 2, ["0xA"])).toMatchObject({ ok: true, connections: 2, users: 1 });
