@@ -81,14 +81,10 @@ export class ClusterWiring {
     const log = options.log.child({ component: "cluster" });
     this.subs.push(
       this.authority.status$.subscribe((s) => {
-        if (s === this.lastStatus) return;
         const first = this.lastStatus === undefined;
-        this.lastStatus = s;
         // before the first connection the store is "down" by definition: attach() reports one that does not come up
-        if (first && s === "down") {
-          this.lastStatus = undefined;
-          return;
-        }
+        if (s === this.lastStatus || (first && s === "down")) return;
+        this.lastStatus = s;
         if (first) log.info({ store: redactUrl(options.url) }, "quota store connected");
         else if (s === "down") log.error({ store: redactUrl(options.url), failure: "quota_store_down" }, "quota store unreachable: placements stopped, quotes pulled, cancels on the local emergency budget");
         else log.warn({ store: redactUrl(options.url) }, "quota store reachable again: placements resume under the shared budgets");

@@ -32,6 +32,23 @@ function assetsOf(batch: ActionBatch): string[] {
   }
 }
 
+/** What identifies element `i` of a batch as an order: its CLOID, or its OID for a cancel by OID (none for the rest). */
+function elementKey(batch: ActionBatch, i: number): string | number | undefined {
+  switch (batch.type) {
+    case "order":
+      return batch.orders[i]?.cloid;
+    case "batchModify":
+      return batch.modifies[i]?.order.cloid;
+    case "cancelByCloid":
+      return batch.cancels[i]?.cloid;
+    case "cancel":
+      return batch.cancels[i]?.oid;
+    case "scheduleCancel":
+    case "reserveRequestWeight":
+      return undefined;
+  }
+}
+
 /** What a log line says about one batch: its kind and, per element, asset, cloid/oid, side, px, sz. */
 function describeBatch(batch: ActionBatch): Record<string, unknown> {
   switch (batch.type) {
@@ -187,27 +204,16 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
   // tick-to-action by cause (app/tickStamps.ts): per asset, from the earliest book whose orders this request carries
   const planned = (batch: ActionBatch): void => {
     if (stamps.current === null) return;
-    switch (batch.type) {
-      case "order":
-        for (const o of batch.orders) stamps.stampCloid(o.cloid);
-        return;
-      case "batchModify":
-        for (const m of batch.modifies) stamps.stampCloid(m.order.cloid);
-        return;
-      case "cancelByCloid":
-        for (const c of batch.cancels) stamps.stampCloid(c.cloid);
-        return;
-      case "cancel":
-        for (const c of batch.cancels) stamps.stampOid(c.oid);
-        return;
-      default:
-        return;
+    for (let i = 0, n = batchLength(batch); i < n; i++) {
+      const key = elementKey(batch, i);
+      if (key !== undefined) stamps.stamp(key);
     }
   };
   const observeCaused = (batch: ActionBatch, assets: readonly string[], now: number): void => {
     if (stamps.size === 0) return;
     for (let i = 0; i < assets.length; i++) {
-      const t = stampOf(batch, i);
+      const key = elementKey(batch, i);
+      const t = key === undefined ? undefined : stamps.take(key);
       if (t === undefined) continue;
       const asset = assets[i]!;
       const e = earliest.get(asset);
@@ -216,20 +222,6 @@ export function instrumentVenue(venue: Venue, metrics: ServiceMetrics, rootLog?:
     if (earliest.size === 0) return;
     for (const [asset, t] of earliest) metrics.hot.tickToAction.observe((now - t) / 1000, asset);
     earliest.clear();
-  };
-  const stampOf = (batch: ActionBatch, i: number): number | undefined => {
-    switch (batch.type) {
-      case "order":
-        return stamps.takeCloid(batch.orders[i]!.cloid);
-      case "batchModify":
-        return stamps.takeCloid(batch.modifies[i]!.order.cloid);
-      case "cancelByCloid":
-        return stamps.takeCloid(batch.cancels[i]!.cloid);
-      case "cancel":
-        return stamps.takeOid(batch.cancels[i]!.oid);
-      default:
-        return undefined;
-    }
   };
   const submit = (batch: ActionBatch): Observable<BatchResult> =>
     new Observable<BatchResult>((subscriber) => {

@@ -8,8 +8,8 @@
 
 export class TickStamps {
   #tickAt: number | null = null;
-  readonly #byCloid = new Map<string, number>();
-  readonly #byOid = new Map<number, number>();
+  /** CLOID (or OID, for a cancel by OID) → the arrival of the book that planned it. */
+  readonly #stamps = new Map<string | number, number>();
 
   /** @param maxAgeMs a stamp older than this (against the newest book) is dropped (default 60 000). */
   constructor(private readonly maxAgeMs = 60_000) {}
@@ -30,37 +30,24 @@ export class TickStamps {
     return this.#tickAt;
   }
 
-  /** Stamp an order planned now (kept as it is if already stamped: the earliest cause counts). */
-  stampCloid(cloid: string): void {
+  /** Stamp an order planned now, by CLOID or (a cancel by OID) OID; kept as it is if already stamped: the earliest cause counts. */
+  stamp(key: string | number): void {
     const at = this.#tickAt;
     if (at === null) return;
-    evict(this.#byCloid, at - this.maxAgeMs);
-    if (!this.#byCloid.has(cloid)) this.#byCloid.set(cloid, at);
-  }
-
-  stampOid(oid: number): void {
-    const at = this.#tickAt;
-    if (at === null) return;
-    evict(this.#byOid, at - this.maxAgeMs);
-    if (!this.#byOid.has(oid)) this.#byOid.set(oid, at);
+    evict(this.#stamps, at - this.maxAgeMs);
+    if (!this.#stamps.has(key)) this.#stamps.set(key, at);
   }
 
   /** The stamp of an order leaving now (and forget it), or undefined: no book caused it. */
-  takeCloid(cloid: string): number | undefined {
-    const t = this.#byCloid.get(cloid);
-    if (t !== undefined) this.#byCloid.delete(cloid);
-    return t;
-  }
-
-  takeOid(oid: number): number | undefined {
-    const t = this.#byOid.get(oid);
-    if (t !== undefined) this.#byOid.delete(oid);
+  take(key: string | number): number | undefined {
+    const t = this.#stamps.get(key);
+    if (t !== undefined) this.#stamps.delete(key);
     return t;
   }
 
   /** Stamps held (orders planned by a book and not yet sent). */
   get size(): number {
-    return this.#byCloid.size + this.#byOid.size;
+    return this.#stamps.size;
   }
 }
 

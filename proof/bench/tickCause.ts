@@ -8,6 +8,7 @@
 import { performance } from "node:perf_hooks";
 import type { ActionBatch } from "../../streams/actions.js";
 import type { OrderStore } from "../../sinks/orderStore.js";
+import { TickStamps } from "../../app/tickStamps.js";
 
 export interface TickCauseCounts {
   /** Action requests sent. */
@@ -46,8 +47,8 @@ export class TickCause {
   readonly stackedSpans: StackedSample[] = [];
   readonly #switches: (() => number) | undefined;
   #switchesAtTick = 0;
-  #tickAt: number | null = null;
-  readonly #stamps = new Map<string, number>();
+  /** The book being handled, and the CLOIDs it planned, stamped with its arrival (the service's own mechanism). */
+  readonly #stamps = new TickStamps();
   #total = 0;
   #caused = 0;
   #onStack = 0;
@@ -60,9 +61,7 @@ export class TickCause {
   /** Stamp what `store` records during a tick (placements, modifies, cancels by CLOID). */
   watch(store: OrderStore): void {
     this.#store = store;
-    const stamp = (cloid: string): void => {
-      if (this.#tickAt !== null && !this.#stamps.has(cloid)) this.#stamps.set(cloid, this.#tickAt);
-    };
+    const stamp = (cloid: string): void => this.#stamps.stamp(cloid);
     const register = store.registerPlacement.bind(store);
     store.registerPlacement = (spec, facts, now) => {
       const r = register(spec, facts, now);
@@ -86,11 +85,11 @@ export class TickCause {
   /** Run `handle` as the handling of a book that arrived now. */
   tick(handle: () => void): void {
     if (this.#switches) this.#switchesAtTick = this.#switches();
-    this.#tickAt = performance.now();
+    const prev = this.#stamps.begin(performance.now());
     try {
       handle();
     } finally {
-      this.#tickAt = null;
+      this.#stamps.end(prev);
     }
   }
 
@@ -100,17 +99,14 @@ export class TickCause {
     this.#total++;
     let first = Infinity;
     const take = (c: string | undefined): void => {
-      if (c === undefined) return;
-      const t = this.#stamps.get(c);
-      if (t === undefined) return;
-      this.#stamps.delete(c);
-      if (t < first) first = t;
+      const t = c === undefined ? undefined : this.#stamps.take(c);
+      if (t !== undefined && t < first) first = t;
     };
     for (const c of cloids) take(c);
     for (const o of oids) take(this.#store?.byOid(o)?.cloid);
     if (first === Infinity) return;
     this.#caused++;
-    if (this.#tickAt === first) {
+    if (this.#stamps.current === first) {
       this.#onStack++;
       this.stacked.push(now - first);
       this.stackedSpans.push({ start: first, ms: now - first, switched: this.#switches !== undefined && this.#switches() !== this.#switchesAtTick });

@@ -134,20 +134,20 @@ describe("tick-to-action by cause", () => {
 describe("TickStamps", () => {
   it("stamps only inside a book's handling, keeps the earliest stamp, and restores the outer book on re-entry", () => {
     const s = new TickStamps();
-    s.stampCloid("0xa");
+    s.stamp("0xa");
     expect(s.size).toBe(0);
     const outer = s.begin(10);
-    s.stampCloid("0xa");
+    s.stamp("0xa");
     const inner = s.begin(20);
-    s.stampCloid("0xa"); // already stamped by the outer book
-    s.stampOid(5);
+    s.stamp("0xa"); // already stamped by the outer book
+    s.stamp(5);
     s.end(inner);
     expect(s.current).toBe(10);
     s.end(outer);
     expect(s.current).toBeNull();
-    expect(s.takeCloid("0xa")).toBe(10);
-    expect(s.takeCloid("0xa")).toBeUndefined();
-    expect(s.takeOid(5)).toBe(20);
+    expect(s.take("0xa")).toBe(10);
+    expect(s.take("0xa")).toBeUndefined();
+    expect(s.take(5)).toBe(20);
   });
 
   it("forgets stamps older than maxAgeMs against the newest book, and only those (property)", () => {
@@ -159,14 +159,14 @@ describe("TickStamps", () => {
         gaps.forEach((g, i) => {
           t += g;
           const prev = s.begin(t);
-          s.stampCloid(`0x${i}`);
+          s.stamp(`0x${i}`);
           s.end(prev);
           times.push(t);
         });
         // what a stamp at the last time keeps: everything at or after t - maxAge (the rest was evicted, oldest first)
         const kept = times.map((x, i) => [i, x] as const).filter(([, x]) => x >= t - maxAge);
         expect(s.size).toBe(kept.length);
-        for (const [i, x] of kept) expect(s.takeCloid(`0x${i}`)).toBe(x);
+        for (const [i, x] of kept) expect(s.take(`0x${i}`)).toBe(x);
       }),
     );
   });
