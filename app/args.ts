@@ -158,7 +158,8 @@ account when the key is an agent's), QUOTEFLOW_LOG_LEVEL (overrides observabilit
 
 Signals (to the pid in the first log line; \`npm start\` forwards SIGINT/SIGTERM to it):
   SIGINT, SIGTERM  stop quoting, cancel every resting order, wait for the answers, flush the
-                   journal, exit 0. A second signal exits at once (130).
+                   journal, exit 0. A second signal exits at once (130); one within
+                   1 s of the first is its copy (Ctrl-C on npm start arrives twice).
   SIGUSR2          clear a tripped kill switch (quoting resumes when the gates are open).
 
 ${EXIT_CODES}

@@ -196,7 +196,7 @@ export async function runService(args: RunArgs, io: RunIo): Promise<RunResult> {
   });
   const svc = service;
 
-  const shutdown = handleShutdownSignals(log);
+  const shutdown = handleShutdownSignals(log, process.exit, { scheduler: asyncScheduler });
   if (io.handleSignals === false) shutdown.dispose();
   const timers: NodeJS.Timeout[] = [];
   const cleanups: (() => void)[] = [];
