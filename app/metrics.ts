@@ -124,7 +124,7 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Serv
     quotaHeadroom: new Gauge({ name: "quoteflow_quota_headroom_ratio", help: "Remaining share of each rate-limit budget (0..1)", labelNames: ["budget"], registers }),
     wsReconnects: new Counter({ name: "quoteflow_ws_reconnects_total", help: "WebSocket reconnect attempts", registers }),
     decodeErrors: new Counter({ name: "quoteflow_decode_errors_total", help: "Frames and responses that did not decode, by source", labelNames: ["source"], registers }),
-    safetyEvents: new Counter({ name: "quoteflow_safety_events_total", help: "Issue 12's safety checks firing: status_contested / status_confirmed / status_false (a terminal orderUpdates status held for orderStatus), pnl_corrected, margin_reject_sync:<reason> (a margin reject or margin cancel, by venue code or status)", labelNames: ["asset", "kind"], registers }),
+    safetyEvents: new Counter({ name: "quoteflow_safety_events_total", help: "Issue 12's safety checks firing: status_contested / status_asked / status_confirmed / status_false (a terminal orderUpdates status held for orderStatus; asked: a filled whose fills did not come in its grace), drift_explained / drift_unexplained (a reconciliation drift that fills in flight did or did not account for), pnl_corrected, margin_reject_sync:<reason> (a margin reject or margin cancel, by venue code or status)", labelNames: ["asset", "kind"], registers }),
     dataQualityRejects: new Counter({ name: "quoteflow_data_quality_rejects_total", help: "Books dropped by dataQualityGate, by reason", labelNames: ["asset", "reason"], registers }),
     tickToAction: hot.tickToAction.attach(new Histogram({
       name: "quoteflow_tick_to_action_seconds",

@@ -50,7 +50,17 @@ export function logSinkEvent(e: SinkEvent, ctx: SinkEventContext): void {
       log.info({ inherited: e.inherited, openOrders: e.openOrders }, "account adopted (positions and open orders): quoting may start");
       return;
     case "drift":
-      log.warn({ drift: e.drift }, "reconciliation found drift; venue truth adopted");
+      // news only if the fills in flight do not explain it (driftUnexplained)
+      log.debug({ drift: e.drift, graceMs: e.graceMs }, "reconciliation found drift; venue truth adopted, waiting for fills in flight");
+      return;
+    case "driftExplained":
+      ctx.metrics.safetyEvents.inc({ asset: e.asset, kind: "drift_explained" });
+      if (e.late) log.info({ asset: e.asset, fills: e.fills, afterMs: e.afterMs }, "the drift reported was fills arriving late: all of it explained now");
+      else log.debug({ asset: e.asset, fills: e.fills, afterMs: e.afterMs }, "reconciliation drift was fills in flight: they came inside the adopted snapshot");
+      return;
+    case "driftUnexplained":
+      ctx.metrics.safetyEvents.inc({ asset: e.asset, kind: "drift_unexplained" });
+      log.warn({ asset: e.asset, drifts: e.drifts, unexplained: e.unexplained, fills: e.fills, sinceMs: e.sinceMs }, "reconciliation found drift that no fill in flight explains; venue truth adopted");
       return;
     case "race": {
       const r = e.race;
@@ -86,12 +96,20 @@ export function logSinkEvent(e: SinkEvent, ctx: SinkEventContext): void {
       return;
     case "statusContested":
       ctx.metrics.safetyEvents.inc({ asset: e.asset, kind: "status_contested" });
-      log.warn({ asset: e.asset, cloid: e.cloid, oid: e.oid, status: e.status, state: e.state, why: e.why }, "terminal order status contradicts what we know: level held, asking orderStatus");
+      // a `filled` ahead of its fills is the two feeds' ordinary skew (most settle within the grace,
+      // no request): news only when its fills do not come (statusAsked)
+      if (e.graceMs !== null) log.debug({ asset: e.asset, cloid: e.cloid, oid: e.oid, status: e.status, state: e.state, why: e.why, graceMs: e.graceMs }, "filled status ahead of its fills: level held while they come");
+      else log.warn({ asset: e.asset, cloid: e.cloid, oid: e.oid, status: e.status, state: e.state, why: e.why }, "terminal order status contradicts what we know: level held, asking orderStatus");
+      return;
+    case "statusAsked":
+      ctx.metrics.safetyEvents.inc({ asset: e.asset, kind: "status_asked" });
+      log.warn({ asset: e.asset, cloid: e.cloid, status: e.status, waitedMs: e.waitedMs }, "filled status's fills did not come: level held, asking orderStatus");
       return;
     case "statusResolved":
       ctx.metrics.safetyEvents.inc({ asset: e.asset, kind: e.outcome === "false" ? "status_false" : "status_confirmed" });
       if (e.outcome === "false") log.warn({ asset: e.asset, cloid: e.cloid, status: e.status, state: e.state, heldMs: e.heldMs }, "terminal order status was false: the order still rests");
-      else log.info({ asset: e.asset, cloid: e.cloid, status: e.status, state: e.state, heldMs: e.heldMs }, "terminal order status confirmed");
+      else if (e.asked) log.info({ asset: e.asset, cloid: e.cloid, status: e.status, state: e.state, heldMs: e.heldMs }, "terminal order status confirmed");
+      else log.debug({ asset: e.asset, cloid: e.cloid, status: e.status, state: e.state, heldMs: e.heldMs }, "terminal order status settled by the record (its fills came)");
       return;
     case "dayRolled":
       log.info({ dayStart: new Date(e.dayStart).toISOString(), killSwitchCleared: e.killSwitchCleared }, "00:00 UTC: the loss limit's day restarted");

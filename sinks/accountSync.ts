@@ -24,6 +24,7 @@ import { checkMaxPosition } from "./riskChecks.js";
 import { askStatus, assetConfig, command, emit, knownAssets, markOf, submit, touch, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 import { watchPnlGaps } from "./pnlCorrection.js";
+import { watchDrift } from "./driftWatch.js";
 
 /** Triggers about the position alone: their syncs may leave open orders out (reconcile.openOrdersIntervalMs). */
 function positionsOnlyTrigger(trigger: string): boolean {
@@ -150,7 +151,7 @@ function adoptSnapshot(s: SinkState, snap: AccountSnapshot, trigger: string, now
   }
   for (const d of drifts) {
     s.metrics.driftRecords += 1;
-    emit(s, { type: "drift", drift: d, time: now });
+    watchDrift(s, d, now);
     const bound = assetConfig(s, d.asset).maxDriftUsd;
     const usd = Math.abs(d.drift) * markOf(s, d.asset, 0);
     if (bound !== undefined && usd > bound) {

@@ -19,6 +19,7 @@ import { flushDirty, intentStep } from "./ladderStep.js";
 import { reserveCheck, reserveOnSnapshot } from "./reserveWeight.js";
 import { housekeepingStep } from "./riskChecks.js";
 import { confirmDue, contestUpdate, settleContests } from "./statusConfirm.js";
+import { driftDue } from "./driftWatch.js";
 import { isMarginReason, marginRejected } from "./margin.js";
 import { createSinkState, emit, knownAssets, trip } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
@@ -76,6 +77,7 @@ function apply(s: SinkState, input: SinkInput, now: number): void {
       if (input.key === "sync") return syncTimerDue(s, now);
       if (input.key.startsWith("watch:")) return watchDue(s, input.key.slice("watch:".length), now);
       if (input.key.startsWith("confirm:")) return confirmDue(s, input.key.slice("confirm:".length), now);
+      if (input.key.startsWith("drift:")) return driftDue(s, input.key.slice("drift:".length), now);
       return;
     case "deadMan":
       return deadManTick(s, input.batch, now);

@@ -15,6 +15,7 @@ import { checkMaxLoss, checkMaxPosition } from "./riskChecks.js";
 import { askStatus, assetConfig, command, emit, markOf, touch } from "./sinkState.js";
 import type { SinkState } from "./sinkState.js";
 import { pnlFillSeen } from "./pnlCorrection.js";
+import { driftFillInside } from "./driftWatch.js";
 
 export function fillStep(s: SinkState, fill: VenueFill, now: number): void {
   const c = classifyFill(fill, s.store, s.markets.mid(fill.asset));
@@ -89,6 +90,7 @@ function applyFill(s: SinkState, g: GuardedFill, now: number): void {
     position: (f) => {
       if (!s.positions.applyFill(f.fill)) {
         s.metrics.fillsSkippedByPosition += 1;
+        driftFillInside(s, f.fill.asset, f.fill.isBuy ? f.fill.size : -f.fill.size, now);
         return;
       }
       const asset = f.fill.asset;

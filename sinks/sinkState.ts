@@ -19,6 +19,7 @@ import { MarketViews } from "./marketView.js";
 import { OrderStore } from "./orderStore.js";
 import { PnlBook, PositionBook } from "./position.js";
 import type { ContestedStatus } from "./statusConfirm.js";
+import type { DriftWatch } from "./driftWatch.js";
 import type { PnlGapWatch } from "./pnlCorrection.js";
 import type { ExecutionSinkAssetConfig, ExecutionSinkConfig, SinkCommand, SinkEvent, SinkMetrics } from "./sinkTypes.js";
 import { DirtyAssets } from "./dirtyAssets.js";
@@ -76,6 +77,8 @@ export interface SinkState {
   readonly contested: Map<string, ContestedStatus>;
   /** Gaps between the PnL book and the venue, watched across snapshots (pnlCorrection.ts). */
   readonly pnlGaps: Map<string, PnlGapWatch>;
+  /** Drifts found by reconciliation, watched for the fills in flight that explain them (driftWatch.ts). */
+  readonly driftWatch: Map<string, DriftWatch>;
   /** Orders sent shrunk by the margin check: the size their level asked for (margin.ts). */
   readonly shrunkFrom: Map<string, number>;
   /** The UTC day (number) the loss limit counts (dayRoll.ts). */
@@ -143,6 +146,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
       reconcileRateLimited: 0,
       accountPushes: 0,
       driftRecords: 0,
+      driftUnexplained: 0,
       orphansCancelled: 0,
       ordersAdopted: 0,
       volumeUsd: 0,
@@ -171,6 +175,7 @@ export function createSinkState(config: ExecutionSinkConfig, now: number): SinkS
     execClosed: new Set(),
     contested: new Map(),
     pnlGaps: new Map(),
+    driftWatch: new Map(),
     shrunkFrom: new Map(),
     pnlDay: Math.floor(now / 86_400_000),
     accountAdopted: false,

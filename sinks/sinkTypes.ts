@@ -109,6 +109,8 @@ export interface ExecutionSinkConfig {
     readonly minGapMs?: number;
     /** A position move above this % of max position (since the last sync) triggers one (default 5). */
     readonly positionChangePct?: number;
+    /** A drift is news only if the fills in flight have not explained it this long after (default 5000 ms; driftWatch.ts). */
+    readonly driftGraceMs?: number;
     /** An order missing from the venue's open orders is only questioned if its last event is this much older than the snapshot (default 1000 ms). */
     readonly missingGraceMs?: number;
     /** Give up on one account() call after this long (default 10 000 ms). */
@@ -242,7 +244,12 @@ export type SinkEvent =
   | { readonly type: "markoutInput"; readonly fill: FillEvent; readonly time: number }
   | { readonly type: "position"; readonly asset: string; readonly position: number; readonly cause: "fill" | "reconcile"; readonly time: number }
   | { readonly type: "race"; readonly race: RaceEvent; readonly time: number }
-  | { readonly type: "drift"; readonly drift: DriftRecord; readonly time: number }
+  /** Reconciliation found our position off the venue's and adopted the venue's; watched `graceMs` for fills in flight (driftWatch.ts). */
+  | { readonly type: "drift"; readonly drift: DriftRecord; readonly graceMs: number; readonly time: number }
+  /** An asset's watched drift was fills in flight: they arrived inside the adopted snapshots and account for all of it (`late`: after it had been reported unexplained). */
+  | { readonly type: "driftExplained"; readonly asset: string; readonly fills: number; readonly afterMs: number; readonly late: boolean; readonly time: number }
+  /** An asset's watched drift that fills in flight had not explained within the grace: `unexplained` coins were news (the drift records since the last report). */
+  | { readonly type: "driftUnexplained"; readonly asset: string; readonly drifts: readonly DriftRecord[]; readonly unexplained: number; readonly fills: number; readonly sinceMs: number; readonly time: number }
   /** The first account snapshot was adopted: the positions inherited from before this session (coins, venue entry price), and the venue's open orders then. */
   | { readonly type: "accountAdopted"; readonly inherited: readonly { readonly asset: string; readonly position: number; readonly entryPx: number }[]; readonly openOrders: number; readonly time: number }
   | { readonly type: "reconcile"; readonly report: ReconcileReport; readonly time: number }
@@ -266,10 +273,15 @@ export type SinkEvent =
   | { readonly type: "marginReject"; readonly asset: string | null; readonly reason: string; readonly time: number }
   /** The PnL book's position was persistently off the venue's and was set to it (pnlCorrection.ts). */
   | { readonly type: "pnlCorrected"; readonly asset: string; readonly before: number; readonly after: number; readonly entryPx: number; readonly gap: number; readonly snapshots: number; readonly sinceMs: number; readonly time: number }
-  /** A terminal orderUpdates status that contradicts the record, held (not applied) until orderStatus answers (statusConfirm.ts). */
-  | { readonly type: "statusContested"; readonly asset: string; readonly cloid: string; readonly oid: number; readonly status: string; readonly state: OrderState; readonly why: string; readonly time: number }
-  /** The contest settled: the venue (or the fills) confirmed the end, or the status was false and the order still rests. */
-  | { readonly type: "statusResolved"; readonly asset: string; readonly cloid: string; readonly status: string; readonly outcome: "confirmed" | "false"; readonly state: OrderState | null; readonly heldMs: number; readonly time: number }
+  /**
+   * A terminal orderUpdates status that contradicts the record, held (not applied) until orderStatus answers (statusConfirm.ts).
+   * `graceMs`: a `filled` ahead of its fills first waits this long for them (no request unless they do not come); null: asked at once.
+   */
+  | { readonly type: "statusContested"; readonly asset: string; readonly cloid: string; readonly oid: number; readonly status: string; readonly state: OrderState; readonly why: string; readonly graceMs: number | null; readonly time: number }
+  /** A contested `filled` whose fills did not come within its grace: orderStatus asked now (IP weight 2). */
+  | { readonly type: "statusAsked"; readonly asset: string; readonly cloid: string; readonly status: string; readonly waitedMs: number; readonly time: number }
+  /** The contest settled: the venue (or the fills) confirmed the end, or the status was false and the order still rests. `asked`: orderStatus was asked (false: the fills or the record settled it first). */
+  | { readonly type: "statusResolved"; readonly asset: string; readonly cloid: string; readonly status: string; readonly outcome: "confirmed" | "false"; readonly state: OrderState | null; readonly heldMs: number; readonly asked: boolean; readonly time: number }
   | { readonly type: "invalidTransition"; readonly transition: InvalidTransition; readonly time: number }
   | { readonly type: "badInput"; readonly error: DecodeFailure; readonly time: number };
 
@@ -305,6 +317,8 @@ export interface SinkMetrics {
   /** Account snapshots the venue pushed and the sink adopted (no REST weight). */
   accountPushes: number;
   driftRecords: number;
+  /** Of them, drifts that fills in flight did not explain within reconcile.driftGraceMs (driftWatch.ts). */
+  driftUnexplained: number;
   orphansCancelled: number;
   /** Leftover orders of an earlier session adopted at the start (instead of cancelled). */
   ordersAdopted: number;

@@ -58,11 +58,10 @@ export function contestUpdate(s: SinkState, u: OrderUpdate, now: number): boolea
   const entry: ContestedStatus = { asset: o.asset, status: u.status, since: now, askedAt: null };
   s.contested.set(o.cloid, entry);
   s.metrics.contested += 1;
-  emit(s, { type: "statusContested", asset: o.asset, cloid: o.cloid, oid: u.oid, status: u.status, state: o.state, why, time: now });
-  if (statusClass(u.status) === "filled") {
-    const grace = s.config.confirmGraceMs ?? 1000;
-    command(s, { kind: "wake", key: `confirm:${o.cloid}`, delayMs: grace });
-  } else ask(s, o.cloid, entry, now);
+  const grace = statusClass(u.status) === "filled" ? (s.config.confirmGraceMs ?? 1000) : null;
+  emit(s, { type: "statusContested", asset: o.asset, cloid: o.cloid, oid: u.oid, status: u.status, state: o.state, why, graceMs: grace, time: now });
+  if (grace !== null) command(s, { kind: "wake", key: `confirm:${o.cloid}`, delayMs: grace });
+  else ask(s, o.cloid, entry, now);
   return true;
 }
 
@@ -74,7 +73,9 @@ function ask(s: SinkState, cloid: string, entry: ContestedStatus, now: number): 
 /** A `filled` claim's grace ran out: its fills did not come, ask. */
 export function confirmDue(s: SinkState, cloid: string, now: number): void {
   const e = s.contested.get(cloid);
-  if (e && e.askedAt === null) ask(s, cloid, e, now);
+  if (!e || e.askedAt !== null) return;
+  emit(s, { type: "statusAsked", asset: e.asset, cloid, status: e.status, waitedMs: now - e.since, time: now });
+  ask(s, cloid, e, now);
 }
 
 /** The orderStatus answer about `cloid` has been applied: settle its contest, if any. */
@@ -110,5 +111,5 @@ function resolve(s: SinkState, cloid: string, e: ContestedStatus, outcome: "conf
   if (outcome === "confirmed") s.metrics.contestedConfirmed += 1;
   else s.metrics.contestedFalse += 1;
   s.dirty.add(e.asset);
-  emit(s, { type: "statusResolved", asset: e.asset, cloid, status: e.status, outcome, state, heldMs: now - e.since, time: now });
+  emit(s, { type: "statusResolved", asset: e.asset, cloid, status: e.status, outcome, state, heldMs: now - e.since, asked: e.askedAt !== null, time: now });
 }

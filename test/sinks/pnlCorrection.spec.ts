@@ -8,44 +8,16 @@ import { filter, map, share } from "rxjs";
 import { PaperVenue, simReplayScheduler, syntheticMarket } from "../../sim/index.js";
 import type { SimFaultSpec } from "../../sim/index.js";
 import { PnlBook } from "../../sinks/position.js";
-import type { VenueFill, VenueFillBatch } from "../../streams/fill.js";
 import type { QuoteIntent } from "../../streams/intent.js";
 import type { MidEvent } from "../../streams/market.js";
-import type { Venue } from "../../streams/venue.js";
 import { fill } from "./helpers.js";
 import { touchLadder } from "./quotes.js";
 import { wiredSink } from "./sinkHarness.js";
+import { losingFill } from "./losingFill.js";
 
 const T0 = 1_700_000_000_000;
 
 const quote = touchLadder;
-
-/** `venue` whose fill feed never delivers the `nth` fill (live or in any snapshot). */
-function losingFill(venue: Venue, nth: number): { venue: Venue; lost: () => VenueFill | undefined } {
-  let seen = 0;
-  let lost: VenueFill | undefined;
-  const fills$ = venue.fills$.pipe(
-    map((b): VenueFillBatch => ({
-      ...b,
-      fills: b.fills.filter((f) => {
-        if (lost) return !(f.tid === lost.tid && f.asset === lost.asset);
-        if (!b.isSnapshot && ++seen === nth) {
-          lost = f;
-          return false;
-        }
-        return true;
-      }),
-    })),
-  );
-  const wrapped = new Proxy(venue, {
-    get(target, key) {
-      if (key === "fills$") return fills$;
-      const v = Reflect.get(target, key, target) as unknown;
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  return { venue: wrapped, lost: () => lost };
-}
 
 function run(faults: SimFaultSpec, durationMs: number, loseNth: number | null, seed = 7) {
   const scheduler = simReplayScheduler(T0);

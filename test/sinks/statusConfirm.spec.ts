@@ -42,8 +42,9 @@ describe("contradicting terminal status → orderStatus before re-placing", () =
     expect(placements()).toHaveLength(2); // the bid level was never placed a second time
     expect(venue.open("BTC")).toHaveLength(2);
     expect(venue.statusQueries).toHaveLength(1);
-    expect(of("statusContested")).toMatchObject([{ asset: "BTC", status: "canceled", state: "resting", why: "we never asked to cancel it", time: 700 }]);
-    expect(of("statusResolved")).toMatchObject([{ asset: "BTC", status: "canceled", outcome: "false", state: "resting", heldMs: 100, time: 800 }]);
+    expect(of("statusContested")).toMatchObject([{ asset: "BTC", status: "canceled", state: "resting", why: "we never asked to cancel it", graceMs: null, time: 700 }]);
+    expect(of("statusAsked")).toEqual([]); // asked at once: the contest itself is the news
+    expect(of("statusResolved")).toMatchObject([{ asset: "BTC", status: "canceled", outcome: "false", state: "resting", heldMs: 100, asked: true, time: 800 }]);
     expect(sink.metrics).toMatchObject({ contested: 1, contestedConfirmed: 0, contestedFalse: 1 });
     expect(sink.liveOrders("BTC")).toHaveLength(2);
   });
@@ -84,7 +85,9 @@ describe("contradicting terminal status → orderStatus before re-placing", () =
     });
     until(5000);
     expect(venue.statusQueries).toEqual([]);
-    expect(of("statusResolved")).toMatchObject([{ status: "filled", outcome: "confirmed", state: "filled" }]);
+    expect(of("statusContested")).toMatchObject([{ status: "filled", graceMs: 1000 }]);
+    expect(of("statusAsked")).toEqual([]);
+    expect(of("statusResolved")).toMatchObject([{ status: "filled", outcome: "confirmed", state: "filled", asked: false }]);
     expect(sink.positions.position("BTC")).toBe(1);
     expect(sink.metrics.contestedConfirmed).toBe(1);
   });
@@ -96,8 +99,10 @@ describe("contradicting terminal status → orderStatus before re-placing", () =
     at(600, () => venue.announce(bidOid(), "filled")); // false: it still rests
     until(5000);
     expect(venue.statusQueries.length).toBe(1);
-    expect(of("statusContested")).toMatchObject([{ status: "filled", why: "fills cover 0 of 1", time: 700 }]);
-    expect(of("statusResolved")).toMatchObject([{ outcome: "false", time: 1800 }]);
+    expect(of("statusContested")).toMatchObject([{ status: "filled", why: "fills cover 0 of 1", graceMs: 1000, time: 700 }]);
+    // the grace ran out at 1700: asked then, announced (the service's warning), answered at 1800
+    expect(of("statusAsked")).toMatchObject([{ status: "filled", waitedMs: 1000, time: 1700 }]);
+    expect(of("statusResolved")).toMatchObject([{ outcome: "false", asked: true, time: 1800 }]);
     expect(venue.open("BTC")).toHaveLength(2);
   });
 

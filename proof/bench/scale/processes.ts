@@ -66,7 +66,7 @@ function start(args: readonly string[], env: NodeJS.ProcessEnv, onLine: (line: s
         if (/^\{"level":(4|5|6)\d/.test(line)) {
           warnings++;
           const msg = /"msg":"([^"]{0,80})/.exec(line)?.[1] ?? "?";
-          const code = /"(?:code|failure)":"([^"]{0,40})"/.exec(line)?.[1];
+          const code = /"(?:code|failure|status)":"([^"]{0,40})"/.exec(line)?.[1];
           const k = code ? `${msg} (${code})` : msg;
           kinds.set(k, (kinds.get(k) ?? 0) + 1);
         }
