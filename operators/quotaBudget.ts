@@ -196,6 +196,22 @@ export class QuotaLedger {
     return true;
   }
 
+  /**
+   * Give back info weight charged at `at` (a reservation whose request never left): the entry of
+   * that time and weight leaves the window now. False when it is no longer in the window (it left
+   * on its own) or was never charged.
+   */
+  refundInfoWeight(weight: number, at: number, now: number): boolean {
+    this.expire(now);
+    for (let i = this.ipTimes.length - 1; i >= this.ipHead && this.ipTimes[i]! >= at; i--) {
+      if (this.ipTimes[i] !== at || this.ipWeights[i] !== weight || weight === 0) continue;
+      this.ipWeights[i] = 0;
+      this.ipTotal -= weight;
+      return true;
+    }
+    return false;
+  }
+
   cancelLimit(): number {
     return quotaCancelLimit(this.cap, this.config);
   }

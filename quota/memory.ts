@@ -19,6 +19,9 @@ import {
 
 interface Held {
   readonly requests: number;
+  /** The IP weight charged at `at`, given back on release. */
+  readonly weight: number;
+  readonly at: number;
   readonly expiresAt: number;
 }
 
@@ -69,12 +72,12 @@ export class MemoryQuotaAuthority implements QuotaAuthority {
       if (u.used + u.reserved + req.requests > keep * u.cap) return Promise.resolve({ ok: false, reason: "address", usage: u });
     }
     this.ledger.addInfoWeight(req.weight, now);
-    this.held.set(req.id, { requests: req.requests, expiresAt: now + this.limits.reservationTtlMs });
+    this.held.set(req.id, { requests: req.requests, weight: req.weight, at: now, expiresAt: now + this.limits.reservationTtlMs });
     this.reserved += req.requests;
     return Promise.resolve({ ok: true, usage: this.snapshotUsage(now) });
   }
 
-  /** Commit: used += requests. (Release returns the requests; the IP weight stays spent until the window moves — conservative.) */
+  /** Commit: used += requests. Release: the requests and the IP weight come back (as the Redis backend's SETTLE_LUA). */
   commit(id: string): Promise<void> {
     this.settle(id, true);
     return Promise.resolve();
@@ -92,6 +95,7 @@ export class MemoryQuotaAuthority implements QuotaAuthority {
     this.held.delete(id);
     this.reserved -= h.requests;
     if (commit) this.ledger.used += h.requests;
+    else this.ledger.refundInfoWeight(h.weight, h.at, this.now());
   }
 
   addIpWeight(weight: number): Promise<void> {

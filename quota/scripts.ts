@@ -82,9 +82,15 @@ redis.call('PEXPIRE', KEYS[2], win * 2)
 return {1, '', ip, used, reserved, cap}
 `;
 
-/** settle(id, commit (1/0)) → 1 if the reservation was still held. Commit: used += n; release: the IP weight comes back too. */
+/**
+ * settle(id, commit (1/0)) → 1 if the reservation was still held. Commit: used += n; release: the IP
+ * weight comes back too. Dead reservations are purged first, as every other script does: one past
+ * its TTL is gone (its process died) — a late commit does not count it, a late release does not give
+ * back weight the venue may have charged (as the memory backend).
+ */
 export const SETTLE_LUA = `${PROLOGUE}
 local id, commit = ARGV[1], ARGV[2] == '1'
+expire_resv()
 local v = redis.call('HGET', KEYS[5], id)
 if not v then return 0 end
 local ns, w = string.match(v, '^(%d+)|(%d+)$')

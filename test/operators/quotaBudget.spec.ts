@@ -259,6 +259,35 @@ describe("quota accounting (FACTS §9)", () => {
     expect(ledger.exhaustions).toBe(1);
   });
 
+  it("refundInfoWeight: the IP window equals a model's (every charge in its 60 s, less the refunded ones), whatever the order of charges, refunds and time", () => {
+    type Op = { kind: "add" | "refund" | "wait"; w: number; pick: number; dt: number };
+    const op = fc.record({ kind: fc.constantFrom<"add" | "refund" | "wait">("add", "add", "refund", "wait"), w: fc.integer({ min: 0, max: 40 }), pick: fc.nat(), dt: fc.integer({ min: 0, max: 30_000 }) });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 300 }), (ops: Op[]) => {
+        const ledger = new QuotaLedger({ ipWindowMs: 60_000 });
+        const model: { at: number; w: number; refunded: boolean }[] = [];
+        let now = 0;
+        for (const o of ops) {
+          if (o.kind === "wait") now += o.dt;
+          else if (o.kind === "add") {
+            ledger.addInfoWeight(o.w, now);
+            model.push({ at: now, w: o.w, refunded: false });
+          } else if (model.length > 0) {
+            const m = model[o.pick % model.length]!;
+            const got = ledger.refundInfoWeight(m.w, m.at, now);
+            // charges of the same time and weight are interchangeable: the model refunds one still held in the window
+            const twin = model.find((x) => x.at === m.at && x.w === m.w && !x.refunded && x.at > now - 60_000 && x.w > 0);
+            expect(got).toBe(twin !== undefined);
+            if (twin) twin.refunded = true;
+          }
+          const want = model.filter((x) => x.at > now - 60_000 && !x.refunded).reduce((a, x) => a + x.w, 0);
+          expect(ledger.ipUsed(now)).toBe(want);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("changes nothing on a bad snapshot, volume or info weight", () => {
     const ledger = new QuotaLedger({}, { cumVlm: 0, nRequestsCap: 10_000, nRequestsSurplus: 0, nRequestsUsed: 5 });
     expect(ledger.applySnapshot({ cumVlm: 0, nRequestsCap: Number.NaN, nRequestsSurplus: 0, nRequestsUsed: 1 })).toBe(false);

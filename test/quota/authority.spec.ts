@@ -101,6 +101,23 @@ for (const b of backends) {
       expect((await a.reserve(cancel("cx", 1, 100))).ok).toBe(true);
     });
 
+    it("a released reservation gives back its IP weight and its requests; a committed or expired one keeps the weight spent", async () => {
+      const { a, advance } = await b.make({ ...limits, reservationTtlMs: 150 });
+      expect((await a.reserve(place("kept", 7, 2))).ok).toBe(true);
+      expect((await a.reserve(place("back", 5, 3))).ok).toBe(true);
+      expect(await a.usage()).toMatchObject({ ipUsed: 12, reserved: 5 });
+      await a.release("back"); // never left: the venue charged nothing
+      expect(await a.usage()).toMatchObject({ ipUsed: 7, reserved: 2, used: 0 });
+      await a.release("back"); // a second release changes nothing
+      expect(await a.usage()).toMatchObject({ ipUsed: 7, reserved: 2 });
+      await a.commit("kept");
+      expect(await a.usage()).toMatchObject({ ipUsed: 7, reserved: 0, used: 2 });
+      expect((await a.reserve(place("orphan", 4, 1))).ok).toBe(true);
+      await advance(300); // its process died: the request may have left, the weight stays spent
+      await a.release("orphan"); // the first call after the TTL (nothing purged it before)
+      expect(await a.usage()).toMatchObject({ ipUsed: 11, reserved: 0, used: 2 });
+    });
+
     it("reconciles to userRateLimit: the cap is the venue's, used only rises, volume adds requests", async () => {
       const { a } = await b.make();
       await a.applySnapshot({ nRequestsCap: 1000, nRequestsSurplus: 50, nRequestsUsed: 300, cumVlm: 0, time: 0 } as never);
@@ -118,9 +135,8 @@ for (const b of backends) {
       expect((await a.reserve(place("orphan", 1, 100))).ok).toBe(true);
       expect((await a.usage())?.reserved).toBe(100);
       await advance(300);
-      expect((await a.usage())?.reserved).toBe(0);
-      await a.commit("orphan"); // too late: nothing is held any more
-      expect((await a.usage())?.used).toBe(0);
+      await a.commit("orphan"); // too late, and the first call after the TTL: nothing is held any more
+      expect(await a.usage()).toMatchObject({ used: 0, reserved: 0 });
     });
 
     it("settles and expires reservations of IP weight alone (info requests: 0 address requests) as answers, not store failures", async () => {
