@@ -5,7 +5,7 @@ import type { AssetMeta } from "../market.js";
 import type { AccountSnapshot, OpenOrder, OrderStatusAnswer, Position, RateLimitSnapshot } from "../orders.js";
 import { HlClearinghouseState, HlFrontendOpenOrders, HlMeta, HlOpenOrders, HlOrderStatusInfo, HlUserRateLimit, HlWsClearinghouseState, HlWsOpenOrders, type HlOpenOrder } from "./info.js";
 import { ok, via } from "./decodeBase.js";
-import { hlOrderToDomain } from "./decodeUser.js";
+import { hlOrderFields, hlOrderToDomain } from "./decodeUser.js";
 
 /** meta → AssetMeta[]; perp asset id = index in the universe (+ `idOffset` for builder dexes). */
 export function decodeHlMeta(data: unknown, idOffset = 0, what = "info meta"): Decoded<AssetMeta[]> {
@@ -23,16 +23,7 @@ export function decodeHlMeta(data: unknown, idOffset = 0, what = "info meta"): D
 }
 
 function openOrderToDomain(o: HlOpenOrder): OpenOrder {
-  return {
-    asset: o.coin,
-    oid: o.oid,
-    cloid: o.cloid ?? null,
-    isBuy: o.side === "B",
-    px: Number(o.limitPx),
-    sz: Number(o.sz),
-    origSz: Number(o.origSz ?? o.sz),
-    time: o.timestamp,
-  };
+  return { ...hlOrderFields(o), time: o.timestamp };
 }
 
 export function decodeHlOpenOrders(data: unknown, what = "info openOrders"): Decoded<OpenOrder[]> {

@@ -4,25 +4,19 @@
 // a bad frame lacks (test/wire/fastPaths.spec.ts checks the two agree).
 import type { VenueFill, VenueFillBatch } from "../fill.js";
 import type { Decoded } from "../codec.js";
-import type { OrderUpdate } from "../orders.js";
+import type { OpenOrder, OrderUpdate } from "../orders.js";
 import { isHlCloid } from "./scalars.js";
 import { HlUserFillsInfo } from "./info.js";
-import { HlWsOrders, HlWsUserEvent, HlWsUserFills, HlWsUserFundings, type HlFill, type HlUserFunding, type HlWsOrder } from "./ws.js";
+import { HlWsOrders, HlWsUserEvent, HlWsUserFills, HlWsUserFundings, type HlBasicOrder, type HlFill, type HlUserFunding, type HlWsOrder } from "./ws.js";
 import { dec, eachFast, isNum, ok, via } from "./decodeBase.js";
 
+/** The order's own fields, as an orderUpdates element and an openOrders answer both carry them (the same wire shape). */
+export function hlOrderFields(x: HlBasicOrder): Omit<OpenOrder, "time"> {
+  return { asset: x.coin, oid: x.oid, cloid: x.cloid ?? null, isBuy: x.side === "B", px: Number(x.limitPx), sz: Number(x.sz), origSz: Number(x.origSz ?? x.sz) };
+}
+
 export function hlOrderToDomain(o: HlWsOrder): OrderUpdate {
-  const x = o.order;
-  return {
-    asset: x.coin,
-    oid: x.oid,
-    cloid: x.cloid ?? null,
-    isBuy: x.side === "B",
-    px: Number(x.limitPx),
-    sz: Number(x.sz),
-    origSz: Number(x.origSz ?? x.sz),
-    status: o.status,
-    time: o.statusTimestamp,
-  };
+  return { ...hlOrderFields(o.order), status: o.status, time: o.statusTimestamp };
 }
 
 /** One orderUpdates element by hand (HlWsOrder's rules), or undefined for anything the codec must name. */
